@@ -1,0 +1,71 @@
+import * as z from "zod";
+import { BackupStatus } from "./status.ts";
+
+/** How a backup came to be. */
+export const BackupTrigger = z.enum(["api", "schedule", "adopted"]);
+export type BackupTrigger = z.infer<typeof BackupTrigger>;
+
+/** The last error seen on a backup, safe to show (no secrets, no stack). */
+export const BackupError = z.object({
+  code: z.string(),
+  /** Provider error class (THROTTLED, AUTH, …) or our own code. */
+  class: z.string(),
+  message: z.string(),
+  at: z.iso.datetime(),
+});
+export type BackupError = z.infer<typeof BackupError>;
+
+/** A legal hold: a held backup is never deleted. */
+export const BackupHold = z.object({
+  reason: z.string().min(1).max(500),
+  by: z.string().min(1).max(200),
+  at: z.iso.datetime(),
+});
+export type BackupHold = z.infer<typeof BackupHold>;
+
+/** One backup as we track it. */
+export const BackupRecord = z.object({
+  id: z.string(),
+  targetId: z.string(),
+  provider: z.string(),
+  status: BackupStatus,
+  trigger: BackupTrigger,
+  policyId: z.string().optional(),
+  scheduledAt: z.iso.datetime().optional(),
+  /** The vendor's id of the backup, once the vendor accepted the request. */
+  providerBackupId: z.string().optional(),
+  providerJobId: z.string().optional(),
+  /** The vendor's raw status, always kept for operators. */
+  providerStatus: z.string().optional(),
+  /** Vendor-reported progress in percent, where the vendor reports it. */
+  progress: z.number().min(0).max(100).optional(),
+  sizeBytes: z.number().int().nonnegative().optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  /** When the vendor job started / the backup became AVAILABLE. */
+  startedAt: z.iso.datetime().optional(),
+  completedAt: z.iso.datetime().optional(),
+  /** The completion window: not AVAILABLE by then means FAILED (timeout). */
+  deadlineAt: z.iso.datetime(),
+  /** Explicit expiry requested for this backup, if any. */
+  expiresAt: z.iso.datetime().optional(),
+  hold: BackupHold.optional(),
+  keepReasons: z.array(z.string()).optional(),
+  lastError: BackupError.optional(),
+  deleteRequestedAt: z.iso.datetime().optional(),
+  /** Who or what asked for the deletion: "api", a retention rule, … */
+  deleteReason: z.string().optional(),
+  deletedAt: z.iso.datetime().optional(),
+  /** Optimistic-concurrency version, incremented by every write. */
+  version: z.number().int().nonnegative(),
+});
+export type BackupRecord = z.infer<typeof BackupRecord>;
+
+/** The body of `POST /v1/targets/{targetId}/backups`. */
+export const CreateBackupInput = z
+  .object({
+    /** Keep this backup at least until then; retention never removes it earlier. */
+    expiresAt: z.iso.datetime().optional(),
+  })
+  .strict();
+export type CreateBackupInput = z.infer<typeof CreateBackupInput>;

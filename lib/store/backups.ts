@@ -1,0 +1,197 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type BackupRecord, BackupRecord as BackupRecordSchema } from "../core/backup.ts";
+import type { Clock } from "../core/clock.ts";
+import { ConflictError, InvalidTransitionError, NotFoundError } from "../core/errors.ts";
+import { type BackupStatus, sourcesOf } from "../core/status.ts";
+import { Keys } from "./keys.ts";
+import { entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
+
+/** Fields a transition may set besides the status; `null` removes the attribute. */
+export type BackupPatch = {
+  [K in Exclude<keyof BackupRecord, "id" | "targetId" | "status" | "version" | "createdAt">]?:
+    | BackupRecord[K]
+    | null;
+};
+
+/** Listing filters; every combination is served by a Query, never a Scan. */
+export interface BackupQuery {
+  targetId?: string;
+  status?: BackupStatus;
+  limit?: number;
+  cursor?: string;
+}
+
+const parse = (item: Record<string, unknown>) => BackupRecordSchema.parse(item);
+
+/**
+ * Backup records. Every status change is a conditional write against the statuses the
+ * status machine allows as sources, so a duplicated or late update fails with
+ * {@link InvalidTransitionError} instead of moving a record backwards.
+ */
+export class BackupRepository {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #clock: Clock;
+
+  constructor(options: { db: DynamoDBDocumentClient; table: string; clock: Clock }) {
+    this.#db = options.db;
+    this.#table = options.table;
+    this.#clock = options.clock;
+  }
+
+  /** Stores a new record; an existing id is a conflict. */
+  async create(record: BackupRecord): Promise<BackupRecord> {
+    const valid = BackupRecordSchema.parse(record);
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...Keys.backup(valid.id),
+            ...Keys.backupIndexes(valid),
+            entity: "backup",
+            ...valid,
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConflictError(`backup ${valid.id} already exists`);
+      throw error;
+    }
+    return valid;
+  }
+
+  /** The record, or undefined. */
+  async find(id: string): Promise<BackupRecord | undefined> {
+    const result = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: Keys.backup(id), ConsistentRead: true }),
+    );
+    return result.Item ? parse(entityOf(result.Item)) : undefined;
+  }
+
+  /** The record, or {@link NotFoundError}. */
+  async get(id: string): Promise<BackupRecord> {
+    const record = await this.find(id);
+    if (!record) throw new NotFoundError("backup", id);
+    return record;
+  }
+
+  /**
+   * Moves a record to `to`, setting `patch`, only if its current status may move there
+   * (optionally narrowed by `from`). With `idempotent`, a record already in `to` is
+   * returned unchanged, so a retried step is harmless.
+   */
+  async transition(
+    id: string,
+    to: BackupStatus,
+    patch: BackupPatch = {},
+    options: { from?: readonly BackupStatus[]; idempotent?: boolean } = {},
+  ): Promise<BackupRecord> {
+    const sources = sourcesOf(to).filter((s) => !options.from || options.from.includes(s));
+    const now = this.#clock.now().toISOString();
+    if (sources.length === 0) throw new InvalidTransitionError(id, options.from?.join("|"), to);
+    try {
+      return await this.#update(id, { ...patch, status: to, updatedAt: now }, sources);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.find(id);
+      if (!current) throw new NotFoundError("backup", id);
+      if (options.idempotent && current.status === to) return current;
+      throw new InvalidTransitionError(id, current.status, to);
+    }
+  }
+
+  /** Updates fields without changing status, only while the record is in `status`. */
+  async patch(id: string, status: BackupStatus, patch: BackupPatch): Promise<BackupRecord> {
+    const now = this.#clock.now().toISOString();
+    try {
+      return await this.#update(id, { ...patch, updatedAt: now }, [status]);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.find(id);
+      if (!current) throw new NotFoundError("backup", id);
+      throw new InvalidTransitionError(id, current.status, status);
+    }
+  }
+
+  /** Lists backups newest first: by target, by status, both, or all. */
+  async list(query: BackupQuery = {}): Promise<Page<BackupRecord>> {
+    const limit = query.limit ?? 50;
+    const base = { table: this.#table, limit, cursor: query.cursor };
+    if (query.targetId) {
+      return queryPage(
+        this.#db,
+        {
+          ...base,
+          index: "gsi1",
+          hashAttribute: "gsi1pk",
+          hashValue: `TARGET#${query.targetId}`,
+          filter: query.status
+            ? {
+                FilterExpression: "#status = :status",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":status": query.status },
+              }
+            : undefined,
+        },
+        parse,
+      );
+    }
+    if (query.status) {
+      return queryPage(
+        this.#db,
+        { ...base, index: "gsi2", hashAttribute: "gsi2pk", hashValue: `STATUS#${query.status}` },
+        parse,
+      );
+    }
+    return queryPage(
+      this.#db,
+      { ...base, index: "gsi3", hashAttribute: "gsi3pk", hashValue: "BACKUPS" },
+      parse,
+    );
+  }
+
+  async #update(
+    id: string,
+    fields: BackupPatch & { status?: BackupStatus },
+    sources: readonly BackupStatus[],
+  ) {
+    const names: Record<string, string> = { "#status": "status", "#version": "version" };
+    const values: Record<string, unknown> = { ":one": 1 };
+    const sets = ["#version = #version + :one"];
+    const removes: string[] = [];
+    for (const [key, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      names[`#${key}`] = key;
+      if (value === null) {
+        removes.push(`#${key}`);
+      } else {
+        values[`:${key}`] = value;
+        sets.push(`#${key} = :${key}`);
+      }
+    }
+    if (fields.status) {
+      // The by-status index key moves with the status.
+      names["#gsi2pk"] = "gsi2pk";
+      values[":gsi2pk"] = `STATUS#${fields.status}`;
+      sets.push("#gsi2pk = :gsi2pk");
+    }
+    sources.forEach((s, i) => {
+      values[`:from${i}`] = s;
+    });
+    const result = await this.#db.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: Keys.backup(id),
+        UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${sources.map((_, i) => `:from${i}`).join(", ")})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return parse(entityOf(result.Attributes ?? {}));
+  }
+}

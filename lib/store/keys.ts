@@ -1,0 +1,45 @@
+/**
+ * Key layout of every entity in the table, in one place.
+ *
+ * | entity      | pk                     | sk          | gsi1 (by parent)            | gsi2 (by status)        | gsi3 (by time)         |
+ * |-------------|------------------------|-------------|-----------------------------|-------------------------|------------------------|
+ * | target      | TARGET#id              | TARGET      | TARGETS / createdAt#id      |                         |                        |
+ * | backup      | BACKUP#id              | BACKUP      | TARGET#tid / createdAt#id   | STATUS#s / createdAt#id | BACKUPS / createdAt#id |
+ * | lease       | LEASE#resource         | LEASE       |                             |                         |                        |
+ * | idempotency | IDEMPOTENCY#scope#key  | IDEMPOTENCY |                             |                         |                        |
+ */
+export const Keys = {
+  target: (id: string) => ({ pk: `TARGET#${id}`, sk: "TARGET" }),
+  targetIndex: (createdAt: string, id: string) => ({
+    gsi1pk: "TARGETS",
+    gsi1sk: `${createdAt}#${id}`,
+  }),
+  backup: (id: string) => ({ pk: `BACKUP#${id}`, sk: "BACKUP" }),
+  backupIndexes: (b: { id: string; targetId: string; status: string; createdAt: string }) => ({
+    gsi1pk: `TARGET#${b.targetId}`,
+    gsi1sk: `${b.createdAt}#${b.id}`,
+    gsi2pk: `STATUS#${b.status}`,
+    gsi2sk: `${b.createdAt}#${b.id}`,
+    gsi3pk: "BACKUPS",
+    gsi3sk: `${b.createdAt}#${b.id}`,
+  }),
+  lease: (resource: string) => ({ pk: `LEASE#${resource}`, sk: "LEASE" }),
+  idempotency: (scope: string, key: string) => ({
+    pk: `IDEMPOTENCY#${scope}#${key}`,
+    sk: "IDEMPOTENCY",
+  }),
+} as const;
+
+/** Attributes that belong to the table layout, not to the entity. */
+export const LAYOUT_ATTRIBUTES = [
+  "pk",
+  "sk",
+  "gsi1pk",
+  "gsi1sk",
+  "gsi2pk",
+  "gsi2sk",
+  "gsi3pk",
+  "gsi3sk",
+  "entity",
+  "ttl",
+] as const;

@@ -1,0 +1,86 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { Clock } from "../core/clock.ts";
+import { LeaseHeldError } from "../core/errors.ts";
+import { Keys } from "./keys.ts";
+import { isConditionFailure } from "./page.ts";
+
+/** Who holds a resource and until when. */
+export interface Lease {
+  resource: string;
+  holder: string;
+  expiresAtMs: number;
+}
+
+/**
+ * Single-flight leases on vendor resources (Zilliz allows one manual backup job per
+ * cluster). No transactions: one conditional put takes a lease that is free, expired,
+ * or already ours; the expiry means a crashed holder cannot wedge a resource.
+ */
+export class LeaseRepository {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #clock: Clock;
+
+  constructor(options: { db: DynamoDBDocumentClient; table: string; clock: Clock }) {
+    this.#db = options.db;
+    this.#table = options.table;
+    this.#clock = options.clock;
+  }
+
+  /**
+   * Takes (or re-takes, for the same holder) the lease for `ttlMs`.
+   * @throws LeaseHeldError when another holder has an unexpired lease.
+   */
+  async acquire(resource: string, holder: string, ttlMs: number): Promise<Lease> {
+    const now = this.#clock.now().getTime();
+    const lease = { resource, holder, expiresAtMs: now + ttlMs };
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...Keys.lease(resource),
+            entity: "lease",
+            ...lease,
+            // Housekeeping only: correctness never waits for TTL.
+            ttl: Math.ceil(lease.expiresAtMs / 1000) + 86_400,
+          },
+          ConditionExpression: "attribute_not_exists(pk) OR expiresAtMs < :now OR holder = :holder",
+          ExpressionAttributeValues: { ":now": now, ":holder": holder },
+        }),
+      );
+      return lease;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.find(resource);
+      throw new LeaseHeldError(resource, current?.holder ?? "another backup");
+    }
+  }
+
+  /** Releases the lease if `holder` still has it; releasing twice is harmless. */
+  async release(resource: string, holder: string): Promise<void> {
+    try {
+      await this.#db.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: Keys.lease(resource),
+          ConditionExpression: "holder = :holder",
+          ExpressionAttributeValues: { ":holder": holder },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** The current lease, expired or not, if any. */
+  async find(resource: string): Promise<Lease | undefined> {
+    const result = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: Keys.lease(resource), ConsistentRead: true }),
+    );
+    const item = result.Item;
+    if (!item) return undefined;
+    return { resource, holder: String(item.holder), expiresAtMs: Number(item.expiresAtMs) };
+  }
+}

@@ -1,0 +1,97 @@
+import type { DynamoDBDocumentClient, QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod";
+import { ValidationError } from "../core/errors.ts";
+import { LAYOUT_ATTRIBUTES } from "./keys.ts";
+
+/** One page of a listing and the opaque cursor of the next one. */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+const CursorKey = z.record(z.string(), z.string());
+
+/** Encodes DynamoDB's LastEvaluatedKey as an opaque, URL-safe cursor. */
+export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString("base64url") : undefined;
+}
+
+/**
+ * Decodes a cursor made by {@link encodeCursor}; a tampered or foreign cursor is a 400,
+ * never a 500. `expectedPk` pins the cursor to the partition being listed.
+ */
+export function decodeCursor(
+  cursor: string | undefined,
+  expected: { attribute: string; value: string },
+): Record<string, string> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = CursorKey.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
+    if (key[expected.attribute] !== expected.value) throw new Error("cursor of another listing");
+    return key;
+  } catch {
+    throw new ValidationError("invalid cursor", [
+      { path: "cursor", message: "not a cursor of this listing" },
+    ]);
+  }
+}
+
+/** Drops the table-layout attributes so the entity schema can parse the rest. */
+export function entityOf(item: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...item };
+  for (const attribute of LAYOUT_ATTRIBUTES) delete copy[attribute];
+  return copy;
+}
+
+/** Whether an SDK error is a failed condition (a lost race or a forbidden write). */
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+/**
+ * Runs one Query page on an index partition, newest first, and parses every item.
+ */
+export async function queryPage<T>(
+  db: DynamoDBDocumentClient,
+  input: {
+    table: string;
+    index: string;
+    hashAttribute: string;
+    hashValue: string;
+    limit: number;
+    cursor?: string;
+    filter?: Pick<
+      QueryCommandInput,
+      "FilterExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+    >;
+  },
+  parse: (item: Record<string, unknown>) => T,
+): Promise<Page<T>> {
+  const start = decodeCursor(input.cursor, {
+    attribute: input.hashAttribute,
+    value: input.hashValue,
+  });
+  const result = await db.send(
+    new QueryCommand({
+      TableName: input.table,
+      IndexName: input.index,
+      KeyConditionExpression: "#h = :h",
+      ScanIndexForward: false,
+      Limit: input.limit,
+      ExclusiveStartKey: start,
+      ...input.filter,
+      ExpressionAttributeNames: {
+        "#h": input.hashAttribute,
+        ...input.filter?.ExpressionAttributeNames,
+      },
+      ExpressionAttributeValues: {
+        ":h": input.hashValue,
+        ...input.filter?.ExpressionAttributeValues,
+      },
+    }),
+  );
+  const items = (result.Items ?? []).map((item) => parse(entityOf(item)));
+  const nextCursor = encodeCursor(result.LastEvaluatedKey);
+  return nextCursor ? { items, nextCursor } : { items };
+}

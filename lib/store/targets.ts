@@ -1,0 +1,74 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { ConflictError, NotFoundError } from "../core/errors.ts";
+import { Target } from "../core/target.ts";
+import { Keys } from "./keys.ts";
+import { entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
+
+const parse = (item: Record<string, unknown>) => Target.parse(item);
+
+/** Registered targets. */
+export class TargetRepository {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(options: { db: DynamoDBDocumentClient; table: string }) {
+    this.#db = options.db;
+    this.#table = options.table;
+  }
+
+  /** Stores a new target; an existing id is a 409. */
+  async create(target: Target): Promise<Target> {
+    const valid = Target.parse(target);
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...Keys.target(valid.id),
+            ...Keys.targetIndex(valid.createdAt, valid.id),
+            entity: "target",
+            ...valid,
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error))
+        throw new ConflictError(`target ${valid.id} already exists`, { id: valid.id });
+      throw error;
+    }
+    return valid;
+  }
+
+  /** The target, or undefined. */
+  async find(id: string): Promise<Target | undefined> {
+    const result = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: Keys.target(id), ConsistentRead: true }),
+    );
+    return result.Item ? parse(entityOf(result.Item)) : undefined;
+  }
+
+  /** The target, or {@link NotFoundError}. */
+  async get(id: string): Promise<Target> {
+    const target = await this.find(id);
+    if (!target) throw new NotFoundError("target", id);
+    return target;
+  }
+
+  /** Targets, newest first. */
+  async list(options: { limit?: number; cursor?: string } = {}): Promise<Page<Target>> {
+    return queryPage(
+      this.#db,
+      {
+        table: this.#table,
+        index: "gsi1",
+        hashAttribute: "gsi1pk",
+        hashValue: "TARGETS",
+        limit: options.limit ?? 50,
+        cursor: options.cursor,
+      },
+      parse,
+    );
+  }
+}

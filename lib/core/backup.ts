@@ -34,6 +34,8 @@ export const BackupRecord = z.object({
   scheduledAt: z.iso.datetime().optional(),
   /** The vendor's id of the backup, once the vendor accepted the request. */
   providerBackupId: z.string().optional(),
+  /** The vendor resource the backup belongs to (cluster id, index name, instance id). */
+  providerResourceId: z.string().optional(),
   providerJobId: z.string().optional(),
   /** The vendor's raw status, always kept for operators. */
   providerStatus: z.string().optional(),

@@ -1,0 +1,31 @@
+import * as z from "zod";
+
+/**
+ * The environment every function reads, validated once. The stacks set these on AWS;
+ * the local runtime sets the same names.
+ */
+export const Environment = z.object({
+  WARDEN_TABLE: z.string().min(1),
+  AWS_REGION: z.string().default("us-east-1"),
+  /** Local engines only (dynalite, DynamoDB Local). */
+  WARDEN_DYNAMODB_ENDPOINT: z.url().optional(),
+  WARDEN_CREATE_BACKUP_ARN: z.string().optional(),
+  WARDEN_DELETE_BACKUP_ARN: z.string().optional(),
+  /** Prefix of provider credential secrets in Secrets Manager. */
+  WARDEN_SECRET_PREFIX: z.string().default(""),
+  /** "1" lets targets point at loopback simulators (the sandbox); never on AWS. */
+  WARDEN_ALLOW_LOOPBACK_PROVIDERS: z.enum(["0", "1"]).default("0"),
+  WARDEN_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
+  WARDEN_VERSION: z.string().default("dev"),
+});
+export type Environment = z.infer<typeof Environment>;
+
+/** Parses `process.env`; a missing or bad variable names itself, never a value. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const result = Environment.safeParse(env);
+  if (!result.success) {
+    const names = result.error.issues.map((i) => i.path.join(".")).join(", ");
+    throw new Error(`invalid function environment: ${names}`);
+  }
+  return result.data;
+}

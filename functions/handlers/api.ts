@@ -1,0 +1,4 @@
+import { withHttp } from "../middleware.ts";
+
+/** The `/v1` HTTP API: one function, routed by `lib/api/routes.ts`. */
+export const handler = withHttp();

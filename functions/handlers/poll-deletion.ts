@@ -1,0 +1,7 @@
+import { TaskInputs } from "../../lib/workflows/tasks.ts";
+import { withTask } from "../middleware.ts";
+
+/** delete-backup: poll until the vendor no longer has the backup. */
+export const handler = withTask("poll-deletion", TaskInputs.poll, (input, c) =>
+  c.tasks.pollDeletion(input),
+);

@@ -1,0 +1,82 @@
+import { APIGatewayProxyEventV2Schema } from "@aws-lambda-powertools/parser/schemas/api-gatewayv2";
+import middy, { type MiddlewareObj } from "@middy/core";
+import type { APIGatewayProxyResultV2, Context } from "aws-lambda";
+import type * as z from "zod";
+import { problem } from "../lib/api/http.ts";
+import { ValidationError } from "../lib/core/errors.ts";
+import { errorFields, log } from "./log.ts";
+import { type Container, container } from "./wiring.ts";
+
+/** Logs a failed invocation with safe fields; the error still propagates. */
+function logErrors(kind: string): MiddlewareObj {
+  return {
+    onError: (request) => {
+      log("error", `${kind} failed`, {
+        requestId: (request.context as Context | undefined)?.awsRequestId,
+        ...errorFields(request.error),
+      });
+    },
+  };
+}
+
+/**
+ * A workflow task entry point: the Task input is parsed with its zod schema, the task
+ * body runs with the container, and errors keep their `name`, which the state machine's
+ * Retry/Catch blocks match on.
+ *
+ * @example export const handler = withTask("poll-backup", TaskInputs.poll, (input, c) => c.tasks.pollBackup(input));
+ */
+export function withTask<S extends z.ZodType, R>(
+  name: string,
+  schema: S,
+  body: (input: z.infer<S>, c: Container) => Promise<R>,
+) {
+  return middy<unknown, R>()
+    .use(logErrors(`task ${name}`))
+    .handler(async (event: unknown) => {
+      const parsed = schema.safeParse(event);
+      if (!parsed.success) {
+        throw new ValidationError(`invalid input for task ${name}`, [
+          {
+            path: parsed.error.issues[0]?.path.join(".") ?? "",
+            message: parsed.error.issues[0]?.message ?? "",
+          },
+        ]);
+      }
+      return body(parsed.data, container());
+    });
+}
+
+/**
+ * The HTTP API entry point (API Gateway HTTP API, payload 2.0): the event is checked
+ * with Powertools' schema, turned into a plain request and dispatched over the route table.
+ */
+export function withHttp() {
+  return middy<unknown, APIGatewayProxyResultV2>()
+    .use(logErrors("api"))
+    .handler(async (event: unknown) => {
+      const parsed = APIGatewayProxyEventV2Schema.safeParse(event);
+      if (!parsed.success) {
+        const response = problem(400, "Bad Request", "malformed API Gateway event");
+        return { statusCode: response.status, headers: response.headers, body: response.body };
+      }
+      const e = parsed.data;
+      const headers: Record<string, string | undefined> = {};
+      for (const [key, value] of Object.entries(e.headers ?? {}))
+        headers[key.toLowerCase()] = value;
+      const body =
+        e.body === undefined
+          ? undefined
+          : e.isBase64Encoded
+            ? Buffer.from(e.body, "base64").toString("utf8")
+            : e.body;
+      const response = await container().api({
+        method: e.requestContext.http.method.toUpperCase(),
+        path: e.rawPath,
+        query: e.queryStringParameters ?? {},
+        headers,
+        body,
+      });
+      return { statusCode: response.status, headers: response.headers, body: response.body ?? "" };
+    });
+}

@@ -1,0 +1,149 @@
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { createApiDispatcher } from "../lib/api/index.ts";
+import { type Clock, systemClock } from "../lib/core/clock.ts";
+import { ConfigurationError } from "../lib/core/errors.ts";
+import { createProviderFactory, type ProviderFactory } from "../lib/providers/registry.ts";
+import type { SecretSource } from "../lib/providers/secrets.ts";
+import { BackupRepository } from "../lib/store/backups.ts";
+import { createDocumentClient } from "../lib/store/client.ts";
+import { IdempotencyRepository } from "../lib/store/idempotency.ts";
+import { LeaseRepository } from "../lib/store/leases.ts";
+import { TargetRepository } from "../lib/store/targets.ts";
+import { BackupService } from "../lib/usecases/backups.ts";
+import { TargetService } from "../lib/usecases/targets.ts";
+import { SfnWorkflowStarter } from "../lib/workflows/sfn-starter.ts";
+import type { WorkflowStarter } from "../lib/workflows/starter.ts";
+import { BackupTasks } from "../lib/workflows/tasks.ts";
+import { type Environment, readEnvironment } from "./config.ts";
+import { errorFields, log } from "./log.ts";
+
+/** Everything the handlers use, built once per process. */
+export interface Container {
+  tasks: BackupTasks;
+  api: ReturnType<typeof createApiDispatcher>;
+  backups: BackupRepository;
+  targets: TargetRepository;
+  workflows: WorkflowStarter;
+}
+
+/** What differs between AWS and the local runtime. */
+export interface ContainerParts {
+  env: Environment;
+  secrets: SecretSource;
+  workflows: WorkflowStarter;
+  clock?: Clock;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The composition root: builds clients, repositories, adapters and use cases from
+ * typed configuration. Handlers never build anything themselves.
+ */
+export function buildContainer(parts: ContainerParts): Container {
+  const { env } = parts;
+  const clock = parts.clock ?? systemClock;
+  const db = createDocumentClient({
+    region: env.AWS_REGION,
+    ...(env.WARDEN_DYNAMODB_ENDPOINT
+      ? {
+          endpoint: env.WARDEN_DYNAMODB_ENDPOINT,
+          credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        }
+      : {}),
+  });
+  const table = env.WARDEN_TABLE;
+  const backups = new BackupRepository({ db, table, clock });
+  const targets = new TargetRepository({ db, table });
+  const leases = new LeaseRepository({ db, table, clock });
+  const idempotency = new IdempotencyRepository({ db, table, clock });
+  const allowLoopback = env.WARDEN_ALLOW_LOOPBACK_PROVIDERS === "1";
+  const providers: ProviderFactory = createProviderFactory({
+    secrets: parts.secrets,
+    fetch: parts.fetch,
+    timeoutMs: env.WARDEN_PROVIDER_TIMEOUT_MS,
+    allowLoopback,
+  });
+  const tasks = new BackupTasks({ backups, targets, leases, providers, clock });
+  const api = createApiDispatcher(
+    {
+      targets: new TargetService({ targets, clock, allowLoopback }),
+      backups: new BackupService({
+        backups,
+        targets,
+        leases,
+        idempotency,
+        workflows: parts.workflows,
+        clock,
+      }),
+      version: env.WARDEN_VERSION,
+    },
+    (error, request) =>
+      log("error", "request failed", {
+        method: request.method,
+        path: request.path,
+        ...errorFields(error),
+      }),
+  );
+  return { tasks, api, backups, targets, workflows: parts.workflows };
+}
+
+/** Secrets Manager, cached per container (credentials rarely change; a cold start refreshes). */
+class SecretsManagerSource implements SecretSource {
+  readonly #client = new SecretsManagerClient({});
+  readonly #prefix: string;
+  readonly #cache = new Map<string, Promise<unknown>>();
+
+  constructor(prefix: string) {
+    this.#prefix = prefix;
+  }
+
+  get(ref: string): Promise<unknown> {
+    let value = this.#cache.get(ref);
+    if (!value) {
+      value = this.#client
+        .send(new GetSecretValueCommand({ SecretId: this.#prefix + ref }))
+        .then((out) => {
+          try {
+            return JSON.parse(out.SecretString ?? "");
+          } catch {
+            throw new ConfigurationError(`secret ${ref} is not JSON`);
+          }
+        });
+      value.catch(() => this.#cache.delete(ref));
+      this.#cache.set(ref, value);
+    }
+    return value;
+  }
+}
+
+let installed: Container | undefined;
+
+/** Replaces the container (the local runtime and tests install theirs). */
+export function installContainer(container: Container): void {
+  installed = container;
+}
+
+/** The process's container; on AWS it is built from the environment on first use. */
+export function container(): Container {
+  if (!installed) {
+    const env = readEnvironment();
+    if (!env.WARDEN_CREATE_BACKUP_ARN || !env.WARDEN_DELETE_BACKUP_ARN) {
+      throw new ConfigurationError(
+        "WARDEN_CREATE_BACKUP_ARN and WARDEN_DELETE_BACKUP_ARN must be set",
+      );
+    }
+    installed = buildContainer({
+      env,
+      secrets: new SecretsManagerSource(env.WARDEN_SECRET_PREFIX),
+      workflows: new SfnWorkflowStarter({
+        client: new SFNClient({}),
+        stateMachineArns: {
+          "create-backup": env.WARDEN_CREATE_BACKUP_ARN,
+          "delete-backup": env.WARDEN_DELETE_BACKUP_ARN,
+        },
+      }),
+    });
+  }
+  return installed;
+}

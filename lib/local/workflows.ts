@@ -1,0 +1,137 @@
+import { randomUUID } from "node:crypto";
+import { StateMachine } from "aws-local-stepfunctions";
+import {
+  TASKS,
+  type TaskArns,
+  type TaskKey,
+  taskStates,
+  WORKFLOWS,
+  type WorkflowName,
+} from "../workflows/definitions.ts";
+import type { WorkflowStarter } from "../workflows/starter.ts";
+
+/** A Lambda-style handler: (event, context) → result. */
+export type LocalTaskHandler = (event: unknown, context: never) => Promise<unknown>;
+
+/** Local ARNs for the task functions (valid ARN syntax; never called). */
+export function localTaskArns(): TaskArns {
+  const arns = {} as TaskArns;
+  for (const [key, name] of Object.entries(TASKS)) {
+    arns[key as TaskKey] = `arn:aws:lambda:us-east-1:000000000000:function:warden-local-${name}`;
+  }
+  return arns;
+}
+
+/** How an execution ended, for logs and tests. */
+export interface ExecutionOutcome {
+  workflow: WorkflowName;
+  name: string;
+  status: "SUCCEEDED" | "FAILED" | "ABORTED";
+  error?: string;
+}
+
+export interface LocalWorkflowOptions {
+  handlers: Record<TaskKey, LocalTaskHandler>;
+  /** Replace every Wait state's duration (ms): fast demos and instant tests. */
+  waitOverrideMs?: number;
+  /** Replace every Retry pause (ms): instant tests. */
+  retryOverrideMs?: number;
+  onOutcome?: (outcome: ExecutionOutcome) => void;
+}
+
+function lambdaContext(functionName: string) {
+  return {
+    awsRequestId: randomUUID(),
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: functionName,
+    memoryLimitInMB: "512",
+    logGroupName: `/local/${functionName}`,
+    logStreamName: "local",
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+/**
+ * Runs the same ASL the stacks deploy under aws-local-stepfunctions, with each Task state
+ * calling the same handler Lambda would. Execution names are deduplicated like Step
+ * Functions does: a name that ran in this process is not started again.
+ */
+export class LocalWorkflowStarter implements WorkflowStarter {
+  readonly #options: LocalWorkflowOptions;
+  readonly #arns = localTaskArns();
+  readonly #seen = new Set<string>();
+  readonly #running = new Map<string, { abort: () => void; done: Promise<void> }>();
+
+  constructor(options: LocalWorkflowOptions) {
+    this.#options = options;
+  }
+
+  async start(workflow: WorkflowName, name: string, input: Record<string, unknown>) {
+    if (this.#seen.has(name)) return { started: false };
+    this.#seen.add(name);
+    const definition = WORKFLOWS[workflow](this.#arns);
+    const machine = new StateMachine(definition as never);
+    const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
+    const waits: Record<string, number> = {};
+    const retries: Record<string, number> = {};
+    for (const [state, key] of Object.entries(taskStates(definition, this.#arns))) {
+      const handler = this.#options.handlers[key];
+      overrides[state] = (taskInput) => handler(taskInput, lambdaContext(TASKS[key]) as never);
+      if (this.#options.retryOverrideMs !== undefined)
+        retries[state] = this.#options.retryOverrideMs;
+    }
+    for (const [state, body] of Object.entries(definition.States)) {
+      if (body.Type === "Wait" && this.#options.waitOverrideMs !== undefined)
+        waits[state] = this.#options.waitOverrideMs;
+    }
+    const execution = machine.run(input as never, {
+      noThrowOnAbort: true,
+      overrides: {
+        taskResourceLocalHandlers: overrides as never,
+        waitTimeOverrides: waits,
+        retryIntervalOverrides: retries,
+      },
+    });
+    const done = execution.result.then(
+      (result) =>
+        this.#finish({ workflow, name, status: result === null ? "ABORTED" : "SUCCEEDED" }),
+      (error: unknown) =>
+        this.#finish({
+          workflow,
+          name,
+          status: "FAILED",
+          error: error instanceof Error ? error.name : String(error),
+        }),
+    );
+    this.#running.set(name, { abort: execution.abort, done });
+    return { started: true };
+  }
+
+  /** Executions still running. */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  /** Resolves when every running execution has ended. */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0)
+      await Promise.all([...this.#running.values()].map((r) => r.done));
+  }
+
+  /** Aborts everything still running (shutdown); records stay as they are for recovery. */
+  async stop(): Promise<void> {
+    const running = [...this.#running.values()];
+    for (const r of running) r.abort();
+    await Promise.all(running.map((r) => r.done));
+  }
+
+  #finish(outcome: ExecutionOutcome) {
+    this.#running.delete(outcome.name);
+    this.#options.onOutcome?.(outcome);
+  }
+}

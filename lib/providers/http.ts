@@ -1,0 +1,166 @@
+import { ProviderError, type ProviderErrorClass } from "../core/provider-error.ts";
+
+/** One request to a vendor API. */
+export interface VendorRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A vendor response with the body parsed as JSON when it is JSON. */
+export interface VendorResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** Options every adapter shares. */
+export interface HttpProviderOptions {
+  baseUrl: string;
+  /** Injected fetch (tests, simulators); defaults to the global one. */
+  fetch?: typeof fetch;
+  /** Per-request timeout; default 30 s (Zilliz cuts control-plane calls at 60 s). */
+  timeoutMs?: number;
+}
+
+/** `Retry-After` in milliseconds (seconds or HTTP date), if present and sane. */
+export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
+  const value = headers.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The class HTTP itself implies, before any vendor code is read. */
+export function classOfHttpStatus(status: number): ProviderErrorClass | undefined {
+  if (status === 429) return "THROTTLED";
+  if (status === 401 || status === 403) return "AUTH";
+  if (status === 404) return "NOT_FOUND";
+  if (status === 408 || status >= 500) return "TRANSIENT";
+  if (status >= 400) return "INVALID";
+  return undefined;
+}
+
+/**
+ * Shared behaviour of every HTTP vendor adapter: URL building, timeouts, JSON parsing
+ * and turning transport failures into classified {@link ProviderError}s. A vendor
+ * subclass implements only its I/O: paths, bodies, and how its error envelope reads.
+ * Credentials travel in headers built by the subclass and are never put in messages.
+ */
+export abstract class HttpProvider {
+  protected abstract readonly providerName: string;
+  readonly #baseUrl: string;
+  readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+
+  constructor(options: HttpProviderOptions) {
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** Headers that authenticate a request (vendor-specific). */
+  protected abstract authHeaders(
+    request: VendorRequest,
+    url: URL,
+  ): Promise<Record<string, string>> | Record<string, string>;
+
+  /**
+   * Reads a vendor response: returns it when it is a success, or throws a classified
+   * {@link ProviderError} (vendor envelope codes are the subclass's business).
+   */
+  protected abstract check(response: VendorResponse, request: VendorRequest): VendorResponse;
+
+  /** Sends one request; never retries (the workflows do, with backoff and jitter). */
+  protected async send(request: VendorRequest): Promise<VendorResponse> {
+    const url = new URL(this.#baseUrl + request.path);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...request.headers,
+    };
+    Object.assign(headers, await this.authHeaders({ ...request, headers }, url));
+    let raw: Response;
+    try {
+      raw = await this.#fetch(url, {
+        method: request.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      const timedOut =
+        error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      throw new ProviderError({
+        cls: "TRANSIENT",
+        provider: this.providerName,
+        message: timedOut
+          ? `${this.providerName} did not answer ${request.method} ${request.path} within ${this.#timeoutMs} ms`
+          : `${this.providerName} could not be reached (${error instanceof Error ? error.name : "error"})`,
+      });
+    }
+    const text = await raw.text();
+    let parsed: unknown = text;
+    if (text.length > 0 && (raw.headers.get("content-type") ?? "").includes("json")) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    return this.check({ status: raw.status, headers: raw.headers, body: parsed }, request);
+  }
+
+  /** A classified error for a response the subclass could not accept. */
+  protected fail(
+    response: VendorResponse,
+    cls: ProviderErrorClass,
+    init: { code?: string | number; message?: string } = {},
+  ): ProviderError {
+    const detail = init.message ? `: ${init.message.slice(0, 300)}` : "";
+    return new ProviderError({
+      cls,
+      provider: this.providerName,
+      httpStatus: response.status,
+      providerCode: init.code,
+      retryAfterMs: retryAfterMs(response.headers),
+      message: `${this.providerName} answered HTTP ${response.status}${init.code !== undefined ? ` code ${init.code}` : ""}${detail}`,
+    });
+  }
+}
+
+/**
+ * Validates a vendor payload against its schema; an unexpected shape is a classified
+ * UNKNOWN error naming the operation, never a crash deep in our code.
+ */
+export function parseVendor<T>(
+  provider: string,
+  what: string,
+  schema: {
+    safeParse(
+      value: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[] }[] } };
+  },
+  value: unknown,
+): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const fields = result.error.issues
+    .map((i) => i.path.map(String).join(".") || "(root)")
+    .join(", ");
+  throw new ProviderError({
+    cls: "UNKNOWN",
+    provider,
+    message: `${provider} returned an unexpected ${what} (fields: ${fields})`,
+  });
+}

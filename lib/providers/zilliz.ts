@@ -1,0 +1,247 @@
+import * as z from "zod";
+import { ProviderError, type ProviderErrorClass } from "../core/provider-error.ts";
+import type { Target } from "../core/target.ts";
+import {
+  classOfHttpStatus,
+  HttpProvider,
+  type HttpProviderOptions,
+  parseVendor,
+  type VendorRequest,
+  type VendorResponse,
+} from "./http.ts";
+import type { BackupProvider, BackupRef, BackupState } from "./port.ts";
+
+/** The shape of the secret a Zilliz target names. */
+export const ZillizCredentials = z.object({ apiKey: z.string().min(1) });
+export type ZillizCredentials = z.infer<typeof ZillizCredentials>;
+
+/** Control-plane hosts a Zilliz target may point at (providers.md §1.1). */
+export const ZILLIZ_HOSTS = ["api.cloud.zilliz.com", "api.cloud.zilliz.com.cn"] as const;
+export const ZILLIZ_DEFAULT_BASE_URL = "https://api.cloud.zilliz.com";
+
+const Envelope = z.object({
+  code: z.number(),
+  message: z.string().optional(),
+  data: z.unknown().optional(),
+});
+const CreateData = z.object({
+  backupId: z.string(),
+  backupName: z.string().optional(),
+  jobId: z.string(),
+});
+const JobData = z.object({
+  jobId: z.string(),
+  status: z.string(),
+  progress: z.union([z.string(), z.number()]).nullish(),
+  reason: z.string().nullish(),
+});
+const BackupData = z.object({
+  backupId: z.string(),
+  status: z.string(),
+  size: z.number().nullish(),
+  createTime: z.string().nullish(),
+});
+const ListData = z.object({ count: z.number(), backups: z.array(BackupData) });
+
+/** Codes from providers.md §1.2 and what they mean to us. */
+const AUTH_CODES = new Set([96012, 96013, 96014, 96015, 96016, 96027, 21119]);
+const INVALID_CODES = new Set([
+  96008, 96009, 96021, 96022, 96029, 96030, 96031, 96032, 96033, 96034, 96036, 96037,
+]);
+const CREATE_FAILED = 96038;
+const JOB_NOT_FOUND = 96026;
+const CLUSTER_NOT_FOUND = 96018;
+
+/** Classifies a Zilliz error envelope (it may come with HTTP 200 or with HTTP ≥ 400). */
+export function classifyZillizError(
+  httpStatus: number,
+  code: number | undefined,
+  message = "",
+): ProviderErrorClass {
+  if (httpStatus === 429 || /rate ?limit|too many requests/i.test(message)) return "THROTTLED";
+  if (code !== undefined && AUTH_CODES.has(code)) return "AUTH";
+  if (code === JOB_NOT_FOUND || code === CLUSTER_NOT_FOUND) return "NOT_FOUND";
+  if (code !== undefined && INVALID_CODES.has(code)) return "INVALID";
+  // 96038 is "failed to create backup: %s"; an in-progress job is the documented
+  // one-manual-job-per-cluster rule, so that flavour is a conflict (retry later).
+  if (code === CREATE_FAILED)
+    return /progress|pending|running|already/i.test(message) ? "CONFLICT" : "UNKNOWN";
+  if (/not (be )?found|does not exist|not exist/i.test(message)) return "NOT_FOUND";
+  return classOfHttpStatus(httpStatus) ?? "UNKNOWN";
+}
+
+const JOB_STATUS: Record<string, BackupState["status"]> = {
+  PENDING: "PENDING",
+  IN_PROGRESS: "RUNNING",
+  CANCELING: "RUNNING",
+  SUCCESSFUL: "AVAILABLE",
+  FAILED: "FAILED",
+  CANCELED: "FAILED",
+  CANCELLED: "FAILED",
+};
+const BACKUP_STATUS: Record<string, BackupState["status"]> = {
+  CREATING: "RUNNING",
+  AVAILABLE: "AVAILABLE",
+  DELETED: "DELETED",
+};
+
+/**
+ * Zilliz Cloud control plane (REST v2) with plain fetch: no SDK covers it
+ * (providers.md §1.6). Cluster and collection backups, job polling then describe,
+ * idempotent delete.
+ */
+export class ZillizProvider extends HttpProvider implements BackupProvider {
+  readonly name = "zilliz" as const;
+  protected readonly providerName = "zilliz";
+  readonly #credentials: ZillizCredentials;
+
+  constructor(options: HttpProviderOptions & { credentials: ZillizCredentials }) {
+    super(options);
+    this.#credentials = options.credentials;
+  }
+
+  protected authHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.#credentials.apiKey}` };
+  }
+
+  protected check(response: VendorResponse, _request: VendorRequest): VendorResponse {
+    const envelope = Envelope.safeParse(response.body);
+    if (response.status < 400 && envelope.success && envelope.data.code === 0) return response;
+    const code = envelope.success ? envelope.data.code : undefined;
+    const message = envelope.success ? envelope.data.message : undefined;
+    throw this.fail(response, classifyZillizError(response.status, code, message), {
+      code,
+      message,
+    });
+  }
+
+  async #data<T>(request: VendorRequest, schema: z.ZodType<T>, what: string): Promise<T> {
+    const response = await this.send(request);
+    return parseVendor("zilliz", what, schema, (response.body as { data?: unknown }).data);
+  }
+
+  async createBackup(target: Target): Promise<{ ref: BackupRef; state: BackupState }> {
+    const { clusterId, scope } = target.resource;
+    const body =
+      scope.type === "CLUSTER"
+        ? { backupType: "CLUSTER" }
+        : {
+            backupType: "COLLECTION",
+            dbCollections: [
+              {
+                ...(scope.dbName ? { dbName: scope.dbName } : {}),
+                collectionNames: scope.collections,
+              },
+            ],
+          };
+    const data = await this.#data(
+      {
+        method: "POST",
+        path: `/v2/clusters/${encodeURIComponent(clusterId)}/backups/create`,
+        body,
+      },
+      CreateData,
+      "create-backup response",
+    );
+    return {
+      ref: { backupId: data.backupId, resourceId: clusterId, jobId: data.jobId },
+      state: { status: "PENDING", providerStatus: "PENDING" },
+    };
+  }
+
+  async getBackupStatus(ref: BackupRef): Promise<BackupState> {
+    if (ref.jobId) {
+      const job = await this.#job(ref.jobId);
+      if (job && job.status !== "SUCCESSFUL") {
+        const status = JOB_STATUS[job.status] ?? "RUNNING";
+        const progress = Number(job.progress);
+        return {
+          status,
+          providerStatus: `job ${job.status}`,
+          ...(Number.isFinite(progress) && job.progress !== null && job.progress !== undefined
+            ? { progress }
+            : {}),
+          ...(status === "FAILED" ? { failureReason: job.reason || `job ${job.status}` } : {}),
+        };
+      }
+    }
+    return this.#describe(ref);
+  }
+
+  async deleteBackup(ref: BackupRef): Promise<{ status: "DELETED" | "DELETING" }> {
+    try {
+      await this.send({ method: "DELETE", path: this.#backupPath(ref) });
+    } catch (error) {
+      if (this.#backupGone(error)) return { status: "DELETED" };
+      throw error;
+    }
+    const state = await this.#describe(ref);
+    return { status: state.status === "DELETED" ? "DELETED" : "DELETING" };
+  }
+
+  async findInFlight(target: Target, since: Date): Promise<BackupRef | undefined> {
+    const clusterId = target.resource.clusterId;
+    const data = await this.#data(
+      {
+        method: "GET",
+        path: "/v2/backups",
+        query: { clusterId, creationMethod: "MANUAL", pageSize: 100, currentPage: 1 },
+      },
+      ListData,
+      "backup list",
+    );
+    const candidate = data.backups
+      .filter(
+        (b) =>
+          b.status === "CREATING" &&
+          (!b.createTime || Date.parse(b.createTime) >= since.getTime() - 60_000),
+      )
+      .at(0);
+    return candidate ? { backupId: candidate.backupId, resourceId: clusterId } : undefined;
+  }
+
+  async #job(jobId: string): Promise<z.infer<typeof JobData> | undefined> {
+    try {
+      return await this.#data(
+        { method: "GET", path: `/v2/jobs/${encodeURIComponent(jobId)}` },
+        JobData,
+        "job",
+      );
+    } catch (error) {
+      // Jobs may age out; the backup itself is then the authority.
+      if (error instanceof ProviderError && error.cls === "NOT_FOUND") return undefined;
+      throw error;
+    }
+  }
+
+  async #describe(ref: BackupRef): Promise<BackupState> {
+    try {
+      const backup = await this.#data(
+        { method: "GET", path: this.#backupPath(ref) },
+        BackupData,
+        "backup",
+      );
+      return {
+        status: BACKUP_STATUS[backup.status] ?? "RUNNING",
+        providerStatus: backup.status,
+        ...(typeof backup.size === "number" ? { sizeBytes: backup.size } : {}),
+      };
+    } catch (error) {
+      if (this.#backupGone(error)) return { status: "DELETED", providerStatus: "NOT_FOUND" };
+      throw error;
+    }
+  }
+
+  /** Only "this backup does not exist" means gone: a missing cluster does not. */
+  #backupGone(error: unknown): boolean {
+    return (
+      error instanceof ProviderError &&
+      error.cls === "NOT_FOUND" &&
+      error.providerCode !== String(CLUSTER_NOT_FOUND)
+    );
+  }
+
+  #backupPath(ref: BackupRef): string {
+    return `/v2/clusters/${encodeURIComponent(ref.resourceId)}/backups/${encodeURIComponent(ref.backupId)}`;
+  }
+}

@@ -1,0 +1,183 @@
+import * as z from "zod";
+
+/** Which requests a fault applies to; omitted fields match everything. */
+export interface FaultMatch {
+  /** HTTP method, compared case-insensitively. */
+  method?: string;
+  /** A string must equal the request path (no query); a RegExp is tested against it. */
+  path?: RegExp | string;
+}
+
+/** Fields every fault shares, whatever its kind. */
+export interface FaultCommon {
+  match?: FaultMatch;
+  /** How many matching requests the fault affects before it is used up; default 1. */
+  times?: number;
+}
+
+/** HTTP statuses a `status` fault may answer with (throttling and server-side failures). */
+export const FAULT_STATUSES = [429, 500, 502, 503, 504] as const;
+
+/** Answers the matching request with an error status instead of running the simulator. */
+export interface StatusFault extends FaultCommon {
+  kind: "status";
+  status: (typeof FAULT_STATUSES)[number];
+  /** Sent as the `Retry-After` header (seconds). */
+  retryAfterSeconds?: number;
+  /** Response body; a string is sent as text, anything else as JSON. Default: the simulator's error envelope. */
+  body?: unknown;
+}
+
+/** Holds the matching request for `delayMs` (wall-clock) before it is handled normally. */
+export interface DelayFault extends FaultCommon {
+  kind: "delay";
+  delayMs: number;
+}
+
+/** Faults that every simulator applies at the transport layer. */
+export type HttpFault = StatusFault | DelayFault;
+
+/** What `FaultQueue.add` accepts: transport faults plus the simulator's own kinds. */
+export type FaultSpec<Extra extends { kind: string } = never> = HttpFault | (Extra & FaultCommon);
+
+/** The request facts a fault is matched against. */
+export interface FaultTarget {
+  method: string;
+  path: string;
+}
+
+interface QueuedFault<F> {
+  fault: F;
+  remaining: number;
+}
+
+/**
+ * An ordered list of injected faults shared by all sandbox simulators.
+ *
+ * The HTTP layer consumes `status` and `delay` faults; a simulator consumes its own kinds
+ * (for example Zilliz `fail-next-job`) with {@link FaultQueue.take} at the moment the fault
+ * should bite, so a rejected request does not use it up.
+ *
+ * @example
+ * ```ts
+ * sim.faults.add({ kind: "status", status: 429, retryAfterSeconds: 2, match: { method: "POST" } });
+ * sim.faults.add({ kind: "delay", delayMs: 5_000, times: 3 });
+ * ```
+ */
+export class FaultQueue<Extra extends { kind: string } = never> {
+  readonly #queue: Array<QueuedFault<FaultSpec<Extra>>> = [];
+
+  /** Queues a fault; it applies to the next `times` (default 1) matching requests. */
+  add(fault: FaultSpec<Extra>): void {
+    const times = fault.times ?? 1;
+    if (!(times > 0)) throw new RangeError(`fault.times must be positive, got ${times}`);
+    this.#queue.push({ fault, remaining: times });
+  }
+
+  /** Removes every queued fault. */
+  clear(): void {
+    this.#queue.length = 0;
+  }
+
+  /** Number of faults still queued. */
+  get size(): number {
+    return this.#queue.length;
+  }
+
+  /** The queued faults with their remaining use counts (for debugging dumps). */
+  list(): Array<{ fault: FaultSpec<Extra>; remaining: number }> {
+    return this.#queue.map(({ fault, remaining }) => ({ fault, remaining }));
+  }
+
+  /**
+   * Consumes one use of the oldest queued fault of `kind` that matches `target`.
+   *
+   * @returns the fault, or `undefined` when none applies
+   */
+  take<K extends FaultSpec<Extra>["kind"]>(
+    kind: K,
+    target: FaultTarget,
+  ): Extract<FaultSpec<Extra>, { kind: K }> | undefined {
+    return this.#take(
+      (fault): fault is Extract<FaultSpec<Extra>, { kind: K }> => fault.kind === kind,
+      target,
+    );
+  }
+
+  /** Consumes one use of the oldest matching `delay` fault (used by the HTTP layer). */
+  takeDelay(target: FaultTarget): DelayFault | undefined {
+    return this.#take((fault): fault is DelayFault => fault.kind === "delay", target);
+  }
+
+  /** Consumes one use of the oldest matching `status` fault (used by the HTTP layer). */
+  takeStatus(target: FaultTarget): StatusFault | undefined {
+    return this.#take((fault): fault is StatusFault => fault.kind === "status", target);
+  }
+
+  #take<F extends FaultSpec<Extra>>(
+    isWanted: (fault: FaultSpec<Extra>) => fault is F,
+    target: FaultTarget,
+  ): F | undefined {
+    const index = this.#queue.findIndex(
+      (entry) => isWanted(entry.fault) && matches(entry.fault.match, target),
+    );
+    const entry = this.#queue[index];
+    if (entry === undefined || !isWanted(entry.fault)) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) this.#queue.splice(index, 1);
+    return entry.fault;
+  }
+}
+
+function matches(match: FaultMatch | undefined, target: FaultTarget): boolean {
+  if (match === undefined) return true;
+  if (match.method !== undefined && match.method.toUpperCase() !== target.method.toUpperCase()) {
+    return false;
+  }
+  if (match.path === undefined) return true;
+  return typeof match.path === "string" ? match.path === target.path : match.path.test(target.path);
+}
+
+/** Over HTTP a path is always a regular-expression source (JSON has no RegExp). */
+const matchSchema = z.object({
+  method: z.string().min(1).optional(),
+  path: z
+    .string()
+    .transform((source, ctx) => {
+      try {
+        return new RegExp(source);
+      } catch {
+        ctx.addIssue({ code: "custom", message: `invalid regular expression: ${source}` });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+});
+
+/** Schema of the fields shared by every fault posted to `POST /__sandbox/faults`. */
+export const faultCommonShape = {
+  match: matchSchema.optional(),
+  times: z.number().int().positive().optional(),
+};
+
+/** Zod schema for a `status` fault posted over HTTP. */
+export const statusFaultSchema = z.object({
+  kind: z.literal("status"),
+  status: z.literal(FAULT_STATUSES),
+  retryAfterSeconds: z.number().int().nonnegative().optional(),
+  body: z.unknown().optional(),
+  ...faultCommonShape,
+});
+
+/** Zod schema for a `delay` fault posted over HTTP. */
+export const delayFaultSchema = z.object({
+  kind: z.literal("delay"),
+  delayMs: z.number().int().nonnegative(),
+  ...faultCommonShape,
+});
+
+/**
+ * Zod schema for a transport fault posted over HTTP. A simulator with its own fault kinds
+ * builds `z.discriminatedUnion("kind", [statusFaultSchema, delayFaultSchema, ownSchema])`.
+ */
+export const httpFaultSchema = z.discriminatedUnion("kind", [statusFaultSchema, delayFaultSchema]);

@@ -1,0 +1,60 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type * as z from "zod";
+
+/**
+ * A simulator's state kept in one JSON file, so a restarted simulator (for example after
+ * `npm start` is stopped and started again) still knows its backups and jobs.
+ *
+ * Writes are synchronous and atomic (temporary file + rename): the state is on disk before
+ * the HTTP response that caused the mutation is sent, and a crash never leaves half a file.
+ *
+ * @example
+ * ```ts
+ * const file = new JsonStateFile("/tmp/zilliz.json", stateSchema);
+ * const state = file.load() ?? emptyState();
+ * file.save(state);
+ * ```
+ */
+export class JsonStateFile<T> {
+  readonly path: string;
+  readonly #schema: z.ZodType<T>;
+
+  /**
+   * @param path - file to read and write; parent folders are created on first save
+   * @param schema - validates what is read back, so a stale or hand-edited file fails loudly
+   */
+  constructor(path: string, schema: z.ZodType<T>) {
+    this.path = path;
+    this.#schema = schema;
+  }
+
+  /**
+   * Reads and validates the file.
+   *
+   * @returns the stored state, or `undefined` when the file does not exist yet
+   * @throws Error when the file exists but is not valid JSON of the expected shape
+   */
+  load(): T | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+    const parsed = this.#schema.safeParse(JSON.parse(text));
+    if (!parsed.success) {
+      throw new Error(`invalid simulator state file ${this.path}: ${parsed.error.message}`);
+    }
+    return parsed.data;
+  }
+
+  /** Replaces the file's content with `state`. */
+  save(state: T): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const temporary = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
+    renameSync(temporary, this.path);
+  }
+}

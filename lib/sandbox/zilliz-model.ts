@@ -1,0 +1,129 @@
+import * as z from "zod";
+
+/**
+ * Stored Zilliz simulator state. Only creation facts and timestamps are stored: job and
+ * backup statuses are derived from them and the clock on every read, so a simulator
+ * restarted from its state file continues exactly where it stopped.
+ */
+const storedBackupSchema = z.object({
+  backupId: z.string(),
+  backupName: z.string(),
+  clusterId: z.string(),
+  backupType: z.enum(["CLUSTER", "COLLECTION"]),
+  dbName: z.string(),
+  collectionNames: z.array(z.string()),
+  jobId: z.string(),
+  /** Creation order, to keep "newest first" stable for equal timestamps. */
+  seq: z.number().int(),
+  createdAt: z.number(),
+  sizeBytes: z.number().int(),
+  deletedAt: z.number().nullable(),
+});
+
+const storedJobSchema = z.object({
+  jobId: z.string(),
+  backupId: z.string(),
+  clusterId: z.string(),
+  createdAt: z.number(),
+  /** Stored per job so that restarting with another `jobDurationMs` keeps running jobs stable. */
+  durationMs: z.number().nonnegative(),
+  /** Set by a `fail-next-job` fault: the job FAILS with this reason at its end time. */
+  failReason: z.string().nullable(),
+});
+
+/** Schema of the Zilliz simulator's state file. */
+export const zillizStateSchema = z.object({
+  version: z.literal(1),
+  /** The generated API key, kept so a restarted demo accepts the key its clients were given. */
+  apiKey: z.string(),
+  projectId: z.string(),
+  seq: z.number().int(),
+  /** Per-cluster counters behind names such as `Dedicated-01_backup3`. */
+  nameCounters: z.record(z.string(), z.number().int()),
+  backups: z.array(storedBackupSchema),
+  jobs: z.array(storedJobSchema),
+});
+
+/** A backup as stored. */
+export type StoredBackup = z.infer<typeof storedBackupSchema>;
+/** A backup job as stored. */
+export type StoredJob = z.infer<typeof storedJobSchema>;
+/** The whole persisted simulator state. */
+export type ZillizState = z.infer<typeof zillizStateSchema>;
+
+/** Documented job statuses (`CANCELING` is never produced: there is no cancel API). */
+export type JobStatus = "PENDING" | "IN_PROGRESS" | "SUCCESSFUL" | "FAILED";
+
+/**
+ * Backup status as the simulator sees it. `GONE` is not a Zilliz value: it means describe
+ * answers "not found" (deleted long enough ago, or its creation job failed).
+ */
+export type BackupPhase = "CREATING" | "AVAILABLE" | "DELETED" | "GONE";
+
+/** Share of the job duration spent PENDING before IN_PROGRESS starts. */
+const PENDING_SHARE = 0.1;
+
+/** A job's observable state at `now`. */
+export interface JobSnapshot {
+  status: JobStatus;
+  progress: string;
+  endAt: number | null;
+}
+
+/**
+ * Derives a job's status at `now`: PENDING for the first 10 % of its duration, then
+ * IN_PROGRESS with progress "0".."99", then SUCCESSFUL with "100" — or FAILED (progress
+ * frozen at "99") when a `fail-next-job` fault was attached to it.
+ */
+export function jobAt(job: StoredJob, now: number): JobSnapshot {
+  const endAt = job.createdAt + job.durationMs;
+  if (now >= endAt) {
+    return job.failReason === null
+      ? { status: "SUCCESSFUL", progress: "100", endAt }
+      : { status: "FAILED", progress: "99", endAt };
+  }
+  const startAt = job.createdAt + job.durationMs * PENDING_SHARE;
+  if (now < startAt) return { status: "PENDING", progress: "0", endAt: null };
+  const share = (now - startAt) / (endAt - startAt);
+  const progress = Math.min(99, Math.max(0, Math.floor(share * 100)));
+  return { status: "IN_PROGRESS", progress: String(progress), endAt: null };
+}
+
+/** True while the job blocks another manual backup on its cluster. */
+export function isJobActive(job: StoredJob, now: number): boolean {
+  const { status } = jobAt(job, now);
+  return status === "PENDING" || status === "IN_PROGRESS";
+}
+
+/**
+ * Derives a backup's phase at `now`.
+ *
+ * ASSUMPTION (UNCONFIRMED): the real service's behaviour after a failed backup job is not
+ * documented (no FAILED backup status exists). Here the backup disappears: describe answers
+ * "not found" and list omits it, while the job keeps reporting FAILED with its reason.
+ *
+ * ASSUMPTION (UNCONFIRMED): whether delete is synchronous is not documented. Here describe
+ * reports DELETED for `deleteDurationMs` after the delete, then "not found"; list omits the
+ * backup from the moment of deletion (list only returns AVAILABLE or CREATING backups).
+ */
+export function backupPhaseAt(
+  backup: StoredBackup,
+  job: StoredJob | undefined,
+  now: number,
+  deleteDurationMs: number,
+): BackupPhase {
+  if (backup.deletedAt !== null) {
+    return now < backup.deletedAt + deleteDurationMs ? "DELETED" : "GONE";
+  }
+  const status = job === undefined ? "SUCCESSFUL" : jobAt(job, now).status;
+  if (status === "SUCCESSFUL") return "AVAILABLE";
+  return status === "FAILED" ? "GONE" : "CREATING";
+}
+
+/**
+ * Formats epoch milliseconds the way Zilliz documents timestamps: `2024-07-30T16:49:50Z`
+ * (UTC, whole seconds).
+ */
+export function zillizTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,0 +1,154 @@
+import { createHash } from "node:crypto";
+import type { BackupRecord, CreateBackupInput } from "../core/backup.ts";
+import type { Clock } from "../core/clock.ts";
+import { ConflictError, IdempotencyMismatchError } from "../core/errors.ts";
+import { newId } from "../core/ids.ts";
+import { resourceKey } from "../core/target.ts";
+import type { BackupQuery, BackupRepository } from "../store/backups.ts";
+import type { IdempotencyRepository } from "../store/idempotency.ts";
+import type { LeaseRepository } from "../store/leases.ts";
+import type { Page } from "../store/page.ts";
+import type { TargetRepository } from "../store/targets.ts";
+import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
+
+/** Statuses from which an explicit delete request is accepted. */
+const DELETABLE = new Set(["AVAILABLE", "EXPIRING", "DELETE_FAILED", "FAILED"]);
+
+/**
+ * The API takes the lease only for as long as it takes to hand over to the workflow,
+ * whose first step re-takes it for the whole completion window: a crash in between
+ * frees the resource within minutes, not hours.
+ */
+const HANDOVER_LEASE_MS = 2 * 60 * 1000;
+
+export interface BackupServiceDeps {
+  backups: BackupRepository;
+  targets: TargetRepository;
+  leases: LeaseRepository;
+  idempotency: IdempotencyRepository;
+  workflows: WorkflowStarter;
+  clock: Clock;
+}
+
+/** On-demand backups and deletions requested through the API. */
+export class BackupService {
+  readonly #d: BackupServiceDeps;
+
+  constructor(deps: BackupServiceDeps) {
+    this.#d = deps;
+  }
+
+  /**
+   * Starts an on-demand backup of a target.
+   * 1. The Idempotency-Key, if any, is reserved first: a repeat returns the same backup.
+   * 2. The vendor resource's lease is taken here, so a concurrent request gets 409 at once.
+   * 3. The PENDING record is written, then the create-backup workflow is started.
+   * A failure after step 2 undoes what it can and leaves nothing half-done.
+   */
+  async request(
+    targetId: string,
+    input: CreateBackupInput,
+    idempotencyKey?: string,
+  ): Promise<{ record: BackupRecord; created: boolean }> {
+    const target = await this.#d.targets.get(targetId);
+    const now = this.#d.clock.now();
+    const backupId = newId("backup", now.getTime());
+    const scope = `create-backup#${targetId}`;
+    if (idempotencyKey) {
+      const hash = createHash("sha256").update(JSON.stringify(input)).digest("hex");
+      const earlier = await this.#d.idempotency.reserve(scope, idempotencyKey, hash, backupId);
+      if (earlier) {
+        if (earlier.requestHash !== hash) throw new IdempotencyMismatchError();
+        const record = await this.#d.backups.find(earlier.resultId);
+        if (!record)
+          throw new ConflictError(
+            "a request with this Idempotency-Key is still being processed; retry shortly",
+          );
+        return { record, created: false };
+      }
+    }
+    const undo = async () => {
+      if (idempotencyKey) await this.#d.idempotency.release(scope, idempotencyKey, backupId);
+    };
+    const resource = resourceKey(target);
+    const windowMs = target.completionWindowMinutes * 60_000;
+    try {
+      await this.#d.leases.acquire(resource, backupId, HANDOVER_LEASE_MS);
+    } catch (error) {
+      await undo();
+      throw error;
+    }
+    const record = await this.#d.backups.create({
+      id: backupId,
+      targetId,
+      provider: target.provider,
+      status: "PENDING",
+      trigger: "api",
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      deadlineAt: new Date(now.getTime() + windowMs).toISOString(),
+      ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+      version: 0,
+    });
+    try {
+      await this.#d.workflows.start("create-backup", executionName("create-backup", backupId), {
+        backupId,
+      });
+    } catch (error) {
+      await this.#d.backups.transition(backupId, "FAILED", {
+        lastError: {
+          code: "WORKFLOW_START_FAILED",
+          class: "INTERNAL",
+          message: "the create-backup workflow could not be started",
+          at: now.toISOString(),
+        },
+      });
+      await this.#d.leases.release(resource, backupId);
+      throw error;
+    }
+    return { record, created: true };
+  }
+
+  /**
+   * Requests deletion of a backup (→ DELETING, then the delete-backup workflow).
+   * Repeating the request while it is DELETING or after it is DELETED changes nothing.
+   */
+  async requestDeletion(backupId: string, reason = "api"): Promise<BackupRecord> {
+    const record = await this.#d.backups.get(backupId);
+    if (record.status === "DELETING" || record.status === "DELETED") return record;
+    if (record.hold) {
+      throw new ConflictError(`backup ${backupId} is on legal hold: ${record.hold.reason}`, {
+        hold: record.hold,
+      });
+    }
+    if (!DELETABLE.has(record.status)) {
+      throw new ConflictError(
+        `backup ${backupId} is ${record.status}; it can be deleted once it is AVAILABLE or FAILED`,
+        {
+          status: record.status,
+        },
+      );
+    }
+    const deleting = await this.#d.backups.transition(backupId, "DELETING", {
+      deleteRequestedAt: this.#d.clock.now().toISOString(),
+      deleteReason: reason,
+    });
+    await this.#d.workflows.start(
+      "delete-backup",
+      executionName("delete-backup", backupId, `v${deleting.version}`),
+      {
+        backupId,
+        reason,
+      },
+    );
+    return deleting;
+  }
+
+  get(backupId: string): Promise<BackupRecord> {
+    return this.#d.backups.get(backupId);
+  }
+
+  list(query: BackupQuery): Promise<Page<BackupRecord>> {
+    return this.#d.backups.list(query);
+  }
+}

@@ -1,0 +1,242 @@
+import { ProviderErrorName, RETRYABLE_PROVIDER_ERRORS } from "../core/provider-error.ts";
+
+/**
+ * The create-backup and delete-backup state machines as Amazon States Language data
+ * (JSONPath). The same objects are executed locally by aws-local-stepfunctions and
+ * deployed by `stacks/workflows.ts`; only the task ARNs differ.
+ */
+
+/** Every Lambda task of both workflows; each has one handler in functions/handlers/. */
+export const TASKS = {
+  acquireLease: "acquire-lease",
+  startBackup: "start-backup",
+  pollBackup: "poll-backup",
+  recordFailure: "record-failure",
+  markDeleting: "mark-deleting",
+  deleteProviderBackup: "delete-provider-backup",
+  pollDeletion: "poll-deletion",
+  recordDeleted: "record-deleted",
+  recordDeleteFailure: "record-delete-failure",
+} as const;
+export type TaskKey = keyof typeof TASKS;
+export type TaskArns = Record<TaskKey, string>;
+
+/** The first wait between polls, its growth and its cap (seconds). */
+export const POLL_INTERVAL = { initialSeconds: 15, factor: 1.5, maxSeconds: 120 } as const;
+
+/** Lambda's own transient failures, retried on every task. */
+const LAMBDA_ERRORS = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+];
+
+/** Throttling and 5xx from a vendor: backoff with full jitter, capped. */
+const VENDOR_RETRY = {
+  ErrorEquals: [...RETRYABLE_PROVIDER_ERRORS],
+  IntervalSeconds: 5,
+  BackoffRate: 2,
+  MaxAttempts: 6,
+  MaxDelaySeconds: 120,
+  JitterStrategy: "FULL",
+};
+/** "Busy, try later" from a vendor (another job on the cluster, a pending restore). */
+const CONFLICT_RETRY = {
+  ErrorEquals: [ProviderErrorName.CONFLICT],
+  IntervalSeconds: 60,
+  BackoffRate: 1.5,
+  MaxAttempts: 6,
+  MaxDelaySeconds: 600,
+  JitterStrategy: "FULL",
+};
+const INFRA_RETRY = {
+  ErrorEquals: LAMBDA_ERRORS,
+  IntervalSeconds: 2,
+  BackoffRate: 2,
+  MaxAttempts: 5,
+  JitterStrategy: "FULL",
+};
+const CATCH_ALL = (next: string) => [
+  { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: next },
+];
+
+function task(resource: string, extra: Record<string, unknown>) {
+  return { Type: "Task", Resource: resource, ...extra };
+}
+
+/** create-backup: lease → vendor create → wait/poll with growing intervals → AVAILABLE | FAILED. */
+export function createBackupDefinition(arns: TaskArns) {
+  return {
+    Comment: "backup-warden: create one backup and follow it to AVAILABLE or FAILED",
+    StartAt: "AcquireLease",
+    States: {
+      AcquireLease: task(arns.acquireLease, {
+        Parameters: { "backupId.$": "$.backupId" },
+        ResultPath: null,
+        Retry: [INFRA_RETRY],
+        Catch: CATCH_ALL("RecordFailure"),
+        Next: "StartProviderBackup",
+      }),
+      StartProviderBackup: task(arns.startBackup, {
+        Parameters: { "backupId.$": "$.backupId" },
+        ResultPath: "$.start",
+        Retry: [VENDOR_RETRY, CONFLICT_RETRY, INFRA_RETRY],
+        Catch: CATCH_ALL("RecordFailure"),
+        Next: "InitWait",
+      }),
+      InitWait: {
+        Type: "Pass",
+        Result: { seconds: POLL_INTERVAL.initialSeconds },
+        ResultPath: "$.wait",
+        Next: "WaitForBackup",
+      },
+      WaitForBackup: { Type: "Wait", SecondsPath: "$.wait.seconds", Next: "PollBackup" },
+      PollBackup: task(arns.pollBackup, {
+        Parameters: { "backupId.$": "$.backupId", "waitSeconds.$": "$.wait.seconds" },
+        ResultPath: "$.poll",
+        Retry: [VENDOR_RETRY, INFRA_RETRY],
+        Catch: CATCH_ALL("RecordFailure"),
+        Next: "BackupOutcome",
+      }),
+      BackupOutcome: {
+        Type: "Choice",
+        Choices: [
+          { Variable: "$.poll.outcome", StringEquals: "AVAILABLE", Next: "BackupAvailable" },
+          { Variable: "$.poll.outcome", StringEquals: "FAILED", Next: "BackupFailed" },
+        ],
+        Default: "NextWait",
+      },
+      NextWait: {
+        Type: "Pass",
+        Parameters: { "seconds.$": "$.poll.nextWaitSeconds" },
+        ResultPath: "$.wait",
+        Next: "WaitForBackup",
+      },
+      RecordFailure: task(arns.recordFailure, {
+        Parameters: { "backupId.$": "$.backupId", "error.$": "$.error" },
+        ResultPath: null,
+        Retry: [
+          {
+            ErrorEquals: ["States.ALL"],
+            IntervalSeconds: 2,
+            BackoffRate: 2,
+            MaxAttempts: 5,
+            JitterStrategy: "FULL",
+          },
+        ],
+        Next: "BackupFailed",
+      }),
+      BackupAvailable: { Type: "Succeed" },
+      BackupFailed: {
+        Type: "Fail",
+        Error: "BackupFailed",
+        Cause: "the backup ended FAILED; see its record",
+      },
+    },
+  };
+}
+
+/** delete-backup: DELETING → vendor delete (gone = done) → poll until gone → DELETED | DELETE_FAILED. */
+export function deleteBackupDefinition(arns: TaskArns) {
+  return {
+    Comment: "backup-warden: delete one backup at the vendor and keep a tombstone",
+    StartAt: "MarkDeleting",
+    States: {
+      MarkDeleting: task(arns.markDeleting, {
+        Parameters: { "backupId.$": "$.backupId", "reason.$": "$.reason" },
+        ResultPath: "$.mark",
+        Retry: [INFRA_RETRY],
+        Next: "AlreadyDeleted",
+      }),
+      AlreadyDeleted: {
+        Type: "Choice",
+        Choices: [{ Variable: "$.mark.alreadyDeleted", BooleanEquals: true, Next: "Deleted" }],
+        Default: "DeleteProviderBackup",
+      },
+      DeleteProviderBackup: task(arns.deleteProviderBackup, {
+        Parameters: { "backupId.$": "$.backupId" },
+        ResultPath: "$.poll",
+        Retry: [VENDOR_RETRY, CONFLICT_RETRY, INFRA_RETRY],
+        Catch: CATCH_ALL("RecordDeleteFailure"),
+        Next: "DeletionOutcome",
+      }),
+      DeletionOutcome: {
+        Type: "Choice",
+        Choices: [{ Variable: "$.poll.gone", BooleanEquals: true, Next: "RecordDeleted" }],
+        Default: "NextDeleteWait",
+      },
+      NextDeleteWait: {
+        Type: "Pass",
+        Parameters: { "seconds.$": "$.poll.nextWaitSeconds" },
+        ResultPath: "$.wait",
+        Next: "WaitForDeletion",
+      },
+      WaitForDeletion: { Type: "Wait", SecondsPath: "$.wait.seconds", Next: "PollDeletion" },
+      PollDeletion: task(arns.pollDeletion, {
+        Parameters: { "backupId.$": "$.backupId", "waitSeconds.$": "$.wait.seconds" },
+        ResultPath: "$.poll",
+        Retry: [VENDOR_RETRY, INFRA_RETRY],
+        Catch: CATCH_ALL("RecordDeleteFailure"),
+        Next: "DeletionOutcome",
+      }),
+      RecordDeleted: task(arns.recordDeleted, {
+        Parameters: { "backupId.$": "$.backupId" },
+        ResultPath: null,
+        Retry: [
+          {
+            ErrorEquals: ["States.ALL"],
+            IntervalSeconds: 2,
+            BackoffRate: 2,
+            MaxAttempts: 5,
+            JitterStrategy: "FULL",
+          },
+        ],
+        Next: "Deleted",
+      }),
+      RecordDeleteFailure: task(arns.recordDeleteFailure, {
+        Parameters: { "backupId.$": "$.backupId", "error.$": "$.error" },
+        ResultPath: null,
+        Retry: [
+          {
+            ErrorEquals: ["States.ALL"],
+            IntervalSeconds: 2,
+            BackoffRate: 2,
+            MaxAttempts: 5,
+            JitterStrategy: "FULL",
+          },
+        ],
+        Next: "DeleteFailed",
+      }),
+      Deleted: { Type: "Succeed" },
+      DeleteFailed: {
+        Type: "Fail",
+        Error: "DeleteFailed",
+        Cause: "the backup ended DELETE_FAILED; see its record",
+      },
+    },
+  };
+}
+
+/** The workflows by name, as the starter and the stacks refer to them. */
+export const WORKFLOWS = {
+  "create-backup": createBackupDefinition,
+  "delete-backup": deleteBackupDefinition,
+} as const;
+export type WorkflowName = keyof typeof WORKFLOWS;
+
+/** Which Task state runs which task, for local execution overrides. */
+export function taskStates(
+  definition: { States: Record<string, { Type: string; Resource?: unknown }> },
+  arns: TaskArns,
+) {
+  const byArn = new Map(Object.entries(arns).map(([key, arn]) => [arn, key as TaskKey]));
+  const states: Record<string, TaskKey> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === "Task" && typeof state.Resource === "string") {
+      const key = byArn.get(state.Resource);
+      if (key) states[name] = key;
+    }
+  }
+  return states;
+}

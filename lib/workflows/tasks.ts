@@ -1,0 +1,299 @@
+import * as z from "zod";
+import type { BackupError, BackupRecord } from "../core/backup.ts";
+import type { Clock } from "../core/clock.ts";
+import { ConflictError, InvalidTransitionError } from "../core/errors.ts";
+import { ProviderError, ProviderErrorName } from "../core/provider-error.ts";
+import { resourceKey, type Target } from "../core/target.ts";
+import type { BackupProvider, BackupRef } from "../providers/port.ts";
+import type { ProviderFactory } from "../providers/registry.ts";
+import type { BackupRepository } from "../store/backups.ts";
+import type { LeaseRepository } from "../store/leases.ts";
+import type { TargetRepository } from "../store/targets.ts";
+import { POLL_INTERVAL } from "./definitions.ts";
+
+/** Inputs of the workflow tasks, as the ASL `Parameters` build them. */
+export const TaskInputs = {
+  backup: z.object({ backupId: z.string().min(1) }),
+  poll: z.object({ backupId: z.string().min(1), waitSeconds: z.number().positive() }),
+  failure: z.object({
+    backupId: z.string().min(1),
+    error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+  }),
+  markDeleting: z.object({ backupId: z.string().min(1), reason: z.string().min(1).max(200) }),
+} as const;
+export type TaskInput<K extends keyof typeof TaskInputs> = z.infer<(typeof TaskInputs)[K]>;
+
+/** What a poll tells the state machine. */
+export type PollOutcome =
+  | { outcome: "AVAILABLE" | "FAILED" }
+  | { outcome: "RUNNING"; nextWaitSeconds: number };
+export type DeletionOutcome = { gone: true } | { gone: false; nextWaitSeconds: number };
+
+/** A deletion still not confirmed after this long fails (DELETE_FAILED, retried later). */
+export const DELETION_WINDOW_MS = 6 * 60 * 60 * 1000;
+/** The lease outlives the completion window a little, so only a crash lets it expire. */
+const LEASE_MARGIN_MS = 15 * 60 * 1000;
+
+/** The next wait: ×1.5, capped (the ASL has no multiplication intrinsic). */
+export function nextWaitSeconds(previous: number): number {
+  return Math.min(POLL_INTERVAL.maxSeconds, Math.ceil(previous * POLL_INTERVAL.factor));
+}
+
+const CLASS_BY_ERROR_NAME = new Map<string, string>(
+  Object.entries(ProviderErrorName).map(([cls, name]) => [name, cls]),
+);
+
+/**
+ * Turns a Step Functions error (`{Error, Cause}`) into the record's `lastError`. On AWS
+ * the Cause is Lambda's JSON error document; locally it is the message.
+ */
+export function backupErrorOf(error: { Error: string; Cause?: string }, at: string): BackupError {
+  let message = error.Cause ?? error.Error;
+  try {
+    const parsed = z.object({ errorMessage: z.string() }).safeParse(JSON.parse(message));
+    if (parsed.success) message = parsed.data.errorMessage;
+  } catch {
+    // Not JSON: the Cause is the message itself.
+  }
+  return {
+    code: error.Error,
+    class: CLASS_BY_ERROR_NAME.get(error.Error) ?? error.Error,
+    message: message.slice(0, 1000),
+    at,
+  };
+}
+
+/** Everything the tasks need, injected by the composition root. */
+export interface BackupTaskDeps {
+  backups: BackupRepository;
+  targets: TargetRepository;
+  leases: LeaseRepository;
+  providers: ProviderFactory;
+  clock: Clock;
+}
+
+/**
+ * The bodies of the workflow tasks. Each is safe to run twice: Step Functions retries
+ * and local recovery re-run steps, so every step checks the record first.
+ */
+export class BackupTasks {
+  readonly #deps: BackupTaskDeps;
+
+  constructor(deps: BackupTaskDeps) {
+    this.#deps = deps;
+  }
+
+  /** Takes the single-flight lease on the target's vendor resource for this backup. */
+  async acquireLease({ backupId }: TaskInput<"backup">): Promise<void> {
+    const { record, target } = await this.#load(backupId);
+    if (record.status !== "PENDING" && record.status !== "CREATING") {
+      throw new InvalidTransitionError(backupId, record.status, "CREATING");
+    }
+    const ttl = Date.parse(record.deadlineAt) - this.#deps.clock.now().getTime() + LEASE_MARGIN_MS;
+    await this.#deps.leases.acquire(resourceKey(target), backupId, Math.max(ttl, LEASE_MARGIN_MS));
+  }
+
+  /**
+   * Asks the vendor to start the backup and records its ids (PENDING → CREATING).
+   * If an earlier attempt may have reached the vendor, a backup it is already creating
+   * is adopted instead of starting a second one.
+   */
+  async startBackup({ backupId }: TaskInput<"backup">): Promise<{ providerBackupId: string }> {
+    const { record, target } = await this.#load(backupId);
+    if (record.status === "CREATING" && record.providerBackupId)
+      return { providerBackupId: record.providerBackupId };
+    if (record.status !== "PENDING")
+      throw new InvalidTransitionError(backupId, record.status, "CREATING");
+    const provider = await this.#deps.providers(target);
+    const now = this.#deps.clock.now().toISOString();
+    let ref: BackupRef;
+    let providerStatus = "REQUESTED";
+    if (record.startedAt) {
+      // A previous attempt asked the vendor and we never heard back: look before asking again.
+      const adopted = await provider.findInFlight(target, new Date(record.startedAt));
+      if (adopted) {
+        ref = adopted;
+        providerStatus = "ADOPTED";
+      } else {
+        ({ ref } = await provider.createBackup(target, { backupId }));
+      }
+    } else {
+      await this.#deps.backups.patch(backupId, "PENDING", { startedAt: now });
+      ({ ref } = await provider.createBackup(target, { backupId }));
+    }
+    const updated = await this.#deps.backups.transition(backupId, "CREATING", {
+      providerBackupId: ref.backupId,
+      providerResourceId: ref.resourceId,
+      providerJobId: ref.jobId ?? null,
+      providerStatus,
+    });
+    return { providerBackupId: updated.providerBackupId ?? ref.backupId };
+  }
+
+  /** Polls the vendor; settles the record when the backup is AVAILABLE, FAILED or late. */
+  async pollBackup({ backupId, waitSeconds }: TaskInput<"poll">): Promise<PollOutcome> {
+    const { record, target } = await this.#load(backupId);
+    if (record.status === "AVAILABLE" || record.status === "FAILED") {
+      return { outcome: record.status };
+    }
+    if (record.status !== "CREATING" || !record.providerBackupId) {
+      throw new InvalidTransitionError(backupId, record.status, "AVAILABLE");
+    }
+    const provider = await this.#deps.providers(target);
+    const state = await provider.getBackupStatus(refOf(record));
+    const now = this.#deps.clock.now();
+    if (state.status === "AVAILABLE") {
+      await this.#deps.backups.transition(backupId, "AVAILABLE", {
+        providerStatus: state.providerStatus,
+        sizeBytes: state.sizeBytes ?? null,
+        progress: 100,
+        completedAt: now.toISOString(),
+      });
+      await this.#deps.leases.release(resourceKey(target), backupId);
+      return { outcome: "AVAILABLE" };
+    }
+    if (state.status === "FAILED" || state.status === "DELETED") {
+      const reason =
+        state.failureReason ?? `the vendor reports the backup as ${state.providerStatus}`;
+      await this.#fail(record, target, {
+        code: "PROVIDER_BACKUP_FAILED",
+        class: "FAILED",
+        message: reason,
+      });
+      return { outcome: "FAILED" };
+    }
+    if (now.getTime() > Date.parse(record.deadlineAt)) {
+      await this.#fail(record, target, {
+        code: "TIMEOUT",
+        class: "TIMEOUT",
+        message: `not AVAILABLE within the completion window of ${target.completionWindowMinutes} minutes (vendor status ${state.providerStatus})`,
+      });
+      return { outcome: "FAILED" };
+    }
+    await this.#deps.backups.patch(backupId, "CREATING", {
+      providerStatus: state.providerStatus,
+      ...(state.progress === undefined ? {} : { progress: state.progress }),
+    });
+    return { outcome: "RUNNING", nextWaitSeconds: nextWaitSeconds(waitSeconds) };
+  }
+
+  /** The Catch path of create-backup: FAILED with the reason, lease released. */
+  async recordFailure({ backupId, error }: TaskInput<"failure">): Promise<void> {
+    const { record, target } = await this.#load(backupId);
+    if (record.status === "PENDING" || record.status === "CREATING") {
+      await this.#fail(record, target, backupErrorOf(error, this.#deps.clock.now().toISOString()));
+    } else {
+      await this.#deps.leases.release(resourceKey(target), backupId);
+    }
+  }
+
+  /** First step of delete-backup: → DELETING (or notes that it is already DELETED). */
+  async markDeleting({
+    backupId,
+    reason,
+  }: TaskInput<"markDeleting">): Promise<{ alreadyDeleted: boolean }> {
+    const record = await this.#deps.backups.get(backupId);
+    if (record.status === "DELETED") return { alreadyDeleted: true };
+    if (record.hold) {
+      throw new ConflictError(`backup ${backupId} is on hold: ${record.hold.reason}`, {
+        hold: record.hold,
+      });
+    }
+    await this.#deps.backups.transition(
+      backupId,
+      "DELETING",
+      {
+        deleteRequestedAt: record.deleteRequestedAt ?? this.#deps.clock.now().toISOString(),
+        deleteReason: reason,
+      },
+      { idempotent: true },
+    );
+    return { alreadyDeleted: false };
+  }
+
+  /** Asks the vendor to delete; a backup the vendor does not know is already gone. */
+  async deleteProviderBackup({ backupId }: TaskInput<"backup">): Promise<DeletionOutcome> {
+    const { record, target } = await this.#load(backupId);
+    if (record.status !== "DELETING")
+      throw new InvalidTransitionError(backupId, record.status, "DELETED");
+    if (!record.providerBackupId) return { gone: true };
+    const provider = await this.#deps.providers(target);
+    const result = await provider.deleteBackup(refOf(record));
+    return result.status === "DELETED"
+      ? { gone: true }
+      : { gone: false, nextWaitSeconds: POLL_INTERVAL.initialSeconds };
+  }
+
+  /** Polls an asynchronous deletion until the vendor no longer has the backup. */
+  async pollDeletion({ backupId, waitSeconds }: TaskInput<"poll">): Promise<DeletionOutcome> {
+    const { record, target } = await this.#load(backupId);
+    if (record.status !== "DELETING" || !record.providerBackupId) return { gone: true };
+    const provider: BackupProvider = await this.#deps.providers(target);
+    const state = await provider.getBackupStatus(refOf(record));
+    if (state.status === "DELETED") return { gone: true };
+    await this.#deps.backups.patch(backupId, "DELETING", { providerStatus: state.providerStatus });
+    const requested = Date.parse(record.deleteRequestedAt ?? record.updatedAt);
+    if (this.#deps.clock.now().getTime() - requested > DELETION_WINDOW_MS) {
+      throw new ProviderError({
+        cls: "UNKNOWN",
+        provider: target.provider,
+        message: `the vendor still reports the backup as ${state.providerStatus} ${DELETION_WINDOW_MS / 3_600_000} h after the delete`,
+      });
+    }
+    return { gone: false, nextWaitSeconds: nextWaitSeconds(waitSeconds) };
+  }
+
+  /** DELETING → DELETED: the record stays as a tombstone. */
+  async recordDeleted({ backupId }: TaskInput<"backup">): Promise<void> {
+    await this.#deps.backups.transition(
+      backupId,
+      "DELETED",
+      { deletedAt: this.#deps.clock.now().toISOString() },
+      { idempotent: true },
+    );
+  }
+
+  /** The Catch path of delete-backup: DELETE_FAILED with the reason. */
+  async recordDeleteFailure({ backupId, error }: TaskInput<"failure">): Promise<void> {
+    const record = await this.#deps.backups.get(backupId);
+    if (record.status !== "DELETING") return;
+    await this.#deps.backups.transition(backupId, "DELETE_FAILED", {
+      lastError: backupErrorOf(error, this.#deps.clock.now().toISOString()),
+    });
+  }
+
+  async #fail(
+    record: BackupRecord,
+    target: Target,
+    lastError: Omit<BackupError, "at"> & { at?: string },
+  ) {
+    await this.#deps.backups.transition(
+      record.id,
+      "FAILED",
+      {
+        lastError: { ...lastError, at: lastError.at ?? this.#deps.clock.now().toISOString() },
+        completedAt: this.#deps.clock.now().toISOString(),
+      },
+      { idempotent: true },
+    );
+    await this.#deps.leases.release(resourceKey(target), record.id);
+  }
+
+  async #load(backupId: string): Promise<{ record: BackupRecord; target: Target }> {
+    const record = await this.#deps.backups.get(backupId);
+    const target = await this.#deps.targets.get(record.targetId);
+    return { record, target };
+  }
+}
+
+/** The vendor reference stored on a record. */
+export function refOf(record: BackupRecord): BackupRef {
+  if (!record.providerBackupId || !record.providerResourceId) {
+    throw new InvalidTransitionError(record.id, record.status, "(vendor call)");
+  }
+  return {
+    backupId: record.providerBackupId,
+    resourceId: record.providerResourceId,
+    ...(record.providerJobId ? { jobId: record.providerJobId } : {}),
+  };
+}

@@ -39,9 +39,9 @@ export interface BackupProvider {
   /** Requests deletion; an unknown backup counts as already DELETED. */
   deleteBackup(ref: BackupRef): Promise<{ status: "DELETED" | "DELETING" }>;
   /**
-   * A backup of this resource that the vendor is creating right now, if any. Used to
-   * adopt a vendor backup whose creation we requested but could not record (a crash or
-   * a lost response), so no vendor backup goes unrecorded.
+   * Backups of this resource that the vendor is creating right now, newest first. Used
+   * to adopt a vendor backup whose creation we requested but could not record (a crash
+   * or a lost response), so no vendor backup goes unrecorded.
    */
-  findInFlight(target: Target, since: Date): Promise<BackupRef | undefined>;
+  findInFlight(target: Target, since: Date): Promise<BackupRef[]>;
 }

@@ -179,7 +179,7 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
     return { status: state.status === "DELETED" ? "DELETED" : "DELETING" };
   }
 
-  async findInFlight(target: Target, since: Date): Promise<BackupRef | undefined> {
+  async findInFlight(target: Target, since: Date): Promise<BackupRef[]> {
     const clusterId = target.resource.clusterId;
     const data = await this.#data(
       {
@@ -190,14 +190,14 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
       ListData,
       "backup list",
     );
-    const candidate = data.backups
+    // A minute of slack for clock skew between us and the vendor.
+    return data.backups
       .filter(
         (b) =>
           b.status === "CREATING" &&
           (!b.createTime || Date.parse(b.createTime) >= since.getTime() - 60_000),
       )
-      .at(0);
-    return candidate ? { backupId: candidate.backupId, resourceId: clusterId } : undefined;
+      .map((b) => ({ backupId: b.backupId, resourceId: clusterId }));
   }
 
   async #job(jobId: string): Promise<z.infer<typeof JobData> | undefined> {

@@ -116,6 +116,37 @@ export class BackupRepository {
     }
   }
 
+  /**
+   * Claims a vendor backup for one of our records. True when the claim is ours (new or
+   * already ours); false when another record owns that vendor backup. Adoption uses this
+   * so a vendor backup is never recorded twice.
+   */
+  async claimVendorBackup(
+    provider: string,
+    resourceId: string,
+    vendorBackupId: string,
+    backupId: string,
+  ): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...Keys.vendorClaim(provider, resourceId, vendorBackupId),
+            entity: "vendor-claim",
+            backupId,
+          },
+          ConditionExpression: "attribute_not_exists(pk) OR backupId = :id",
+          ExpressionAttributeValues: { ":id": backupId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** Lists backups newest first: by target, by status, both, or all. */
   async list(query: BackupQuery = {}): Promise<Page<BackupRecord>> {
     const limit = query.limit ?? 50;

@@ -7,6 +7,7 @@
  * | backup      | BACKUP#id              | BACKUP      | TARGET#tid / createdAt#id   | STATUS#s / createdAt#id | BACKUPS / createdAt#id |
  * | lease       | LEASE#resource         | LEASE       |                             |                         |                        |
  * | idempotency | IDEMPOTENCY#scope#key  | IDEMPOTENCY |                             |                         |                        |
+ * | vendor claim| VENDOR#provider#res#id | VENDOR      |                             |                         |                        |
  */
 export const Keys = {
   target: (id: string) => ({ pk: `TARGET#${id}`, sk: "TARGET" }),
@@ -24,6 +25,10 @@ export const Keys = {
     gsi3sk: `${b.createdAt}#${b.id}`,
   }),
   lease: (resource: string) => ({ pk: `LEASE#${resource}`, sk: "LEASE" }),
+  vendorClaim: (provider: string, resourceId: string, vendorBackupId: string) => ({
+    pk: `VENDOR#${provider}#${resourceId}#${vendorBackupId}`,
+    sk: "VENDOR",
+  }),
   idempotency: (scope: string, key: string) => ({
     pk: `IDEMPOTENCY#${scope}#${key}`,
     sk: "IDEMPOTENCY",

@@ -106,27 +106,38 @@ export class BackupTasks {
       throw new InvalidTransitionError(backupId, record.status, "CREATING");
     const provider = await this.#deps.providers(target);
     const now = this.#deps.clock.now().toISOString();
-    let ref: BackupRef;
+    let ref: BackupRef | undefined;
     let providerStatus = "REQUESTED";
     if (record.startedAt) {
-      // A previous attempt asked the vendor and we never heard back: look before asking again.
-      const adopted = await provider.findInFlight(target, new Date(record.startedAt));
-      if (adopted) {
-        ref = adopted;
-        providerStatus = "ADOPTED";
-      } else {
-        ({ ref } = await provider.createBackup(target, { backupId }));
+      // A previous attempt asked the vendor and we never heard back: look before asking
+      // again, and adopt only a vendor backup that no other record has claimed.
+      for (const candidate of await provider.findInFlight(target, new Date(record.startedAt))) {
+        if (await this.#claim(target, candidate, backupId)) {
+          ref = candidate;
+          providerStatus = "ADOPTED";
+          break;
+        }
       }
     } else {
       await this.#deps.backups.patch(backupId, "PENDING", { startedAt: now });
-      ({ ref } = await provider.createBackup(target, { backupId }));
     }
-    const updated = await this.#deps.backups.transition(backupId, "CREATING", {
-      providerBackupId: ref.backupId,
-      providerResourceId: ref.resourceId,
-      providerJobId: ref.jobId ?? null,
-      providerStatus,
-    });
+    if (!ref) {
+      ({ ref } = await provider.createBackup(target, { backupId }));
+      await this.#claim(target, ref, backupId);
+    }
+    // Idempotent: a concurrent attempt (a retry racing a slow first try) may have
+    // recorded the same vendor backup already; the vendor claim keeps them the same.
+    const updated = await this.#deps.backups.transition(
+      backupId,
+      "CREATING",
+      {
+        providerBackupId: ref.backupId,
+        providerResourceId: ref.resourceId,
+        providerJobId: ref.jobId ?? null,
+        providerStatus,
+      },
+      { idempotent: true },
+    );
     return { providerBackupId: updated.providerBackupId ?? ref.backupId };
   }
 
@@ -260,6 +271,15 @@ export class BackupTasks {
     await this.#deps.backups.transition(backupId, "DELETE_FAILED", {
       lastError: backupErrorOf(error, this.#deps.clock.now().toISOString()),
     });
+  }
+
+  #claim(target: Target, ref: BackupRef, backupId: string): Promise<boolean> {
+    return this.#deps.backups.claimVendorBackup(
+      target.provider,
+      ref.resourceId,
+      ref.backupId,
+      backupId,
+    );
   }
 
   async #fail(

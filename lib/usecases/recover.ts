@@ -1,0 +1,48 @@
+import type { BackupStatus } from "../core/status.ts";
+import type { BackupRepository } from "../store/backups.ts";
+import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
+
+/** Which workflow carries a record in each in-flight status forward. */
+const RESUME = {
+  PENDING: "create-backup",
+  CREATING: "create-backup",
+  DELETING: "delete-backup",
+} as const satisfies Partial<Record<BackupStatus, string>>;
+
+/**
+ * Restarts the workflow of every record left in flight (after the local runtime was
+ * killed, or an execution was lost). Safe because every task is idempotent: a create
+ * that already reached the vendor resumes polling, a delete re-checks the vendor.
+ * Records are found by the by-status index (Queries, never a Scan).
+ *
+ * @returns the ids of the records whose workflow was restarted.
+ */
+export async function resumeInFlight(deps: {
+  backups: BackupRepository;
+  workflows: WorkflowStarter;
+}): Promise<string[]> {
+  const resumed: string[] = [];
+  for (const [status, workflow] of Object.entries(RESUME) as [
+    keyof typeof RESUME,
+    (typeof RESUME)[keyof typeof RESUME],
+  ][]) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.backups.list({ status, limit: 100, cursor });
+      for (const record of page.items) {
+        const input =
+          workflow === "create-backup"
+            ? { backupId: record.id }
+            : { backupId: record.id, reason: record.deleteReason ?? "resume" };
+        const { started } = await deps.workflows.start(
+          workflow,
+          executionName(workflow, record.id, `resume${record.version}`),
+          input,
+        );
+        if (started) resumed.push(record.id);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  return resumed;
+}

@@ -27,6 +27,45 @@ export const ZillizResource = z.object({
 });
 export type ZillizResource = z.infer<typeof ZillizResource>;
 
+/** A Pinecone serverless index (providers.md §2). */
+export const PineconeResource = z
+  .object({
+    indexName: z
+      .string()
+      .regex(
+        /^[a-z0-9]([a-z0-9-]{0,43}[a-z0-9])?$/,
+        "a Pinecone index name: 1-45 of a-z0-9 and '-'",
+      ),
+    /** Control-plane base URL; defaults to https://api.pinecone.io. */
+    baseUrl: z.url().optional(),
+  })
+  .strict();
+export type PineconeResource = z.infer<typeof PineconeResource>;
+
+/** Where a Huawei Cloud instance lives (providers.md §3.2, §4.1). */
+const huaweiLocation = {
+  region: z.string().regex(/^[a-z]{2}-[a-z]+-\d+$/, "a Huawei region id such as ap-southeast-1"),
+  projectId: z.string().regex(/^[0-9a-f]{32}$/, "a Huawei project id (32 hex characters)"),
+  instanceId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "a Huawei instance id"),
+  /** Regional endpoint; derived from the region when absent. */
+  baseUrl: z.url().optional(),
+};
+
+/** A Huawei Cloud TaurusDB (GaussDB for MySQL) instance (providers.md §3). */
+export const TaurusDbResource = z.object(huaweiLocation).strict();
+export type TaurusDbResource = z.infer<typeof TaurusDbResource>;
+
+/** A Huawei Cloud DCS (Redis) instance (providers.md §4). */
+export const DcsResource = z
+  .object({
+    ...huaweiLocation,
+    /** v2 is current; v1.0 is the historical API some regions still use. */
+    apiVersion: z.enum(["v2", "v1.0"]).default("v2"),
+    backupFormat: z.enum(["rdb", "aof"]).optional(),
+  })
+  .strict();
+export type DcsResource = z.infer<typeof DcsResource>;
+
 /** Fields every target has, whatever the vendor. */
 const targetCommon = {
   id: z.string().regex(ID_PATTERN, "lower-case letters, digits, '-' and '_', at most 63"),
@@ -46,6 +85,9 @@ const targetCommon = {
 /** Per-vendor target shapes; adding a vendor adds one member here. */
 export const TargetSpec = z.discriminatedUnion("provider", [
   z.object({ ...targetCommon, provider: z.literal("zilliz"), resource: ZillizResource }),
+  z.object({ ...targetCommon, provider: z.literal("pinecone"), resource: PineconeResource }),
+  z.object({ ...targetCommon, provider: z.literal("huawei-taurusdb"), resource: TaurusDbResource }),
+  z.object({ ...targetCommon, provider: z.literal("huawei-dcs"), resource: DcsResource }),
 ]);
 
 /** A target as stored: the spec plus bookkeeping. */
@@ -57,20 +99,36 @@ export type Target = z.infer<typeof Target>;
 /** The body of `POST /v1/targets`: the id is optional (generated when absent). */
 export const CreateTargetInput = z.discriminatedUnion("provider", [
   TargetSpec.options[0].partial({ id: true }).strict(),
+  TargetSpec.options[1].partial({ id: true }).strict(),
+  TargetSpec.options[2].partial({ id: true }).strict(),
+  TargetSpec.options[3].partial({ id: true }).strict(),
 ]);
 export type CreateTargetInput = z.infer<typeof CreateTargetInput>;
 
 /** The names of the vendors we support. */
-export const ProviderName = z.enum(["zilliz"]);
+export const ProviderName = z.enum(["zilliz", "pinecone", "huawei-taurusdb", "huawei-dcs"]);
 export type ProviderName = z.infer<typeof ProviderName>;
+
+/** A target of one vendor. */
+export type TargetOf<P extends ProviderName> = Extract<Target, { provider: P }>;
+
+/** The vendor and resource of a target, still discriminated by vendor. */
+export type TargetResource = {
+  [P in ProviderName]: Pick<TargetOf<P>, "provider" | "resource">;
+}[ProviderName];
 
 /**
  * The vendor resource a backup job runs against: the key of the single-flight lease.
  * Two targets on the same cluster share it.
  */
-export function resourceKey(target: Pick<Target, "provider" | "resource">): string {
+export function resourceKey(target: TargetResource): string {
   switch (target.provider) {
     case "zilliz":
       return `zilliz:${target.resource.clusterId}`;
+    case "pinecone":
+      return `pinecone:${target.resource.indexName}`;
+    case "huawei-taurusdb":
+    case "huawei-dcs":
+      return `${target.provider}:${target.resource.region}:${target.resource.instanceId}`;
   }
 }

@@ -24,16 +24,19 @@ export interface BackupState {
 }
 
 /**
- * The one interface every vendor adapter implements. Adapters throw `ProviderError`
- * (classified) and never retry on their own: retries live in the workflows.
+ * The one interface every vendor adapter implements. An adapter is built for one target
+ * (its resource and credentials). Adapters throw `ProviderError` (classified) and never
+ * retry on their own: retries live in the workflows.
  */
 export interface BackupProvider {
   readonly name: Target["provider"];
-  /** Starts a backup of the target's resource. */
-  createBackup(
-    target: Target,
-    request: { backupId: string },
-  ): Promise<{ ref: BackupRef; state: BackupState }>;
+  /**
+   * Checks, when a target is registered, that the vendor resource exists and supports
+   * backups (e.g. DCS refuses single-node instances). Optional.
+   */
+  validateTarget?(): Promise<void>;
+  /** Starts a backup of the target's resource; `backupId` is ours, for naming. */
+  createBackup(request: { backupId: string }): Promise<{ ref: BackupRef; state: BackupState }>;
   /** The authoritative state; a backup the vendor no longer knows is DELETED. */
   getBackupStatus(ref: BackupRef): Promise<BackupState>;
   /** Requests deletion; an unknown backup counts as already DELETED. */
@@ -43,5 +46,5 @@ export interface BackupProvider {
    * to adopt a vendor backup whose creation we requested but could not record (a crash
    * or a lost response), so no vendor backup goes unrecorded.
    */
-  findInFlight(target: Target, since: Date): Promise<BackupRef[]>;
+  findInFlight(since: Date): Promise<BackupRef[]>;
 }

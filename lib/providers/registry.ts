@@ -1,13 +1,14 @@
 import { ValidationError } from "../core/errors.ts";
-import type { Target } from "../core/target.ts";
+import type { ProviderName, Target, TargetOf, TargetResource } from "../core/target.ts";
 import type { BackupProvider } from "./port.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
-import {
-  ZILLIZ_DEFAULT_BASE_URL,
-  ZILLIZ_HOSTS,
-  ZillizCredentials,
-  ZillizProvider,
-} from "./zilliz.ts";
+import type { VendorModule } from "./vendor.ts";
+import { zillizModule } from "./zilliz.ts";
+
+/** Every supported vendor: adding one is one line here. */
+const VENDORS: { [P in ProviderName]?: VendorModule<P, never> } = {
+  zilliz: zillizModule as VendorModule<"zilliz", never>,
+};
 
 /** How adapters are built. */
 export interface ProviderFactoryOptions {
@@ -26,56 +27,58 @@ export type ProviderFactory = (target: Target) => Promise<BackupProvider>;
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
+function vendorOf<P extends ProviderName>(provider: P): VendorModule<P, never> {
+  const vendor = VENDORS[provider] as VendorModule<P, never> | undefined;
+  if (!vendor) {
+    throw new ValidationError(`provider ${provider} is not supported yet`, [
+      { path: "provider", message: `supported: ${Object.keys(VENDORS).join(", ")}` },
+    ]);
+  }
+  return vendor;
+}
+
 /**
- * Refuses a base URL outside the vendor's allowed hosts (HTTPS only, except loopback
- * simulators when allowed).
+ * Checks a target against deployment rules: the vendor is supported and the base URL
+ * is one of its documented hosts over HTTPS (or a loopback simulator, when allowed).
+ * Returns the base URL to use.
  */
-export function checkBaseUrl(
-  baseUrl: string,
-  allowedHosts: readonly string[],
-  options: { allowLoopback?: boolean } = {},
-): void {
+export function checkTarget(target: TargetResource, options: { allowLoopback?: boolean }): string {
+  const typed = target as TargetOf<ProviderName>;
+  const vendor = vendorOf(typed.provider);
+  const baseUrl = vendor.baseUrl(typed as never);
   const url = new URL(baseUrl);
-  if (options.allowLoopback && LOOPBACK.has(url.hostname) && url.protocol === "http:") return;
+  if (options.allowLoopback && LOOPBACK.has(url.hostname) && url.protocol === "http:")
+    return baseUrl;
   if (
     url.protocol !== "https:" ||
-    !allowedHosts.includes(url.hostname) ||
+    !vendor.allowedHost(url.hostname, typed as never) ||
     url.username ||
     url.password
   ) {
     throw new ValidationError("base URL is not an allowed host for this provider", [
-      { path: "resource.baseUrl", message: `must be https://${allowedHosts.join(" or https://")}` },
+      { path: "resource.baseUrl", message: `must be https:// on ${vendor.allowedHostsText}` },
     ]);
   }
-}
-
-/** Validates the parts of a target that depend on deployment settings (allowed hosts). */
-export function checkTarget(
-  target: Pick<Target, "provider" | "resource">,
-  options: { allowLoopback?: boolean },
-): void {
-  switch (target.provider) {
-    case "zilliz":
-      checkBaseUrl(target.resource.baseUrl ?? ZILLIZ_DEFAULT_BASE_URL, ZILLIZ_HOSTS, options);
-  }
+  return baseUrl;
 }
 
 /**
- * The provider factory: reads the target's secret, checks its host and builds the adapter.
+ * The provider factory: checks the target's host, reads its secret (shape checked per
+ * vendor) and builds the adapter.
  *
  * @example const provider = await createProviderFactory({ secrets })(target);
  */
 export function createProviderFactory(options: ProviderFactoryOptions): ProviderFactory {
   return async (target) => {
-    checkTarget(target, options);
-    switch (target.provider) {
-      case "zilliz":
-        return new ZillizProvider({
-          baseUrl: target.resource.baseUrl ?? ZILLIZ_DEFAULT_BASE_URL,
-          fetch: options.fetch,
-          timeoutMs: options.timeoutMs,
-          credentials: await readSecret(options.secrets, target.secretRef, ZillizCredentials),
-        });
-    }
+    const baseUrl = checkTarget(target, options);
+    const vendor = vendorOf(target.provider);
+    const credentials = await readSecret(options.secrets, target.secretRef, vendor.credentials);
+    return vendor.create({
+      target: target as never,
+      baseUrl,
+      credentials,
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs,
+    });
   };
 }

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { ProviderError, type ProviderErrorClass } from "../core/provider-error.ts";
-import type { Target } from "../core/target.ts";
+import type { TargetOf } from "../core/target.ts";
 import {
   classOfHttpStatus,
   HttpProvider,
@@ -10,6 +10,7 @@ import {
   type VendorResponse,
 } from "./http.ts";
 import type { BackupProvider, BackupRef, BackupState } from "./port.ts";
+import type { VendorModule } from "./vendor.ts";
 
 /** The shape of the secret a Zilliz target names. */
 export const ZillizCredentials = z.object({ apiKey: z.string().min(1) });
@@ -94,10 +95,14 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
   readonly name = "zilliz" as const;
   protected readonly providerName = "zilliz";
   readonly #credentials: ZillizCredentials;
+  readonly #target: TargetOf<"zilliz">;
 
-  constructor(options: HttpProviderOptions & { credentials: ZillizCredentials }) {
+  constructor(
+    options: HttpProviderOptions & { credentials: ZillizCredentials; target: TargetOf<"zilliz"> },
+  ) {
     super(options);
     this.#credentials = options.credentials;
+    this.#target = options.target;
   }
 
   protected authHeaders(): Record<string, string> {
@@ -120,8 +125,8 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
     return parseVendor("zilliz", what, schema, (response.body as { data?: unknown }).data);
   }
 
-  async createBackup(target: Target): Promise<{ ref: BackupRef; state: BackupState }> {
-    const { clusterId, scope } = target.resource;
+  async createBackup(): Promise<{ ref: BackupRef; state: BackupState }> {
+    const { clusterId, scope } = this.#target.resource;
     const body =
       scope.type === "CLUSTER"
         ? { backupType: "CLUSTER" }
@@ -179,8 +184,8 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
     return { status: state.status === "DELETED" ? "DELETED" : "DELETING" };
   }
 
-  async findInFlight(target: Target, since: Date): Promise<BackupRef[]> {
-    const clusterId = target.resource.clusterId;
+  async findInFlight(since: Date): Promise<BackupRef[]> {
+    const clusterId = this.#target.resource.clusterId;
     const data = await this.#data(
       {
         method: "GET",
@@ -245,3 +250,13 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
     return `/v2/clusters/${encodeURIComponent(ref.resourceId)}/backups/${encodeURIComponent(ref.backupId)}`;
   }
 }
+
+/** The Zilliz entry of the provider registry. */
+export const zillizModule: VendorModule<"zilliz", ZillizCredentials> = {
+  name: "zilliz",
+  credentials: ZillizCredentials,
+  baseUrl: (target) => target.resource.baseUrl ?? ZILLIZ_DEFAULT_BASE_URL,
+  allowedHost: (hostname) => (ZILLIZ_HOSTS as readonly string[]).includes(hostname),
+  allowedHostsText: ZILLIZ_HOSTS.join(" or "),
+  create: (options) => new ZillizProvider(options),
+};

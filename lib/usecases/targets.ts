@@ -1,7 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import { newId } from "../core/ids.ts";
 import { type CreateTargetInput, Target } from "../core/target.ts";
-import { checkTarget } from "../providers/registry.ts";
+import { checkTarget, type ProviderFactory } from "../providers/registry.ts";
 import type { Page } from "../store/page.ts";
 import type { TargetRepository } from "../store/targets.ts";
 
@@ -10,11 +10,19 @@ export class TargetService {
   readonly #targets: TargetRepository;
   readonly #clock: Clock;
   readonly #allowLoopback: boolean;
+  readonly #providers: ProviderFactory | undefined;
 
-  constructor(deps: { targets: TargetRepository; clock: Clock; allowLoopback?: boolean }) {
+  constructor(deps: {
+    targets: TargetRepository;
+    clock: Clock;
+    allowLoopback?: boolean;
+    /** When given, adapters that can check a resource at registration do so. */
+    providers?: ProviderFactory;
+  }) {
     this.#targets = deps.targets;
     this.#clock = deps.clock;
     this.#allowLoopback = deps.allowLoopback ?? false;
+    this.#providers = deps.providers;
   }
 
   /** Registers a target after checking its vendor host; a taken id is a 409. */
@@ -28,6 +36,10 @@ export class TargetService {
       updatedAt: now,
       version: 0,
     });
+    if (this.#providers) {
+      const provider = await this.#providers(target);
+      await provider.validateTarget?.();
+    }
     return this.#targets.create(target);
   }
 

@@ -111,7 +111,7 @@ export class BackupTasks {
     if (record.startedAt) {
       // A previous attempt asked the vendor and we never heard back: look before asking
       // again, and adopt only a vendor backup that no other record has claimed.
-      for (const candidate of await provider.findInFlight(target, new Date(record.startedAt))) {
+      for (const candidate of await provider.findInFlight(new Date(record.startedAt))) {
         if (await this.#claim(target, candidate, backupId)) {
           ref = candidate;
           providerStatus = "ADOPTED";
@@ -122,7 +122,7 @@ export class BackupTasks {
       await this.#deps.backups.patch(backupId, "PENDING", { startedAt: now });
     }
     if (!ref) {
-      ({ ref } = await provider.createBackup(target, { backupId }));
+      ({ ref } = await provider.createBackup({ backupId }));
       await this.#claim(target, ref, backupId);
     }
     // Idempotent: a concurrent attempt (a retry racing a slow first try) may have

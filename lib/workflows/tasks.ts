@@ -230,6 +230,9 @@ export class BackupTasks {
     if (!record.providerBackupId) return { gone: true };
     const provider = await this.#deps.providers(target);
     const result = await provider.deleteBackup(refOf(record));
+    if (result.status === "DELETED") {
+      await this.#deps.backups.patch(backupId, "DELETING", { providerStatus: "DELETED" });
+    }
     return result.status === "DELETED"
       ? { gone: true }
       : { gone: false, nextWaitSeconds: POLL_INTERVAL.initialSeconds };
@@ -241,8 +244,8 @@ export class BackupTasks {
     if (record.status !== "DELETING" || !record.providerBackupId) return { gone: true };
     const provider: BackupProvider = await this.#deps.providers(target);
     const state = await provider.getBackupStatus(refOf(record));
-    if (state.status === "DELETED") return { gone: true };
     await this.#deps.backups.patch(backupId, "DELETING", { providerStatus: state.providerStatus });
+    if (state.status === "DELETED") return { gone: true };
     const requested = Date.parse(record.deleteRequestedAt ?? record.updatedAt);
     if (this.#deps.clock.now().getTime() - requested > DELETION_WINDOW_MS) {
       throw new ProviderError({

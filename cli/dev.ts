@@ -1,0 +1,42 @@
+import { startLocal } from "../functions/local.ts";
+
+/**
+ * `warden dev` (= `npm start`): the whole system on this machine until Ctrl-C.
+ * Prints where the API is, the token and a ready-to-paste curl line.
+ */
+export async function dev(): Promise<number> {
+  const runtime = await startLocal();
+  const api = `${runtime.url}/v1`;
+  const lines = [
+    "",
+    "backup-warden is running locally",
+    `  API       ${api}`,
+    `  Token     ${runtime.token}   (also in ${runtime.tokenFile})`,
+    `  Try       curl -s -H "Authorization: Bearer $(cat ${runtime.tokenFile})" ${api}/targets`,
+  ];
+  for (const [vendor, sim] of Object.entries(runtime.sandbox)) {
+    lines.push(
+      `  Sandbox   ${vendor} simulator at ${String(sim.url)} (demo target demo-${vendor})`,
+    );
+  }
+  if (runtime.resumed.length > 0)
+    lines.push(
+      `  Resumed   ${runtime.resumed.length} backup(s) left in flight: ${runtime.resumed.join(", ")}`,
+    );
+  lines.push("  Ctrl-C stops; data is kept in the data folder for the next start.", "");
+  console.log(lines.join("\n"));
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      console.log(`\n${signal}: stopping (in-flight backups resume on the next start)…`);
+      runtime.stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  });
+}

@@ -1,0 +1,171 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import * as z from "zod";
+import { ConflictError } from "../lib/core/errors.ts";
+import { CreateTargetInput } from "../lib/core/target.ts";
+import { ensureTable, startDynalite } from "../lib/local/dynamo.ts";
+import { startLocalHttpServer } from "../lib/local/http-server.ts";
+import { EnvSecretSource, FileSecretSource } from "../lib/local/secrets.ts";
+import { LocalWorkflowStarter } from "../lib/local/workflows.ts";
+import { ChainedSecretSource, StaticSecretSource } from "../lib/providers/secrets.ts";
+import { startSandbox } from "../lib/sandbox/index.ts";
+import { resumeInFlight } from "../lib/usecases/recover.ts";
+import { TargetService } from "../lib/usecases/targets.ts";
+import { Environment } from "./config.ts";
+import { handler as apiHandler } from "./handlers/api.ts";
+import { errorFields, log } from "./log.ts";
+import { taskHandlers } from "./task-handlers.ts";
+import { buildContainer, installContainer } from "./wiring.ts";
+
+/** Settings of the local runtime (`npm start`), from the environment. */
+export const LocalSettings = z.object({
+  WARDEN_DATA_DIR: z.string().default(".warden"),
+  WARDEN_HOST: z.string().default("127.0.0.1"),
+  WARDEN_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  WARDEN_TOKEN: z.string().min(16, "WARDEN_TOKEN must be at least 16 characters").optional(),
+  /** "0" runs without the vendor simulators (real targets only). */
+  WARDEN_SANDBOX: z.enum(["0", "1"]).default("1"),
+  /** First simulator port (default: WARDEN_PORT + 1). */
+  WARDEN_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** How long a simulated vendor backup takes. */
+  WARDEN_SANDBOX_JOB_SECONDS: z.coerce.number().min(1).max(3600).default(20),
+  /** Replace every workflow wait with this many seconds (default 3 in the sandbox, real waits otherwise). */
+  WARDEN_POLL_SECONDS: z.coerce.number().min(0.01).max(600).optional(),
+  WARDEN_SECRETS_FILE: z.string().default("secrets.local.json"),
+});
+export type LocalSettings = z.infer<typeof LocalSettings>;
+
+/** A running local stack. */
+export interface LocalRuntime {
+  url: string;
+  token: string;
+  tokenFile: string;
+  sandbox: Record<string, Record<string, unknown>>;
+  resumed: string[];
+  stop(): Promise<void>;
+}
+
+function tokenOf(settings: LocalSettings, dataDir: string): { token: string; file: string } {
+  const file = join(dataDir, "token");
+  if (settings.WARDEN_TOKEN) {
+    writeFileSync(file, settings.WARDEN_TOKEN, { mode: 0o600 });
+    return { token: settings.WARDEN_TOKEN, file };
+  }
+  if (existsSync(file)) return { token: readFileSync(file, "utf8").trim(), file };
+  const token = randomBytes(24).toString("base64url");
+  writeFileSync(file, token, { mode: 0o600 });
+  return { token, file };
+}
+
+/**
+ * Starts the whole system on one machine: dynalite persisted under the data folder,
+ * the state machines under aws-local-stepfunctions running the real handlers, the HTTP
+ * API on loopback and, unless disabled, the vendor simulators with demo targets.
+ * Records left in flight by a previous run are resumed.
+ */
+export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<LocalRuntime> {
+  const settings = LocalSettings.parse(env);
+  const dataDir = resolve(settings.WARDEN_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const { token, file: tokenFile } = tokenOf(settings, dataDir);
+  const closers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const close of closers.reverse()) await close().catch(() => {});
+  };
+  try {
+    const dynamo = await startDynalite({ path: join(dataDir, "dynamo") });
+    closers.push(() => dynamo.close());
+    const table = "backup-warden";
+    await ensureTable(dynamo.endpoint, table);
+
+    const sandboxOn = settings.WARDEN_SANDBOX === "1";
+    const sandboxSecrets = new StaticSecretSource();
+    const sandbox = sandboxOn
+      ? await startSandbox({
+          dataDir: join(dataDir, "sandbox"),
+          basePort:
+            settings.WARDEN_SANDBOX_PORT ??
+            (settings.WARDEN_PORT === 0 ? 0 : settings.WARDEN_PORT + 1),
+          jobDurationMs: settings.WARDEN_SANDBOX_JOB_SECONDS * 1000,
+        })
+      : undefined;
+    if (sandbox) closers.push(() => sandbox.close());
+    for (const vendor of Object.values(sandbox?.vendors ?? {}))
+      sandboxSecrets.set(vendor.secret.ref, vendor.secret.value);
+
+    const pollSeconds = settings.WARDEN_POLL_SECONDS ?? (sandboxOn ? 3 : undefined);
+    const starter = new LocalWorkflowStarter({
+      handlers: taskHandlers as never,
+      ...(pollSeconds === undefined ? {} : { waitOverrideMs: pollSeconds * 1000 }),
+      onOutcome: (o) =>
+        log(
+          o.status === "SUCCEEDED" ? "info" : "warn",
+          `workflow ${o.workflow} ${o.status.toLowerCase()}`,
+          {
+            execution: o.name,
+            ...(o.error ? { error: o.error } : {}),
+          },
+        ),
+    });
+    closers.push(() => starter.stop());
+    const functionEnv = Environment.parse({
+      WARDEN_TABLE: table,
+      WARDEN_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      AWS_REGION: "local",
+      WARDEN_ALLOW_LOOPBACK_PROVIDERS: sandboxOn ? "1" : "0",
+      WARDEN_VERSION: env.npm_package_version ?? "dev",
+    });
+    const secrets = new ChainedSecretSource([
+      sandboxSecrets,
+      new EnvSecretSource(env),
+      new FileSecretSource(resolve(settings.WARDEN_SECRETS_FILE)),
+    ]);
+    const container = buildContainer({ env: functionEnv, secrets, workflows: starter });
+    installContainer(container);
+
+    if (sandbox) {
+      const targets = new TargetService({
+        targets: container.targets,
+        clock: { now: () => new Date() },
+        allowLoopback: true,
+      });
+      for (const vendor of Object.values(sandbox.vendors)) {
+        try {
+          await targets.create(CreateTargetInput.parse(vendor.demoTarget));
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+        }
+      }
+    }
+
+    const http = await startLocalHttpServer({
+      host: settings.WARDEN_HOST,
+      port: settings.WARDEN_PORT,
+      token,
+      handler: apiHandler as never,
+    });
+    closers.push(
+      () =>
+        new Promise<void>((done) => {
+          http.server.closeAllConnections();
+          http.server.close(() => done());
+        }),
+    );
+    const resumed = await resumeInFlight({ backups: container.backups, workflows: starter });
+    return {
+      url: http.url,
+      token,
+      tokenFile,
+      sandbox: Object.fromEntries(
+        Object.entries(sandbox?.vendors ?? {}).map(([k, v]) => [k, v.describe]),
+      ),
+      resumed,
+      stop,
+    };
+  } catch (error) {
+    log("error", "local runtime failed to start", errorFields(error));
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,138 @@
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { MAX_BODY_BYTES, problem } from "../api/http.ts";
+
+/** An API Gateway HTTP API (payload 2.0) handler, as Lambda would run it. */
+export type ApiGatewayHandler = (
+  event: unknown,
+  context: never,
+) => Promise<
+  { statusCode?: number; headers?: Record<string, unknown>; body?: string } | string | undefined
+>;
+
+export interface LocalHttpServerOptions {
+  host?: string;
+  port: number;
+  /** The bearer token every route but health requires (API Gateway does IAM on AWS). */
+  token: string;
+  handler: ApiGatewayHandler;
+  /** Paths answered without authentication (health). */
+  publicPaths?: string[];
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const presented = Buffer.from(/^Bearer (.+)$/i.exec(header ?? "")?.[1] ?? "");
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, unknown>,
+  body: string | undefined,
+) {
+  res.writeHead(
+    status,
+    Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])),
+  );
+  res.end(body ?? "");
+}
+
+/** Reads the body, stopping at the limit (a larger body is answered 413 without buffering it). */
+async function readBody(req: IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) tooLarge = true;
+    else chunks.push(chunk);
+  }
+  return { text: Buffer.concat(chunks).toString("utf8"), tooLarge };
+}
+
+/** Builds the API Gateway v2 event for a node request, as API Gateway would. */
+function toEvent(req: IncomingMessage, body: string) {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined)
+      headers[key.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams)
+    query[key] = key in query ? `${query[key]},${value}` : value;
+  const now = new Date();
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(url.search ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: headers.host ?? "localhost",
+      domainPrefix: "local",
+      http: {
+        method: (req.method ?? "GET").toUpperCase(),
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: randomUUID(),
+      routeKey: "$default",
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length > 0 ? { body } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+/**
+ * The HTTP API on loopback: bearer-token auth in front (API Gateway's job on AWS), then
+ * the very Lambda handler that serves the API on AWS.
+ */
+export async function startLocalHttpServer(
+  options: LocalHttpServerOptions,
+): Promise<{ server: Server; url: string }> {
+  const publicPaths = new Set(options.publicPaths ?? ["/v1/health"]);
+  const server = createServer(async (req, res) => {
+    try {
+      const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      const { text, tooLarge } = await readBody(req);
+      if (!publicPaths.has(path) && !tokenMatches(req.headers.authorization, options.token)) {
+        const r = problem(401, "Unauthorized", "missing or invalid bearer token");
+        return send(res, r.status, { ...r.headers, "www-authenticate": "Bearer" }, r.body);
+      }
+      if (tooLarge) {
+        const r = problem(413, "Content Too Large", `request body exceeds ${MAX_BODY_BYTES} bytes`);
+        return send(res, r.status, r.headers, r.body);
+      }
+      const result = await options.handler(toEvent(req, text), {
+        awsRequestId: randomUUID(),
+      } as never);
+      if (typeof result === "string" || result === undefined) return send(res, 200, {}, result);
+      send(res, result.statusCode ?? 200, result.headers ?? {}, result.body);
+    } catch {
+      const r = problem(
+        500,
+        "Internal Server Error",
+        "an internal error occurred; it has been logged",
+      );
+      send(res, r.status, r.headers, r.body);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://${options.host ?? "127.0.0.1"}:${port}` };
+}

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalStack } from "../support/local-stack.ts";
+
+describe("HTTP API: bad input gets a clear 4xx problem and changes nothing", () => {
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  beforeAll(async () => {
+    stack = await startLocalStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const validTarget = {
+    id: "orders",
+    name: "Orders",
+    provider: "zilliz",
+    secretRef: "sandbox/zilliz",
+    resource: { clusterId: "in01-7b3f9c2e5a1d804" },
+  };
+
+  function expectProblem(r: { status: number; headers: Headers; json: any }, status: number) {
+    expect(r.status).toBe(status);
+    expect(r.headers.get("content-type")).toBe("application/problem+json");
+    expect(r.json).toMatchObject({
+      status,
+      title: expect.any(String),
+      detail: expect.any(String),
+      type: expect.any(String),
+    });
+    expect(JSON.stringify(r.json)).not.toMatch(/at .*\.ts:\d+|node_modules|Error:/);
+  }
+
+  it("answers health without a token", async () => {
+    const r = await stack.request("GET", "/v1/health", { auth: false });
+    expect(r.status).toBe(200);
+    expect(r.json.status).toBe("ok");
+  });
+
+  it.each([
+    ["GET", "/v1/targets"],
+    ["POST", "/v1/targets"],
+    ["GET", "/v1/targets/demo-zilliz"],
+    ["POST", "/v1/targets/demo-zilliz/backups"],
+    ["GET", "/v1/backups"],
+    ["GET", "/v1/backups/bk_x"],
+    ["DELETE", "/v1/backups/bk_x"],
+  ])("refuses %s %s without the bearer token (401)", async (method, path) => {
+    expectProblem(await stack.request(method, path, { auth: false }), 401);
+    expectProblem(
+      await stack.request(method, path, {
+        auth: false,
+        headers: { authorization: "Bearer wrong" },
+      }),
+      401,
+    );
+  });
+
+  it("refuses malformed JSON with 400", async () => {
+    expectProblem(await stack.request("POST", "/v1/targets", { body: '{"id": "x",' }), 400);
+  });
+
+  it("refuses an unknown provider with 400 naming the field", async () => {
+    const r = await stack.request("POST", "/v1/targets", {
+      body: JSON.stringify({ ...validTarget, provider: "mongo" }),
+    });
+    expectProblem(r, 400);
+    expect(r.json.errors.map((e: { path: string }) => e.path)).toContain("provider");
+  });
+
+  it("refuses missing fields with 400 listing each of them", async () => {
+    const r = await stack.request("POST", "/v1/targets", {
+      body: JSON.stringify({ provider: "zilliz" }),
+    });
+    expectProblem(r, 400);
+    const paths = r.json.errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(["name", "secretRef", "resource"]));
+  });
+
+  it("refuses a body over 256 KB with 413", async () => {
+    const r = await stack.request("POST", "/v1/targets", {
+      body: JSON.stringify({ ...validTarget, name: "x".repeat(300 * 1024) }),
+    });
+    expectProblem(r, 413);
+  });
+
+  it("refuses a non-JSON content type with 415", async () => {
+    const r = await stack.request("POST", "/v1/targets", {
+      body: "id=x",
+      headers: { "content-type": "text/plain" },
+    });
+    expectProblem(r, 415);
+  });
+
+  it("refuses a base URL outside the vendor's allowed hosts with 400", async () => {
+    const r = await stack.request("POST", "/v1/targets", {
+      body: JSON.stringify({
+        ...validTarget,
+        resource: { clusterId: "in01-x", baseUrl: "https://evil.example.com" },
+      }),
+    });
+    expectProblem(r, 400);
+    expect(r.json.errors[0].path).toBe("resource.baseUrl");
+  });
+
+  it("answers 404 for an unknown target or backup, and for an unknown route", async () => {
+    expectProblem(await stack.request("GET", "/v1/targets/nope"), 404);
+    expectProblem(await stack.request("POST", "/v1/targets/nope/backups"), 404);
+    expectProblem(await stack.request("GET", "/v1/backups/bk_nope"), 404);
+    expectProblem(await stack.request("DELETE", "/v1/backups/bk_nope"), 404);
+    expectProblem(await stack.request("GET", "/v1/nothing-here"), 404);
+  });
+
+  it("answers 405 with Allow for a known path and another method", async () => {
+    const r = await stack.request("PUT", "/v1/targets");
+    expectProblem(r, 405);
+    expect(r.headers.get("allow")).toBe("POST, GET");
+  });
+
+  it("refuses bad query parameters and a forged cursor with 400", async () => {
+    expectProblem(await stack.request("GET", "/v1/backups?limit=1000"), 400);
+    expectProblem(await stack.request("GET", "/v1/backups?status=ALMOST"), 400);
+    expectProblem(await stack.request("GET", "/v1/backups?cursor=eyJwayI6IngifQ"), 400);
+  });
+
+  it("refuses an unknown field in a backup request and a malformed Idempotency-Key", async () => {
+    expectProblem(
+      await stack.request("POST", "/v1/targets/demo-zilliz/backups", { body: '{"when":"now"}' }),
+      400,
+    );
+    expectProblem(
+      await stack.request("POST", "/v1/targets/demo-zilliz/backups", {
+        headers: { "idempotency-key": "bad key!" },
+      }),
+      400,
+    );
+  });
+
+  it("wrote nothing for any of the refused requests", async () => {
+    const targets = await stack.request("GET", "/v1/targets");
+    expect(targets.json.items.map((t: { id: string }) => t.id)).toEqual(["demo-zilliz"]);
+    const backups = await stack.request("GET", "/v1/backups");
+    expect(backups.json.items).toEqual([]);
+  });
+
+  it("accepts a valid target with 201 and a Location header, and 409 for the same id again", async () => {
+    const r = await stack.request("POST", "/v1/targets", { body: JSON.stringify(validTarget) });
+    expect(r.status).toBe(201);
+    expect(r.headers.get("location")).toBe("/v1/targets/orders");
+    expect(r.json).toMatchObject({
+      id: "orders",
+      provider: "zilliz",
+      completionWindowMinutes: 360,
+    });
+    expectProblem(
+      await stack.request("POST", "/v1/targets", { body: JSON.stringify(validTarget) }),
+      409,
+    );
+  });
+});

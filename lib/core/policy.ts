@@ -1,0 +1,66 @@
+import * as z from "zod";
+import { RetentionPolicySchema } from "../retention/index.ts";
+import { ID_PATTERN } from "./ids.ts";
+import { Tags } from "./target.ts";
+
+/**
+ * When backups run: a 5-field cron expression or `rate(N minutes|hours|days)`, read in
+ * an IANA time zone. (Evaluation lives in `lib/schedule/`.)
+ */
+export const Schedule = z.object({
+  expression: z
+    .string()
+    .min(1)
+    .max(100)
+    .refine(
+      (e) =>
+        /^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$/.test(e) ||
+        e.trim().split(/\s+/).length === 5,
+      "a 5-field cron expression or rate(N minutes|hours|days)",
+    ),
+  timeZone: z.string().default("UTC"),
+});
+export type Schedule = z.infer<typeof Schedule>;
+
+/** Which targets a policy covers: listed ids, or every target carrying the given tags. */
+export const PolicyTargets = z.union([
+  z.object({ ids: z.array(z.string().regex(ID_PATTERN)).min(1).max(500) }).strict(),
+  z.object({ selector: Tags }).strict(),
+]);
+export type PolicyTargets = z.infer<typeof PolicyTargets>;
+
+/** Where a policy's notifications go, by kind of event (secret names of Slack webhooks). */
+export const NotificationRouting = z
+  .object({
+    failures: z.string().optional(),
+    deletions: z.string().optional(),
+    digest: z.string().optional(),
+  })
+  .strict();
+export type NotificationRouting = z.infer<typeof NotificationRouting>;
+
+/** A backup policy: schedule, targets, retention and notification routing. */
+export const PolicySpec = z.object({
+  id: z.string().regex(ID_PATTERN),
+  name: z.string().min(1).max(200),
+  schedule: Schedule,
+  /** Minutes after the scheduled time during which a start still counts (else MISSED). */
+  startWindowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
+  targets: PolicyTargets,
+  retention: RetentionPolicySchema,
+  notifications: NotificationRouting.default({}),
+  enabled: z.boolean().default(true),
+});
+
+/** A policy as stored. */
+export const Policy = PolicySpec.extend({
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  version: z.number().int().nonnegative(),
+});
+export type Policy = z.infer<typeof Policy>;

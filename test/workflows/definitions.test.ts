@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { localTaskArns } from "../../lib/local/workflows.ts";
+import { TASKS, taskStates, WORKFLOWS } from "../../lib/workflows/definitions.ts";
+import { nextWaitSeconds } from "../../lib/workflows/tasks.ts";
+import { aslErrors } from "../../lib/workflows/validate.ts";
+
+describe("workflow definitions", () => {
+  const arns = localTaskArns();
+
+  it.each(Object.keys(WORKFLOWS))("%s is valid Amazon States Language", (name) => {
+    const definition = WORKFLOWS[name as keyof typeof WORKFLOWS](arns);
+    expect(aslErrors(definition)).toBe("");
+  });
+
+  it("the validator does reject a broken definition", () => {
+    const broken = WORKFLOWS["create-backup"](arns) as { States: Record<string, unknown> };
+    broken.States.PollBackup = { Type: "Task", Next: "Nowhere" };
+    expect(aslErrors(broken)).not.toBe("");
+  });
+
+  it("uses every task exactly where it is meant to, and only known tasks", () => {
+    const used = new Set<string>();
+    for (const make of Object.values(WORKFLOWS))
+      for (const key of Object.values(taskStates(make(arns), arns))) used.add(key);
+    expect([...used].sort()).toEqual(Object.keys(TASKS).sort());
+  });
+
+  it("retries throttling and 5xx with jittered backoff and catches everything else into the failure path", () => {
+    const create = WORKFLOWS["create-backup"](arns) as unknown as {
+      States: Record<
+        string,
+        { Retry?: { ErrorEquals: string[]; JitterStrategy?: string }[]; Catch?: { Next: string }[] }
+      >;
+    };
+    const start = create.States.StartProviderBackup!;
+    const vendorRetry = start.Retry?.find((r) => r.ErrorEquals.includes("ProviderThrottled"));
+    expect(vendorRetry?.ErrorEquals).toContain("ProviderTransient");
+    expect(vendorRetry?.JitterStrategy).toBe("FULL");
+    expect(start.Catch?.[0]?.Next).toBe("RecordFailure");
+  });
+
+  it("grows the poll interval by 1.5 from 15 s up to 120 s", () => {
+    const waits = [15];
+    while (waits.at(-1)! < 120) waits.push(nextWaitSeconds(waits.at(-1)!));
+    expect(waits).toEqual([15, 23, 35, 53, 80, 120]);
+    expect(nextWaitSeconds(120)).toBe(120);
+  });
+});

@@ -7,6 +7,8 @@ import { CreateTargetInput } from "../lib/core/target.ts";
 import { ensureTable, startDynalite } from "../lib/local/dynamo.ts";
 import { startLocalHttpServer } from "../lib/local/http-server.ts";
 import { EnvSecretSource, FileSecretSource } from "../lib/local/secrets.ts";
+import { every } from "../lib/local/ticker.ts";
+import { expireDueMarkers } from "../lib/local/ttl.ts";
 import { LocalWorkflowStarter } from "../lib/local/workflows.ts";
 import { ChainedSecretSource, StaticSecretSource } from "../lib/providers/secrets.ts";
 import { startSandbox } from "../lib/sandbox/index.ts";
@@ -14,6 +16,9 @@ import { resumeInFlight } from "../lib/usecases/recover.ts";
 import { TargetService } from "../lib/usecases/targets.ts";
 import { Environment } from "./config.ts";
 import { handler as apiHandler } from "./handlers/api.ts";
+import { handler as dispatchHandler } from "./handlers/dispatch.ts";
+import { handler as expiryStreamHandler } from "./handlers/expiry-stream.ts";
+import { handler as sweepHandler } from "./handlers/sweep.ts";
 import { errorFields, log } from "./log.ts";
 import { taskHandlers } from "./task-handlers.ts";
 import { buildContainer, installContainer } from "./wiring.ts";
@@ -33,8 +38,26 @@ export const LocalSettings = z.object({
   /** Replace every workflow wait with this many seconds (default 3 in the sandbox, real waits otherwise). */
   WARDEN_POLL_SECONDS: z.coerce.number().min(0.01).max(600).optional(),
   WARDEN_SECRETS_FILE: z.string().default("secrets.local.json"),
+  /** How often the dispatcher ticks (an EventBridge schedule, every minute, on AWS). */
+  WARDEN_TICK_SECONDS: z.coerce.number().min(0.05).max(3600).default(10),
+  /** How often the sweeper runs (every 15 minutes on AWS). */
+  WARDEN_SWEEP_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
+  /** How often emulated TTL expires due markers (DynamoDB does it on its own on AWS). */
+  WARDEN_TTL_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
+  /** "0" skips the demo policy the sandbox otherwise creates. */
+  WARDEN_DEMO_POLICY: z.enum(["0", "1"]).default("1"),
 });
 export type LocalSettings = z.infer<typeof LocalSettings>;
+
+/** The sandbox's demo policy: every minute, keeping the last 5 backups of the demo target. */
+export const DEMO_POLICY = {
+  id: "demo-every-minute",
+  name: "Demo: a backup every minute, keep the last 5",
+  schedule: { expression: "rate(1 minute)", timeZone: "UTC" },
+  targets: { ids: ["demo-zilliz"] },
+  retention: { last: 5 },
+  startWindowMinutes: 5,
+};
 
 /** A running local stack. */
 export interface LocalRuntime {
@@ -139,6 +162,20 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
       }
     }
 
+    if (sandbox && settings.WARDEN_DEMO_POLICY === "1") {
+      // A fast demo policy so a newcomer sees scheduled backups (and expiry) within minutes.
+      const created = await container.api({
+        method: "POST",
+        path: "/v1/policies",
+        query: {},
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(DEMO_POLICY),
+      });
+      if (created.status !== 201 && created.status !== 409) {
+        throw new Error(`the demo policy could not be created: ${created.body}`);
+      }
+    }
+
     const http = await startLocalHttpServer({
       host: settings.WARDEN_HOST,
       port: settings.WARDEN_PORT,
@@ -153,6 +190,27 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
         }),
     );
     const resumed = await resumeInFlight({ backups: container.backups, workflows: starter });
+    const report = (what: string) => (error: unknown) =>
+      log("error", `${what} failed`, errorFields(error));
+    const seconds = (s: number) => s * 1000;
+    closers.push(
+      every(
+        seconds(settings.WARDEN_TICK_SECONDS),
+        () => dispatchHandler({}, {} as never),
+        report("dispatcher tick"),
+      ),
+      every(
+        seconds(settings.WARDEN_SWEEP_SECONDS),
+        () => sweepHandler({}, {} as never),
+        report("sweep"),
+      ),
+      every(
+        seconds(settings.WARDEN_TTL_SECONDS),
+        () =>
+          expireDueMarkers(container.expiry, (event) => expiryStreamHandler(event, {} as never)),
+        report("TTL emulation"),
+      ),
+    );
     return {
       url: http.url,
       token,

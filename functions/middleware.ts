@@ -1,4 +1,5 @@
 import { APIGatewayProxyEventV2Schema } from "@aws-lambda-powertools/parser/schemas/api-gatewayv2";
+import { DynamoDBStreamSchema } from "@aws-lambda-powertools/parser/schemas/dynamodb";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
@@ -78,5 +79,39 @@ export function withHttp() {
         body,
       });
       return { statusCode: response.status, headers: response.headers, body: response.body ?? "" };
+    });
+}
+
+/**
+ * A scheduled entry point (EventBridge schedule): the event is only a tick; its `time`
+ * is logged, the body runs with the container.
+ */
+export function withSchedule<R>(name: string, body: (c: Container) => Promise<R>) {
+  return middy<unknown, R>()
+    .use(logErrors(`schedule ${name}`))
+    .handler(async () => body(container()));
+}
+
+/**
+ * A DynamoDB stream entry point: records are parsed with Powertools' schema (images
+ * unmarshalled); the body returns the records that failed, reported per record so the
+ * event source retries only those (ReportBatchItemFailures).
+ */
+export function withStream(
+  name: string,
+  body: (
+    records: z.infer<typeof DynamoDBStreamSchema>["Records"],
+    c: Container,
+  ) => Promise<string[]>,
+) {
+  return middy<unknown, { batchItemFailures: { itemIdentifier: string }[] }>()
+    .use(logErrors(`stream ${name}`))
+    .handler(async (event: unknown) => {
+      const parsed = DynamoDBStreamSchema.safeParse(event);
+      if (!parsed.success) {
+        throw new ValidationError(`invalid DynamoDB stream event for ${name}`, []);
+      }
+      const failed = await body(parsed.data.Records, container());
+      return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
     });
 }

@@ -5,12 +5,20 @@ import { type Clock, systemClock } from "../lib/core/clock.ts";
 import { ConfigurationError } from "../lib/core/errors.ts";
 import { createProviderFactory, type ProviderFactory } from "../lib/providers/registry.ts";
 import type { SecretSource } from "../lib/providers/secrets.ts";
+import { nextRun } from "../lib/schedule/index.ts";
 import { BackupRepository } from "../lib/store/backups.ts";
 import { createDocumentClient } from "../lib/store/client.ts";
+import { ExpiryRepository } from "../lib/store/expiry.ts";
 import { IdempotencyRepository } from "../lib/store/idempotency.ts";
 import { LeaseRepository } from "../lib/store/leases.ts";
+import { PolicyRepository } from "../lib/store/policies.ts";
+import { RunRepository } from "../lib/store/runs.ts";
 import { TargetRepository } from "../lib/store/targets.ts";
 import { BackupService } from "../lib/usecases/backups.ts";
+import { Dispatcher } from "../lib/usecases/dispatch.ts";
+import { PolicyService } from "../lib/usecases/policies.ts";
+import { RetentionService } from "../lib/usecases/retention.ts";
+import { Sweeper } from "../lib/usecases/sweep.ts";
 import { TargetService } from "../lib/usecases/targets.ts";
 import { SfnWorkflowStarter } from "../lib/workflows/sfn-starter.ts";
 import type { WorkflowStarter } from "../lib/workflows/starter.ts";
@@ -24,6 +32,10 @@ export interface Container {
   api: ReturnType<typeof createApiDispatcher>;
   backups: BackupRepository;
   targets: TargetRepository;
+  expiry: ExpiryRepository;
+  retention: RetentionService;
+  dispatcher: Dispatcher;
+  sweeper: Sweeper;
   workflows: WorkflowStarter;
 }
 
@@ -57,6 +69,10 @@ export function buildContainer(parts: ContainerParts): Container {
   const targets = new TargetRepository({ db, table });
   const leases = new LeaseRepository({ db, table, clock });
   const idempotency = new IdempotencyRepository({ db, table, clock });
+  const policies = new PolicyRepository({ db, table });
+  const runs = new RunRepository({ db, table });
+  const expiry = new ExpiryRepository({ db, table });
+  const workflows = parts.workflows;
   const allowLoopback = env.WARDEN_ALLOW_LOOPBACK_PROVIDERS === "1";
   const providers: ProviderFactory = createProviderFactory({
     secrets: parts.secrets,
@@ -64,18 +80,34 @@ export function buildContainer(parts: ContainerParts): Container {
     timeoutMs: env.WARDEN_PROVIDER_TIMEOUT_MS,
     allowLoopback,
   });
-  const tasks = new BackupTasks({ backups, targets, leases, providers, clock });
+  const warn = (message: string, error: unknown) => log("warn", message, errorFields(error));
+  const retention = new RetentionService({ backups, targets, policies, expiry, workflows, clock });
+  const tasks = new BackupTasks({
+    backups,
+    targets,
+    leases,
+    expiry,
+    providers,
+    retention,
+    clock,
+    warn,
+  });
+  const dispatcher = new Dispatcher({
+    policies,
+    targets,
+    backups,
+    leases,
+    runs,
+    workflows,
+    clock,
+    nextRun,
+  });
+  const sweeper = new Sweeper({ backups, policies, expiry, retention, workflows, clock });
   const api = createApiDispatcher(
     {
       targets: new TargetService({ targets, clock, allowLoopback }),
-      backups: new BackupService({
-        backups,
-        targets,
-        leases,
-        idempotency,
-        workflows: parts.workflows,
-        clock,
-      }),
+      backups: new BackupService({ backups, targets, leases, idempotency, workflows, clock }),
+      policies: new PolicyService({ policies, targets, clock, nextRun }),
       version: env.WARDEN_VERSION,
     },
     (error, request) =>
@@ -85,7 +117,7 @@ export function buildContainer(parts: ContainerParts): Container {
         ...errorFields(error),
       }),
   );
-  return { tasks, api, backups, targets, workflows: parts.workflows };
+  return { tasks, api, backups, targets, expiry, retention, dispatcher, sweeper, workflows };
 }
 
 /** Secrets Manager, cached per container (credentials rarely change; a cold start refreshes). */

@@ -12,6 +12,7 @@ export const ErrorCode = {
   VALIDATION: "VALIDATION_FAILED",
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
+  PRECONDITION_FAILED: "PRECONDITION_FAILED",
   INVALID_TRANSITION: "INVALID_TRANSITION",
   LEASE_HELD: "LEASE_HELD",
   IDEMPOTENCY_MISMATCH: "IDEMPOTENCY_KEY_REUSED",
@@ -147,5 +148,19 @@ export class UnauthorizedError extends WardenError {
 export class ConfigurationError extends WardenError {
   constructor(message: string) {
     super(ErrorCode.CONFIGURATION, 500, message);
+  }
+}
+
+/** A write lost to a concurrent one (optimistic concurrency on `version`). */
+export class PreconditionFailedError extends WardenError {
+  constructor(entity: string, id: string) {
+    super(
+      ErrorCode.PRECONDITION_FAILED,
+      412,
+      `${entity} ${id} was changed meanwhile; read it again and retry`,
+      {
+        details: { entity, id },
+      },
+    );
   }
 }

@@ -59,8 +59,16 @@ export const PolicySpec = z.object({
 
 /** A policy as stored. */
 export const Policy = PolicySpec.extend({
+  /** The next scheduled time the dispatcher will act on (absent while paused). */
+  nextRunAt: z.iso.datetime().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   version: z.number().int().nonnegative(),
 });
 export type Policy = z.infer<typeof Policy>;
+
+/** The body of `POST /v1/policies` (id optional) and `PUT /v1/policies/{id}` (no id). */
+export const CreatePolicyInput = PolicySpec.partial({ id: true }).strict();
+export type CreatePolicyInput = z.infer<typeof CreatePolicyInput>;
+export const UpdatePolicyInput = PolicySpec.omit({ id: true }).strict();
+export type UpdatePolicyInput = z.infer<typeof UpdatePolicyInput>;

@@ -87,13 +87,18 @@ export class BackupRepository {
     id: string,
     to: BackupStatus,
     patch: BackupPatch = {},
-    options: { from?: readonly BackupStatus[]; idempotent?: boolean } = {},
+    options: { from?: readonly BackupStatus[]; idempotent?: boolean; ttlSeconds?: number } = {},
   ): Promise<BackupRecord> {
     const sources = sourcesOf(to).filter((s) => !options.from || options.from.includes(s));
     const now = this.#clock.now().toISOString();
     if (sources.length === 0) throw new InvalidTransitionError(id, options.from?.join("|"), to);
     try {
-      return await this.#update(id, { ...patch, status: to, updatedAt: now }, sources);
+      return await this.#update(
+        id,
+        { ...patch, status: to, updatedAt: now },
+        sources,
+        options.ttlSeconds,
+      );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = await this.find(id);
@@ -188,6 +193,7 @@ export class BackupRepository {
     id: string,
     fields: BackupPatch & { status?: BackupStatus },
     sources: readonly BackupStatus[],
+    ttlSeconds?: number,
   ) {
     const names: Record<string, string> = { "#status": "status", "#version": "version" };
     const values: Record<string, unknown> = { ":one": 1 };
@@ -202,6 +208,12 @@ export class BackupRepository {
         values[`:${key}`] = value;
         sets.push(`#${key} = :${key}`);
       }
+    }
+    if (ttlSeconds !== undefined) {
+      // Tombstones expire long after deletion (TTL is layout, not part of the record).
+      names["#ttl"] = "ttl";
+      values[":ttl"] = ttlSeconds;
+      sets.push("#ttl = :ttl");
     }
     if (fields.status) {
       // The by-status index key moves with the status.

@@ -8,6 +8,9 @@
  * | lease       | LEASE#resource         | LEASE       |                             |                         |                        |
  * | idempotency | IDEMPOTENCY#scope#key  | IDEMPOTENCY |                             |                         |                        |
  * | vendor claim| VENDOR#provider#res#id | VENDOR      |                             |                         |                        |
+ * | policy      | POLICY#id              | POLICY      | POLICIES / createdAt#id     |                         | POLICY_DUE / nextRun#id|
+ * | run         | RUN#policyId           | at#targetId |                             |                         |                        |
+ * | expiry      | EXPIRY#backupId        | EXPIRY      |                             |                         | EXPIRY_DUE / dueAt#id  |
  */
 export const Keys = {
   target: (id: string) => ({ pk: `TARGET#${id}`, sk: "TARGET" }),
@@ -28,6 +31,24 @@ export const Keys = {
   vendorClaim: (provider: string, resourceId: string, vendorBackupId: string) => ({
     pk: `VENDOR#${provider}#${resourceId}#${vendorBackupId}`,
     sk: "VENDOR",
+  }),
+  policy: (id: string) => ({ pk: `POLICY#${id}`, sk: "POLICY" }),
+  policyIndex: (createdAt: string, id: string) => ({
+    gsi1pk: "POLICIES",
+    gsi1sk: `${createdAt}#${id}`,
+  }),
+  policyDue: (nextRunAt: string, id: string) => ({
+    gsi3pk: "POLICY_DUE",
+    gsi3sk: `${nextRunAt}#${id}`,
+  }),
+  run: (policyId: string, scheduledAt: string, targetId: string) => ({
+    pk: `RUN#${policyId}`,
+    sk: `${scheduledAt}#${targetId}`,
+  }),
+  expiry: (backupId: string) => ({ pk: `EXPIRY#${backupId}`, sk: "EXPIRY" }),
+  expiryDue: (dueAt: string, backupId: string) => ({
+    gsi3pk: "EXPIRY_DUE",
+    gsi3sk: `${dueAt}#${backupId}`,
   }),
   idempotency: (scope: string, key: string) => ({
     pk: `IDEMPOTENCY#${scope}#${key}`,

@@ -3,23 +3,16 @@ import type { BackupRecord, CreateBackupInput } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
 import { ConflictError, IdempotencyMismatchError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import { resourceKey } from "../core/target.ts";
 import type { BackupQuery, BackupRepository } from "../store/backups.ts";
 import type { IdempotencyRepository } from "../store/idempotency.ts";
 import type { LeaseRepository } from "../store/leases.ts";
 import type { Page } from "../store/page.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
+import { launchBackup } from "./launch.ts";
 
 /** Statuses from which an explicit delete request is accepted. */
 const DELETABLE = new Set(["AVAILABLE", "EXPIRING", "DELETE_FAILED", "FAILED"]);
-
-/**
- * The API takes the lease only for as long as it takes to hand over to the workflow,
- * whose first step re-takes it for the whole completion window: a crash in between
- * frees the resource within minutes, not hours.
- */
-const HANDOVER_LEASE_MS = 2 * 60 * 1000;
 
 export interface BackupServiceDeps {
   backups: BackupRepository;
@@ -67,46 +60,18 @@ export class BackupService {
         return { record, created: false };
       }
     }
-    const undo = async () => {
-      if (idempotencyKey) await this.#d.idempotency.release(scope, idempotencyKey, backupId);
-    };
-    const resource = resourceKey(target);
-    const windowMs = target.completionWindowMinutes * 60_000;
     try {
-      await this.#d.leases.acquire(resource, backupId, HANDOVER_LEASE_MS);
-    } catch (error) {
-      await undo();
-      throw error;
-    }
-    const record = await this.#d.backups.create({
-      id: backupId,
-      targetId,
-      provider: target.provider,
-      status: "PENDING",
-      trigger: "api",
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      deadlineAt: new Date(now.getTime() + windowMs).toISOString(),
-      ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
-      version: 0,
-    });
-    try {
-      await this.#d.workflows.start("create-backup", executionName("create-backup", backupId), {
+      const record = await launchBackup(this.#d, target, {
         backupId,
+        trigger: "api",
+        ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
       });
+      return { record, created: true };
     } catch (error) {
-      await this.#d.backups.transition(backupId, "FAILED", {
-        lastError: {
-          code: "WORKFLOW_START_FAILED",
-          class: "INTERNAL",
-          message: "the create-backup workflow could not be started",
-          at: now.toISOString(),
-        },
-      });
-      await this.#d.leases.release(resource, backupId);
+      // Nothing was created: free the key so the caller can retry it.
+      if (idempotencyKey) await this.#d.idempotency.release(scope, idempotencyKey, backupId);
       throw error;
     }
-    return { record, created: true };
   }
 
   /**

@@ -7,8 +7,10 @@ import { resourceKey, type Target } from "../core/target.ts";
 import type { BackupProvider, BackupRef } from "../providers/port.ts";
 import type { ProviderFactory } from "../providers/registry.ts";
 import type { BackupRepository } from "../store/backups.ts";
+import type { ExpiryRepository } from "../store/expiry.ts";
 import type { LeaseRepository } from "../store/leases.ts";
 import type { TargetRepository } from "../store/targets.ts";
+import type { RetentionService } from "../usecases/retention.ts";
 import { POLL_INTERVAL } from "./definitions.ts";
 
 /** Inputs of the workflow tasks, as the ASL `Parameters` build them. */
@@ -68,9 +70,16 @@ export interface BackupTaskDeps {
   backups: BackupRepository;
   targets: TargetRepository;
   leases: LeaseRepository;
+  expiry: ExpiryRepository;
   providers: ProviderFactory;
+  retention: RetentionService;
   clock: Clock;
+  /** Problems worth a log line that must not fail the step (e.g. a re-plan failing). */
+  warn?: (message: string, error: unknown) => void;
 }
+
+/** Tombstones (DELETED records) are kept this long, then DynamoDB TTL removes them. */
+export const TOMBSTONE_TTL_DAYS = 400;
 
 /**
  * The bodies of the workflow tasks. Each is safe to run twice: Step Functions retries
@@ -154,13 +163,19 @@ export class BackupTasks {
     const state = await provider.getBackupStatus(refOf(record));
     const now = this.#deps.clock.now();
     if (state.status === "AVAILABLE") {
-      await this.#deps.backups.transition(backupId, "AVAILABLE", {
+      const available = await this.#deps.backups.transition(backupId, "AVAILABLE", {
         providerStatus: state.providerStatus,
         sizeBytes: state.sizeBytes ?? null,
         progress: 100,
         completedAt: now.toISOString(),
       });
       await this.#deps.leases.release(resourceKey(target), backupId);
+      try {
+        // Expiry marker and re-plan: the sweeper redoes both, so a failure here is only logged.
+        await this.#deps.retention.onAvailable(available);
+      } catch (error) {
+        this.#deps.warn?.(`retention after backup ${backupId} became AVAILABLE failed`, error);
+      }
       return { outcome: "AVAILABLE" };
     }
     if (state.status === "FAILED" || state.status === "DELETED") {
@@ -259,12 +274,17 @@ export class BackupTasks {
 
   /** DELETING → DELETED: the record stays as a tombstone. */
   async recordDeleted({ backupId }: TaskInput<"backup">): Promise<void> {
+    const now = this.#deps.clock.now();
     await this.#deps.backups.transition(
       backupId,
       "DELETED",
-      { deletedAt: this.#deps.clock.now().toISOString() },
-      { idempotent: true },
+      { deletedAt: now.toISOString() },
+      {
+        idempotent: true,
+        ttlSeconds: Math.ceil(now.getTime() / 1000) + TOMBSTONE_TTL_DAYS * 86_400,
+      },
     );
+    await this.#deps.expiry.remove(backupId);
   }
 
   /** The Catch path of delete-backup: DELETE_FAILED with the reason. */

@@ -73,7 +73,7 @@ describe("npm start (warden dev as a real process)", () => {
       method,
       headers: { authorization: `Bearer ${token}` },
     });
-    return { status: r.status, json: await r.json() };
+    return { status: r.status, json: (await r.json()) as { id: string; status: string } };
   };
 
   it("serves health within 15 s and runs the tour: create, AVAILABLE, delete, DELETED", async () => {

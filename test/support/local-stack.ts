@@ -12,6 +12,7 @@ export async function startLocalStack(env: Record<string, string> = {}) {
     WARDEN_SANDBOX_JOB_SECONDS: "1",
     WARDEN_POLL_SECONDS: "0.05",
     WARDEN_QUIET: "1",
+    WARDEN_DEMO_POLICY: "0",
     ...env,
   });
   const request = async (

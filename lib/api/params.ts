@@ -1,0 +1,18 @@
+import * as z from "zod";
+import { ValidationError } from "../core/errors.ts";
+
+/** Page size: 1-100, default 50. */
+export const Limit = z.coerce.number().int().min(1).max(100).default(50);
+
+/** `?limit=&cursor=` of every listing. */
+export const ListQuery = z.object({ limit: Limit, cursor: z.string().max(2048).optional() });
+
+const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "an id");
+
+/** A path id, or a 400 naming the parameter. */
+export function pathId(value: string | undefined, name: string): string {
+  const result = Id.safeParse(value);
+  if (!result.success)
+    throw new ValidationError(`invalid ${name}`, [{ path: name, message: "not a valid id" }]);
+  return result.data;
+}

@@ -1,0 +1,73 @@
+import * as z from "zod";
+import { CreateBackupInput } from "../../core/backup.ts";
+import { BackupStatus } from "../../core/status.ts";
+import type { BackupService } from "../../usecases/backups.ts";
+import { json, parseOr400, readJsonBody } from "../http.ts";
+import { ListQuery, pathId } from "../params.ts";
+import type { Route } from "../router.ts";
+
+const BackupListQuery = ListQuery.extend({
+  targetId: z.string().max(64).optional(),
+  status: BackupStatus.optional(),
+});
+const IdempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "1-128 characters of A-Za-z0-9_.:-")
+  .optional();
+
+/** `/v1/backups` and on-demand backups of a target. */
+export function backupRoutes(backups: BackupService): Route[] {
+  return [
+    {
+      method: "POST",
+      path: "/v1/targets/{targetId}/backups",
+      operationId: "createBackup",
+      summary: "Start an on-demand backup (honours Idempotency-Key)",
+      auth: true,
+      handle: async (request) => {
+        const targetId = pathId(request.params.targetId, "targetId");
+        const key = parseOr400(
+          IdempotencyKey,
+          request.headers["idempotency-key"],
+          "Idempotency-Key header",
+        );
+        const input = parseOr400(CreateBackupInput, readJsonBody(request), "backup request");
+        const { record, created } = await backups.request(targetId, input, key);
+        return json(202, record, {
+          location: `/v1/backups/${record.id}`,
+          ...(created ? {} : { "idempotent-replayed": "true" }),
+        });
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/backups",
+      operationId: "listBackups",
+      summary: "List backups newest first, by target and/or status",
+      auth: true,
+      handle: async (request) =>
+        json(200, await backups.list(parseOr400(BackupListQuery, request.query, "query"))),
+    },
+    {
+      method: "GET",
+      path: "/v1/backups/{backupId}",
+      operationId: "getBackup",
+      summary: "Read one backup",
+      auth: true,
+      handle: async (request) =>
+        json(200, await backups.get(pathId(request.params.backupId, "backupId"))),
+    },
+    {
+      method: "DELETE",
+      path: "/v1/backups/{backupId}",
+      operationId: "deleteBackup",
+      summary: "Delete a backup at the vendor; the record stays as a tombstone",
+      auth: true,
+      handle: async (request) =>
+        json(
+          202,
+          await backups.requestDeletion(pathId(request.params.backupId, "backupId"), "api"),
+        ),
+    },
+  ];
+}

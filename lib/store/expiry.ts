@@ -1,0 +1,84 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod";
+import { Keys } from "./keys.ts";
+import { entityOf, isConditionFailure } from "./page.ts";
+
+/** An expiry marker: "look at this backup again at dueAt". Its TTL makes DynamoDB fire it. */
+export const ExpiryMarker = z.object({
+  backupId: z.string(),
+  dueAt: z.iso.datetime(),
+  /** Why it is due: "expiresAt" (explicit) or "keepDays N" (policy age rule). */
+  reason: z.string(),
+});
+export type ExpiryMarker = z.infer<typeof ExpiryMarker>;
+
+/** The entity tag on marker items; the stream filter passes only TTL deletions of these. */
+export const EXPIRY_ENTITY = "expiry";
+
+/**
+ * Expiry markers. Each is one item with a TTL attribute (DynamoDB deletes it some time
+ * after it is due and the stream tells us), and a sparse due index so the sweeper can
+ * find due markers without waiting for TTL, which may lag by days.
+ */
+export class ExpiryRepository {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(options: { db: DynamoDBDocumentClient; table: string }) {
+    this.#db = options.db;
+    this.#table = options.table;
+  }
+
+  /** Writes (or moves) the marker of a backup. */
+  async put(marker: ExpiryMarker): Promise<void> {
+    const valid = ExpiryMarker.parse(marker);
+    await this.#db.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: {
+          ...Keys.expiry(valid.backupId),
+          ...Keys.expiryDue(valid.dueAt, valid.backupId),
+          entity: EXPIRY_ENTITY,
+          ...valid,
+          ttl: Math.ceil(Date.parse(valid.dueAt) / 1000),
+        },
+      }),
+    );
+  }
+
+  /** Markers due at or before `now`, earliest first. */
+  async due(now: Date, limit = 100): Promise<ExpiryMarker[]> {
+    const result = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: "gsi3",
+        KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :upTo",
+        ExpressionAttributeValues: { ":pk": "EXPIRY_DUE", ":upTo": `${now.toISOString()}#~` },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => ExpiryMarker.parse(entityOf(item)));
+  }
+
+  /**
+   * Removes a marker (only if it is still due at `dueAt`, when given: a re-armed marker
+   * stays). True when this call removed it; false when it was already gone or moved.
+   */
+  async remove(backupId: string, dueAt?: string): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: Keys.expiry(backupId),
+          ConditionExpression: dueAt ? "dueAt = :due" : "attribute_exists(pk)",
+          ...(dueAt ? { ExpressionAttributeValues: { ":due": dueAt } } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod";
+import { Keys } from "./keys.ts";
+import { entityOf, isConditionFailure } from "./page.ts";
+
+/** What became of one (policy, target, scheduled time). */
+export const ScheduleRun = z.object({
+  policyId: z.string(),
+  targetId: z.string(),
+  scheduledAt: z.iso.datetime(),
+  /** CLAIMED until the dispatcher settles it; a re-driven tick finishes a CLAIMED run. */
+  status: z.enum(["CLAIMED", "STARTED", "SKIPPED", "MISSED"]),
+  /** Reserved when claimed, so a re-driven tick creates the same backup, not another. */
+  backupId: z.string(),
+  reason: z.string().optional(),
+  at: z.iso.datetime(),
+});
+export type ScheduleRun = z.infer<typeof ScheduleRun>;
+
+/** Runs are kept for 90 days: enough for digests and investigations. */
+const RUN_TTL_SECONDS = 90 * 24 * 60 * 60;
+
+/**
+ * Schedule runs: the dispatcher's idempotency record. The first claim of a (policy,
+ * target, scheduled time) wins; a duplicated or retried tick finds it and starts nothing.
+ */
+export class RunRepository {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(options: { db: DynamoDBDocumentClient; table: string }) {
+    this.#db = options.db;
+    this.#table = options.table;
+  }
+
+  /** Claims a run; returns the existing one when it was claimed before. */
+  async claim(run: Omit<ScheduleRun, "status">): Promise<{ run: ScheduleRun; claimed: boolean }> {
+    const fresh: ScheduleRun = { ...run, status: "CLAIMED" };
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...Keys.run(run.policyId, run.scheduledAt, run.targetId),
+            entity: "run",
+            ...fresh,
+            ttl: Math.ceil(Date.parse(run.at) / 1000) + RUN_TTL_SECONDS,
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return { run: fresh, claimed: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const existing = await this.#db.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: Keys.run(run.policyId, run.scheduledAt, run.targetId),
+        ConsistentRead: true,
+      }),
+    );
+    return { run: ScheduleRun.parse(entityOf(existing.Item ?? {})), claimed: false };
+  }
+
+  /** Records the outcome of a claimed run. */
+  async settle(
+    run: ScheduleRun,
+    status: "STARTED" | "SKIPPED" | "MISSED",
+    reason?: string,
+  ): Promise<void> {
+    await this.#db.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: Keys.run(run.policyId, run.scheduledAt, run.targetId),
+        UpdateExpression: reason ? "SET #s = :s, reason = :r" : "SET #s = :s",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: { ":s": status, ...(reason ? { ":r": reason } : {}) },
+      }),
+    );
+  }
+
+  /** A policy's runs, newest first. */
+  async list(policyId: string, limit = 50): Promise<ScheduleRun[]> {
+    const result = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": `RUN#${policyId}` },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => ScheduleRun.parse(entityOf(item)));
+  }
+}

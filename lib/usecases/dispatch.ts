@@ -1,0 +1,119 @@
+import type { Clock } from "../core/clock.ts";
+import { LeaseHeldError } from "../core/errors.ts";
+import { newId } from "../core/ids.ts";
+import type { Policy } from "../core/policy.ts";
+import type { Target } from "../core/target.ts";
+import type { BackupRepository } from "../store/backups.ts";
+import type { LeaseRepository } from "../store/leases.ts";
+import type { PolicyRepository } from "../store/policies.ts";
+import type { RunRepository, ScheduleRun } from "../store/runs.ts";
+import type { TargetRepository } from "../store/targets.ts";
+import type { WorkflowStarter } from "../workflows/starter.ts";
+import { launchBackup } from "./launch.ts";
+import type { NextRun } from "./policies.ts";
+import { targetsOf } from "./policy-targets.ts";
+
+/** What a schedule run turned into, for events and logs. */
+export type RunOutcome =
+  | { kind: "started"; run: ScheduleRun }
+  | { kind: "skipped"; run: ScheduleRun; runningBackupId: string }
+  | { kind: "missed"; run: ScheduleRun; startWindowMinutes: number };
+
+export interface DispatcherDeps {
+  policies: PolicyRepository;
+  targets: TargetRepository;
+  backups: BackupRepository;
+  leases: LeaseRepository;
+  runs: RunRepository;
+  workflows: WorkflowStarter;
+  clock: Clock;
+  nextRun: NextRun;
+  /** Told about every settled run (domain events, logs). Must not throw. */
+  onOutcome?: (outcome: RunOutcome, policy: Policy, target: Target) => Promise<void> | void;
+}
+
+/**
+ * The scheduler's tick. For every due policy (a Query on the due index) and every target
+ * it covers, the (policy, target, scheduled time) run is claimed with a conditional put
+ * before anything starts, so a duplicated or retried tick starts nothing twice; a run
+ * claimed by a tick that crashed is finished with the same backup id. Then the policy's
+ * next run is advanced with a conditional write.
+ */
+export class Dispatcher {
+  readonly #d: DispatcherDeps;
+
+  constructor(deps: DispatcherDeps) {
+    this.#d = deps;
+  }
+
+  /** Dispatches everything due at `now`; returns the outcomes. */
+  async tick(now: Date = this.#d.clock.now()): Promise<RunOutcome[]> {
+    const outcomes: RunOutcome[] = [];
+    for (const policy of await this.#d.policies.due(now)) {
+      outcomes.push(...(await this.#dispatch(policy, now)));
+    }
+    return outcomes;
+  }
+
+  async #dispatch(policy: Policy, now: Date): Promise<RunOutcome[]> {
+    const scheduledAt = policy.nextRunAt;
+    if (!scheduledAt) return [];
+    const outcomes: RunOutcome[] = [];
+    for (const target of await targetsOf(policy, this.#d.targets)) {
+      const outcome = await this.#run(policy, target, scheduledAt, now);
+      if (outcome) {
+        outcomes.push(outcome);
+        await this.#d.onOutcome?.(outcome, policy, target);
+      }
+    }
+    // Several occurrences may have passed while nothing ticked: jump to the next future one.
+    const after = new Date(Math.max(now.getTime(), Date.parse(scheduledAt)));
+    const next = this.#d.nextRun(policy.schedule, after, new Date(policy.createdAt)).toISOString();
+    await this.#d.policies.advance(policy.id, scheduledAt, next);
+    return outcomes;
+  }
+
+  async #run(
+    policy: Policy,
+    target: Target,
+    scheduledAt: string,
+    now: Date,
+  ): Promise<RunOutcome | undefined> {
+    const { run, claimed } = await this.#d.runs.claim({
+      policyId: policy.id,
+      targetId: target.id,
+      scheduledAt,
+      backupId: newId("backup", now.getTime()),
+      at: now.toISOString(),
+    });
+    if (!claimed && run.status !== "CLAIMED") return undefined;
+    const windowEnd = Date.parse(scheduledAt) + policy.startWindowMinutes * 60_000;
+    if (now.getTime() > windowEnd) {
+      await this.#d.runs.settle(
+        run,
+        "MISSED",
+        `not started within ${policy.startWindowMinutes} minutes of ${scheduledAt}`,
+      );
+      return {
+        kind: "missed",
+        run: { ...run, status: "MISSED" },
+        startWindowMinutes: policy.startWindowMinutes,
+      };
+    }
+    try {
+      await launchBackup(this.#d, target, {
+        backupId: run.backupId,
+        trigger: "schedule",
+        policyId: policy.id,
+        scheduledAt,
+      });
+    } catch (error) {
+      if (!(error instanceof LeaseHeldError)) throw error;
+      const holder = String(error.details.holder);
+      await this.#d.runs.settle(run, "SKIPPED", `the previous backup ${holder} is still running`);
+      return { kind: "skipped", run: { ...run, status: "SKIPPED" }, runningBackupId: holder };
+    }
+    await this.#d.runs.settle(run, "STARTED");
+    return { kind: "started", run: { ...run, status: "STARTED" } };
+  }
+}

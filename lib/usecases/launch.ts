@@ -1,0 +1,85 @@
+import type { BackupRecord, BackupTrigger } from "../core/backup.ts";
+import type { Clock } from "../core/clock.ts";
+import { ConflictError } from "../core/errors.ts";
+import { resourceKey, type Target } from "../core/target.ts";
+import type { BackupRepository } from "../store/backups.ts";
+import type { LeaseRepository } from "../store/leases.ts";
+import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
+
+/**
+ * The lease taken when a backup is launched lasts only for the handover to the workflow,
+ * whose first step re-takes it for the whole completion window: a crash in between frees
+ * the resource within minutes, not hours.
+ */
+export const HANDOVER_LEASE_MS = 2 * 60 * 1000;
+
+/** What a new backup is, besides its target. */
+export interface LaunchRequest {
+  backupId: string;
+  trigger: BackupTrigger;
+  policyId?: string;
+  scheduledAt?: string;
+  expiresAt?: string;
+}
+
+/**
+ * Launches one backup: takes the vendor resource's lease (so a concurrent launch fails
+ * at once with LeaseHeldError), writes the PENDING record and starts the create-backup
+ * workflow. Launching the same backup id again (a re-driven tick) re-uses the record and
+ * starts nothing new. If the workflow cannot be started, the record is FAILED and the
+ * lease released: nothing is left half-done.
+ */
+export async function launchBackup(
+  deps: {
+    backups: BackupRepository;
+    leases: LeaseRepository;
+    workflows: WorkflowStarter;
+    clock: Clock;
+  },
+  target: Target,
+  request: LaunchRequest,
+): Promise<BackupRecord> {
+  const now = deps.clock.now();
+  const resource = resourceKey(target);
+  await deps.leases.acquire(resource, request.backupId, HANDOVER_LEASE_MS);
+  let record: BackupRecord;
+  try {
+    record = await deps.backups.create({
+      id: request.backupId,
+      targetId: target.id,
+      provider: target.provider,
+      status: "PENDING",
+      trigger: request.trigger,
+      ...(request.policyId ? { policyId: request.policyId } : {}),
+      ...(request.scheduledAt ? { scheduledAt: request.scheduledAt } : {}),
+      ...(request.expiresAt ? { expiresAt: request.expiresAt } : {}),
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      deadlineAt: new Date(now.getTime() + target.completionWindowMinutes * 60_000).toISOString(),
+      version: 0,
+    });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) {
+      await deps.leases.release(resource, request.backupId);
+      throw error;
+    }
+    record = await deps.backups.get(request.backupId);
+  }
+  try {
+    await deps.workflows.start("create-backup", executionName("create-backup", request.backupId), {
+      backupId: request.backupId,
+    });
+  } catch (error) {
+    await deps.backups.transition(request.backupId, "FAILED", {
+      lastError: {
+        code: "WORKFLOW_START_FAILED",
+        class: "INTERNAL",
+        message: "the create-backup workflow could not be started",
+        at: now.toISOString(),
+      },
+    });
+    await deps.leases.release(resource, request.backupId);
+    throw error;
+  }
+  return record;
+}

@@ -1,0 +1,186 @@
+import type { BackupRecord } from "../core/backup.ts";
+import type { Clock } from "../core/clock.ts";
+import { InvalidTransitionError } from "../core/errors.ts";
+import type { Policy } from "../core/policy.ts";
+import type { Target } from "../core/target.ts";
+import { applyGuards, type GuardedPlan } from "../retention/guards.ts";
+import { planRetention } from "../retention/index.ts";
+import type { BackupRepository } from "../store/backups.ts";
+import type { ExpiryRepository } from "../store/expiry.ts";
+import type { PolicyRepository } from "../store/policies.ts";
+import type { TargetRepository } from "../store/targets.ts";
+import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
+import { targetsOf } from "./policy-targets.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** When a guard keeps an expired backup, its marker is re-armed this far ahead. */
+const RECHECK_MS = 60 * 60 * 1000;
+
+/** One target's plan under a policy, after the guards. */
+export interface TargetPlan extends GuardedPlan {
+  targetId: string;
+}
+
+export interface RetentionDeps {
+  backups: BackupRepository;
+  targets: TargetRepository;
+  policies: PolicyRepository;
+  expiry: ExpiryRepository;
+  workflows: WorkflowStarter;
+  clock: Clock;
+  /** Told about each backup moved to EXPIRING (domain events). Must not throw. */
+  onExpiring?: (record: BackupRecord, reason: string) => Promise<void> | void;
+}
+
+/** Every backup of a target, all pages (a Query on the by-target index). */
+async function allBackupsOf(backups: BackupRepository, targetId: string): Promise<BackupRecord[]> {
+  const all: BackupRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await backups.list({ targetId, limit: 100, cursor });
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}
+
+/**
+ * The retention lifecycle: plans with the restic-exact planner, applies the guards, and
+ * moves what falls out to EXPIRING and into the delete workflow. Every step is
+ * idempotent: a repeated marker, a second sweeper or a crash between EXPIRING and the
+ * vendor delete never deletes twice and never loses the record.
+ */
+export class RetentionService {
+  readonly #d: RetentionDeps;
+
+  constructor(deps: RetentionDeps) {
+    this.#d = deps;
+  }
+
+  /** The guarded plan of one target under a policy (nothing is changed). */
+  async planTarget(policy: Policy, target: Target, now = this.#d.clock.now()): Promise<TargetPlan> {
+    const backups = await allBackupsOf(this.#d.backups, target.id);
+    const governed = backups.filter((b) => b.status === "AVAILABLE" && b.policyId === policy.id);
+    const plan = planRetention(
+      governed.map((b) => ({ id: b.id, createdAt: b.createdAt, tags: [] })),
+      policy.retention,
+      { now },
+    );
+    return { targetId: target.id, ...applyGuards(plan, backups, now) };
+  }
+
+  /** The guarded plan of every target of a policy (the preview). */
+  async planPolicy(policy: Policy, now = this.#d.clock.now()): Promise<TargetPlan[]> {
+    const targets = await targetsOf(policy, this.#d.targets);
+    return Promise.all(targets.map((t) => this.planTarget(policy, t, now)));
+  }
+
+  /** Re-plans one target and expires what falls out; returns the plan it applied. */
+  async applyTarget(policy: Policy, target: Target): Promise<TargetPlan> {
+    const plan = await this.planTarget(policy, target);
+    for (const { id } of plan.remove) await this.expire(id, `retention policy ${policy.id}`);
+    for (const { id, reasons } of plan.keep) {
+      const record = await this.#d.backups.find(id);
+      if (
+        record?.status === "AVAILABLE" &&
+        JSON.stringify(record.keepReasons) !== JSON.stringify(reasons)
+      ) {
+        await this.#d.backups
+          .patch(id, "AVAILABLE", { keepReasons: reasons })
+          .catch(ignoreLostRace);
+      }
+    }
+    return plan;
+  }
+
+  /** Re-plans every target of a policy. */
+  async applyPolicy(policy: Policy): Promise<TargetPlan[]> {
+    const plans: TargetPlan[] = [];
+    for (const target of await targetsOf(policy, this.#d.targets))
+      plans.push(await this.applyTarget(policy, target));
+    return plans;
+  }
+
+  /**
+   * AVAILABLE → EXPIRING, then the delete workflow. Re-running it for a record already
+   * EXPIRING re-starts the same execution name, which starts nothing new — this is what
+   * recovers a crash between the two steps.
+   */
+  async expire(backupId: string, reason: string): Promise<void> {
+    let record: BackupRecord;
+    try {
+      record = await this.#d.backups.transition(backupId, "EXPIRING", {
+        deleteReason: reason,
+        deleteRequestedAt: this.#d.clock.now().toISOString(),
+      });
+      await this.#d.onExpiring?.(record, reason);
+    } catch (error) {
+      if (!(error instanceof InvalidTransitionError)) throw error;
+      const current = await this.#d.backups.find(backupId);
+      if (current?.status !== "EXPIRING") return;
+      record = current;
+    }
+    await this.#d.workflows.start(
+      "delete-backup",
+      executionName("delete-backup", backupId, `v${record.version}`),
+      {
+        backupId,
+        reason: record.deleteReason ?? reason,
+      },
+    );
+  }
+
+  /** After a backup becomes AVAILABLE: write its expiry marker and re-plan its policy. */
+  async onAvailable(record: BackupRecord): Promise<void> {
+    const policy = record.policyId ? await this.#d.policies.find(record.policyId) : undefined;
+    const keepDays = policy?.retention.keepDays;
+    const dueAt =
+      record.expiresAt ??
+      (keepDays
+        ? new Date(Date.parse(record.createdAt) + keepDays * DAY_MS).toISOString()
+        : undefined);
+    if (dueAt) {
+      await this.#d.expiry.put({
+        backupId: record.id,
+        dueAt,
+        reason: record.expiresAt ? "expiresAt" : `keepDays ${keepDays}`,
+      });
+    }
+    if (policy) await this.applyTarget(policy, await this.#d.targets.get(record.targetId));
+  }
+
+  /**
+   * An expiry marker fell due (TTL deletion seen on the stream, or the sweeper). A
+   * policy's backup is judged by re-planning its target (a GFS rule may still keep it);
+   * an API backup past its own expiry is expired unless a guard forbids it.
+   */
+  async onMarkerDue(backupId: string): Promise<"expired" | "replanned" | "kept" | "ignored"> {
+    const record = await this.#d.backups.find(backupId);
+    if (!record || record.status !== "AVAILABLE") return "ignored";
+    const target = await this.#d.targets.find(record.targetId);
+    if (!target) return "ignored";
+    const policy = record.policyId ? await this.#d.policies.find(record.policyId) : undefined;
+    if (policy) {
+      await this.applyTarget(policy, target);
+      return "replanned";
+    }
+    const all = await allBackupsOf(this.#d.backups, target.id);
+    const now = this.#d.clock.now();
+    const guarded = applyGuards({ keep: [], remove: [{ id: record.id }] }, all, now);
+    if (guarded.remove.length === 0) {
+      // A guard (hold, newest backup) keeps it for now: look again later.
+      await this.#d.expiry.put({
+        backupId: record.id,
+        dueAt: new Date(now.getTime() + RECHECK_MS).toISOString(),
+        reason: `re-check: ${guarded.guarded[0]?.guard ?? "guard"}`,
+      });
+      return "kept";
+    }
+    await this.expire(record.id, "its own expiry (expiresAt)");
+    return "expired";
+  }
+}
+
+function ignoreLostRace(error: unknown): void {
+  if (!(error instanceof InvalidTransitionError)) throw error;
+}

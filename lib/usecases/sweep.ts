@@ -1,0 +1,142 @@
+import type { BackupRecord } from "../core/backup.ts";
+import type { Clock } from "../core/clock.ts";
+import type { BackupStatus } from "../core/status.ts";
+import type { BackupRepository } from "../store/backups.ts";
+import type { ExpiryRepository } from "../store/expiry.ts";
+import type { PolicyRepository } from "../store/policies.ts";
+import type { WorkflowName } from "../workflows/definitions.ts";
+import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
+import type { RetentionService } from "./retention.ts";
+
+/** A record in flight that has not moved for this long has no live workflow. */
+export const STALE_AFTER_MS = 15 * 60 * 1000;
+/** A FAILED attempt's partial vendor backup is cleaned up after this long. */
+export const FAILED_CLEANUP_AFTER_MS = 60 * 60 * 1000;
+
+/** What one sweep did. */
+export interface SweepSummary {
+  markers: number;
+  policies: number;
+  deleteRetries: number;
+  resumed: number;
+  cleanups: number;
+}
+
+const RESUME: Partial<Record<BackupStatus, WorkflowName>> = {
+  PENDING: "create-backup",
+  CREATING: "create-backup",
+  EXPIRING: "delete-backup",
+  DELETING: "delete-backup",
+};
+
+async function everyWithStatus(
+  backups: BackupRepository,
+  status: BackupStatus,
+  each: (r: BackupRecord) => Promise<void>,
+) {
+  let cursor: string | undefined;
+  do {
+    const page = await backups.list({ status, limit: 100, cursor });
+    for (const record of page.items) await each(record);
+    cursor = page.nextCursor;
+  } while (cursor);
+}
+
+export interface SweeperDeps {
+  backups: BackupRepository;
+  policies: PolicyRepository;
+  expiry: ExpiryRepository;
+  retention: RetentionService;
+  workflows: WorkflowStarter;
+  clock: Clock;
+}
+
+/**
+ * The sweeper (every 15 minutes on AWS): the safety net under the event-driven paths.
+ * 1. Expiry markers that are due, found by their sparse index (TTL may lag by days).
+ * 2. Every enabled policy re-planned (count/GFS rules).
+ * 3. DELETE_FAILED backups retried.
+ * 4. Records in flight that stopped moving (a lost execution) resumed.
+ * 5. FAILED attempts that left a vendor backup behind cleaned up.
+ * Everything it starts has a deterministic execution name, so two sweeps do not double up.
+ */
+export class Sweeper {
+  readonly #d: SweeperDeps;
+
+  constructor(deps: SweeperDeps) {
+    this.#d = deps;
+  }
+
+  async sweep(): Promise<SweepSummary> {
+    const now = this.#d.clock.now();
+    const summary: SweepSummary = {
+      markers: 0,
+      policies: 0,
+      deleteRetries: 0,
+      resumed: 0,
+      cleanups: 0,
+    };
+    for (const marker of await this.#d.expiry.due(now)) {
+      // Act first, then remove: if we crash in between, the next sweep acts again (idempotent).
+      await this.#d.retention.onMarkerDue(marker.backupId);
+      // Only this marker: a guard may have re-armed it for later, which must stay.
+      await this.#d.expiry.remove(marker.backupId, marker.dueAt);
+      summary.markers++;
+    }
+    let cursor: string | undefined;
+    do {
+      const page = await this.#d.policies.list({ limit: 100, cursor });
+      for (const policy of page.items.filter((p) => p.enabled)) {
+        await this.#d.retention.applyPolicy(policy);
+        summary.policies++;
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    await everyWithStatus(this.#d.backups, "DELETE_FAILED", async (r) => {
+      await this.#start("delete-backup", r, `retry${r.version}`, {
+        reason: r.deleteReason ?? "retry",
+      });
+      summary.deleteRetries++;
+    });
+    for (const [status, workflow] of Object.entries(RESUME) as [BackupStatus, WorkflowName][]) {
+      await everyWithStatus(this.#d.backups, status, async (r) => {
+        if (now.getTime() - Date.parse(r.updatedAt) < STALE_AFTER_MS) return;
+        await this.#start(
+          workflow,
+          r,
+          `resume${r.version}`,
+          workflow === "delete-backup" ? { reason: r.deleteReason ?? "resume" } : {},
+        );
+        summary.resumed++;
+      });
+    }
+    await everyWithStatus(this.#d.backups, "FAILED", async (r) => {
+      if (
+        !r.providerBackupId ||
+        now.getTime() - Date.parse(r.completedAt ?? r.updatedAt) < FAILED_CLEANUP_AFTER_MS
+      )
+        return;
+      const deleting = await this.#d.backups.transition(r.id, "DELETING", {
+        deleteReason: "cleanup of a failed attempt",
+        deleteRequestedAt: now.toISOString(),
+      });
+      await this.#start("delete-backup", deleting, `v${deleting.version}`, {
+        reason: "cleanup of a failed attempt",
+      });
+      summary.cleanups++;
+    });
+    return summary;
+  }
+
+  #start(
+    workflow: WorkflowName,
+    record: BackupRecord,
+    suffix: string,
+    extra: Record<string, unknown>,
+  ) {
+    return this.#d.workflows.start(workflow, executionName(workflow, record.id, suffix), {
+      backupId: record.id,
+      ...extra,
+    });
+  }
+}

@@ -77,6 +77,7 @@ export function withHttp() {
         query: e.queryStringParameters ?? {},
         headers,
         body,
+        caller: e.requestContext.authorizer?.iam?.userArn ?? "local token",
       });
       return { statusCode: response.status, headers: response.headers, body: response.body ?? "" };
     });

@@ -108,6 +108,7 @@ export function buildContainer(parts: ContainerParts): Container {
       targets: new TargetService({ targets, clock, allowLoopback }),
       backups: new BackupService({ backups, targets, leases, idempotency, workflows, clock }),
       policies: new PolicyService({ policies, targets, clock, nextRun }),
+      retention,
       version: env.WARDEN_VERSION,
     },
     (error, request) =>

@@ -16,6 +16,8 @@ export interface HttpRequest {
   headers: Record<string, string | undefined>;
   /** Raw body text, if any. */
   body?: string;
+  /** Who is calling: the IAM principal on AWS, "local token" locally (for audit fields). */
+  caller?: string;
 }
 
 /** A framework-free HTTP response. */

@@ -1,5 +1,6 @@
 import type { BackupService } from "../usecases/backups.ts";
 import type { PolicyService } from "../usecases/policies.ts";
+import type { RetentionService } from "../usecases/retention.ts";
 import type { TargetService } from "../usecases/targets.ts";
 import { json } from "./http.ts";
 import type { Route } from "./router.ts";
@@ -12,6 +13,7 @@ export interface ApiDeps {
   targets: TargetService;
   backups: BackupService;
   policies: PolicyService;
+  retention: RetentionService;
   version: string;
 }
 
@@ -28,6 +30,6 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     },
     ...targetRoutes(deps.targets),
     ...backupRoutes(deps.backups),
-    ...policyRoutes(deps.policies),
+    ...policyRoutes(deps.policies, deps.retention),
   ];
 }

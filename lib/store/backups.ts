@@ -25,6 +25,12 @@ export interface BackupQuery {
 const parse = (item: Record<string, unknown>) => BackupRecordSchema.parse(item);
 
 /**
+ * Statuses on the way to deletion: the store refuses to move a held backup into them,
+ * whatever the caller checked before (a hold placed meanwhile wins the race).
+ */
+const TOWARD_DELETION: ReadonlySet<BackupStatus> = new Set(["EXPIRING", "DELETING"]);
+
+/**
  * Backup records. Every status change is a conditional write against the statuses the
  * status machine allows as sources, so a duplicated or late update fails with
  * {@link InvalidTransitionError} instead of moving a record backwards.
@@ -104,6 +110,11 @@ export class BackupRepository {
       const current = await this.find(id);
       if (!current) throw new NotFoundError("backup", id);
       if (options.idempotent && current.status === to) return current;
+      if (current.hold && TOWARD_DELETION.has(to)) {
+        throw new ConflictError(`backup ${id} is on legal hold: ${current.hold.reason}`, {
+          hold: current.hold,
+        });
+      }
       throw new InvalidTransitionError(id, current.status, to);
     }
   }
@@ -215,6 +226,7 @@ export class BackupRepository {
       values[":ttl"] = ttlSeconds;
       sets.push("#ttl = :ttl");
     }
+    if (fields.status && TOWARD_DELETION.has(fields.status)) names["#hold"] = "hold";
     if (fields.status) {
       // The by-status index key moves with the status.
       names["#gsi2pk"] = "gsi2pk";
@@ -229,7 +241,11 @@ export class BackupRepository {
         TableName: this.#table,
         Key: Keys.backup(id),
         UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
-        ConditionExpression: `attribute_exists(pk) AND #status IN (${sources.map((_, i) => `:from${i}`).join(", ")})`,
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${sources.map((_, i) => `:from${i}`).join(", ")})${
+          fields.status && TOWARD_DELETION.has(fields.status)
+            ? " AND attribute_not_exists(#hold)"
+            : ""
+        }`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
         ReturnValues: "ALL_NEW",

@@ -109,6 +109,36 @@ export class BackupService {
     return deleting;
   }
 
+  /**
+   * Places a legal hold: the backup is never deleted while it holds. A backup already
+   * EXPIRING goes back to AVAILABLE; one being deleted can no longer be held (409).
+   */
+  async hold(backupId: string, reason: string, by: string): Promise<BackupRecord> {
+    const record = await this.#d.backups.get(backupId);
+    const hold = { reason, by, at: this.#d.clock.now().toISOString() };
+    if (record.status === "DELETING" || record.status === "DELETED") {
+      throw new ConflictError(`backup ${backupId} is ${record.status}; it can no longer be held`, {
+        status: record.status,
+      });
+    }
+    if (record.status === "EXPIRING") {
+      return this.#d.backups.transition(
+        backupId,
+        "AVAILABLE",
+        { hold, deleteReason: null, deleteRequestedAt: null },
+        { from: ["EXPIRING"] },
+      );
+    }
+    return this.#d.backups.patch(backupId, record.status, { hold });
+  }
+
+  /** Lifts a legal hold; retention applies again from the next plan. */
+  async unhold(backupId: string): Promise<BackupRecord> {
+    const record = await this.#d.backups.get(backupId);
+    if (!record.hold) return record;
+    return this.#d.backups.patch(backupId, record.status, { hold: null });
+  }
+
   get(backupId: string): Promise<BackupRecord> {
     return this.#d.backups.get(backupId);
   }

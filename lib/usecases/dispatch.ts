@@ -13,6 +13,9 @@ import { launchBackup } from "./launch.ts";
 import type { NextRun } from "./policies.ts";
 import { targetsOf } from "./policy-targets.ts";
 
+/** A run still CLAIMED this long after its claim was abandoned by a crashed tick. */
+export const REDRIVE_AFTER_MS = 2 * 60 * 1000;
+
 /** What a schedule run turned into, for events and logs. */
 export type RunOutcome =
   | { kind: "started"; run: ScheduleRun }
@@ -86,7 +89,14 @@ export class Dispatcher {
       backupId: newId("backup", now.getTime()),
       at: now.toISOString(),
     });
-    if (!claimed && run.status !== "CLAIMED") return undefined;
+    // Claimed by another tick: leave it to that tick, unless that tick evidently died
+    // (still CLAIMED long after) — then finish it with the same backup id.
+    if (
+      !claimed &&
+      (run.status !== "CLAIMED" || now.getTime() - Date.parse(run.at) < REDRIVE_AFTER_MS)
+    ) {
+      return undefined;
+    }
     const windowEnd = Date.parse(scheduledAt) + policy.startWindowMinutes * 60_000;
     if (now.getTime() > windowEnd) {
       await this.#d.runs.settle(

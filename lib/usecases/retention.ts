@@ -57,6 +57,11 @@ export class RetentionService {
     this.#d = deps;
   }
 
+  /** The time as this service sees it (previews report it). */
+  now(): Date {
+    return this.#d.clock.now();
+  }
+
   /** The guarded plan of one target under a policy (nothing is changed). */
   async planTarget(policy: Policy, target: Target, now = this.#d.clock.now()): Promise<TargetPlan> {
     const backups = await allBackupsOf(this.#d.backups, target.id);
@@ -156,7 +161,7 @@ export class RetentionService {
    */
   async onMarkerDue(backupId: string): Promise<"expired" | "replanned" | "kept" | "ignored"> {
     const record = await this.#d.backups.find(backupId);
-    if (!record || record.status !== "AVAILABLE") return "ignored";
+    if (record?.status !== "AVAILABLE") return "ignored";
     const target = await this.#d.targets.find(record.targetId);
     if (!target) return "ignored";
     const policy = record.policyId ? await this.#d.policies.find(record.policyId) : undefined;

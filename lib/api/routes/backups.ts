@@ -15,6 +15,8 @@ const IdempotencyKey = z
   .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "1-128 characters of A-Za-z0-9_.:-")
   .optional();
 
+const HoldInput = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+
 /** `/v1/backups` and on-demand backups of a target. */
 export function backupRoutes(backups: BackupService): Route[] {
   return [
@@ -68,6 +70,27 @@ export function backupRoutes(backups: BackupService): Route[] {
           202,
           await backups.requestDeletion(pathId(request.params.backupId, "backupId"), "api"),
         ),
+    },
+    {
+      method: "PUT",
+      path: "/v1/backups/{backupId}/hold",
+      operationId: "holdBackup",
+      summary: "Place a legal hold: the backup is never deleted while held",
+      auth: true,
+      handle: async (request) => {
+        const id = pathId(request.params.backupId, "backupId");
+        const { reason } = parseOr400(HoldInput, readJsonBody(request), "hold");
+        return json(200, await backups.hold(id, reason, request.caller ?? "unknown caller"));
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/v1/backups/{backupId}/hold",
+      operationId: "unholdBackup",
+      summary: "Lift a legal hold",
+      auth: true,
+      handle: async (request) =>
+        json(200, await backups.unhold(pathId(request.params.backupId, "backupId"))),
     },
   ];
 }

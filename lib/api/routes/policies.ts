@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { CreatePolicyInput, UpdatePolicyInput } from "../../core/policy.ts";
 import type { PolicyService } from "../../usecases/policies.ts";
+import type { RetentionService } from "../../usecases/retention.ts";
 import { json, parseOr400, readJsonBody } from "../http.ts";
 import { ListQuery, pathId } from "../params.ts";
 import type { Route } from "../router.ts";
@@ -15,7 +16,7 @@ const IfMatch = z
 const etag = (version: number) => ({ etag: `"${version}"` });
 
 /** `/v1/policies` */
-export function policyRoutes(policies: PolicyService): Route[] {
+export function policyRoutes(policies: PolicyService, retention: RetentionService): Route[] {
   return [
     {
       method: "POST",
@@ -79,6 +80,26 @@ export function policyRoutes(policies: PolicyService): Route[] {
       handle: async (request) => {
         await policies.delete(pathId(request.params.policyId, "policyId"));
         return { status: 204, headers: {} };
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/policies/{policyId}/retention-plan",
+      operationId: "previewRetention",
+      summary:
+        "Preview what the policy's retention keeps (with reasons) and removes, guards applied",
+      auth: true,
+      handle: async (request) => {
+        const policy = await policies.get(pathId(request.params.policyId, "policyId"));
+        const at = retention.now();
+        const targets = await retention.planPolicy(policy, at);
+        return json(200, {
+          policyId: policy.id,
+          at: at.toISOString(),
+          // Removals happen at the next sweep or after the next successful backup, whichever is first.
+          removeAfter: at.toISOString(),
+          targets,
+        });
       },
     },
   ];

@@ -1,0 +1,15 @@
+import * as z from "zod";
+import { notifierFromContainer, withEvent } from "../event-middleware.ts";
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Daily schedule target: the Slack digest of the 24 hours before the schedule fired
+ * (created / failed / deleted / missed per target), one message per digest webhook.
+ */
+export const handler = withEvent(z.object({}).loose(), async (event) => {
+  const to = new Date(event.time).toISOString();
+  const period = { from: new Date(Date.parse(to) - DAY_MS).toISOString(), to };
+  const { notifier, digestRows } = notifierFromContainer();
+  return { outcomes: await notifier.sendDigest(await digestRows(period), period) };
+});

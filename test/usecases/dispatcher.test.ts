@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../support/harness.ts";
+
+describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.zillizTarget("orders", { tags: { tier: "gold" } });
+    await h.zillizTarget("search", {
+      tags: { tier: "gold" },
+      resource: { clusterId: h.sim.clusters[1], baseUrl: h.sim.url },
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  async function policy(id: string, extra: Record<string, unknown> = {}) {
+    const r = await h.call("POST", "/v1/policies", {
+      body: {
+        id,
+        name: id,
+        schedule: { expression: "rate(1 minute)" },
+        targets: { ids: ["orders"] },
+        retention: { last: 10 },
+        ...extra,
+      },
+    });
+    if (r.status !== 201) throw new Error(`policy not created: ${r.body}`);
+    return r.json as { nextRunAt: string; id: string };
+  }
+
+  const scheduled = async (policyId: string) =>
+    (await h.container.backups.list({ limit: 100 })).items.filter((b) => b.policyId === policyId);
+
+  it("starts one backup per target for a due policy, and a duplicated tick starts nothing more", async () => {
+    const p = await policy("every-minute");
+    const at = new Date(Date.parse(p.nextRunAt) + 1_000);
+    const [first, second] = await Promise.all([
+      h.container.dispatcher.tick(at),
+      h.container.dispatcher.tick(at),
+    ]);
+    const again = await h.container.dispatcher.tick(at);
+    expect([...first, ...second, ...again].filter((o) => o.kind === "started")).toHaveLength(1);
+    await h.starter.idle();
+    const backups = await scheduled("every-minute");
+    expect(backups).toHaveLength(1);
+    expect(backups[0]).toMatchObject({
+      trigger: "schedule",
+      policyId: "every-minute",
+      scheduledAt: p.nextRunAt,
+      status: "AVAILABLE",
+    });
+    const advanced = (await h.call("GET", "/v1/policies/every-minute")).json;
+    expect(Date.parse(advanced.nextRunAt)).toBeGreaterThan(Date.parse(p.nextRunAt));
+    await h.call("DELETE", "/v1/policies/every-minute");
+  });
+
+  it("covers every target matching a tag selector", async () => {
+    const p = await policy("gold", { targets: { selector: { tier: "gold" } } });
+    await h.container.dispatcher.tick(new Date(Date.parse(p.nextRunAt) + 1_000));
+    await h.starter.idle();
+    expect((await scheduled("gold")).map((b) => b.targetId).sort()).toEqual(["orders", "search"]);
+    await h.call("DELETE", "/v1/policies/gold");
+  });
+
+  it("skips a target whose previous backup still runs, and records the skip", async () => {
+    const running = await h.call("POST", "/v1/targets/orders/backups");
+    const p = await policy("busy");
+    const outcomes = await h.container.dispatcher.tick(new Date(Date.parse(p.nextRunAt) + 1_000));
+    expect(outcomes).toEqual([
+      expect.objectContaining({ kind: "skipped", runningBackupId: running.json.id }),
+    ]);
+    await h.starter.idle();
+    expect(await scheduled("busy")).toEqual([]);
+    await h.call("DELETE", "/v1/policies/busy");
+  });
+
+  it("records a run that could not start inside its start window as MISSED", async () => {
+    const p = await policy("late", { startWindowMinutes: 5 });
+    const outcomes = await h.container.dispatcher.tick(
+      new Date(Date.parse(p.nextRunAt) + 6 * 60_000),
+    );
+    expect(outcomes.map((o) => o.kind)).toEqual(["missed"]);
+    expect(await scheduled("late")).toEqual([]);
+    await h.call("DELETE", "/v1/policies/late");
+  });
+
+  it("does nothing for a paused policy", async () => {
+    const p = await policy("paused", { enabled: false });
+    expect(p.nextRunAt).toBeUndefined();
+    expect(await h.container.dispatcher.tick(new Date(Date.now() + 3_600_000))).toEqual([]);
+  });
+
+  it("refuses a policy with an empty retention rule, an unknown target or a bad schedule (422)", async () => {
+    const base = {
+      name: "x",
+      schedule: { expression: "rate(1 minute)" },
+      targets: { ids: ["orders"] },
+      retention: { last: 1 },
+    };
+    const empty = await h.call("POST", "/v1/policies", { body: { ...base, retention: {} } });
+    expect(empty.status).toBe(422);
+    const unknown = await h.call("POST", "/v1/policies", {
+      body: { ...base, targets: { ids: ["nope"] } },
+    });
+    expect(unknown.status).toBe(422);
+    const badCron = await h.call("POST", "/v1/policies", {
+      body: { ...base, schedule: { expression: "61 * * * *" } },
+    });
+    expect([400, 422]).toContain(badCron.status);
+  });
+});

@@ -2,8 +2,6 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as z from "zod";
-import { ConflictError } from "../lib/core/errors.ts";
-import { CreateTargetInput } from "../lib/core/target.ts";
 import { ensureTable, startDynalite } from "../lib/local/dynamo.ts";
 import { startLocalHttpServer } from "../lib/local/http-server.ts";
 import { EnvSecretSource, FileSecretSource } from "../lib/local/secrets.ts";
@@ -13,7 +11,6 @@ import { LocalWorkflowStarter } from "../lib/local/workflows.ts";
 import { ChainedSecretSource, StaticSecretSource } from "../lib/providers/secrets.ts";
 import { startSandbox } from "../lib/sandbox/index.ts";
 import { resumeInFlight } from "../lib/usecases/recover.ts";
-import { TargetService } from "../lib/usecases/targets.ts";
 import { Environment } from "./config.ts";
 import { handler as apiHandler } from "./handlers/api.ts";
 import { handler as dispatchHandler } from "./handlers/dispatch.ts";
@@ -147,34 +144,23 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
     const container = buildContainer({ env: functionEnv, secrets, workflows: starter });
     installContainer(container);
 
-    if (sandbox) {
-      const targets = new TargetService({
-        targets: container.targets,
-        clock: { now: () => new Date() },
-        allowLoopback: true,
-      });
-      for (const vendor of Object.values(sandbox.vendors)) {
-        try {
-          await targets.create(CreateTargetInput.parse(vendor.demoTarget));
-        } catch (error) {
-          if (!(error instanceof ConflictError)) throw error;
-        }
-      }
-    }
-
-    if (sandbox && settings.WARDEN_DEMO_POLICY === "1") {
-      // A fast demo policy so a newcomer sees scheduled backups (and expiry) within minutes.
+    // Demo targets and the demo policy go through the API itself, like any operator's would.
+    const ensure = async (path: string, body: unknown) => {
       const created = await container.api({
         method: "POST",
-        path: "/v1/policies",
+        path,
         query: {},
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(DEMO_POLICY),
+        body: JSON.stringify(body),
       });
       if (created.status !== 201 && created.status !== 409) {
-        throw new Error(`the demo policy could not be created: ${created.body}`);
+        throw new Error(`sandbox setup: POST ${path} answered ${created.status}: ${created.body}`);
       }
-    }
+    };
+    for (const vendor of Object.values(sandbox?.vendors ?? {}))
+      await ensure("/v1/targets", vendor.demoTarget);
+    // A fast demo policy so a newcomer sees scheduled backups (and expiry) within minutes.
+    if (sandbox && settings.WARDEN_DEMO_POLICY === "1") await ensure("/v1/policies", DEMO_POLICY);
 
     const http = await startLocalHttpServer({
       host: settings.WARDEN_HOST,

@@ -102,12 +102,19 @@ export function buildContainer(parts: ContainerParts): Container {
     clock,
     nextRun,
   });
-  const sweeper = new Sweeper({ backups, policies, expiry, retention, workflows, clock });
+  const sweeper = new Sweeper({ backups, targets, policies, expiry, retention, workflows, clock });
   const api = createApiDispatcher(
     {
-      targets: new TargetService({ targets, clock, allowLoopback }),
+      targets: new TargetService({
+        targets,
+        backups,
+        idempotency,
+        clock,
+        allowLoopback,
+        expire: (id, reason) => retention.expire(id, reason),
+      }),
       backups: new BackupService({ backups, targets, leases, idempotency, workflows, clock }),
-      policies: new PolicyService({ policies, targets, clock, nextRun }),
+      policies: new PolicyService({ policies, targets, idempotency, clock, nextRun }),
       retention,
       version: env.WARDEN_VERSION,
     },

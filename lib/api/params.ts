@@ -16,3 +16,19 @@ export function pathId(value: string | undefined, name: string): string {
     throw new ValidationError(`invalid ${name}`, [{ path: name, message: "not a valid id" }]);
   return result.data;
 }
+
+/** The `Idempotency-Key` header of creating POSTs. */
+export const IdempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "1-128 characters of A-Za-z0-9_.:-")
+  .optional();
+
+/** An ISO-8601 instant in a query string. */
+export const Instant = z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString());
+
+/** `If-Match: <version>` (a bare or quoted integer, as in the ETag) for optimistic concurrency. */
+export const IfMatch = z
+  .string()
+  .regex(/^"?\d+"?$/, "the version, as returned in the ETag")
+  .transform((v) => Number(v.replaceAll('"', "")))
+  .optional();

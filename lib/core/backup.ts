@@ -23,6 +23,15 @@ export const BackupHold = z.object({
 });
 export type BackupHold = z.infer<typeof BackupHold>;
 
+/** One status change, kept on the record (appended in the same conditional write). */
+export const HistoryEntry = z.object({
+  at: z.iso.datetime(),
+  status: BackupStatus,
+  /** What caused it: the trigger, a vendor status, a retention rule, an API caller… */
+  cause: z.string(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
 /** One backup as we track it. */
 export const BackupRecord = z.object({
   id: z.string(),
@@ -58,6 +67,8 @@ export const BackupRecord = z.object({
   /** Who or what asked for the deletion: "api", a retention rule, … */
   deleteReason: z.string().optional(),
   deletedAt: z.iso.datetime().optional(),
+  /** Every status transition with time and cause, oldest first. */
+  history: z.array(HistoryEntry).default([]),
   /** Optimistic-concurrency version, incremented by every write. */
   version: z.number().int().nonnegative(),
 });

@@ -92,7 +92,13 @@ export const TargetSpec = z.discriminatedUnion("provider", [
 
 /** A target as stored: the spec plus bookkeeping. */
 export const Target = TargetSpec.and(
-  z.object({ createdAt: z.iso.datetime(), updatedAt: z.iso.datetime(), version: z.number().int() }),
+  z.object({
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    version: z.number().int(),
+    /** Set when the target was deleted with `backups=expire`: it stays until they are gone. */
+    retiredAt: z.iso.datetime().optional(),
+  }),
 );
 export type Target = z.infer<typeof Target>;
 
@@ -104,6 +110,15 @@ export const CreateTargetInput = z.discriminatedUnion("provider", [
   TargetSpec.options[3].partial({ id: true }).strict(),
 ]);
 export type CreateTargetInput = z.infer<typeof CreateTargetInput>;
+
+/** The body of `PUT /v1/targets/{id}`: the whole spec but the id (the vendor cannot change). */
+export const UpdateTargetInput = z.discriminatedUnion("provider", [
+  TargetSpec.options[0].omit({ id: true }).strict(),
+  TargetSpec.options[1].omit({ id: true }).strict(),
+  TargetSpec.options[2].omit({ id: true }).strict(),
+  TargetSpec.options[3].omit({ id: true }).strict(),
+]);
+export type UpdateTargetInput = z.infer<typeof UpdateTargetInput>;
 
 /** The names of the vendors we support. */
 export const ProviderName = z.enum(["zilliz", "pinecone", "huawei-taurusdb", "huawei-dcs"]);

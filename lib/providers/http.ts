@@ -1,4 +1,11 @@
 import { ProviderError, type ProviderErrorClass } from "../core/provider-error.ts";
+import {
+  bucketFor,
+  credentialFingerprint,
+  type RateLimitClock,
+  type RateLimitSettings,
+  type TokenBucket,
+} from "./rate-limit.ts";
 
 /** One request to a vendor API. */
 export interface VendorRequest {
@@ -23,6 +30,16 @@ export interface HttpProviderOptions {
   fetch?: typeof fetch;
   /** Per-request timeout; default 30 s (Zilliz cuts control-plane calls at 60 s). */
   timeoutMs?: number;
+  /**
+   * The target's credentials. The base only hashes them, to give each vendor account its
+   * own rate-limit bucket; they are never kept or logged in clear here.
+   */
+  credentials?: unknown;
+  /**
+   * Overrides of the vendor's client-side rate limit (`DEFAULT_RATE_LIMITS` in
+   * `rate-limit.ts`), plus an injected clock for tests.
+   */
+  rateLimit?: Partial<RateLimitSettings> & { clock?: RateLimitClock };
 }
 
 /** `Retry-After` in milliseconds (seconds or HTTP date), if present and sane. */
@@ -56,11 +73,16 @@ export abstract class HttpProvider {
   readonly #baseUrl: string;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
+  readonly #account: string;
+  readonly #rateLimit: HttpProviderOptions["rateLimit"];
+  #bucket: TokenBucket | undefined;
 
   constructor(options: HttpProviderOptions) {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#account = credentialFingerprint(options.credentials);
+    this.#rateLimit = options.rateLimit;
   }
 
   /** Headers that authenticate a request (vendor-specific). */
@@ -75,8 +97,15 @@ export abstract class HttpProvider {
    */
   protected abstract check(response: VendorResponse, request: VendorRequest): VendorResponse;
 
-  /** Sends one request; never retries (the workflows do, with backoff and jitter). */
+  /**
+   * Sends one request; never retries (the workflows do, with backoff and jitter). Waits
+   * for the account's rate-limit token first, so a signature made below is fresh.
+   *
+   * @throws ProviderError THROTTLED without calling the vendor when the client-side limit
+   *   would make the request wait too long
+   */
   protected async send(request: VendorRequest): Promise<VendorResponse> {
+    await this.#limiter().take();
     const url = new URL(this.#baseUrl + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -117,6 +146,21 @@ export abstract class HttpProvider {
       }
     }
     return this.check({ status: raw.status, headers: raw.headers, body: parsed }, request);
+  }
+
+  /** Resolved on first use: `providerName` is a subclass field, unset during construction. */
+  #limiter(): TokenBucket {
+    if (this.#bucket === undefined) {
+      const { clock, ...settings } = this.#rateLimit ?? {};
+      this.#bucket = bucketFor({
+        vendor: this.providerName,
+        account: this.#account,
+        host: new URL(this.#baseUrl).host,
+        settings,
+        clock,
+      });
+    }
+    return this.#bucket;
   }
 
   /** A classified error for a response the subclass could not accept. */

@@ -1,5 +1,8 @@
 import { ValidationError } from "../core/errors.ts";
 import type { ProviderName, Target, TargetOf, TargetResource } from "../core/target.ts";
+import { dcsModule } from "./huawei/dcs.ts";
+import { taurusDbModule } from "./huawei/taurusdb.ts";
+import { pineconeModule } from "./pinecone.ts";
 import type { BackupProvider } from "./port.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
 import type { VendorModule } from "./vendor.ts";
@@ -8,6 +11,9 @@ import { zillizModule } from "./zilliz.ts";
 /** Every supported vendor: adding one is one line here. */
 const VENDORS: { [P in ProviderName]?: VendorModule<P, never> } = {
   zilliz: zillizModule as VendorModule<"zilliz", never>,
+  pinecone: pineconeModule as VendorModule<"pinecone", never>,
+  "huawei-taurusdb": taurusDbModule as VendorModule<"huawei-taurusdb", never>,
+  "huawei-dcs": dcsModule as VendorModule<"huawei-dcs", never>,
 };
 
 /** How adapters are built. */

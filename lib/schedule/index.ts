@@ -3,8 +3,8 @@ export { isRateExpression, MAX_RATE_MS, parseRate } from "./rate.ts";
 export {
   refineSchedule,
   type ScheduleInput,
-  scheduleError,
   type ScheduleIssue,
+  scheduleError,
   scheduleIssues,
   validateSchedule,
 } from "./validate.ts";

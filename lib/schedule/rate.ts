@@ -39,7 +39,10 @@ export function parseRate(
 ): { ok: true; intervalMs: number } | { ok: false; message: string } {
   const match = RATE.exec(expression.trim());
   if (match === null) {
-    return { ok: false, message: "a rate is written rate(N minutes|hours|days), e.g. rate(6 hours)" };
+    return {
+      ok: false,
+      message: "a rate is written rate(N minutes|hours|days), e.g. rate(6 hours)",
+    };
   }
   const count = Number(match[1]);
   const intervalMs = count * UNIT_MS[match[2] as keyof typeof UNIT_MS];

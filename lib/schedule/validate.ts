@@ -61,7 +61,8 @@ function cronProblem(expression: string, timeZone: string): string | undefined {
   }
   try {
     const cron = cronFor(expression, timeZone);
-    if (cron.nextRun(PROBE) === null) return "the expression never matches a date (e.g. 30 February)";
+    if (cron.nextRun(PROBE) === null)
+      return "the expression never matches a date (e.g. 30 February)";
   } catch (error) {
     return `invalid cron expression: ${(error as Error).message.replace(/^CronPattern: /, "")}`;
   }

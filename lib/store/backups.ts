@@ -1,6 +1,11 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type BackupRecord, BackupRecord as BackupRecordSchema } from "../core/backup.ts";
+import type * as z from "zod";
+import {
+  type BackupRecord,
+  BackupRecord as BackupRecordSchema,
+  type HistoryEntry,
+} from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
 import { ConflictError, InvalidTransitionError, NotFoundError } from "../core/errors.ts";
 import { type BackupStatus, sourcesOf } from "../core/status.ts";
@@ -9,15 +14,20 @@ import { entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
 
 /** Fields a transition may set besides the status; `null` removes the attribute. */
 export type BackupPatch = {
-  [K in Exclude<keyof BackupRecord, "id" | "targetId" | "status" | "version" | "createdAt">]?:
-    | BackupRecord[K]
-    | null;
+  [K in Exclude<
+    keyof BackupRecord,
+    "id" | "targetId" | "status" | "version" | "createdAt" | "history"
+  >]?: BackupRecord[K] | null;
 };
 
 /** Listing filters; every combination is served by a Query, never a Scan. */
 export interface BackupQuery {
   targetId?: string;
   status?: BackupStatus;
+  policyId?: string;
+  /** ISO-8601 bounds on creation time, inclusive. */
+  createdAfter?: string;
+  createdBefore?: string;
   limit?: number;
   cursor?: string;
 }
@@ -47,8 +57,21 @@ export class BackupRepository {
   }
 
   /** Stores a new record; an existing id is a conflict. */
-  async create(record: BackupRecord): Promise<BackupRecord> {
-    const valid = BackupRecordSchema.parse(record);
+  async create(record: z.input<typeof BackupRecordSchema>): Promise<BackupRecord> {
+    const parsed = BackupRecordSchema.parse(record);
+    const valid: BackupRecord =
+      parsed.history.length > 0
+        ? parsed
+        : {
+            ...parsed,
+            history: [
+              {
+                at: parsed.createdAt,
+                status: parsed.status,
+                cause: `requested (${parsed.trigger})`,
+              },
+            ],
+          };
     try {
       await this.#db.send(
         new PutCommand({
@@ -93,17 +116,33 @@ export class BackupRepository {
     id: string,
     to: BackupStatus,
     patch: BackupPatch = {},
-    options: { from?: readonly BackupStatus[]; idempotent?: boolean; ttlSeconds?: number } = {},
+    options: {
+      from?: readonly BackupStatus[];
+      idempotent?: boolean;
+      ttlSeconds?: number;
+      /** Recorded in the history; by default the reason the patch carries. */
+      cause?: string;
+    } = {},
   ): Promise<BackupRecord> {
     const sources = sourcesOf(to).filter((s) => !options.from || options.from.includes(s));
     const now = this.#clock.now().toISOString();
     if (sources.length === 0) throw new InvalidTransitionError(id, options.from?.join("|"), to);
     try {
+      const cause =
+        options.cause ??
+        patch.lastError?.message ??
+        patch.deleteReason ??
+        (patch.providerStatus ? `vendor status ${patch.providerStatus}` : "system");
       return await this.#update(
         id,
         { ...patch, status: to, updatedAt: now },
         sources,
         options.ttlSeconds,
+        {
+          at: now,
+          status: to,
+          cause,
+        },
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -163,39 +202,57 @@ export class BackupRepository {
     }
   }
 
+  /** Every backup of a target, newest first, all pages (Queries on the by-target index). */
+  async listAllOfTarget(targetId: string): Promise<BackupRecord[]> {
+    const all: BackupRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ targetId, limit: 100, cursor });
+      all.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all;
+  }
+
   /** Lists backups newest first: by target, by status, both, or all. */
   async list(query: BackupQuery = {}): Promise<Page<BackupRecord>> {
-    const limit = query.limit ?? 50;
-    const base = { table: this.#table, limit, cursor: query.cursor };
-    if (query.targetId) {
-      return queryPage(
-        this.#db,
-        {
-          ...base,
-          index: "gsi1",
-          hashAttribute: "gsi1pk",
-          hashValue: `TARGET#${query.targetId}`,
-          filter: query.status
-            ? {
-                FilterExpression: "#status = :status",
-                ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: { ":status": query.status },
-              }
-            : undefined,
-        },
-        parse,
-      );
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    if (query.targetId && query.status) {
+      filters.push("#status = :status");
+      names["#status"] = "status";
+      values[":status"] = query.status;
     }
-    if (query.status) {
-      return queryPage(
-        this.#db,
-        { ...base, index: "gsi2", hashAttribute: "gsi2pk", hashValue: `STATUS#${query.status}` },
-        parse,
-      );
+    if (query.policyId) {
+      filters.push("#policyId = :policyId");
+      names["#policyId"] = "policyId";
+      values[":policyId"] = query.policyId;
     }
+    // Pick the narrowest index: by target, by status, or all by time.
+    const [index, hashValue] = query.targetId
+      ? (["gsi1", `TARGET#${query.targetId}`] as const)
+      : query.status
+        ? (["gsi2", `STATUS#${query.status}`] as const)
+        : (["gsi3", "BACKUPS"] as const);
     return queryPage(
       this.#db,
-      { ...base, index: "gsi3", hashAttribute: "gsi3pk", hashValue: "BACKUPS" },
+      {
+        table: this.#table,
+        limit: query.limit ?? 50,
+        cursor: query.cursor,
+        index,
+        hashAttribute: `${index}pk`,
+        hashValue,
+        range: { attribute: `${index}sk`, from: query.createdAfter, to: query.createdBefore },
+        filter: filters.length
+          ? {
+              FilterExpression: filters.join(" AND "),
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            }
+          : undefined,
+      },
       parse,
     );
   }
@@ -205,6 +262,7 @@ export class BackupRepository {
     fields: BackupPatch & { status?: BackupStatus },
     sources: readonly BackupStatus[],
     ttlSeconds?: number,
+    entry?: HistoryEntry,
   ) {
     const names: Record<string, string> = { "#status": "status", "#version": "version" };
     const values: Record<string, unknown> = { ":one": 1 };
@@ -219,6 +277,13 @@ export class BackupRepository {
         values[`:${key}`] = value;
         sets.push(`#${key} = :${key}`);
       }
+    }
+    if (entry) {
+      // Appended in the same conditional write: the history can never disagree with the status.
+      names["#history"] = "history";
+      values[":entry"] = [entry];
+      values[":none"] = [];
+      sets.push("#history = list_append(if_not_exists(#history, :none), :entry)");
     }
     if (ttlSeconds !== undefined) {
       // Tombstones expire long after deletion (TTL is layout, not part of the record).

@@ -49,6 +49,13 @@ export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
 
+function rangeCondition(range: { from?: string; to?: string } | undefined): string {
+  if (range?.from && range.to) return " AND #r BETWEEN :from AND :to";
+  if (range?.from) return " AND #r >= :from";
+  if (range?.to) return " AND #r <= :to";
+  return "";
+}
+
 /**
  * Runs one Query page on an index partition, newest first, and parses every item.
  */
@@ -61,6 +68,8 @@ export async function queryPage<T>(
     hashValue: string;
     limit: number;
     cursor?: string;
+    /** A range on the index's sort key (inclusive bounds; sort keys start with a time). */
+    range?: { attribute: string; from?: string; to?: string };
     filter?: Pick<
       QueryCommandInput,
       "FilterExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
@@ -76,17 +85,23 @@ export async function queryPage<T>(
     new QueryCommand({
       TableName: input.table,
       IndexName: input.index,
-      KeyConditionExpression: "#h = :h",
+      KeyConditionExpression: `#h = :h${rangeCondition(input.range)}`,
       ScanIndexForward: false,
       Limit: input.limit,
       ExclusiveStartKey: start,
       ...input.filter,
       ExpressionAttributeNames: {
         "#h": input.hashAttribute,
+        ...(input.range && (input.range.from || input.range.to)
+          ? { "#r": input.range.attribute }
+          : {}),
         ...input.filter?.ExpressionAttributeNames,
       },
       ExpressionAttributeValues: {
         ":h": input.hashValue,
+        ...(input.range?.from ? { ":from": input.range.from } : {}),
+        // "~" sorts after every id character, so the bound includes the whole instant.
+        ...(input.range?.to ? { ":to": `${input.range.to}~` } : {}),
         ...input.filter?.ExpressionAttributeValues,
       },
     }),

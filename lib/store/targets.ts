@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { ConflictError, NotFoundError } from "../core/errors.ts";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { ConflictError, NotFoundError, PreconditionFailedError } from "../core/errors.ts";
 import { Target } from "../core/target.ts";
 import { Keys } from "./keys.ts";
 import { entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
@@ -39,6 +39,47 @@ export class TargetRepository {
       throw error;
     }
     return valid;
+  }
+
+  /** Replaces a target if its stored version is still `expectedVersion` (else 412). */
+  async replace(target: Target, expectedVersion: number): Promise<Target> {
+    const valid = Target.parse(target);
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...Keys.target(valid.id),
+            ...Keys.targetIndex(valid.createdAt, valid.id),
+            entity: "target",
+            ...valid,
+          },
+          ConditionExpression: "attribute_exists(pk) AND version = :v",
+          ExpressionAttributeValues: { ":v": expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      if (!(await this.find(valid.id))) throw new NotFoundError("target", valid.id);
+      throw new PreconditionFailedError("target", valid.id);
+    }
+    return valid;
+  }
+
+  /** Deletes a target item. */
+  async delete(id: string): Promise<void> {
+    try {
+      await this.#db.send(
+        new DeleteCommand({
+          TableName: this.#table,
+          Key: Keys.target(id),
+          ConditionExpression: "attribute_exists(pk)",
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new NotFoundError("target", id);
+      throw error;
+    }
   }
 
   /** The target, or undefined. */

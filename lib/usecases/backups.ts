@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import type { BackupRecord, CreateBackupInput } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
-import { ConflictError, IdempotencyMismatchError } from "../core/errors.ts";
+import { ConflictError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { BackupQuery, BackupRepository } from "../store/backups.ts";
 import type { IdempotencyRepository } from "../store/idempotency.ts";
@@ -9,6 +8,7 @@ import type { LeaseRepository } from "../store/leases.ts";
 import type { Page } from "../store/page.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
+import { idempotently } from "./idempotent.ts";
 import { launchBackup } from "./launch.ts";
 
 /** Statuses from which an explicit delete request is accepted. */
@@ -44,34 +44,19 @@ export class BackupService {
     idempotencyKey?: string,
   ): Promise<{ record: BackupRecord; created: boolean }> {
     const target = await this.#d.targets.get(targetId);
-    const now = this.#d.clock.now();
-    const backupId = newId("backup", now.getTime());
-    const scope = `create-backup#${targetId}`;
-    if (idempotencyKey) {
-      const hash = createHash("sha256").update(JSON.stringify(input)).digest("hex");
-      const earlier = await this.#d.idempotency.reserve(scope, idempotencyKey, hash, backupId);
-      if (earlier) {
-        if (earlier.requestHash !== hash) throw new IdempotencyMismatchError();
-        const record = await this.#d.backups.find(earlier.resultId);
-        if (!record)
-          throw new ConflictError(
-            "a request with this Idempotency-Key is still being processed; retry shortly",
-          );
-        return { record, created: false };
-      }
-    }
-    try {
-      const record = await launchBackup(this.#d, target, {
-        backupId,
-        trigger: "api",
-        ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
-      });
-      return { record, created: true };
-    } catch (error) {
-      // Nothing was created: free the key so the caller can retry it.
-      if (idempotencyKey) await this.#d.idempotency.release(scope, idempotencyKey, backupId);
-      throw error;
-    }
+    const backupId = newId("backup", this.#d.clock.now().getTime());
+    const { result, created } = await idempotently(
+      this.#d.idempotency,
+      { scope: `create-backup#${targetId}`, key: idempotencyKey, body: input, resultId: backupId },
+      () =>
+        launchBackup(this.#d, target, {
+          backupId,
+          trigger: "api",
+          ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+        }),
+      (id) => this.#d.backups.find(id),
+    );
+    return { record: result, created };
   }
 
   /**

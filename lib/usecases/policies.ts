@@ -8,9 +8,11 @@ import {
   type UpdatePolicyInput,
 } from "../core/policy.ts";
 import { isEmptyRetentionPolicy } from "../retention/index.ts";
+import type { IdempotencyRepository } from "../store/idempotency.ts";
 import type { Page } from "../store/page.ts";
 import type { PolicyRepository } from "../store/policies.ts";
 import type { TargetRepository } from "../store/targets.ts";
+import { idempotently } from "./idempotent.ts";
 
 /** The next scheduled time strictly after `after` (lib/schedule implements it). */
 export type NextRun = (schedule: Schedule, after: Date, anchor?: Date) => Date;
@@ -21,21 +23,27 @@ export class PolicyService {
   readonly #targets: TargetRepository;
   readonly #clock: Clock;
   readonly #nextRun: NextRun;
+  readonly #idempotency: IdempotencyRepository;
 
   constructor(deps: {
     policies: PolicyRepository;
     targets: TargetRepository;
+    idempotency: IdempotencyRepository;
     clock: Clock;
     nextRun: NextRun;
   }) {
+    this.#idempotency = deps.idempotency;
     this.#policies = deps.policies;
     this.#targets = deps.targets;
     this.#clock = deps.clock;
     this.#nextRun = deps.nextRun;
   }
 
-  /** Creates a policy; its first run is the next scheduled time after now. */
-  async create(input: CreatePolicyInput): Promise<Policy> {
+  /** Creates a policy; its first run is the next scheduled time after now. Honours an Idempotency-Key. */
+  async create(
+    input: CreatePolicyInput,
+    idempotencyKey?: string,
+  ): Promise<{ policy: Policy; created: boolean }> {
     const now = this.#clock.now();
     const draft = { ...input, id: input.id ?? newId("policy", now.getTime()) };
     await this.#check(draft);
@@ -45,7 +53,13 @@ export class PolicyService {
       updatedAt: now.toISOString(),
       version: 0,
     });
-    return this.#policies.create(this.#scheduled(policy, now));
+    const { result, created } = await idempotently(
+      this.#idempotency,
+      { scope: "create-policy", key: idempotencyKey, body: input, resultId: policy.id },
+      () => this.#policies.create(this.#scheduled(policy, now)),
+      (id) => this.#policies.find(id),
+    );
+    return { policy: result, created };
   }
 
   /** Replaces a policy; `expectedVersion` (If-Match) guards against lost updates. */

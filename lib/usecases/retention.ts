@@ -32,18 +32,6 @@ export interface RetentionDeps {
   onExpiring?: (record: BackupRecord, reason: string) => Promise<void> | void;
 }
 
-/** Every backup of a target, all pages (a Query on the by-target index). */
-async function allBackupsOf(backups: BackupRepository, targetId: string): Promise<BackupRecord[]> {
-  const all: BackupRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await backups.list({ targetId, limit: 100, cursor });
-    all.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return all;
-}
-
 /**
  * The retention lifecycle: plans with the restic-exact planner, applies the guards, and
  * moves what falls out to EXPIRING and into the delete workflow. Every step is
@@ -64,7 +52,7 @@ export class RetentionService {
 
   /** The guarded plan of one target under a policy (nothing is changed). */
   async planTarget(policy: Policy, target: Target, now = this.#d.clock.now()): Promise<TargetPlan> {
-    const backups = await allBackupsOf(this.#d.backups, target.id);
+    const backups = await this.#d.backups.listAllOfTarget(target.id);
     const governed = backups.filter((b) => b.status === "AVAILABLE" && b.policyId === policy.id);
     const plan = planRetention(
       governed.map((b) => ({ id: b.id, createdAt: b.createdAt, tags: [] })),
@@ -169,7 +157,7 @@ export class RetentionService {
       await this.applyTarget(policy, target);
       return "replanned";
     }
-    const all = await allBackupsOf(this.#d.backups, target.id);
+    const all = await this.#d.backups.listAllOfTarget(target.id);
     const now = this.#d.clock.now();
     const guarded = applyGuards({ keep: [], remove: [{ id: record.id }] }, all, now);
     if (guarded.remove.length === 0) {

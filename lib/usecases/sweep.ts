@@ -4,9 +4,11 @@ import type { BackupStatus } from "../core/status.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { ExpiryRepository } from "../store/expiry.ts";
 import type { PolicyRepository } from "../store/policies.ts";
+import type { TargetRepository } from "../store/targets.ts";
 import type { WorkflowName } from "../workflows/definitions.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
 import type { RetentionService } from "./retention.ts";
+import { isLive } from "./targets.ts";
 
 /** A record in flight that has not moved for this long has no live workflow. */
 export const STALE_AFTER_MS = 15 * 60 * 1000;
@@ -20,6 +22,7 @@ export interface SweepSummary {
   deleteRetries: number;
   resumed: number;
   cleanups: number;
+  retiredTargets: number;
 }
 
 const RESUME: Partial<Record<BackupStatus, WorkflowName>> = {
@@ -44,6 +47,7 @@ async function everyWithStatus(
 
 export interface SweeperDeps {
   backups: BackupRepository;
+  targets: TargetRepository;
   policies: PolicyRepository;
   expiry: ExpiryRepository;
   retention: RetentionService;
@@ -58,6 +62,7 @@ export interface SweeperDeps {
  * 3. DELETE_FAILED backups retried.
  * 4. Records in flight that stopped moving (a lost execution) resumed.
  * 5. FAILED attempts that left a vendor backup behind cleaned up.
+ * 6. Retired targets (deleted with backups=expire) removed once their backups are gone.
  * Everything it starts has a deterministic execution name, so two sweeps do not double up.
  */
 export class Sweeper {
@@ -75,6 +80,7 @@ export class Sweeper {
       deleteRetries: 0,
       resumed: 0,
       cleanups: 0,
+      retiredTargets: 0,
     };
     for (const marker of await this.#d.expiry.due(now)) {
       // Act first, then remove: if we crash in between, the next sweep acts again (idempotent).
@@ -125,6 +131,19 @@ export class Sweeper {
       });
       summary.cleanups++;
     });
+    // 6. Targets deleted with backups=expire go once none of their backups is left.
+    let targetCursor: string | undefined;
+    do {
+      const page = await this.#d.targets.list({ limit: 100, cursor: targetCursor });
+      for (const target of page.items.filter((t) => t.retiredAt)) {
+        const live = (await this.#d.backups.listAllOfTarget(target.id)).filter(isLive);
+        if (live.length === 0) {
+          await this.#d.targets.delete(target.id);
+          summary.retiredTargets++;
+        }
+      }
+      targetCursor = page.nextCursor;
+    } while (targetCursor);
     return summary;
   }
 

@@ -1,9 +1,14 @@
+import type { BackupRecord } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
+import { ConflictError, ValidationError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import { type CreateTargetInput, Target } from "../core/target.ts";
+import { type CreateTargetInput, Target, type UpdateTargetInput } from "../core/target.ts";
 import { checkTarget, type ProviderFactory } from "../providers/registry.ts";
+import type { BackupRepository } from "../store/backups.ts";
+import type { IdempotencyRepository } from "../store/idempotency.ts";
 import type { Page } from "../store/page.ts";
 import type { TargetRepository } from "../store/targets.ts";
+import { idempotently } from "./idempotent.ts";
 
 /** Registering and reading targets. */
 export class TargetService {
@@ -11,6 +16,9 @@ export class TargetService {
   readonly #clock: Clock;
   readonly #allowLoopback: boolean;
   readonly #providers: ProviderFactory | undefined;
+  readonly #backups: BackupRepository;
+  readonly #idempotency: IdempotencyRepository;
+  readonly #expire: (backupId: string, reason: string) => Promise<void>;
 
   constructor(deps: {
     targets: TargetRepository;
@@ -18,15 +26,28 @@ export class TargetService {
     allowLoopback?: boolean;
     /** When given, adapters that can check a resource at registration do so. */
     providers?: ProviderFactory;
+    backups: BackupRepository;
+    idempotency: IdempotencyRepository;
+    /** Expires one backup (the retention lifecycle's `expire`). */
+    expire: (backupId: string, reason: string) => Promise<void>;
   }) {
+    this.#backups = deps.backups;
+    this.#idempotency = deps.idempotency;
+    this.#expire = deps.expire;
     this.#targets = deps.targets;
     this.#clock = deps.clock;
     this.#allowLoopback = deps.allowLoopback ?? false;
     this.#providers = deps.providers;
   }
 
-  /** Registers a target after checking its vendor host; a taken id is a 409. */
-  async create(input: CreateTargetInput): Promise<Target> {
+  /**
+   * Registers a target after checking its vendor host; a taken id is a 409. With an
+   * Idempotency-Key, a repeat returns the first result (`created: false`).
+   */
+  async create(
+    input: CreateTargetInput,
+    idempotencyKey?: string,
+  ): Promise<{ target: Target; created: boolean }> {
     checkTarget(input, { allowLoopback: this.#allowLoopback });
     const now = this.#clock.now().toISOString();
     const target = Target.parse({
@@ -36,11 +57,89 @@ export class TargetService {
       updatedAt: now,
       version: 0,
     });
-    if (this.#providers) {
-      const provider = await this.#providers(target);
-      await provider.validateTarget?.();
+    const { result, created } = await idempotently(
+      this.#idempotency,
+      { scope: "create-target", key: idempotencyKey, body: input, resultId: target.id },
+      async () => {
+        if (this.#providers) {
+          const provider = await this.#providers(target);
+          await provider.validateTarget?.();
+        }
+        return this.#targets.create(target);
+      },
+      (id) => this.#targets.find(id),
+    );
+    return { target: result, created };
+  }
+
+  /** Replaces a target's settings; the vendor cannot change (register a new target). */
+  async update(id: string, input: UpdateTargetInput, expectedVersion?: number): Promise<Target> {
+    const current = await this.#targets.get(id);
+    if (current.retiredAt)
+      throw new ConflictError(`target ${id} is being deleted`, { retiredAt: current.retiredAt });
+    if (input.provider !== current.provider) {
+      throw new ValidationError(
+        "the vendor of a target cannot change",
+        [{ path: "provider", message: `is ${current.provider}; register a new target instead` }],
+        422,
+      );
     }
-    return this.#targets.create(target);
+    checkTarget(input, { allowLoopback: this.#allowLoopback });
+    const target = Target.parse({
+      ...input,
+      id,
+      createdAt: current.createdAt,
+      updatedAt: this.#clock.now().toISOString(),
+      version: current.version + 1,
+    });
+    return this.#targets.replace(target, expectedVersion ?? current.version);
+  }
+
+  /**
+   * Deletes a target. A target with backups needs an explicit choice: `keep` (records
+   * and vendor backups stay, unmanaged) or `expire` (every backup is expired — held ones
+   * excepted — and the target is retired until they are gone; the sweeper then removes it).
+   */
+  async delete(
+    id: string,
+    choice?: "keep" | "expire",
+  ): Promise<{ deleted: boolean; expiring: string[]; held: string[] }> {
+    const target = await this.#targets.get(id);
+    const live = (await this.#backups.listAllOfTarget(id)).filter(isLive);
+    if (live.length === 0) {
+      await this.#targets.delete(id);
+      return { deleted: true, expiring: [], held: [] };
+    }
+    if (!choice) {
+      throw new ConflictError(
+        `target ${id} has ${live.length} backup(s): choose ?backups=keep (leave them) or ?backups=expire (delete them)`,
+        { backups: live.length },
+      );
+    }
+    const running = live.filter((b) => b.status === "PENDING" || b.status === "CREATING");
+    if (running.length > 0) {
+      throw new ConflictError(
+        `target ${id} has a backup running (${running[0]!.id}); delete it once that ends`,
+        {
+          running: running.map((b) => b.id),
+        },
+      );
+    }
+    if (choice === "keep") {
+      await this.#targets.delete(id);
+      return { deleted: true, expiring: [], held: [] };
+    }
+    await this.#targets.replace(
+      { ...target, retiredAt: this.#clock.now().toISOString(), version: target.version + 1 },
+      target.version,
+    );
+    const held = live.filter((b) => b.hold).map((b) => b.id);
+    const expiring: string[] = [];
+    for (const backup of live.filter((b) => b.status === "AVAILABLE" && !b.hold)) {
+      await this.#expire(backup.id, `target ${id} deleted`);
+      expiring.push(backup.id);
+    }
+    return { deleted: false, expiring, held };
   }
 
   get(id: string): Promise<Target> {
@@ -50,4 +149,11 @@ export class TargetService {
   list(options: { limit?: number; cursor?: string }): Promise<Page<Target>> {
     return this.#targets.list(options);
   }
+}
+
+/** A backup that still exists (or may still exist) at the vendor. */
+export function isLive(b: BackupRecord): boolean {
+  if (b.status === "DELETED") return false;
+  if (b.status === "FAILED") return b.providerBackupId !== undefined;
+  return true;
 }

@@ -38,7 +38,11 @@ describe("nextRun: rate schedules", () => {
   it("counts days as 24 hours: rate(1 day) ignores the zone and daylight saving", () => {
     const schedule = { expression: "rate(1 day)", timeZone: "Europe/Berlin" };
 
-    const runs = scheduledTimesBetween(schedule, at("2026-03-28T00:00:00Z"), at("2026-03-30T00:00:00Z"));
+    const runs = scheduledTimesBetween(
+      schedule,
+      at("2026-03-28T00:00:00Z"),
+      at("2026-03-30T00:00:00Z"),
+    );
 
     expect(runs.map((r) => r.toISOString())).toEqual([
       "2026-03-29T00:00:00.000Z",

@@ -88,7 +88,9 @@ describe("validateSchedule", () => {
 
 describe("refineSchedule", () => {
   it("adds the issues to a zod schema's result at the right paths", () => {
-    const schema = z.object({ expression: z.string(), timeZone: z.string() }).superRefine(refineSchedule);
+    const schema = z
+      .object({ expression: z.string(), timeZone: z.string() })
+      .superRefine(refineSchedule);
 
     const result = schema.safeParse({ expression: "0 0 30 2 *", timeZone: "Mars/Base" });
 

@@ -42,6 +42,7 @@ function backup(
     createdAt,
     updatedAt: createdAt,
     deadlineAt: "2026-11-02T00:00:00.000Z",
+    history: [],
     version: 0,
   };
 }
@@ -70,7 +71,10 @@ describe.each(ENGINES)("store on $engine", ({ start }) => {
     it("stores a record and reads it back by id", async () => {
       const record = backup("bk_a", "tg_1", "2026-11-01T00:00:00.000Z");
       await backups.create(record);
-      expect(await backups.get("bk_a")).toEqual(record);
+      expect(await backups.get("bk_a")).toEqual({
+        ...record,
+        history: [{ at: record.createdAt, status: "PENDING", cause: "requested (api)" }],
+      });
     });
 
     it("refuses a second record with the same id", async () => {
@@ -91,6 +95,11 @@ describe.each(ENGINES)("store on $engine", ({ start }) => {
         progress: null,
       });
       expect(available).toMatchObject({ status: "AVAILABLE", sizeBytes: 1234, version: 2 });
+      expect(available.history.map((h) => [h.status, h.cause])).toEqual([
+        ["PENDING", "requested (api)"],
+        ["CREATING", "system"],
+        ["AVAILABLE", "system"],
+      ]);
     });
 
     it("refuses a duplicated or stale transition instead of moving backwards", async () => {

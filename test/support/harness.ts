@@ -77,6 +77,7 @@ export async function startHarness(options: { jobDurationMs?: number } = {}): Pr
           : typeof opts.body === "string"
             ? opts.body
             : JSON.stringify(opts.body),
+      caller: "test operator",
     });
     return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
   };

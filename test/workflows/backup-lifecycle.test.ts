@@ -122,7 +122,7 @@ describe("backup lifecycle on the Zilliz simulator (real ASL, handlers and dynal
     expect(deleting.json.status).toBe("DELETING");
     await h.starter.idle();
     const tombstone = (await h.call("GET", `/v1/backups/${id}`)).json;
-    expect(tombstone).toMatchObject({ status: "DELETED", deleteReason: "api" });
+    expect(tombstone).toMatchObject({ status: "DELETED", deleteReason: "api (test operator)" });
     expect(tombstone.deletedAt).toBeDefined();
     const vendor = await fetch(
       `${h.sim.url}/v2/clusters/${h.sim.clusters[0]}/backups/${providerBackupId}`,

@@ -3,17 +3,16 @@ import { CreateBackupInput } from "../../core/backup.ts";
 import { BackupStatus } from "../../core/status.ts";
 import type { BackupService } from "../../usecases/backups.ts";
 import { json, parseOr400, readJsonBody } from "../http.ts";
-import { ListQuery, pathId } from "../params.ts";
+import { IdempotencyKey, Instant, ListQuery, pathId } from "../params.ts";
 import type { Route } from "../router.ts";
 
 const BackupListQuery = ListQuery.extend({
   targetId: z.string().max(64).optional(),
   status: BackupStatus.optional(),
+  policyId: z.string().max(64).optional(),
+  createdAfter: Instant.optional(),
+  createdBefore: Instant.optional(),
 });
-const IdempotencyKey = z
-  .string()
-  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "1-128 characters of A-Za-z0-9_.:-")
-  .optional();
 
 const HoldInput = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
 
@@ -68,7 +67,10 @@ export function backupRoutes(backups: BackupService): Route[] {
       handle: async (request) =>
         json(
           202,
-          await backups.requestDeletion(pathId(request.params.backupId, "backupId"), "api"),
+          await backups.requestDeletion(
+            pathId(request.params.backupId, "backupId"),
+            `api (${request.caller ?? "unknown caller"})`,
+          ),
         ),
     },
     {
@@ -91,6 +93,17 @@ export function backupRoutes(backups: BackupService): Route[] {
       auth: true,
       handle: async (request) =>
         json(200, await backups.unhold(pathId(request.params.backupId, "backupId"))),
+    },
+    {
+      method: "GET",
+      path: "/v1/backups/{backupId}/history",
+      operationId: "getBackupHistory",
+      summary: "Every status transition of a backup, with time and cause",
+      auth: true,
+      handle: async (request) => {
+        const record = await backups.get(pathId(request.params.backupId, "backupId"));
+        return json(200, { backupId: record.id, status: record.status, history: record.history });
+      },
     },
   ];
 }

@@ -3,15 +3,8 @@ import { CreatePolicyInput, UpdatePolicyInput } from "../../core/policy.ts";
 import type { PolicyService } from "../../usecases/policies.ts";
 import type { RetentionService } from "../../usecases/retention.ts";
 import { json, parseOr400, readJsonBody } from "../http.ts";
-import { ListQuery, pathId } from "../params.ts";
+import { IdempotencyKey, IfMatch, ListQuery, pathId } from "../params.ts";
 import type { Route } from "../router.ts";
-
-/** `If-Match: <version>` (a bare or quoted integer) for optimistic concurrency. */
-const IfMatch = z
-  .string()
-  .regex(/^"?\d+"?$/, "the policy's version, as returned in its ETag")
-  .transform((v) => Number(v.replaceAll('"', "")))
-  .optional();
 
 const etag = (version: number) => ({ etag: `"${version}"` });
 
@@ -25,12 +18,17 @@ export function policyRoutes(policies: PolicyService, retention: RetentionServic
       summary: "Create a backup policy (schedule, targets, retention, notifications)",
       auth: true,
       handle: async (request) => {
-        const policy = await policies.create(
-          parseOr400(CreatePolicyInput, readJsonBody(request), "policy"),
+        const key = parseOr400(
+          IdempotencyKey,
+          request.headers["idempotency-key"],
+          "Idempotency-Key header",
         );
+        const input = parseOr400(CreatePolicyInput, readJsonBody(request), "policy");
+        const { policy, created } = await policies.create(input, key);
         return json(201, policy, {
           location: `/v1/policies/${policy.id}`,
           ...etag(policy.version),
+          ...(created ? {} : { "idempotent-replayed": "true" }),
         });
       },
     },

@@ -1,0 +1,208 @@
+import * as z from "zod";
+import { ValidationError } from "../core/errors.ts";
+import { BackupStatus } from "../core/status.ts";
+
+/**
+ * The domain-event catalogue: one versioned detail schema per EventBridge detail-type.
+ *
+ * Compatibility rules: a v1 detail only ever gains optional fields; a breaking change
+ * adds `version: 2` next to v1 (a union per type) so consumers can read both while
+ * producers move. Consumers validate on receipt with {@link parseDomainEvent}; unknown
+ * fields are dropped, so an older consumer keeps working against a newer producer.
+ *
+ * What a detail may carry: our ids, statuses, vendor name and vendor ids, sizes, times,
+ * durations, error code/class/message, deletion reason, keep reasons, policy id and
+ * scheduled time. Never credentials, secret references or webhook URLs: the builders in
+ * `event-builders.ts` copy named fields only, and parsing strips anything else.
+ */
+
+/** The EventBridge `Source` of every event we publish. */
+export const EVENT_SOURCE = "backup-warden";
+
+/** Every detail-type we publish, by short name. */
+export const EventType = {
+  created: "backup.created",
+  available: "backup.available",
+  failed: "backup.failed",
+  expiring: "backup.expiring",
+  deleted: "backup.deleted",
+  deleteFailed: "backup.delete_failed",
+  scheduleSkipped: "schedule.skipped",
+  scheduleMissed: "schedule.missed",
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/** Longest error message an event carries (the record keeps at most 1000 characters). */
+export const MAX_EVENT_MESSAGE = 2_000;
+
+/** An error as events carry it: safe to show, never a stack or a cause. */
+export const EventError = z.object({
+  code: z.string().max(200),
+  /** Provider error class (THROTTLED, AUTH, QUOTA, …) or our own code. */
+  class: z.string().max(200),
+  message: z.string().max(MAX_EVENT_MESSAGE),
+});
+export type EventError = z.infer<typeof EventError>;
+
+const iso = z.iso.datetime();
+
+/** Fields every event detail has. */
+const common = {
+  version: z.literal(1),
+  /** Deterministic id (`type:backupId:recordVersion`): consumers drop duplicates by it. */
+  eventId: z.string().min(1).max(300),
+  occurredAt: iso,
+};
+
+/** Fields of every `backup.*` detail: what the backup is and where it lives. */
+const backupFields = {
+  ...common,
+  backupId: z.string(),
+  targetId: z.string(),
+  /** Human name of the target, when the producer knows it. */
+  targetName: z.string().max(200).optional(),
+  /** Vendor: zilliz, pinecone, huawei-taurusdb, huawei-dcs. */
+  provider: z.string(),
+  status: BackupStatus,
+  trigger: z.enum(["api", "schedule", "adopted"]),
+  policyId: z.string().optional(),
+  scheduledAt: iso.optional(),
+  providerBackupId: z.string().optional(),
+  providerResourceId: z.string().optional(),
+  /** The vendor's own status word, as last seen. */
+  providerStatus: z.string().optional(),
+  sizeBytes: z.number().int().nonnegative().optional(),
+  createdAt: iso,
+  startedAt: iso.optional(),
+  completedAt: iso.optional(),
+  /** How long the step this event ends took: creation for available/failed, deletion for deleted. */
+  durationMs: z.number().int().nonnegative().optional(),
+};
+
+/** Detail of `backup.created`: we accepted a backup request (PENDING or CREATING). */
+export const BackupCreatedV1 = z.object(backupFields);
+/** Detail of `backup.available`: the vendor reports the backup complete. */
+export const BackupAvailableV1 = z.object({
+  ...backupFields,
+  expiresAt: iso.optional(),
+  keepReasons: z.array(z.string()).optional(),
+});
+/** Detail of `backup.failed`: the create failed for good; this run is over. */
+export const BackupFailedV1 = z.object({ ...backupFields, error: EventError });
+/** Detail of `backup.expiring`: retention (or an expiry) decided the backup goes. */
+export const BackupExpiringV1 = z.object({
+  ...backupFields,
+  /** The rule or actor that let it go, e.g. `keepDaily=7`, `expiresAt`, `api`. */
+  reason: z.string().max(500),
+  expiresAt: iso.optional(),
+});
+/** Detail of `backup.deleted`: the vendor no longer has it; a tombstone remains. */
+export const BackupDeletedV1 = z.object({
+  ...backupFields,
+  reason: z.string().max(500).optional(),
+  deleteRequestedAt: iso.optional(),
+  deletedAt: iso,
+});
+/** Detail of `backup.delete_failed`: the delete gave up; the sweeper retries it later. */
+export const BackupDeleteFailedV1 = z.object({
+  ...backupFields,
+  reason: z.string().max(500).optional(),
+  error: EventError,
+});
+
+/** Fields of `schedule.*` details: a policy's run for one target at one scheduled time. */
+const scheduleFields = {
+  ...common,
+  policyId: z.string(),
+  policyName: z.string().max(200).optional(),
+  targetId: z.string().optional(),
+  targetName: z.string().max(200).optional(),
+  provider: z.string().optional(),
+  scheduledAt: iso,
+};
+
+/** Detail of `schedule.skipped`: a due run was deliberately not started. */
+export const ScheduleSkippedV1 = z.object({
+  ...scheduleFields,
+  /** Why, in words, e.g. "a backup of this cluster is still running". */
+  reason: z.string().max(500),
+  /** The backup that was in the way, if any. */
+  blockingBackupId: z.string().optional(),
+});
+/** Detail of `schedule.missed`: a run was not started within its start window. */
+export const ScheduleMissedV1 = z.object({
+  ...scheduleFields,
+  detectedAt: iso,
+  windowMinutes: z.number().int().positive().optional(),
+  reason: z.string().max(500).optional(),
+});
+
+/** Detail schema by detail-type. */
+export const DETAIL_SCHEMAS = {
+  "backup.created": BackupCreatedV1,
+  "backup.available": BackupAvailableV1,
+  "backup.failed": BackupFailedV1,
+  "backup.expiring": BackupExpiringV1,
+  "backup.deleted": BackupDeletedV1,
+  "backup.delete_failed": BackupDeleteFailedV1,
+  "schedule.skipped": ScheduleSkippedV1,
+  "schedule.missed": ScheduleMissedV1,
+} as const satisfies Record<EventType, z.ZodType>;
+
+const member = <T extends EventType>(type: T) =>
+  z.object({ type: z.literal(type), detail: DETAIL_SCHEMAS[type] });
+
+/** One domain event: its detail-type and its detail. */
+export const DomainEvent = z.discriminatedUnion("type", [
+  member("backup.created"),
+  member("backup.available"),
+  member("backup.failed"),
+  member("backup.expiring"),
+  member("backup.deleted"),
+  member("backup.delete_failed"),
+  member("schedule.skipped"),
+  member("schedule.missed"),
+]);
+export type DomainEvent = z.infer<typeof DomainEvent>;
+
+/** The event of one detail-type. */
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+/**
+ * Any detail of the catalogue, passed through unchanged: an envelope check for entry
+ * points. It cannot know the detail-type, so it must not strip fields (a `backup.failed`
+ * detail also fits `backup.created`); {@link parseDomainEvent} then checks the pairing.
+ */
+export const AnyEventDetail = z.union([
+  BackupCreatedV1.loose(),
+  BackupAvailableV1.loose(),
+  BackupFailedV1.loose(),
+  BackupExpiringV1.loose(),
+  BackupDeletedV1.loose(),
+  BackupDeleteFailedV1.loose(),
+  ScheduleSkippedV1.loose(),
+  ScheduleMissedV1.loose(),
+]);
+
+/** An event as EventBridge delivers it to a target (only the fields we read). */
+const ReceivedEvent = z
+  .object({ "detail-type": z.string(), detail: z.unknown() })
+  .transform((e) => ({ type: e["detail-type"], detail: e.detail }));
+
+/**
+ * Validates an event on receipt. Accepts our `{type, detail}` shape or an EventBridge
+ * event (`{"detail-type", detail, …}`).
+ *
+ * @throws ValidationError naming the first bad field — never its value
+ */
+export function parseDomainEvent(input: unknown): DomainEvent {
+  const shaped = ReceivedEvent.safeParse(input);
+  const result = DomainEvent.safeParse(shaped.success ? shaped.data : input);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  const type = (shaped.success ? shaped.data : (input as { type?: unknown } | null))?.type;
+  throw new ValidationError(
+    `invalid domain event${typeof type === "string" ? ` ${type.slice(0, 60)}` : ""}: ${issues[0]?.path || "(event)"} ${issues[0]?.message ?? ""}`.trim(),
+    issues,
+  );
+}

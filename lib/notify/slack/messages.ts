@@ -1,0 +1,181 @@
+import type { DomainEvent, EventError, EventOf } from "../events.ts";
+import { code, escapeMrkdwn, humanBytes, humanDuration, slackTime, vendorLabel } from "./format.ts";
+import { enforceLimits, type MrkdwnText, type SlackBlock, type SlackMessage } from "./limits.ts";
+
+/**
+ * One Block Kit message per event worth a human's attention: what happened, to which
+ * target on which vendor, the status, duration and size, the error with its class, the
+ * ids to search for, and what happens next.
+ *
+ * `backup.created` and `backup.available` are routine: they produce no message (they
+ * count only in the daily digest). Everything else — failed, delete_failed, deleted,
+ * expiring, schedule.missed and schedule.skipped — does.
+ */
+export function messageFor(event: DomainEvent): SlackMessage | undefined {
+  switch (event.type) {
+    case "backup.created":
+    case "backup.available":
+      return undefined;
+    case "backup.failed":
+      return backupMessage(event, ":x: Backup failed", failedNext(event.detail.error));
+    case "backup.delete_failed":
+      return backupMessage(
+        event,
+        ":warning: Backup delete failed",
+        "The sweeper retries the delete every 15 minutes until the vendor confirms it; the record stays DELETE_FAILED meanwhile. If it keeps failing, delete it in the vendor console — the next retry then finds it gone.",
+      );
+    case "backup.deleted":
+      return backupMessage(
+        event,
+        ":wastebasket: Backup deleted",
+        "Nothing to do. A tombstone records who deleted it and why; the vendor no longer has this backup.",
+      );
+    case "backup.expiring":
+      return backupMessage(
+        event,
+        ":hourglass_flowing_sand: Backup expiring",
+        "The delete workflow removes it shortly. To keep it, place a legal hold on the backup now (API or warden CLI): a held backup is never deleted.",
+      );
+    case "schedule.missed":
+      return scheduleMessage(
+        event,
+        ":alarm_clock: Scheduled backup missed",
+        "No backup was taken for this slot and it will not be made up; the next scheduled run starts normally. Check that the dispatcher and the workflows are running.",
+      );
+    case "schedule.skipped":
+      return scheduleMessage(
+        event,
+        ":fast_forward: Scheduled backup skipped",
+        "The slot was skipped on purpose; the next scheduled run starts normally. If this repeats, the blocking backup may be stuck.",
+      );
+  }
+}
+
+type BackupEvent = EventOf<
+  "backup.failed" | "backup.delete_failed" | "backup.deleted" | "backup.expiring"
+>;
+
+function backupMessage(event: BackupEvent, title: string, next: string): SlackMessage {
+  const d = event.detail;
+  const target = d.targetName ?? d.targetId;
+  const fields = [
+    field(
+      "Target",
+      d.targetName ? `${escapeMrkdwn(d.targetName)} (${code(d.targetId)})` : code(d.targetId),
+    ),
+    field("Vendor", escapeMrkdwn(vendorLabel(d.provider))),
+    field(
+      "Status",
+      `${code(d.status)}${d.providerStatus ? ` (vendor: ${code(d.providerStatus)})` : ""}`,
+    ),
+    field(durationLabel(event.type), humanDuration(d.durationMs)),
+    field("Size", humanBytes(d.sizeBytes)),
+    field("Backup id", code(d.backupId)),
+    field("Vendor backup id", d.providerBackupId ? code(d.providerBackupId) : "—"),
+    field("Trigger", triggerText(d.trigger, d.policyId, d.scheduledAt)),
+  ];
+  if ("reason" in d && d.reason) fields.push(field("Reason", escapeMrkdwn(d.reason)));
+  if ("expiresAt" in d && d.expiresAt) fields.push(field("Expires", slackTime(d.expiresAt)));
+  const blocks: SlackBlock[] = [header(`${title}: ${target}`), { type: "section", fields }];
+  if ("error" in d) blocks.push(errorSection(d.error));
+  blocks.push(nextSteps(next, d.occurredAt));
+  const vendor = vendorLabel(d.provider);
+  const error = "error" in d ? ` — ${d.error.class}: ${d.error.message}` : "";
+  return enforceLimits({
+    text: escapeMrkdwn(`${title}: ${target} on ${vendor} (${d.backupId})${error}`),
+    blocks,
+  });
+}
+
+type ScheduleEvent = EventOf<"schedule.missed" | "schedule.skipped">;
+
+function scheduleMessage(event: ScheduleEvent, title: string, next: string): SlackMessage {
+  const d = event.detail;
+  const target = d.targetName ?? d.targetId ?? "every target of the policy";
+  const policy = d.policyName
+    ? `${escapeMrkdwn(d.policyName)} (${code(d.policyId)})`
+    : code(d.policyId);
+  const fields = [
+    field("Policy", policy),
+    field("Target", d.targetId ? code(d.targetId) : "all targets"),
+    field("Vendor", escapeMrkdwn(vendorLabel(d.provider))),
+    field("Scheduled for", slackTime(d.scheduledAt)),
+  ];
+  if (d.reason) fields.push(field("Reason", escapeMrkdwn(d.reason)));
+  if ("windowMinutes" in d && d.windowMinutes)
+    fields.push(field("Start window", `${d.windowMinutes} min`));
+  if ("blockingBackupId" in d && d.blockingBackupId)
+    fields.push(field("Blocked by", code(d.blockingBackupId)));
+  const reason = d.reason ? ` — ${d.reason}` : "";
+  return enforceLimits({
+    text: escapeMrkdwn(`${title}: ${target} (policy ${d.policyId}, ${d.scheduledAt})${reason}`),
+    blocks: [
+      header(`${title}: ${target}`),
+      { type: "section", fields },
+      nextSteps(next, d.occurredAt),
+    ],
+  });
+}
+
+/** What an on-call engineer should expect or do after a failed create, by error class. */
+function failedNext(error: EventError): string {
+  const base =
+    "This attempt is over and is not retried; a scheduled policy tries again at its next run. Existing backups are untouched, and any partial vendor backup is cleaned up by the sweeper.";
+  const hint: Record<string, string> = {
+    AUTH: "The vendor refused our credentials: check the target's credentials secret.",
+    QUOTA:
+      "The vendor reports a quota or capacity limit: free space or raise the quota before the next run.",
+    THROTTLED:
+      "The vendor kept throttling us through every retry: if it repeats, spread the schedules.",
+    TRANSIENT: "The vendor kept failing through every retry: check its status page.",
+    NOT_FOUND:
+      "The vendor does not know the resource: check the target's cluster, index or instance id.",
+    CONFLICT: "Another backup job was running on the resource (some vendors allow one at a time).",
+    INVALID: "The vendor refused the request as invalid: check the target's settings.",
+    TIMEOUT:
+      "The backup did not finish within the target's completion window: check the job in the vendor console.",
+  };
+  const specific = hint[error.class];
+  return specific ? `${specific} ${base}` : base;
+}
+
+function errorSection(error: EventError): SlackBlock {
+  const message = escapeMrkdwn(error.message).replace(/```/g, "'''");
+  return {
+    type: "section",
+    text: {
+      type: "mrkdwn",
+      text: `*Error* ${code(error.code)} · class ${code(error.class)}\n\`\`\`${message}\`\`\``,
+    },
+  };
+}
+
+function durationLabel(type: BackupEvent["type"]): string {
+  return type === "backup.deleted" || type === "backup.delete_failed" ? "Delete took" : "Duration";
+}
+
+function triggerText(trigger: string, policyId?: string, scheduledAt?: string): string {
+  if (trigger !== "schedule") return escapeMrkdwn(trigger);
+  const policy = policyId ? ` by ${code(policyId)}` : "";
+  return `schedule${policy}${scheduledAt ? `, slot ${slackTime(scheduledAt)}` : ""}`;
+}
+
+/** Shared pieces, also used by the digest. */
+export function header(text: string): SlackBlock {
+  return { type: "header", text: { type: "plain_text", text, emoji: true } };
+}
+
+/** A `*Label*\nvalue` field of a section. */
+export function field(label: string, value: string): MrkdwnText {
+  return { type: "mrkdwn", text: `*${label}*\n${value}` };
+}
+
+function nextSteps(text: string, occurredAt: string): SlackBlock {
+  return {
+    type: "context",
+    elements: [
+      { type: "mrkdwn", text: `:arrow_right: *What happens next:* ${text}` },
+      { type: "mrkdwn", text: `backup-warden · ${slackTime(occurredAt)}` },
+    ],
+  };
+}

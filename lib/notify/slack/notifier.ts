@@ -1,0 +1,229 @@
+import * as z from "zod";
+import { WardenError } from "../../core/errors.ts";
+import type { NotificationRouting } from "../../core/policy.ts";
+import { readSecret, type SecretSource } from "../../providers/secrets.ts";
+import { type DomainEvent, type EventType, parseDomainEvent } from "../events.ts";
+import { MetricName, type Metrics, noMetrics } from "../metrics.ts";
+import { buildDigest, type DigestPeriod, type DigestRow } from "./digest.ts";
+import type { SlackMessage } from "./limits.ts";
+import { messageFor } from "./messages.ts";
+import type { WebhookSender } from "./sender.ts";
+
+/** Which routing entry an event type uses. */
+export const ROUTE_OF = {
+  "backup.failed": "failures",
+  "backup.delete_failed": "failures",
+  "schedule.missed": "failures",
+  "schedule.skipped": "failures",
+  "backup.deleted": "deletions",
+  "backup.expiring": "deletions",
+  "backup.created": undefined,
+  "backup.available": undefined,
+} as const satisfies Record<EventType, keyof NotificationRouting | undefined>;
+
+/** What routing is looked up by: the policy and target an event or digest row concerns. */
+export interface RoutingSubject {
+  policyId?: string;
+  targetId?: string;
+}
+
+/**
+ * The secret of an incoming webhook: `{"url": "https://hooks.slack.com/services/…"}` (or
+ * the URL as a JSON string). Plain http is accepted for loopback only (the local sink).
+ */
+export const WebhookSecret = z
+  .union([z.url(), z.object({ url: z.url() }).transform((s) => s.url)])
+  .refine((url) => {
+    const { protocol, hostname } = new URL(url);
+    return (
+      protocol === "https:" ||
+      (protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(hostname))
+    );
+  }, "url must be https (plain http only on loopback)");
+
+/** How one notification ended; the notifier never throws. */
+export type NotifyOutcome =
+  | "sent"
+  | "not-notified"
+  | "unrouted"
+  | "duplicate"
+  | "invalid"
+  | "failed";
+
+/** A logger in the shape of `functions/log.ts`; `lib/` never writes to the console itself. */
+export type NotifyLog = (
+  level: "info" | "warn" | "error",
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+/** Options of {@link SlackNotifier}. */
+export interface SlackNotifierOptions {
+  sender: WebhookSender;
+  secrets: SecretSource;
+  /** The routing of the policy (or target) concerned; `undefined` uses the default webhook. */
+  resolveRouting?: (
+    subject: RoutingSubject,
+  ) => Promise<NotificationRouting | undefined> | NotificationRouting | undefined;
+  /** Secret name of the webhook used when routing names none. */
+  defaultWebhookRef?: string;
+  metrics?: Metrics;
+  log?: NotifyLog;
+  /** `backup.expiring` is followed by `backup.deleted`; message it too only when asked. */
+  notifyExpiring?: boolean;
+}
+
+/** Ids of recently sent events: EventBridge delivers at least once. */
+const REMEMBERED = 1_000;
+
+/**
+ * Turns domain events into Slack messages. Validates each event on receipt, skips the
+ * routine ones (created, available; expiring unless asked), picks the webhook by kind —
+ * failures (failed, delete_failed, missed, skipped), deletions (deleted, expiring) or
+ * digest — from the policy's routing or the default, reads its URL from the secret
+ * source, and sends. Every failure is logged and counted and the call still resolves:
+ * a failure to notify never fails a backup.
+ *
+ * @example
+ * const notifier = new SlackNotifier({ sender: new SlackSender(), secrets, defaultWebhookRef: "warden/slack" });
+ * bus.subscribe((event) => notifier.notify(event));
+ */
+export class SlackNotifier {
+  readonly #o: SlackNotifierOptions;
+  readonly #metrics: Metrics;
+  readonly #log: NotifyLog;
+  readonly #sent = new Set<string>();
+
+  constructor(options: SlackNotifierOptions) {
+    this.#o = options;
+    this.#metrics = options.metrics ?? noMetrics;
+    this.#log = options.log ?? (() => {});
+  }
+
+  /** Notifies about one event (our `{type, detail}` or an EventBridge event). Never rejects. */
+  async notify(input: unknown): Promise<NotifyOutcome> {
+    try {
+      return await this.#notify(input);
+    } catch (error) {
+      // Last line of defence: whatever broke, the caller (a bus, a backup) must not see it.
+      return this.#failed({ type: "unknown" }, error, "Slack notifier failed");
+    }
+  }
+
+  async #notify(input: unknown): Promise<NotifyOutcome> {
+    let event: DomainEvent;
+    try {
+      event = parseDomainEvent(input);
+    } catch (error) {
+      this.#metrics.count(MetricName.eventRejected, { consumer: "slack" });
+      this.#log("error", "slack notifier rejected an event", {
+        errorMessage: (error as Error).message,
+      });
+      return "invalid";
+    }
+    const route = ROUTE_OF[event.type];
+    const dims = { type: event.type };
+    if (route === undefined || (event.type === "backup.expiring" && !this.#o.notifyExpiring)) {
+      this.#metrics.count(MetricName.notifySkipped, { ...dims, reason: "not-notified" });
+      return "not-notified";
+    }
+    const { eventId } = event.detail;
+    if (this.#sent.has(eventId)) {
+      this.#metrics.count(MetricName.notifySkipped, { ...dims, reason: "duplicate" });
+      return "duplicate";
+    }
+    const message = messageFor(event);
+    if (message === undefined) return "not-notified";
+    // Claimed before sending, so a concurrent duplicate delivery is dropped too.
+    this.#remember(eventId);
+    const outcome = await this.#deliver(route, event.detail, message, { ...dims, eventId });
+    if (outcome !== "sent") this.#sent.delete(eventId); // a redelivery may try again
+    return outcome;
+  }
+
+  /**
+   * Sends the digest: one message per digest webhook, holding the rows routed to it.
+   *
+   * @returns one outcome per webhook (or `unrouted` when none is configured)
+   */
+  async sendDigest(rows: readonly DigestRow[], period: DigestPeriod): Promise<NotifyOutcome[]> {
+    const byRef = new Map<string | undefined, DigestRow[]>();
+    for (const row of rows) {
+      const ref = await this.#webhookRef("digest", row).catch(() => this.#o.defaultWebhookRef);
+      byRef.set(ref, [...(byRef.get(ref) ?? []), row]);
+    }
+    if (byRef.size === 0) byRef.set(this.#o.defaultWebhookRef, []);
+    const outcomes: NotifyOutcome[] = [];
+    for (const [ref, group] of byRef) {
+      const fields = { type: "digest", rows: group.length };
+      outcomes.push(await this.#send(ref, buildDigest(group, period), fields));
+    }
+    return outcomes;
+  }
+
+  async #deliver(
+    route: keyof NotificationRouting,
+    subject: RoutingSubject,
+    message: SlackMessage,
+    fields: Record<string, string>,
+  ): Promise<NotifyOutcome> {
+    let ref: string | undefined;
+    try {
+      ref = await this.#webhookRef(route, subject);
+    } catch (error) {
+      return this.#failed(fields, error, "routing lookup failed");
+    }
+    return this.#send(ref, message, fields);
+  }
+
+  async #send(
+    ref: string | undefined,
+    message: SlackMessage,
+    fields: Record<string, string | number>,
+  ): Promise<NotifyOutcome> {
+    const dims = { type: String(fields.type) };
+    if (ref === undefined) {
+      this.#metrics.count(MetricName.notifySkipped, { ...dims, reason: "unrouted" });
+      this.#log("warn", "no Slack webhook configured for this notification", fields);
+      return "unrouted";
+    }
+    try {
+      const url = await readSecret(this.#o.secrets, ref, WebhookSecret);
+      await this.#o.sender.send(url, message);
+    } catch (error) {
+      return this.#failed({ ...fields, webhookRef: ref }, error, "Slack notification failed");
+    }
+    this.#metrics.count(MetricName.notifySent, dims);
+    return "sent";
+  }
+
+  #failed(fields: Record<string, string | number>, error: unknown, message: string): NotifyOutcome {
+    this.#metrics.count(MetricName.notifyFailed, { type: String(fields.type) });
+    // Our own errors are worded to be safe; anyone else's message might quote the URL.
+    const e =
+      error instanceof WardenError
+        ? { errorName: error.name, errorMessage: error.message }
+        : { errorName: error instanceof Error ? error.name : typeof error };
+    this.#log("error", message, { ...fields, ...e });
+    return "failed";
+  }
+
+  async #webhookRef(
+    route: keyof NotificationRouting,
+    subject: RoutingSubject,
+  ): Promise<string | undefined> {
+    const routing = await this.#o.resolveRouting?.({
+      policyId: subject.policyId,
+      targetId: subject.targetId,
+    });
+    return routing?.[route] ?? this.#o.defaultWebhookRef;
+  }
+
+  #remember(eventId: string): void {
+    this.#sent.add(eventId);
+    if (this.#sent.size > REMEMBERED) {
+      const oldest = this.#sent.values().next().value;
+      if (oldest !== undefined) this.#sent.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,236 @@
+import * as z from "zod";
+import { ProviderError } from "../../core/provider-error.ts";
+import { parseVendor } from "../http.ts";
+import type { BackupProvider, BackupRef, BackupState, CommonStatus } from "../port.ts";
+import type { VendorModule } from "../vendor.ts";
+import { HuaweiProvider, type HuaweiProviderOptions, parseVendorTime } from "./base.ts";
+import { HuaweiCredentials } from "./credentials.ts";
+import { allowedHostsText, endpointFor, isAllowedHost } from "./endpoints.ts";
+
+/** Page size of the backup list (the API allows 1–100). */
+export const TAURUSDB_PAGE_SIZE = 100;
+
+/** Every backup we create is named with this prefix (names must start with a letter). */
+export const TAURUSDB_NAME_PREFIX = "warden-";
+
+const Backup = z.object({
+  id: z.string(),
+  name: z.string().nullish(),
+  status: z.string(),
+  begin_time: z.string().nullish(),
+  /** Megabytes. */
+  size: z.number().nullish(),
+  type: z.string().nullish(),
+});
+const CreateResponse = z.object({
+  backup: Backup.extend({ status: z.string().nullish() }),
+  job_id: z.string().nullish(),
+});
+const ListResponse = z.object({ backups: z.array(Backup).nullish(), total_count: z.number() });
+const JobResponse = z.object({
+  job: z.object({ id: z.string(), status: z.string(), fail_reason: z.string().nullish() }),
+});
+
+const BACKUP_STATUS: Record<string, CommonStatus> = {
+  BUILDING: "RUNNING",
+  COMPLETED: "AVAILABLE",
+  AVAILABLE: "AVAILABLE",
+  FAILED: "FAILED",
+};
+const JOB_STATUS: Record<string, CommonStatus> = {
+  Pending: "PENDING",
+  Unauthorized: "PENDING",
+  Running: "RUNNING",
+  Completed: "AVAILABLE",
+  Failed: "FAILED",
+  Canceled: "FAILED",
+};
+
+/**
+ * The TaurusDB backup name for one of our backups: 4–64 of letters, digits, `-`, `_`,
+ * starting with a letter (providers.md §3.3).
+ */
+export function taurusDbBackupName(backupId: string): string {
+  return `${TAURUSDB_NAME_PREFIX}${backupId.replace(/[^A-Za-z0-9_-]/g, "-")}`.slice(0, 64);
+}
+
+/**
+ * Huawei Cloud TaurusDB (GaussDB for MySQL) manual backups over the v3 API
+ * (providers.md §3): create, the backup list as the authority (job as a fallback), and a
+ * delete confirmed through the list, as the vendor's own Terraform provider does.
+ */
+export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
+  readonly name = "huawei-taurusdb" as const;
+  protected readonly providerName = "huawei-taurusdb";
+  protected readonly service = "taurusdb" as const;
+  readonly #instanceId: string;
+
+  constructor(options: HuaweiProviderOptions & { instanceId: string }) {
+    super(options);
+    this.#instanceId = options.instanceId;
+  }
+
+  async createBackup({ backupId }: { backupId: string }) {
+    const response = await this.send({
+      method: "POST",
+      path: `/v3/${this.projectPath}/backups/create`,
+      body: {
+        instance_id: this.#instanceId,
+        name: taurusDbBackupName(backupId),
+        description: `backup-warden ${backupId}`,
+      },
+    });
+    const data = parseVendor(
+      this.providerName,
+      "create-backup response",
+      CreateResponse,
+      response.body,
+    );
+    const status = data.backup.status ?? "BUILDING";
+    return {
+      ref: {
+        backupId: data.backup.id,
+        resourceId: this.#instanceId,
+        ...(data.job_id ? { jobId: data.job_id } : {}),
+      },
+      state: { status: BACKUP_STATUS[status] ?? "RUNNING", providerStatus: status },
+    };
+  }
+
+  async getBackupStatus(ref: BackupRef): Promise<BackupState> {
+    const backup = await this.#find(ref.backupId);
+    if (backup) {
+      const status = BACKUP_STATUS[backup.status] ?? "RUNNING";
+      const failureReason =
+        status === "FAILED"
+          ? (ref.jobId ? (await this.#job(ref.jobId))?.fail_reason : undefined) ||
+            "TaurusDB reports the backup as FAILED"
+          : undefined;
+      return {
+        status,
+        providerStatus: backup.status,
+        ...(status === "AVAILABLE" && typeof backup.size === "number"
+          ? { sizeBytes: Math.round(backup.size * 1024 * 1024) }
+          : {}),
+        ...(failureReason ? { failureReason } : {}),
+      };
+    }
+    // Not listed: either not visible yet (its job still runs), or gone. A failed job's
+    // reason travels with DELETED, which the workflow reads as a failed creation.
+    const job = ref.jobId ? await this.#job(ref.jobId) : undefined;
+    const jobStatus = job ? JOB_STATUS[job.status] : undefined;
+    if (job && (jobStatus === "PENDING" || jobStatus === "RUNNING")) {
+      return { status: jobStatus, providerStatus: `job ${job.status}` };
+    }
+    if (job && jobStatus === "FAILED") {
+      return {
+        status: "DELETED",
+        providerStatus: `job ${job.status}`,
+        failureReason: job.fail_reason || `backup job ${job.status}`,
+      };
+    }
+    return { status: "DELETED", providerStatus: "NOT_LISTED" };
+  }
+
+  async deleteBackup(ref: BackupRef): Promise<{ status: "DELETED" | "DELETING" }> {
+    try {
+      await this.send({
+        method: "DELETE",
+        path: `/v3/${this.projectPath}/backups/${encodeURIComponent(ref.backupId)}`,
+      });
+    } catch (error) {
+      // The not-found code is UNCONFIRMED (providers.md §3.5): any client error is checked
+      // against the list. Auth and throttling are not: the list would fail the same way.
+      const confirmable =
+        error instanceof ProviderError &&
+        error.httpStatus !== undefined &&
+        error.httpStatus >= 400 &&
+        error.httpStatus < 500 &&
+        ![401, 403, 429].includes(error.httpStatus);
+      if (confirmable && (await this.#find(ref.backupId)) === undefined) {
+        return { status: "DELETED" };
+      }
+      throw error;
+    }
+    // Deletion is asynchronous: the backup stays listed for a while.
+    return { status: (await this.#find(ref.backupId)) ? "DELETING" : "DELETED" };
+  }
+
+  async findInFlight(since: Date): Promise<BackupRef[]> {
+    // No time filter is sent: whether begin_time/end_time bound a backup's start or its
+    // end (null while BUILDING) is UNCONFIRMED. One minute of slack for clock skew.
+    const from = since.getTime() - 60_000;
+    const found: Array<{ ref: BackupRef; at: number }> = [];
+    for (let offset = 0; ; offset += TAURUSDB_PAGE_SIZE) {
+      const page = await this.#list({
+        instance_id: this.#instanceId,
+        backup_type: "manual",
+        offset,
+        limit: TAURUSDB_PAGE_SIZE,
+      });
+      for (const backup of page.backups ?? []) {
+        const at = parseVendorTime(backup.begin_time) ?? Number.POSITIVE_INFINITY;
+        if (
+          backup.status === "BUILDING" &&
+          (backup.name ?? "").startsWith(TAURUSDB_NAME_PREFIX) &&
+          at >= from
+        ) {
+          found.push({ ref: { backupId: backup.id, resourceId: this.#instanceId }, at });
+        }
+      }
+      if (!page.backups?.length || offset + TAURUSDB_PAGE_SIZE >= page.total_count) break;
+    }
+    return found.sort((a, b) => b.at - a.at).map(({ ref }) => ref);
+  }
+
+  /** The backup as listed, or `undefined` when the list has no such id. */
+  async #find(backupId: string): Promise<z.infer<typeof Backup> | undefined> {
+    const page = await this.#list({ backup_id: backupId });
+    return page.total_count === 0 ? undefined : page.backups?.find((b) => b.id === backupId);
+  }
+
+  async #list(query: Record<string, string | number>): Promise<z.infer<typeof ListResponse>> {
+    const response = await this.send({
+      method: "GET",
+      path: `/v3/${this.projectPath}/backups`,
+      query,
+    });
+    return parseVendor(this.providerName, "backup list", ListResponse, response.body);
+  }
+
+  async #job(jobId: string): Promise<z.infer<typeof JobResponse>["job"] | undefined> {
+    try {
+      const response = await this.send({
+        method: "GET",
+        path: `/v3/${this.projectPath}/jobs`,
+        query: { id: jobId },
+      });
+      return parseVendor(this.providerName, "job", JobResponse, response.body).job;
+    } catch (error) {
+      // Jobs become visible a few seconds late and age out after a month (§3.4).
+      if (
+        error instanceof ProviderError &&
+        (error.cls === "NOT_FOUND" || error.cls === "INVALID")
+      ) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+}
+
+/** The TaurusDB entry of the provider registry. */
+export const taurusDbModule: VendorModule<"huawei-taurusdb", HuaweiCredentials> = {
+  name: "huawei-taurusdb",
+  credentials: HuaweiCredentials,
+  baseUrl: (target) => endpointFor("taurusdb", target.resource),
+  allowedHost: (hostname, target) => isAllowedHost("taurusdb", hostname, target.resource.region),
+  allowedHostsText: allowedHostsText("taurusdb"),
+  create: ({ target, ...options }) =>
+    new TaurusDbProvider({
+      ...options,
+      region: target.resource.region,
+      projectId: target.resource.projectId,
+      instanceId: target.resource.instanceId,
+    }),
+};

@@ -1,0 +1,257 @@
+import { randomInt, randomUUID } from "node:crypto";
+import type { FaultQueue, FaultTarget } from "../fault-queue.ts";
+import type { SimResponse } from "../http-sim-types.ts";
+import {
+  type DcsInstance,
+  type DcsState,
+  dcsStatusAt,
+  dcsTime,
+  parseDcsListQuery,
+  type StoredDcsBackup,
+} from "./dcs-model.ts";
+import { huaweiError } from "./verify.ts";
+
+/** DCS-only fault: the next backup created on a matching request ends `failed`. */
+export interface FailNextDcsBackupFault {
+  kind: "fail-next-backup";
+  /** The record's `error_code`; default `dcs.08.0002` (execution timed out). */
+  errorCode?: string;
+}
+
+/** The API generation of a request, from its path. */
+export type DcsApiVersion = "v2" | "v1.0";
+
+/** Error codes the simulator answers with (providers.md §4.4 unless marked). */
+export const DCS_CODES = {
+  projectMismatch: "DCS.1004",
+  instanceNotFound: "DCS.3022",
+  backupNotFound: "DCS.4031",
+  backingUp: "DCS.4096",
+  /** ASSUMPTION (UNCONFIRMED): single-node refusal uses "backup/restore not supported". */
+  notSupported: "DCS.4095",
+  /** ASSUMPTION (UNCONFIRMED): generic invalid parameter. */
+  invalidParameter: "DCS.4800",
+} as const;
+
+/** Everything the DCS behaviour depends on. */
+export interface DcsServiceOptions {
+  instances: DcsInstance[];
+  jobDurationMs: number;
+  deleteDurationMs: number;
+  now: () => number;
+  state: DcsState;
+  save: (state: DcsState) => void;
+  faults: FaultQueue<FailNextDcsBackupFault>;
+}
+
+/** The DCS backup behaviour of both API generations, free of HTTP. */
+export class DcsService {
+  readonly #o: DcsServiceOptions;
+
+  constructor(options: DcsServiceOptions) {
+    this.#o = options;
+  }
+
+  /** `GET /v2/{project_id}/instances/{instance_id}` (the fields that matter here). */
+  instance(instanceId: string): SimResponse {
+    const instance = this.#instance(instanceId);
+    if (!instance) return notFound();
+    return {
+      status: 200,
+      body: {
+        instance_id: instance.instanceId,
+        name: instance.name,
+        engine: "Redis",
+        engine_version: "5.0",
+        cache_mode: instance.cacheMode,
+        spec_code: instance.specCode,
+        capacity: instance.capacity,
+        status: "RUNNING",
+        created_at: dcsTime(Date.parse("2025-06-01T08:00:00Z")),
+      },
+    };
+  }
+
+  /** `POST /{v}/{project_id}/instances/{instance_id}/backups` → 200 `{backup_id}`. */
+  create(
+    version: DcsApiVersion,
+    instanceId: string,
+    body: unknown,
+    target: FaultTarget,
+  ): SimResponse {
+    const instance = this.#instance(instanceId);
+    if (!instance) return notFound();
+    const input = (body ?? {}) as { remark?: unknown; backup_format?: unknown };
+    if (
+      input.remark !== undefined &&
+      (typeof input.remark !== "string" || input.remark.length > 128)
+    ) {
+      return invalid("remark must be a string of at most 128 characters");
+    }
+    const format = input.backup_format ?? "rdb";
+    if (version === "v1.0" && input.backup_format !== undefined)
+      return invalid("backup_format is a v2 field");
+    if (format !== "rdb" && format !== "aof") return invalid("backup_format must be rdb or aof");
+    if (instance.cacheMode === "single") {
+      return huaweiError(
+        400,
+        DCS_CODES.notSupported,
+        "Single-node instances do not support backup and restoration.",
+      );
+    }
+    const now = this.#o.now();
+    const busy = this.#o.state.backups.some((b) => {
+      const { status } = this.#status(b, now);
+      return b.instanceId === instanceId && (status === "waiting" || status === "backuping");
+    });
+    if (busy) return huaweiError(400, DCS_CODES.backingUp, "The instance is being backed up.");
+    const fault = this.#o.faults.take("fail-next-backup", target);
+    const state = this.#o.state;
+    state.seq += 1;
+    const backup: StoredDcsBackup = {
+      backupId: randomUUID(),
+      backupName: `backup_${dcsTime(now).replace(/\D/g, "").slice(0, 14)}`,
+      instanceId,
+      remark: (input.remark as string | undefined) ?? "",
+      format,
+      seq: state.seq,
+      createdAt: now,
+      durationMs: this.#o.jobDurationMs,
+      failCode: fault ? (fault.errorCode ?? "dcs.08.0002") : null,
+      sizeBytes: randomInt(1_000_000, 2_000_000_000),
+      deletedAt: null,
+    };
+    state.backups.push(backup);
+    this.#o.save(state);
+    return { status: 200, body: { backup_id: backup.backupId } };
+  }
+
+  /**
+   * Lists records newest first (ASSUMPTION: the order is undocumented), `total_num` = all
+   * matches. No matching record at all answers 204 without a body, as documented.
+   */
+  list(version: DcsApiVersion, instanceId: string, params: URLSearchParams): SimResponse {
+    if (!this.#instance(instanceId)) return notFound();
+    const query = parseDcsListQuery(params, version === "v1.0");
+    if (typeof query === "string") return invalid(query);
+    const now = this.#o.now();
+    const matches = this.#o.state.backups
+      .filter(
+        (b) =>
+          b.instanceId === instanceId &&
+          (query.beginTime === undefined || b.createdAt >= query.beginTime) &&
+          (query.endTime === undefined || b.createdAt <= query.endTime),
+      )
+      .sort((a, b) => b.createdAt - a.createdAt || b.seq - a.seq);
+    if (matches.length === 0) return { status: 204 };
+    return {
+      status: 200,
+      body: {
+        total_num: matches.length,
+        backup_record_response: matches
+          .slice(query.offset, query.offset + query.limit)
+          .map((b) => this.#record(version, b, now)),
+      },
+    };
+  }
+
+  /** DELETE: v2 → 204, v1.0 → 200 `{"message": ""}` (seed 004); gone → 400 DCS.4031. */
+  delete(version: DcsApiVersion, instanceId: string, backupId: string): SimResponse {
+    if (!this.#instance(instanceId)) return notFound();
+    const now = this.#o.now();
+    const backup = this.#o.state.backups.find(
+      (b) => b.backupId === backupId && b.instanceId === instanceId,
+    );
+    const status = backup && this.#status(backup, now).status;
+    if (!backup || status === "deleted") {
+      return huaweiError(400, DCS_CODES.backupNotFound, "The backup record does not exist.");
+    }
+    if (status === "waiting" || status === "backuping") {
+      // ASSUMPTION (UNCONFIRMED): a running backup cannot be deleted; answered as "backing up".
+      return huaweiError(400, DCS_CODES.backingUp, "The instance is being backed up.");
+    }
+    // ASSUMPTION (UNCONFIRMED): a repeated DELETE before the record turns `deleted` is accepted.
+    backup.deletedAt ??= now;
+    this.#o.save(this.#o.state);
+    return version === "v2" ? { status: 204 } : { status: 200, body: { message: "" } };
+  }
+
+  /** Adds `count` finished manual backups, one second apart over the last `count` seconds. */
+  seed(instanceId: string, count: number): string[] {
+    const now = this.#o.now();
+    const state = this.#o.state;
+    const ids: string[] = [];
+    for (let i = 0; i < count; i += 1) {
+      state.seq += 1;
+      const createdAt = now - (count - i) * 1_000;
+      const backupId = randomUUID();
+      state.backups.push({
+        backupId,
+        backupName: `backup_${dcsTime(createdAt).replace(/\D/g, "").slice(0, 14)}`,
+        instanceId,
+        remark: "seeded",
+        format: "rdb",
+        seq: state.seq,
+        createdAt,
+        durationMs: 0,
+        failCode: null,
+        sizeBytes: randomInt(1_000_000, 2_000_000_000),
+        deletedAt: null,
+      });
+      ids.push(backupId);
+    }
+    this.#o.save(state);
+    return ids;
+  }
+
+  /** Everything the simulator knows, rendered at the current time. */
+  dump(): unknown {
+    const now = this.#o.now();
+    return {
+      now: dcsTime(now),
+      projectId: this.#o.state.projectId,
+      instances: this.#o.instances,
+      backups: this.#o.state.backups.map((b) => ({ ...b, ...this.#status(b, now) })),
+    };
+  }
+
+  #instance(instanceId: string): DcsInstance | undefined {
+    return this.#o.instances.find((i) => i.instanceId === instanceId);
+  }
+
+  #status(backup: StoredDcsBackup, now: number) {
+    return dcsStatusAt(backup, now, this.#o.deleteDurationMs);
+  }
+
+  #record(version: DcsApiVersion, backup: StoredDcsBackup, now: number) {
+    const { status, progress } = this.#status(backup, now);
+    const endAt = backup.createdAt + backup.durationMs;
+    const finished = status === "succeed" || status === "failed" || status === "deleted";
+    return {
+      backup_id: backup.backupId,
+      backup_name: backup.backupName,
+      instance_id: backup.instanceId,
+      backup_type: "manual",
+      status,
+      progress: progress.toFixed(2),
+      size: status === "succeed" || status === "deleted" ? backup.sizeBytes : 0,
+      created_at: dcsTime(backup.createdAt),
+      updated_at: finished ? dcsTime(endAt) : "",
+      period: `${dcsTime(backup.createdAt)}-${finished ? dcsTime(endAt) : ""}`,
+      remark: backup.remark,
+      error_code: status === "failed" ? (backup.failCode ?? "") : "",
+      is_support_restore: status === "succeed" ? "TRUE" : "FALSE",
+      ...(version === "v2"
+        ? { backup_format: backup.format }
+        : { execution_at: dcsTime(backup.createdAt) }),
+    };
+  }
+}
+
+function notFound(): SimResponse {
+  return huaweiError(404, DCS_CODES.instanceNotFound, "The instance does not exist.");
+}
+
+function invalid(message: string): SimResponse {
+  return huaweiError(400, DCS_CODES.invalidParameter, `Invalid request parameter: ${message}.`);
+}

@@ -1,0 +1,283 @@
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import type { FaultQueue, FaultTarget } from "../fault-queue.ts";
+import type { SimResponse } from "../http-sim-types.ts";
+import {
+  listedStatus,
+  parseTaurusListQuery,
+  type StoredTaurusBackup,
+  type TaurusDbState,
+  type TaurusPhase,
+  taurusPhaseAt,
+  taurusTime,
+} from "./taurusdb-model.ts";
+import { huaweiError } from "./verify.ts";
+
+/** TaurusDB-only fault: the next backup created on a matching request ends FAILED. */
+export interface FailNextBackupFault {
+  kind: "fail-next-backup";
+  reason: string;
+}
+
+/**
+ * Error codes the simulator answers with. Only the 409 conflict family is documented for
+ * TaurusDB (providers.md §3.5); the others are ASSUMPTIONS (UNCONFIRMED), chosen from the
+ * shared RDS/GaussDB `DBS.*` family and flagged here once.
+ */
+export const TAURUSDB_CODES = {
+  /** Another operation (here: a backup being built) is in progress on the instance. */
+  busy: "DBS.200019",
+  /** ASSUMPTION: instance not found, from the RDS family. */
+  instanceNotFound: "DBS.200002",
+  /** ASSUMPTION: invalid parameter. */
+  invalidParameter: "DBS.200001",
+  /** ASSUMPTION: GaussDB's "Invalid backup ID"; the seed documents only 400/500 on delete. */
+  invalidBackupId: "DBS.280124",
+  /** ASSUMPTION: GaussDB's backup name clash (409). */
+  nameExists: "DBS.201209",
+  /** ASSUMPTION: job not found (404); jobs are documented to appear a few seconds late. */
+  jobNotFound: "DBS.280404",
+} as const;
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]{3,63}$/;
+
+/** Everything the TaurusDB behaviour depends on. */
+export interface TaurusDbServiceOptions {
+  instances: string[];
+  jobDurationMs: number;
+  deleteDurationMs: number;
+  /** How long a new job stays invisible to `GET …/jobs` (documented delay); default 0. */
+  jobVisibleAfterMs: number;
+  now: () => number;
+  state: TaurusDbState;
+  save: (state: TaurusDbState) => void;
+  faults: FaultQueue<FailNextBackupFault>;
+}
+
+/**
+ * The TaurusDB v3 backup and job behaviour, free of HTTP: each method is one documented
+ * operation and answers like the real service (or like the assumption next to the code).
+ */
+export class TaurusDbService {
+  readonly #o: TaurusDbServiceOptions;
+
+  constructor(options: TaurusDbServiceOptions) {
+    this.#o = options;
+  }
+
+  /** `POST /v3/{project_id}/backups/create`; one backup at a time per instance. */
+  create(body: unknown, target: FaultTarget): SimResponse {
+    const input = (body ?? {}) as { instance_id?: unknown; name?: unknown; description?: unknown };
+    if (typeof input.instance_id !== "string") return invalid("instance_id is required");
+    if (typeof input.name !== "string" || !NAME.test(input.name)) {
+      return invalid("name must be 4-64 letters, digits, - or _, starting with a letter");
+    }
+    const description = input.description ?? "";
+    if (
+      typeof description !== "string" ||
+      description.length > 256 ||
+      /[>!<"&'=]/.test(description)
+    ) {
+      return invalid("description must be at most 256 characters without >!<\"&'=");
+    }
+    if (!this.#o.instances.includes(input.instance_id)) {
+      return huaweiError(404, TAURUSDB_CODES.instanceNotFound, "The DB instance does not exist.");
+    }
+    const now = this.#o.now();
+    const live = this.#o.state.backups.filter((b) => this.#phase(b, now) !== "GONE");
+    if (
+      live.some((b) => b.instanceId === input.instance_id && this.#phase(b, now) === "BUILDING")
+    ) {
+      return huaweiError(
+        409,
+        TAURUSDB_CODES.busy,
+        "Another operation is being performed on the DB instance. Try again later.",
+      );
+    }
+    if (live.some((b) => b.name === input.name && b.deletedAt === null)) {
+      return huaweiError(409, TAURUSDB_CODES.nameExists, "The backup name already exists.");
+    }
+    // Taken only now, so a rejected create does not use up the fault.
+    const fault = this.#o.faults.take("fail-next-backup", target);
+    const state = this.#o.state;
+    state.seq += 1;
+    const backup: StoredTaurusBackup = {
+      id: `${randomBytes(16).toString("hex")}br07`,
+      name: input.name,
+      description,
+      instanceId: input.instance_id,
+      jobId: randomUUID(),
+      seq: state.seq,
+      createdAt: now,
+      durationMs: this.#o.jobDurationMs,
+      failReason: fault?.reason ?? null,
+      sizeMb: randomInt(50, 20_000) + randomInt(0, 100) / 100,
+      deletedAt: null,
+    };
+    state.backups.push(backup);
+    this.#o.save(state);
+    return {
+      status: 201,
+      body: {
+        backup: {
+          id: backup.id,
+          name: backup.name,
+          descriprion: backup.description, // sic: the documented field name (providers.md §3.3)
+          begin_time: taurusTime(now),
+          status: "BUILDING",
+          type: "manual",
+          instance_id: backup.instanceId,
+        },
+        job_id: backup.jobId,
+      },
+    };
+  }
+
+  /** `GET /v3/{project_id}/backups`: filters, newest first, `total_count` of all matches. */
+  list(params: URLSearchParams): SimResponse {
+    const query = parseTaurusListQuery(params);
+    if (typeof query === "string") return invalid(query);
+    const now = this.#o.now();
+    const matches = this.#o.state.backups
+      .map((backup) => ({ backup, phase: this.#phase(backup, now) }))
+      .filter(
+        ({ backup, phase }) =>
+          phase !== "GONE" &&
+          (query.instanceId === undefined || backup.instanceId === query.instanceId) &&
+          (query.backupId === undefined || backup.id === query.backupId) &&
+          query.backupType !== "auto" &&
+          (query.beginTime === undefined || backup.createdAt >= query.beginTime) &&
+          (query.endTime === undefined || backup.createdAt <= query.endTime),
+      )
+      .sort((a, b) => b.backup.createdAt - a.backup.createdAt || b.backup.seq - a.backup.seq);
+    return {
+      status: 200,
+      body: {
+        backups: matches
+          .slice(query.offset, query.offset + query.limit)
+          .map(({ backup, phase }) => this.#listItem(backup, phase)),
+        total_count: matches.length,
+      },
+    };
+  }
+
+  /** `DELETE /v3/{project_id}/backups/{backup_id}` → 200 `{backup_id, backup_name}` (seed 003). */
+  delete(backupId: string): SimResponse {
+    const now = this.#o.now();
+    const backup = this.#o.state.backups.find((b) => b.id === backupId);
+    const phase = backup === undefined ? "GONE" : this.#phase(backup, now);
+    if (backup === undefined || phase === "GONE") {
+      return huaweiError(400, TAURUSDB_CODES.invalidBackupId, "Invalid backup ID.");
+    }
+    if (phase === "BUILDING") {
+      // ASSUMPTION (UNCONFIRMED code): backups being created cannot be deleted (§3.6).
+      return huaweiError(
+        409,
+        TAURUSDB_CODES.busy,
+        "The backup is being created and cannot be deleted.",
+      );
+    }
+    // ASSUMPTION (UNCONFIRMED): deleting a backup already being deleted is accepted again.
+    backup.deletedAt ??= now;
+    this.#o.save(this.#o.state);
+    return { status: 200, body: { backup_id: backup.id, backup_name: backup.name } };
+  }
+
+  /** `GET /v3/{project_id}/jobs?id=` (ShowGaussMySqlJobInfo). */
+  job(params: URLSearchParams): SimResponse {
+    const id = params.get("id");
+    if (!id) return invalid("id is required");
+    const now = this.#o.now();
+    const backup = this.#o.state.backups.find((b) => b.jobId === id);
+    if (backup === undefined || now < backup.createdAt + this.#o.jobVisibleAfterMs) {
+      return huaweiError(404, TAURUSDB_CODES.jobNotFound, "The job does not exist.");
+    }
+    const endAt = backup.createdAt + backup.durationMs;
+    const running = now < endAt;
+    const share = backup.durationMs === 0 ? 1 : (now - backup.createdAt) / backup.durationMs;
+    return {
+      status: 200,
+      body: {
+        job: {
+          id,
+          name: "CreateGaussDBforMySQLBackup",
+          status: running ? "Running" : backup.failReason === null ? "Completed" : "Failed",
+          created: taurusTime(backup.createdAt),
+          ended: running ? "" : taurusTime(endAt),
+          process: `${Math.min(100, Math.floor(share * 100))}%`,
+          instance: { id: backup.instanceId, name: `taurus-${backup.instanceId.slice(0, 6)}` },
+          entities: { backup_id: backup.id },
+          fail_reason: running ? "" : (backup.failReason ?? ""),
+        },
+      },
+    };
+  }
+
+  /**
+   * Adds `count` finished manual backups of an instance, made one second apart over the
+   * last `count` seconds (tests that need long lists without building each backup).
+   */
+  seed(instanceId: string, count: number): string[] {
+    const now = this.#o.now();
+    const state = this.#o.state;
+    const ids: string[] = [];
+    for (let i = 0; i < count; i += 1) {
+      state.seq += 1;
+      const id = `${randomBytes(16).toString("hex")}br07`;
+      state.backups.push({
+        id,
+        name: `manual-seed-${state.seq}`,
+        description: "",
+        instanceId,
+        jobId: randomUUID(),
+        seq: state.seq,
+        createdAt: now - (count - i) * 1_000,
+        durationMs: 0,
+        failReason: null,
+        sizeMb: randomInt(50, 20_000),
+        deletedAt: null,
+      });
+      ids.push(id);
+    }
+    this.#o.save(state);
+    return ids;
+  }
+
+  /** Everything the simulator knows, rendered at the current time. */
+  dump(): unknown {
+    const now = this.#o.now();
+    return {
+      now: new Date(now).toISOString(),
+      projectId: this.#o.state.projectId,
+      instances: this.#o.instances,
+      backups: this.#o.state.backups.map((b) => ({ ...b, phase: this.#phase(b, now) })),
+    };
+  }
+
+  #phase(backup: StoredTaurusBackup, now: number): TaurusPhase {
+    return taurusPhaseAt(backup, now, this.#o.deleteDurationMs);
+  }
+
+  #listItem(backup: StoredTaurusBackup, phase: TaurusPhase) {
+    const status = listedStatus(backup, phase);
+    const endAt = backup.createdAt + backup.durationMs;
+    const done = status !== "BUILDING";
+    return {
+      id: backup.id,
+      name: backup.name,
+      begin_time: taurusTime(backup.createdAt),
+      end_time: done ? taurusTime(endAt) : "",
+      status,
+      take_up_time: done ? Math.max(1, Math.round(backup.durationMs / 60_000)) : 0,
+      type: "manual",
+      size: status === "COMPLETED" ? backup.sizeMb : 0,
+      datastore: { type: "gaussdb-mysql", version: "8.0" },
+      instance_id: backup.instanceId,
+      backup_level: status === "COMPLETED" ? "1" : "0",
+      description: backup.description,
+    };
+  }
+}
+
+function invalid(message: string): SimResponse {
+  return huaweiError(400, TAURUSDB_CODES.invalidParameter, `Invalid parameter: ${message}.`);
+}

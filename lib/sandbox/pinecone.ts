@@ -1,0 +1,236 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import * as z from "zod";
+import {
+  delayFaultSchema,
+  FaultQueue,
+  type FaultSpec,
+  faultCommonShape,
+  statusFaultSchema,
+} from "./fault-queue.ts";
+import { type RequestLogEntry, type SimRequest, startJsonHttpSimulator } from "./http-sim.ts";
+import {
+  type PineconeState,
+  pineconeError,
+  pineconeErrorBody,
+  pineconeStateSchema,
+} from "./pinecone-model.ts";
+import { type FailNextBackupFault, PineconeService } from "./pinecone-service.ts";
+import { JsonStateFile } from "./state-file.ts";
+
+export type { FailNextBackupFault } from "./pinecone-service.ts";
+
+/** Options of {@link startPineconeSimulator}. */
+export interface PineconeSimulatorOptions {
+  /** Default 0 (ephemeral); the host is always 127.0.0.1. */
+  port?: number;
+  /** The accepted `Api-Key`; default: a random one (kept in `stateFile` when set). */
+  apiKey?: string;
+  /** Serverless indexes that exist; default {@link DEFAULT_PINECONE_INDEX}. */
+  indexes?: string[];
+  /** Pod-based indexes: they exist but cannot be backed up. */
+  podIndexes?: string[];
+  /** Time from create to `Ready`; default 20 000 ms. */
+  backupDurationMs?: number;
+  /** How long describe still answers 200 after a DELETE; default 5 000 ms. */
+  deleteDurationMs?: number;
+  /** How long a restore job stays `Pending` (and blocks deleting its backup); default 30 000 ms. */
+  restoreDurationMs?: number;
+  /** Backups the project may hold before create answers 403; default 500 (Standard plan). */
+  backupQuota?: number;
+  /** When set, state is loaded at start and saved after each mutation. */
+  stateFile?: string;
+  /** Injectable clock (epoch ms); default `Date.now`. */
+  now?: () => number;
+  /**
+   * Answer HTTP 429 past N requests per second per endpoint. Off by default: Pinecone's
+   * control-plane limits are UNCONFIRMED (providers.md §2.5).
+   */
+  rateLimitPerSecond?: number;
+  /** Called after every provider request (admin calls excluded). */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+/** A running Pinecone control-plane simulator. */
+export interface PineconeSimulator {
+  /** Base URL, e.g. `http://127.0.0.1:54321` (stands for `https://api.pinecone.io`). */
+  url: string;
+  apiKey: string;
+  /** The serverless indexes given at start. */
+  indexes: string[];
+  faults: FaultQueue<FailNextBackupFault>;
+  requests: RequestLogEntry[];
+  /**
+   * Adds `count` backups of `index` (default: the first) that are `Ready` at once, as the
+   * newest ones: many backups for paging without `count` requests.
+   *
+   * @returns their ids, oldest first
+   */
+  seedBackups(count: number, index?: string): string[];
+  close(): Promise<void>;
+}
+
+/** The default serverless index. */
+export const DEFAULT_PINECONE_INDEX = "docs-example";
+
+/**
+ * API versions that have the backup endpoints (providers.md §2.1). ASSUMPTION
+ * (UNCONFIRMED): the version header is declared required from 2025-10 on; the simulator
+ * answers 400 INVALID_ARGUMENT to a missing header or to a version without backups. The
+ * real service may instead fall back to a default version.
+ */
+export const SUPPORTED_API_VERSIONS = ["2025-04", "2025-10", "2026-04", "2026-07"] as const;
+
+const failNextBackupFaultSchema = z.object({
+  kind: z.literal("fail-next-backup"),
+  status: z.string().min(1).optional(),
+  ...faultCommonShape,
+});
+
+/** Faults accepted by `POST /__sandbox/faults` on the Pinecone simulator. */
+export const pineconeFaultSchema: z.ZodType<FaultSpec<FailNextBackupFault>> = z.discriminatedUnion(
+  "kind",
+  [statusFaultSchema, delayFaultSchema, failNextBackupFaultSchema],
+);
+
+/**
+ * Starts a Pinecone control-plane simulator on loopback speaking the documented backup
+ * API (providers.md §2): create, list (project and index, paginated), describe and delete
+ * backups; create an index from a backup and follow its restore job. Statuses follow the
+ * clock lazily: `Initializing` → `Ready` (or the `fail-next-backup` status), 200 → 404 after
+ * a DELETE, `Pending` → `Completed` for restores.
+ *
+ * @example
+ * ```ts
+ * const sim = await startPineconeSimulator({ backupDurationMs: 1_000 });
+ * await fetch(`${sim.url}/indexes/${sim.indexes[0]}/backups`, {
+ *   method: "POST",
+ *   headers: { "api-key": sim.apiKey, "x-pinecone-api-version": "2026-04", "content-type": "application/json" },
+ *   body: JSON.stringify({ name: "nightly" }),
+ * });
+ * await sim.close();
+ * ```
+ */
+export async function startPineconeSimulator(
+  options: PineconeSimulatorOptions = {},
+): Promise<PineconeSimulator> {
+  const now = options.now ?? Date.now;
+  const file =
+    options.stateFile === undefined
+      ? undefined
+      : new JsonStateFile(options.stateFile, pineconeStateSchema);
+  const state: PineconeState = file?.load() ?? {
+    version: 1,
+    apiKey: options.apiKey ?? `pcsk_sandbox_${randomBytes(24).toString("hex")}`,
+    seq: 0,
+    indexes: [],
+    backups: [],
+    restoreJobs: [],
+  };
+  if (options.apiKey !== undefined) state.apiKey = options.apiKey;
+  const indexes = options.indexes ?? [DEFAULT_PINECONE_INDEX];
+  for (const [names, kind] of [
+    [indexes, "serverless"],
+    [options.podIndexes ?? [], "pod"],
+  ] as const) {
+    for (const name of names) {
+      if (!state.indexes.some((index) => index.name === name)) {
+        state.indexes.push({ name, indexId: randomUUID(), kind });
+      }
+    }
+  }
+  file?.save(state);
+
+  const faults = new FaultQueue<FailNextBackupFault>();
+  const service = new PineconeService({
+    backupDurationMs: options.backupDurationMs ?? 20_000,
+    deleteDurationMs: options.deleteDurationMs ?? 5_000,
+    restoreDurationMs: options.restoreDurationMs ?? 30_000,
+    backupQuota: options.backupQuota ?? 500,
+    now,
+    state,
+    save: (current) => file?.save(current),
+    faults,
+  });
+
+  const server = await startJsonHttpSimulator({
+    port: options.port,
+    faults,
+    faultSchema: pineconeFaultSchema,
+    errorBody: (status, message) => pineconeErrorBody(status, message),
+    authenticate: (request) => authenticate(request, state.apiKey),
+    rateLimit:
+      options.rateLimitPerSecond === undefined
+        ? undefined
+        : { requestsPerSecond: options.rateLimitPerSecond, now },
+    dumpState: () => service.dump(),
+    onRequest: options.onRequest,
+    routes: [
+      {
+        method: "GET",
+        pattern: "/indexes/:indexName",
+        handler: (r) => service.describeIndex(r.params.indexName!),
+      },
+      {
+        method: "POST",
+        pattern: "/indexes/:indexName/backups",
+        handler: (r) => service.createBackup(r.params.indexName!, r, r),
+      },
+      {
+        method: "GET",
+        pattern: "/indexes/:indexName/backups",
+        handler: (r) => service.listBackups(r.query, r.params.indexName!),
+      },
+      { method: "GET", pattern: "/backups", handler: (r) => service.listBackups(r.query) },
+      {
+        method: "GET",
+        pattern: "/backups/:backupId",
+        handler: (r) => service.describeBackup(r.params.backupId!),
+      },
+      {
+        method: "DELETE",
+        pattern: "/backups/:backupId",
+        handler: (r) => service.deleteBackup(r.params.backupId!),
+      },
+      {
+        method: "POST",
+        pattern: "/backups/:backupId/create-index",
+        handler: (r) => service.createIndexFromBackup(r.params.backupId!, r),
+      },
+      { method: "GET", pattern: "/restore-jobs", handler: (r) => service.listRestoreJobs(r.query) },
+      {
+        method: "GET",
+        pattern: "/restore-jobs/:jobId",
+        handler: (r) => service.describeRestoreJob(r.params.jobId!),
+      },
+    ],
+  });
+
+  return {
+    url: server.url,
+    apiKey: state.apiKey,
+    indexes,
+    faults,
+    requests: server.requests,
+    seedBackups: (count, index = indexes[0]!) => service.seedBackups(index, count),
+    close: () => server.close(),
+  };
+}
+
+/**
+ * A missing or wrong `Api-Key` is 401 with the documented example message; then the
+ * version header is checked (see {@link SUPPORTED_API_VERSIONS}).
+ */
+function authenticate(request: SimRequest, apiKey: string) {
+  if (request.headers["api-key"] !== apiKey) return pineconeError(401, "Invalid API key.");
+  const version = request.headers["x-pinecone-api-version"];
+  if (typeof version !== "string" || version === "") {
+    return pineconeError(400, "Missing required header: X-Pinecone-Api-Version");
+  }
+  if (!(SUPPORTED_API_VERSIONS as readonly string[]).includes(version)) {
+    return pineconeError(
+      400,
+      `Unsupported API version ${version}; backups need one of ${SUPPORTED_API_VERSIONS.join(", ")}`,
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,109 @@
+import { expect } from "vitest";
+import { ProviderError } from "../../lib/core/provider-error.ts";
+import { type ProviderName, Target } from "../../lib/core/target.ts";
+import type { BackupProvider, BackupRef } from "../../lib/providers/port.ts";
+import { createProviderFactory } from "../../lib/providers/registry.ts";
+import { StaticSecretSource } from "../../lib/providers/secrets.ts";
+import type { HttpFault } from "../../lib/sandbox/fault-queue.ts";
+
+/** A fixed start for every simulator clock, so vendor timestamps are predictable. */
+export const T0 = Date.parse("2026-03-02T09:00:00Z");
+
+/** How a row's adapter may be bent for one scenario. */
+export interface AdapterExtra {
+  /** Build it with credentials the vendor refuses. */
+  badCredentials?: boolean;
+  /** Per-request timeout (ms). */
+  timeoutMs?: number;
+}
+
+/**
+ * "Busy, try later" as the vendor knows it. `on` says which call the vendor refuses;
+ * `provoke` makes it busy (given an AVAILABLE backup) and returns the simulated time
+ * until it is free again.
+ */
+export interface ConflictHook {
+  on: "create" | "delete";
+  provoke(provider: BackupProvider, available: BackupRef): Promise<number>;
+}
+
+/** Everything a vendor row hands to the shared scenarios; the rest is the same for all. */
+export interface VendorEnv {
+  /** The target's resource id: Zilliz cluster, Pinecone index, Huawei instance. */
+  resourceId: string;
+  /** An adapter for the row's target, built through the registry as production does. */
+  provider(extra?: AdapterExtra): Promise<BackupProvider>;
+  /** The simulator's transport faults (`status`, `delay`). */
+  faults: { add(fault: HttpFault): void };
+  /** The simulator's clock (epoch ms), moved only by `advance`. */
+  now(): number;
+  advance(ms: number): void;
+  /** Simulated time a backup takes to finish, and a deletion to complete. */
+  backupMs: number;
+  deleteMs: number;
+  /** Vendor hook: the next backup fails; returns text the failure reason must contain. */
+  failNextBackup(): string;
+  /** Vendor hook: how this vendor says "busy". */
+  conflict: ConflictHook;
+  /**
+   * Vendor hook: surrounds one in-flight backup (made by `start`) with `count` finished
+   * ones, as far from the first list page as the vendor's rules allow.
+   */
+  inFlightAmong(count: number, start: () => Promise<BackupRef>): Promise<BackupRef>;
+  close(): Promise<void>;
+}
+
+/** One row of the conformance table. */
+export interface VendorRow {
+  name: string;
+  start(): Promise<VendorEnv>;
+}
+
+/** Wrong credentials, recognisable so a test can check they never leak into messages. */
+export const WRONG_KEY = "wrong-key-never-in-messages";
+
+/**
+ * Builds an adapter the way the system does: the registry checks the (loopback) host,
+ * reads the secret from a {@link StaticSecretSource} and lets the vendor module build it.
+ */
+export async function registryAdapter(
+  spec: { provider: ProviderName; resource: Record<string, unknown>; secret: unknown },
+  extra: AdapterExtra = {},
+): Promise<BackupProvider> {
+  const secrets = new StaticSecretSource({ "conformance/secret": spec.secret });
+  const at = new Date(T0).toISOString();
+  const target = Target.parse({
+    id: "conformance",
+    name: "conformance",
+    provider: spec.provider,
+    secretRef: "conformance/secret",
+    resource: spec.resource,
+    createdAt: at,
+    updatedAt: at,
+    version: 0,
+  });
+  return createProviderFactory({ secrets, allowLoopback: true, timeoutMs: extra.timeoutMs })(
+    target,
+  );
+}
+
+/** The classified error a call failed with (the test fails if it succeeded). */
+export async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
+
+/** A manual clock for a simulator. */
+export function manualClock(start = T0) {
+  let now = start;
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ValidationError } from "../../../lib/core/errors.ts";
+import type { ProviderError } from "../../../lib/core/provider-error.ts";
+import type { DcsResource } from "../../../lib/core/target.ts";
+import { DcsProvider, isSingleNode } from "../../../lib/providers/huawei/dcs.ts";
+import {
+  type DcsSimulator,
+  type DcsSimulatorOptions,
+  startDcsSimulator,
+} from "../../../lib/sandbox/huawei/dcs.ts";
+import { clientFor, T0 } from "../../sandbox/huawei/helpers.ts";
+
+const sims: DcsSimulator[] = [];
+
+/** A simulator and an adapter for one of its instances, sharing a hand-driven clock. */
+async function start(
+  options: DcsSimulatorOptions = {},
+  resource: Partial<DcsResource> & { pick?: "ha" | "single" } = {},
+) {
+  const clock = { value: T0 };
+  const sim = await startDcsSimulator({ now: () => clock.value, ...options });
+  sims.push(sim);
+  const { pick = "ha", ...rest } = resource;
+  const instance = sim.instances.find((i) => i.cacheMode === pick)!;
+  const provider = (overrides: Partial<DcsResource> = {}) =>
+    new DcsProvider({
+      baseUrl: sim.url,
+      credentials: { ak: sim.ak, sk: sim.sk },
+      region: "ap-southeast-1",
+      projectId: sim.projectId,
+      resource: {
+        region: "ap-southeast-1",
+        projectId: sim.projectId,
+        instanceId: instance.instanceId,
+        apiVersion: "v2",
+        ...rest,
+        ...overrides,
+      },
+      clock: { now: () => new Date(clock.value) },
+      rateLimit: { requestsPerSecond: 1_000, burst: 1_000 },
+    });
+  return { sim, clock, provider: provider(), build: provider, client: clientFor(sim, clock) };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+afterEach(async () => {
+  await Promise.all(sims.splice(0).map((sim) => sim.close()));
+});
+
+describe("DCS adapter against the simulator", () => {
+  it("creates, polls waiting → backuping → succeed, deletes (204) and sees deleted", async () => {
+    const { provider, clock } = await start({ jobDurationMs: 10_000, deleteDurationMs: 3_000 });
+
+    const { ref, state } = await provider.createBackup({ backupId: "bk_1" });
+    const waiting = await provider.getBackupStatus(ref);
+    clock.value += 5_500;
+    const running = await provider.getBackupStatus(ref);
+    clock.value += 4_500;
+    const available = await provider.getBackupStatus(ref);
+    const deletion = await provider.deleteBackup(ref);
+    const stillSucceed = await provider.getBackupStatus(ref);
+    clock.value += 3_000;
+    const deleted = await provider.getBackupStatus(ref);
+    const again = await provider.deleteBackup(ref);
+
+    expect(state).toEqual({ status: "PENDING", providerStatus: "waiting" });
+    expect(waiting).toMatchObject({ status: "PENDING", providerStatus: "waiting", progress: 0 });
+    expect(running).toMatchObject({ status: "RUNNING", progress: 50 });
+    expect(available).toMatchObject({ status: "AVAILABLE", providerStatus: "succeed" });
+    expect(available.sizeBytes).toBeGreaterThan(0);
+    expect(deletion).toEqual({ status: "DELETING" });
+    // `succeed` after an accepted delete: the workflow reads it as DELETING (§6.2).
+    expect(stillSucceed.status).toBe("AVAILABLE");
+    expect(deleted).toEqual({ status: "DELETED", providerStatus: "deleted" });
+    // DCS.4031 (400) on delete means "already deleted".
+    expect(again).toEqual({ status: "DELETED" });
+  });
+
+  it("speaks v1.0 when the target asks: 1-based start and delete answering 200 {message: ''}", async () => {
+    const { sim, provider, clock } = await start({ jobDurationMs: 1_000 }, { apiVersion: "v1.0" });
+
+    const { ref } = await provider.createBackup({ backupId: "bk_1" });
+    clock.value += 1_000;
+    const available = await provider.getBackupStatus(ref);
+    const deletion = await provider.deleteBackup(ref);
+
+    expect(available.status).toBe("AVAILABLE");
+    expect(deletion).toEqual({ status: "DELETING" });
+    expect(sim.requests.map((r) => `${r.method} ${r.path.split("/")[1]} ${r.status}`)).toEqual([
+      "POST v1.0 200",
+      "GET v1.0 200",
+      "DELETE v1.0 200",
+    ]);
+    expect(sim.requests[1]!.search).toContain("start=1");
+  });
+
+  it("reports a failed backup with the record's error code explained", async () => {
+    const { sim, provider, clock } = await start({ jobDurationMs: 1_000 });
+    sim.faults.add({ kind: "fail-next-backup", errorCode: "dcs.08.0005" });
+
+    const { ref } = await provider.createBackup({ backupId: "bk_1" });
+    clock.value += 1_000;
+
+    expect(await provider.getBackupStatus(ref)).toMatchObject({
+      status: "FAILED",
+      providerStatus: "failed",
+      failureReason: "dcs.08.0005: creating the OBS bucket failed",
+    });
+  });
+
+  it("treats a backup missing from every page (or a 204 list) as DELETED", async () => {
+    const { provider, client, sim, clock } = await start({ jobDurationMs: 0 });
+    const empty = await provider.getBackupStatus({ backupId: "nope", resourceId: "x" });
+    const path = `/v2/${sim.projectId}/instances/${sim.instances[0]!.instanceId}/backups`;
+    for (let i = 0; i < 101; i += 1) {
+      await client.call("POST", path, { body: { remark: `r${i}` } });
+      clock.value += 1_000;
+    }
+    sim.requests.length = 0;
+
+    const missing = await provider.getBackupStatus({ backupId: "nope", resourceId: "x" });
+
+    expect(empty).toEqual({ status: "DELETED", providerStatus: "NOT_LISTED" });
+    expect(missing.status).toBe("DELETED");
+    expect(sim.requests.map((r) => new URLSearchParams(r.search).get("offset"))).toEqual([
+      "0",
+      "100",
+    ]);
+  });
+
+  it("adopts only our in-flight backups, identified by their remark", async () => {
+    const { provider, client, sim, clock } = await start({ jobDurationMs: 60_000 });
+    const since = new Date(clock.value);
+    const { ref } = await provider.createBackup({ backupId: "bk_lost" });
+
+    const ours = await provider.findInFlight(since);
+    clock.value += 60_000;
+    const foreign = await client.call(
+      "POST",
+      `/v2/${sim.projectId}/instances/${ref.resourceId}/backups`,
+      {
+        body: { remark: "made in the console" },
+      },
+    );
+    const notOurs = await provider.findInFlight(since);
+
+    expect(ours).toEqual([ref]);
+    expect(foreign.status).toBe(200);
+    expect(notOurs).toEqual([]);
+  });
+
+  it("classifies conflicts, bad signatures and throttling", async () => {
+    const { sim, provider } = await start();
+    await provider.createBackup({ backupId: "bk_1" });
+    sim.faults.add({ kind: "status", status: 429, retryAfterSeconds: 1 });
+    const forged = new DcsProvider({
+      baseUrl: sim.url,
+      region: "ap-southeast-1",
+      projectId: sim.projectId,
+      credentials: { ak: sim.ak, sk: "forged-secret" },
+      resource: {
+        region: "ap-southeast-1",
+        projectId: sim.projectId,
+        instanceId: "i",
+        apiVersion: "v2",
+      },
+    });
+
+    const throttled = (await rejection(provider.findInFlight(new Date(T0)))) as ProviderError;
+    const busy = (await rejection(provider.createBackup({ backupId: "bk_2" }))) as ProviderError;
+    const auth = (await rejection(
+      forged.deleteBackup({ backupId: "b", resourceId: "i" }),
+    )) as ProviderError;
+
+    expect([throttled.cls, throttled.retryAfterMs]).toEqual(["THROTTLED", 1_000]);
+    expect([busy.cls, busy.providerCode]).toEqual(["CONFLICT", "DCS.4096"]);
+    expect([auth.cls, auth.providerCode]).toEqual(["AUTH", "APIGW.0301"]);
+    expect(auth.message).not.toContain("forged-secret");
+  });
+});
+
+describe("DCS target validation", () => {
+  it("accepts a master/standby instance", async () => {
+    const { provider } = await start();
+
+    await expect(provider.validateTarget()).resolves.toBeUndefined();
+  });
+
+  it("refuses a single-node instance with an actionable 4xx", async () => {
+    const { provider } = await start({}, { pick: "single" });
+
+    const error = await rejection(provider.validateTarget());
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).status).toBe(400);
+    expect((error as ValidationError).message).toMatch(/single-node/);
+    expect((error as ValidationError).issues[0]!.message).toMatch(/master\/standby or cluster/);
+  });
+
+  it("refuses an instance that does not exist", async () => {
+    const { build } = await start();
+
+    const error = await rejection(
+      build({ instanceId: "00000000-0000-0000-0000-000000000000" }).validateTarget(),
+    );
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toMatch(/does not exist/);
+  });
+
+  it("reads single-node from cache_mode, else from the flavour code", () => {
+    expect(isSingleNode({ cache_mode: "single", spec_code: "redis.ha.x" })).toBe(true);
+    expect(isSingleNode({ cache_mode: "ha", spec_code: "redis.single.x" })).toBe(false);
+    expect(isSingleNode({ spec_code: "redis.single.xu1.large.2" })).toBe(true);
+    expect(isSingleNode({ spec_code: "dcs.single_node" })).toBe(true);
+    expect(isSingleNode({ spec_code: "redis.cluster.xu1.large.r2.4" })).toBe(false);
+    expect(isSingleNode({})).toBe(false);
+  });
+});

@@ -1,0 +1,159 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ProviderError } from "../../lib/core/provider-error.ts";
+import { Target } from "../../lib/core/target.ts";
+import {
+  backupNameFor,
+  classifyPineconeError,
+  PINECONE_API_VERSION,
+  pineconeBackupState,
+} from "../../lib/providers/pinecone.ts";
+import type { BackupProvider } from "../../lib/providers/port.ts";
+import { checkTarget, createProviderFactory } from "../../lib/providers/registry.ts";
+import { StaticSecretSource } from "../../lib/providers/secrets.ts";
+import {
+  type PineconeSimulator,
+  SUPPORTED_API_VERSIONS,
+  startPineconeSimulator,
+} from "../../lib/sandbox/pinecone.ts";
+
+const T0 = Date.parse("2026-03-02T09:00:00Z");
+
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
+
+describe("classifyPineconeError", () => {
+  it.each([
+    [412, "FAILED_PRECONDITION", "pending restore jobs", "CONFLICT"],
+    [402, "PAYMENT_REQUIRED", "", "QUOTA"],
+    [403, "FORBIDDEN", "Backup quota exceeded", "QUOTA"],
+    [403, "PERMISSION_DENIED", "not allowed", "AUTH"],
+    [401, "UNAUTHENTICATED", "Invalid API key.", "AUTH"],
+    [400, "INVALID_ARGUMENT", "", "INVALID"],
+    [422, "UNPROCESSABLE_ENTITY", "", "INVALID"],
+    [429, "RESOURCE_EXHAUSTED", "", "THROTTLED"],
+    [429, "QUOTA_EXCEEDED", "exceeds the project quota", "QUOTA"],
+    [404, "NOT_FOUND", "", "NOT_FOUND"],
+    [500, "UNKNOWN", "", "TRANSIENT"],
+    [503, undefined, "", "TRANSIENT"],
+  ] as const)("HTTP %i %s → %s", (status, code, message, expected) => {
+    expect(classifyPineconeError(status, code, message)).toBe(expected);
+  });
+});
+
+describe("pineconeBackupState", () => {
+  const base = { backup_id: "b1", source_index_name: "docs-example" };
+  it.each([
+    ["Initializing", "RUNNING"],
+    ["Ready", "AVAILABLE"],
+    ["Failed", "FAILED"],
+    ["InitializationFailed", "FAILED"],
+    ["Terminating", "RUNNING"],
+  ] as const)("%s → %s", (status, expected) => {
+    expect(pineconeBackupState({ ...base, status }).status).toBe(expected);
+  });
+
+  it("reports the size of a Ready backup and the status of a failed one", () => {
+    expect(pineconeBackupState({ ...base, status: "Ready", size_bytes: 42 })).toMatchObject({
+      sizeBytes: 42,
+    });
+    const failed = pineconeBackupState({ ...base, status: "InitializationFailed" });
+    expect(failed.failureReason).toContain("InitializationFailed");
+  });
+});
+
+describe("backupNameFor", () => {
+  it("derives a valid Pinecone name from our backup id", () => {
+    expect(backupNameFor("bk_01JD3XK5T9Q2")).toBe("bw-01jd3xk5t9q2");
+    const long = backupNameFor(`bk_${"a".repeat(43)}-${"b".repeat(10)}`);
+    expect(long.length).toBeLessThanOrEqual(45);
+    expect(long).toMatch(/^[a-z0-9]([a-z0-9-]{0,43}[a-z0-9])?$/);
+  });
+});
+
+describe("PineconeProvider against the simulator", () => {
+  let clock: number;
+  let sim: PineconeSimulator;
+  const advance = (ms: number) => {
+    clock += ms;
+  };
+
+  async function adapter(indexName = sim.indexes[0]!): Promise<BackupProvider> {
+    const secrets = new StaticSecretSource({ "pc/key": { apiKey: sim.apiKey } });
+    const target = Target.parse({
+      ...{ id: "vectors", name: "vectors", provider: "pinecone", secretRef: "pc/key" },
+      resource: { indexName, baseUrl: sim.url },
+      ...{ createdAt: new Date(T0).toISOString(), updatedAt: new Date(T0).toISOString() },
+      version: 0,
+    });
+    return createProviderFactory({ secrets, allowLoopback: true })(target);
+  }
+
+  beforeEach(async () => {
+    clock = T0;
+    sim = await startPineconeSimulator({
+      now: () => clock,
+      backupDurationMs: 60_000,
+      podIndexes: ["legacy-pods"],
+    });
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it("pins an API version the simulator (and Pinecone) serves backups on", () => {
+    expect(SUPPORTED_API_VERSIONS).toContain(PINECONE_API_VERSION);
+  });
+
+  it("creates a backup named after our id and reports it RUNNING", async () => {
+    const provider = await adapter();
+    const { ref, state } = await provider.createBackup({ backupId: "bk_01jd3xk5t9q2" });
+    expect(ref.resourceId).toBe(sim.indexes[0]);
+    expect(state).toEqual({ status: "RUNNING", providerStatus: "Initializing" });
+    const listed = await fetch(`${sim.url}/backups/${ref.backupId}`, {
+      headers: { "api-key": sim.apiKey, "x-pinecone-api-version": PINECONE_API_VERSION },
+    });
+    expect(await listed.json()).toMatchObject({
+      name: "bw-01jd3xk5t9q2",
+      description: "backup-warden bk_01jd3xk5t9q2",
+    });
+  });
+
+  it("validates a target: serverless passes, pod-based is INVALID, missing is NOT_FOUND", async () => {
+    await (await adapter()).validateTarget?.();
+    expect((await failure((await adapter("legacy-pods")).validateTarget!())).cls).toBe("INVALID");
+    expect((await failure((await adapter("gone")).validateTarget!())).cls).toBe("NOT_FOUND");
+  });
+
+  it("finds in-flight backups on every page, newest first, not older ones or finished ones", async () => {
+    const provider = await adapter();
+    const old = (await provider.createBackup({ backupId: "bk_old" })).ref;
+    advance(30 * 60_000);
+    const since = new Date(clock);
+    const first = (await provider.createBackup({ backupId: "bk_first" })).ref;
+    advance(1_000);
+    const second = (await provider.createBackup({ backupId: "bk_second" })).ref;
+    sim.seedBackups(150);
+    const found = await provider.findInFlight(since);
+    expect(found.map((r) => r.backupId)).toEqual([second.backupId, first.backupId]);
+    expect(found.map((r) => r.backupId)).not.toContain(old.backupId);
+    const lists = sim.requests.filter((r) => r.path.endsWith("/backups") && r.method === "GET");
+    expect(lists).toHaveLength(2);
+    expect(lists[1]?.search).toContain("paginationToken=");
+  });
+
+  it("is refused by the registry on any host but api.pinecone.io", () => {
+    const resource = (baseUrl?: string) => ({
+      provider: "pinecone" as const,
+      resource: { indexName: "docs-example", baseUrl },
+    });
+    expect(checkTarget(resource(), {})).toBe("https://api.pinecone.io");
+    expect(() => checkTarget(resource("https://evil.example.com"), {})).toThrow(/allowed host/);
+    expect(() => checkTarget(resource("http://api.pinecone.io"), {})).toThrow(/allowed host/);
+  });
+});

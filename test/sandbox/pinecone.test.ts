@@ -36,7 +36,6 @@ async function harness(options: PineconeSimulatorOptions = {}) {
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
     const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: assertions read arbitrary JSON
     const json: any = text === "" ? undefined : JSON.parse(text);
     return { status: response.status, headers: response.headers, text, json };
   };

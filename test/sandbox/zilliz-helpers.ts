@@ -11,7 +11,6 @@ export const T0 = Date.parse("2026-03-02T09:00:00Z");
 export interface Reply {
   status: number;
   headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: tests assert on arbitrary JSON shapes
   json: any;
 }
 

@@ -1,4 +1,3 @@
-import * as z from "zod";
 import { CreatePolicyInput, UpdatePolicyInput } from "../../core/policy.ts";
 import type { PolicyService } from "../../usecases/policies.ts";
 import type { RetentionService } from "../../usecases/retention.ts";

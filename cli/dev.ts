@@ -19,6 +19,9 @@ export async function dev(): Promise<number> {
       `  Sandbox   ${vendor} simulator at ${String(sim.url)} (demo target demo-${vendor})`,
     );
   }
+  if (runtime.slackSink) {
+    lines.push(`  Slack     messages recorded at ${runtime.slackSink}/sandbox/slack/messages`);
+  }
   if (runtime.resumed.length > 0)
     lines.push(
       `  Resumed   ${runtime.resumed.length} backup(s) left in flight: ${runtime.resumed.join(", ")}`,

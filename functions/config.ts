@@ -17,6 +17,10 @@ export const Environment = z.object({
   WARDEN_ALLOW_LOOPBACK_PROVIDERS: z.enum(["0", "1"]).default("0"),
   WARDEN_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
   WARDEN_VERSION: z.string().default("dev"),
+  /** The EventBridge bus of domain events (absent: events are only logged as skipped). */
+  WARDEN_EVENT_BUS: z.string().optional(),
+  /** Secret name of the default Slack webhook (`{"url": "https://hooks.slack.com/…"}`). */
+  WARDEN_SLACK_WEBHOOK_SECRET: z.string().optional(),
 });
 export type Environment = z.infer<typeof Environment>;
 

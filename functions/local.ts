@@ -8,8 +8,10 @@ import { EnvSecretSource, FileSecretSource } from "../lib/local/secrets.ts";
 import { every } from "../lib/local/ticker.ts";
 import { expireDueMarkers } from "../lib/local/ttl.ts";
 import { LocalWorkflowStarter } from "../lib/local/workflows.ts";
+import { InProcessEventBus } from "../lib/notify/in-process-bus.ts";
 import { ChainedSecretSource, StaticSecretSource } from "../lib/providers/secrets.ts";
 import { startSandbox } from "../lib/sandbox/index.ts";
+import { startSlackSink } from "../lib/sandbox/slack-sink.ts";
 import { resumeInFlight } from "../lib/usecases/recover.ts";
 import { Environment } from "./config.ts";
 import { handler as apiHandler } from "./handlers/api.ts";
@@ -54,7 +56,12 @@ export const DEMO_POLICY = {
   targets: { ids: ["demo-zilliz"] },
   retention: { last: 5 },
   startWindowMinutes: 5,
+  // Successes too, so a newcomer sees every scheduled backup reach Slack (the sink).
+  notifications: { successes: "sandbox/slack" },
 };
+
+/** The secret name of the sandbox's Slack sink webhook. */
+const SANDBOX_SLACK_SECRET = "sandbox/slack";
 
 /** A running local stack. */
 export interface LocalRuntime {
@@ -62,6 +69,8 @@ export interface LocalRuntime {
   token: string;
   tokenFile: string;
   sandbox: Record<string, Record<string, unknown>>;
+  /** The Slack sink's base URL (sandbox only): `GET {slackSink}/sandbox/slack/messages`. */
+  slackSink?: string;
   resumed: string[];
   stop(): Promise<void>;
 }
@@ -100,19 +109,31 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
     await ensureTable(dynamo.endpoint, table);
 
     const sandboxOn = settings.WARDEN_SANDBOX === "1";
+    const sandboxPort =
+      settings.WARDEN_SANDBOX_PORT ?? (settings.WARDEN_PORT === 0 ? 0 : settings.WARDEN_PORT + 1);
     const sandboxSecrets = new StaticSecretSource();
     const sandbox = sandboxOn
       ? await startSandbox({
           dataDir: join(dataDir, "sandbox"),
-          basePort:
-            settings.WARDEN_SANDBOX_PORT ??
-            (settings.WARDEN_PORT === 0 ? 0 : settings.WARDEN_PORT + 1),
+          basePort: sandboxPort,
           jobDurationMs: settings.WARDEN_SANDBOX_JOB_SECONDS * 1000,
         })
       : undefined;
     if (sandbox) closers.push(() => sandbox.close());
     for (const vendor of Object.values(sandbox?.vendors ?? {}))
       sandboxSecrets.set(vendor.secret.ref, vendor.secret.value);
+    // Slack: in the sandbox a local webhook sink records every message and prints a line.
+    const sink = sandboxOn
+      ? await startSlackSink({
+          // The port after the simulators', so the sink's address is predictable too.
+          port: sandboxPort === 0 ? 0 : sandboxPort + Object.keys(sandbox?.vendors ?? {}).length,
+          onMessage: (summary) => console.log(`slack ▸ ${summary}`),
+        })
+      : undefined;
+    if (sink) {
+      closers.push(() => sink.close());
+      sandboxSecrets.set(SANDBOX_SLACK_SECRET, { url: sink.webhookUrl("sandbox-alerts") });
+    }
 
     const pollSeconds = settings.WARDEN_POLL_SECONDS ?? (sandboxOn ? 3 : undefined);
     const starter = new LocalWorkflowStarter({
@@ -135,14 +156,26 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
       AWS_REGION: "local",
       WARDEN_ALLOW_LOOPBACK_PROVIDERS: sandboxOn ? "1" : "0",
       WARDEN_VERSION: env.npm_package_version ?? "dev",
+      WARDEN_SLACK_WEBHOOK_SECRET: sink ? SANDBOX_SLACK_SECRET : env.WARDEN_SLACK_WEBHOOK_SECRET,
     });
     const secrets = new ChainedSecretSource([
       sandboxSecrets,
       new EnvSecretSource(env),
       new FileSecretSource(resolve(settings.WARDEN_SECRETS_FILE)),
     ]);
-    const container = buildContainer({ env: functionEnv, secrets, workflows: starter });
+    const bus = new InProcessEventBus({
+      onError: (error, event) =>
+        log("warn", `event subscriber failed on ${event.type}`, errorFields(error)),
+    });
+    const container = buildContainer({
+      env: functionEnv,
+      secrets,
+      workflows: starter,
+      events: bus,
+    });
     installContainer(container);
+    // The notifier subscribes to the bus, as the Slack Lambda subscribes to EventBridge on AWS.
+    bus.subscribe((event) => container.notifier.notify(event));
 
     // Demo targets and the demo policy go through the API itself, like any operator's would.
     const ensure = async (path: string, body: unknown) => {
@@ -205,6 +238,7 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
         Object.entries(sandbox?.vendors ?? {}).map(([k, v]) => [k, v.describe]),
       ),
       resumed,
+      ...(sink ? { slackSink: sink.url } : {}),
       stop,
     };
   } catch (error) {

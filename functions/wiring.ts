@@ -1,8 +1,19 @@
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { createApiDispatcher } from "../lib/api/index.ts";
 import { type Clock, systemClock } from "../lib/core/clock.ts";
 import { ConfigurationError } from "../lib/core/errors.ts";
+import { eventFromBackup, scheduleEvent } from "../lib/notify/event-builders.ts";
+import { type Metrics, noMetrics } from "../lib/notify/metrics.ts";
+import {
+  BestEffortPublisher,
+  EventBridgePublisher,
+  type EventPublisher,
+} from "../lib/notify/publisher.ts";
+import { digestRowsFromStore } from "../lib/notify/slack/digest-source.ts";
+import { SlackNotifier } from "../lib/notify/slack/notifier.ts";
+import { SlackSender } from "../lib/notify/slack/sender.ts";
 import { createProviderFactory, type ProviderFactory } from "../lib/providers/registry.ts";
 import type { SecretSource } from "../lib/providers/secrets.ts";
 import { nextRun } from "../lib/schedule/index.ts";
@@ -24,6 +35,7 @@ import { SfnWorkflowStarter } from "../lib/workflows/sfn-starter.ts";
 import type { WorkflowStarter } from "../lib/workflows/starter.ts";
 import { BackupTasks } from "../lib/workflows/tasks.ts";
 import { type Environment, readEnvironment } from "./config.ts";
+import { installNotifier } from "./event-middleware.ts";
 import { errorFields, log } from "./log.ts";
 
 /** Everything the handlers use, built once per process. */
@@ -37,6 +49,7 @@ export interface Container {
   dispatcher: Dispatcher;
   sweeper: Sweeper;
   workflows: WorkflowStarter;
+  notifier: SlackNotifier;
 }
 
 /** What differs between AWS and the local runtime. */
@@ -44,8 +57,11 @@ export interface ContainerParts {
   env: Environment;
   secrets: SecretSource;
   workflows: WorkflowStarter;
+  /** Where domain events go: EventBridge on AWS, the in-process bus locally. */
+  events: EventPublisher;
   clock?: Clock;
   fetch?: typeof fetch;
+  metrics?: Metrics;
 }
 
 /**
@@ -81,7 +97,17 @@ export function buildContainer(parts: ContainerParts): Container {
     allowLoopback,
   });
   const warn = (message: string, error: unknown) => log("warn", message, errorFields(error));
-  const retention = new RetentionService({ backups, targets, policies, expiry, workflows, clock });
+  const events = parts.events;
+  const retention = new RetentionService({
+    backups,
+    targets,
+    policies,
+    expiry,
+    workflows,
+    clock,
+    onExpiring: (record, reason) =>
+      events.publish([eventFromBackup("backup.expiring", record, { reason })]),
+  });
   const tasks = new BackupTasks({
     backups,
     targets,
@@ -90,6 +116,7 @@ export function buildContainer(parts: ContainerParts): Container {
     providers,
     retention,
     clock,
+    events,
     warn,
   });
   const dispatcher = new Dispatcher({
@@ -101,6 +128,31 @@ export function buildContainer(parts: ContainerParts): Container {
     workflows,
     clock,
     nextRun,
+    events,
+    onOutcome: (outcome, policy, target) => {
+      if (outcome.kind === "started") return;
+      const facts = {
+        policyId: policy.id,
+        policyName: policy.name,
+        targetId: target.id,
+        targetName: target.name,
+        provider: target.provider,
+        scheduledAt: outcome.run.scheduledAt,
+        occurredAt: clock.now().toISOString(),
+      };
+      return events.publish([
+        outcome.kind === "skipped"
+          ? scheduleEvent("schedule.skipped", {
+              ...facts,
+              reason: `the previous backup ${outcome.runningBackupId} is still running`,
+              blockingBackupId: outcome.runningBackupId,
+            })
+          : scheduleEvent("schedule.missed", {
+              ...facts,
+              windowMinutes: outcome.startWindowMinutes,
+            }),
+      ]);
+    },
   });
   const sweeper = new Sweeper({ backups, targets, policies, expiry, retention, workflows, clock });
   const api = createApiDispatcher(
@@ -113,7 +165,15 @@ export function buildContainer(parts: ContainerParts): Container {
         allowLoopback,
         expire: (id, reason) => retention.expire(id, reason),
       }),
-      backups: new BackupService({ backups, targets, leases, idempotency, workflows, clock }),
+      backups: new BackupService({
+        backups,
+        targets,
+        leases,
+        idempotency,
+        workflows,
+        clock,
+        events,
+      }),
       policies: new PolicyService({ policies, targets, idempotency, clock, nextRun }),
       retention,
       version: env.WARDEN_VERSION,
@@ -125,7 +185,29 @@ export function buildContainer(parts: ContainerParts): Container {
         ...errorFields(error),
       }),
   );
-  return { tasks, api, backups, targets, expiry, retention, dispatcher, sweeper, workflows };
+  const notifier = new SlackNotifier({
+    sender: new SlackSender({ ...(parts.fetch ? { fetch: parts.fetch } : {}), clock }),
+    secrets: parts.secrets,
+    // Routing per policy: failures to one webhook, deletions and digests to another.
+    resolveRouting: async ({ policyId }) =>
+      policyId ? (await policies.find(policyId))?.notifications : undefined,
+    defaultWebhookRef: env.WARDEN_SLACK_WEBHOOK_SECRET,
+    metrics: parts.metrics ?? noMetrics,
+    log,
+  });
+  installNotifier({ notifier, digestRows: (period) => digestRowsFromStore(backups, period) });
+  return {
+    tasks,
+    api,
+    backups,
+    targets,
+    expiry,
+    retention,
+    dispatcher,
+    sweeper,
+    workflows,
+    notifier,
+  };
 }
 
 /** Secrets Manager, cached per container (credentials rarely change; a cold start refreshes). */
@@ -176,6 +258,7 @@ export function container(): Container {
     installed = buildContainer({
       env,
       secrets: new SecretsManagerSource(env.WARDEN_SECRET_PREFIX),
+      events: awsEvents(env),
       workflows: new SfnWorkflowStarter({
         client: new SFNClient({}),
         stateMachineArns: {
@@ -186,4 +269,22 @@ export function container(): Container {
     });
   }
   return installed;
+}
+
+/** Domain events on AWS: EventBridge, best effort (a bus outage never fails a step). */
+function awsEvents(env: Environment): EventPublisher {
+  if (!env.WARDEN_EVENT_BUS) {
+    return {
+      publish: async (events) =>
+        log("warn", "no event bus configured", { types: events.map((e) => e.type) }),
+    };
+  }
+  return new BestEffortPublisher(
+    new EventBridgePublisher({ client: new EventBridgeClient({}), busName: env.WARDEN_EVENT_BUS }),
+    (error, events) =>
+      log("error", "domain events not published", {
+        types: events.map((e) => e.type),
+        ...errorFields(error),
+      }),
+  );
 }

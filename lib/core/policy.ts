@@ -35,6 +35,8 @@ export const NotificationRouting = z
     failures: z.string().optional(),
     deletions: z.string().optional(),
     digest: z.string().optional(),
+    /** Every backup that became AVAILABLE; off unless set (never the default webhook). */
+    successes: z.string().optional(),
   })
   .strict();
 export type NotificationRouting = z.infer<typeof NotificationRouting>;

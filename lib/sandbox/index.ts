@@ -1,5 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { startDcsSimulator } from "./huawei/dcs.ts";
+import { startTaurusDbSimulator } from "./huawei/taurusdb.ts";
+import { startPineconeSimulator } from "./pinecone.ts";
 import { startZillizSimulator } from "./zilliz.ts";
 
 /** A running simulator as the sandbox describes it (one JSON object per vendor). */
@@ -48,6 +51,90 @@ const SIMULATORS: Record<
         provider: "zilliz",
         secretRef: "sandbox/zilliz",
         resource: { clusterId: sim.clusters[0], baseUrl: sim.url, scope: { type: "CLUSTER" } },
+        tags: { env: "sandbox" },
+      },
+      close: () => sim.close(),
+    };
+  },
+  pinecone: async (o) => {
+    const sim = await startPineconeSimulator({
+      port: o.port,
+      stateFile: o.stateFile,
+      backupDurationMs: o.jobDurationMs,
+    });
+    return {
+      describe: { url: sim.url, apiKey: sim.apiKey, indexes: sim.indexes },
+      secret: { ref: "sandbox/pinecone", value: { apiKey: sim.apiKey } },
+      demoTarget: {
+        id: "demo-pinecone",
+        name: "Demo Pinecone index (sandbox)",
+        provider: "pinecone",
+        secretRef: "sandbox/pinecone",
+        resource: { indexName: sim.indexes[0], baseUrl: sim.url },
+        tags: { env: "sandbox" },
+      },
+      close: () => sim.close(),
+    };
+  },
+  "huawei-taurusdb": async (o) => {
+    const sim = await startTaurusDbSimulator({
+      port: o.port,
+      stateFile: o.stateFile,
+      jobDurationMs: o.jobDurationMs,
+    });
+    return {
+      describe: {
+        url: sim.url,
+        ak: sim.ak,
+        sk: sim.sk,
+        projectId: sim.projectId,
+        instances: sim.instances,
+      },
+      secret: { ref: "sandbox/huawei-taurusdb", value: { ak: sim.ak, sk: sim.sk } },
+      demoTarget: {
+        id: "demo-huawei-taurusdb",
+        name: "Demo TaurusDB instance (sandbox)",
+        provider: "huawei-taurusdb",
+        secretRef: "sandbox/huawei-taurusdb",
+        resource: {
+          region: "ap-southeast-1",
+          projectId: sim.projectId,
+          instanceId: sim.instances[0],
+          baseUrl: sim.url,
+        },
+        tags: { env: "sandbox" },
+      },
+      close: () => sim.close(),
+    };
+  },
+  "huawei-dcs": async (o) => {
+    const sim = await startDcsSimulator({
+      port: o.port,
+      stateFile: o.stateFile,
+      jobDurationMs: o.jobDurationMs,
+    });
+    // The master/standby instance: single-node DCS instances cannot be backed up.
+    const ha = sim.instances.find((i) => i.cacheMode !== "single") ?? sim.instances[0];
+    return {
+      describe: {
+        url: sim.url,
+        ak: sim.ak,
+        sk: sim.sk,
+        projectId: sim.projectId,
+        instances: sim.instances.map((i) => ({ id: i.instanceId, mode: i.cacheMode })),
+      },
+      secret: { ref: "sandbox/huawei-dcs", value: { ak: sim.ak, sk: sim.sk } },
+      demoTarget: {
+        id: "demo-huawei-dcs",
+        name: "Demo DCS Redis instance (sandbox)",
+        provider: "huawei-dcs",
+        secretRef: "sandbox/huawei-dcs",
+        resource: {
+          region: "ap-southeast-1",
+          projectId: sim.projectId,
+          instanceId: ha?.instanceId,
+          baseUrl: sim.url,
+        },
         tags: { env: "sandbox" },
       },
       close: () => sim.close(),

@@ -158,6 +158,27 @@ export class BackupRepository {
     }
   }
 
+  /**
+   * Like {@link transition}, but reports whether this call made the change: a record
+   * already in `to` is returned with `changed: false`. Whoever changed it announces it
+   * (domain events), so a retried step never announces twice.
+   */
+  async settle(
+    id: string,
+    to: BackupStatus,
+    patch: BackupPatch = {},
+    options: { from?: readonly BackupStatus[]; ttlSeconds?: number; cause?: string } = {},
+  ): Promise<{ record: BackupRecord; changed: boolean }> {
+    try {
+      return { record: await this.transition(id, to, patch, options), changed: true };
+    } catch (error) {
+      if (!(error instanceof InvalidTransitionError)) throw error;
+      const current = await this.find(id);
+      if (current?.status === to) return { record: current, changed: false };
+      throw error;
+    }
+  }
+
   /** Updates fields without changing status, only while the record is in `status`. */
   async patch(id: string, status: BackupStatus, patch: BackupPatch): Promise<BackupRecord> {
     const now = this.#clock.now().toISOString();

@@ -2,6 +2,7 @@ import type { BackupRecord, CreateBackupInput } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
 import { ConflictError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
+import type { EventPublisher } from "../notify/publisher.ts";
 import type { BackupQuery, BackupRepository } from "../store/backups.ts";
 import type { IdempotencyRepository } from "../store/idempotency.ts";
 import type { LeaseRepository } from "../store/leases.ts";
@@ -21,6 +22,7 @@ export interface BackupServiceDeps {
   idempotency: IdempotencyRepository;
   workflows: WorkflowStarter;
   clock: Clock;
+  events?: EventPublisher;
 }
 
 /** On-demand backups and deletions requested through the API. */

@@ -3,6 +3,7 @@ import { LeaseHeldError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Policy } from "../core/policy.ts";
 import type { Target } from "../core/target.ts";
+import type { EventPublisher } from "../notify/publisher.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { LeaseRepository } from "../store/leases.ts";
 import type { PolicyRepository } from "../store/policies.ts";
@@ -31,6 +32,7 @@ export interface DispatcherDeps {
   workflows: WorkflowStarter;
   clock: Clock;
   nextRun: NextRun;
+  events?: EventPublisher;
   /** Told about every settled run (domain events, logs). Must not throw. */
   onOutcome?: (outcome: RunOutcome, policy: Policy, target: Target) => Promise<void> | void;
 }

@@ -2,6 +2,8 @@ import type { BackupRecord, BackupTrigger } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
 import { ConflictError } from "../core/errors.ts";
 import { resourceKey, type Target } from "../core/target.ts";
+import { eventFromBackup } from "../notify/event-builders.ts";
+import type { EventPublisher } from "../notify/publisher.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { LeaseRepository } from "../store/leases.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
@@ -35,6 +37,8 @@ export async function launchBackup(
     leases: LeaseRepository;
     workflows: WorkflowStarter;
     clock: Clock;
+    /** Domain events; publishing is best effort and never fails the launch. */
+    events?: EventPublisher;
   },
   target: Target,
   request: LaunchRequest,
@@ -43,6 +47,7 @@ export async function launchBackup(
   const resource = resourceKey(target);
   await deps.leases.acquire(resource, request.backupId, HANDOVER_LEASE_MS);
   let record: BackupRecord;
+  let created = false;
   try {
     record = await deps.backups.create({
       id: request.backupId,
@@ -58,6 +63,7 @@ export async function launchBackup(
       deadlineAt: new Date(now.getTime() + target.completionWindowMinutes * 60_000).toISOString(),
       version: 0,
     });
+    created = true;
   } catch (error) {
     if (!(error instanceof ConflictError)) {
       await deps.leases.release(resource, request.backupId);
@@ -80,6 +86,11 @@ export async function launchBackup(
     });
     await deps.leases.release(resource, request.backupId);
     throw error;
+  }
+  if (created) {
+    await deps.events
+      ?.publish([eventFromBackup("backup.created", record, { targetName: target.name })])
+      .catch(() => {});
   }
   return record;
 }

@@ -4,6 +4,8 @@ import type { Clock } from "../core/clock.ts";
 import { ConflictError, InvalidTransitionError } from "../core/errors.ts";
 import { ProviderError, ProviderErrorName } from "../core/provider-error.ts";
 import { resourceKey, type Target } from "../core/target.ts";
+import { eventFromBackup } from "../notify/event-builders.ts";
+import type { EventPublisher } from "../notify/publisher.ts";
 import type { BackupProvider, BackupRef } from "../providers/port.ts";
 import type { ProviderFactory } from "../providers/registry.ts";
 import type { BackupRepository } from "../store/backups.ts";
@@ -74,6 +76,8 @@ export interface BackupTaskDeps {
   providers: ProviderFactory;
   retention: RetentionService;
   clock: Clock;
+  /** Domain events (best effort: publishing never fails a step). */
+  events: EventPublisher;
   /** Problems worth a log line that must not fail the step (e.g. a re-plan failing). */
   warn?: (message: string, error: unknown) => void;
 }
@@ -163,12 +167,20 @@ export class BackupTasks {
     const state = await provider.getBackupStatus(refOf(record));
     const now = this.#deps.clock.now();
     if (state.status === "AVAILABLE") {
-      const available = await this.#deps.backups.transition(backupId, "AVAILABLE", {
-        providerStatus: state.providerStatus,
-        sizeBytes: state.sizeBytes ?? null,
-        progress: 100,
-        completedAt: now.toISOString(),
-      });
+      const { record: available, changed } = await this.#deps.backups.settle(
+        backupId,
+        "AVAILABLE",
+        {
+          providerStatus: state.providerStatus,
+          sizeBytes: state.sizeBytes ?? null,
+          progress: 100,
+          completedAt: now.toISOString(),
+        },
+      );
+      if (changed)
+        await this.#emit(
+          eventFromBackup("backup.available", available, { targetName: target.name }),
+        );
       await this.#deps.leases.release(resourceKey(target), backupId);
       try {
         // Expiry marker and re-plan: the sweeper redoes both, so a failure here is only logged.
@@ -275,25 +287,32 @@ export class BackupTasks {
   /** DELETING → DELETED: the record stays as a tombstone. */
   async recordDeleted({ backupId }: TaskInput<"backup">): Promise<void> {
     const now = this.#deps.clock.now();
-    await this.#deps.backups.transition(
+    const { record, changed } = await this.#deps.backups.settle(
       backupId,
       "DELETED",
       { deletedAt: now.toISOString() },
-      {
-        idempotent: true,
-        ttlSeconds: Math.ceil(now.getTime() / 1000) + TOMBSTONE_TTL_DAYS * 86_400,
-      },
+      { ttlSeconds: Math.ceil(now.getTime() / 1000) + TOMBSTONE_TTL_DAYS * 86_400 },
     );
     await this.#deps.expiry.remove(backupId);
+    if (changed)
+      await this.#emit(
+        eventFromBackup("backup.deleted", record, { targetName: await this.#targetName(record) }),
+      );
   }
 
   /** The Catch path of delete-backup: DELETE_FAILED with the reason. */
   async recordDeleteFailure({ backupId, error }: TaskInput<"failure">): Promise<void> {
     const record = await this.#deps.backups.get(backupId);
     if (record.status !== "DELETING") return;
-    await this.#deps.backups.transition(backupId, "DELETE_FAILED", {
+    const { record: failed, changed } = await this.#deps.backups.settle(backupId, "DELETE_FAILED", {
       lastError: backupErrorOf(error, this.#deps.clock.now().toISOString()),
     });
+    if (changed)
+      await this.#emit(
+        eventFromBackup("backup.delete_failed", failed, {
+          targetName: await this.#targetName(failed),
+        }),
+      );
   }
 
   #claim(target: Target, ref: BackupRef, backupId: string): Promise<boolean> {
@@ -310,16 +329,26 @@ export class BackupTasks {
     target: Target,
     lastError: Omit<BackupError, "at"> & { at?: string },
   ) {
-    await this.#deps.backups.transition(
-      record.id,
-      "FAILED",
-      {
-        lastError: { ...lastError, at: lastError.at ?? this.#deps.clock.now().toISOString() },
-        completedAt: this.#deps.clock.now().toISOString(),
-      },
-      { idempotent: true },
-    );
+    const { record: failed, changed } = await this.#deps.backups.settle(record.id, "FAILED", {
+      lastError: { ...lastError, at: lastError.at ?? this.#deps.clock.now().toISOString() },
+      completedAt: this.#deps.clock.now().toISOString(),
+    });
     await this.#deps.leases.release(resourceKey(target), record.id);
+    if (changed)
+      await this.#emit(eventFromBackup("backup.failed", failed, { targetName: target.name }));
+  }
+
+  /** Publishes a domain event; a failure to publish is logged, never fails the step. */
+  async #emit(event: Parameters<EventPublisher["publish"]>[0][number]): Promise<void> {
+    try {
+      await this.#deps.events.publish([event]);
+    } catch (error) {
+      this.#deps.warn?.(`domain event ${event.type} not published`, error);
+    }
+  }
+
+  async #targetName(record: BackupRecord): Promise<string | undefined> {
+    return (await this.#deps.targets.find(record.targetId))?.name;
   }
 
   async #load(backupId: string): Promise<{ record: BackupRecord; target: Target }> {

@@ -93,11 +93,15 @@ describe("messageFor: backup.failed", () => {
 });
 
 describe("messageFor: other events", () => {
-  it("sends nothing for routine events (they only count in the digest)", () => {
+  it("has no message for a created backup (it only counts in the digest)", () => {
     expect(
       messageFor(eventFromBackup("backup.created", failedRecord({ status: "CREATING" }))),
     ).toBeUndefined();
-    expect(messageFor(eventFromBackup("backup.available", availableRecord()))).toBeUndefined();
+  });
+
+  it("has a message for an available backup, for policies that route successes", () => {
+    const text = allText(messageFor(eventFromBackup("backup.available", availableRecord()))!);
+    expect(text).toContain("Backup available");
   });
 
   it("reports a deletion with its reason, size and how long it took", () => {

@@ -99,7 +99,7 @@ describe("SlackNotifier", () => {
     expect(sent.map((s) => s.hook)).toEqual(["oncall", "oncall"]);
   });
 
-  it("sends nothing for created and available, nor for expiring unless asked", async () => {
+  it("sends nothing for created, nor for available or expiring unless asked", async () => {
     const { notifier, sent } = setup();
     const expiring = eventFromBackup("backup.expiring", availableRecord({ status: "EXPIRING" }), {
       reason: "keepLast=7",
@@ -115,6 +115,10 @@ describe("SlackNotifier", () => {
     expect(outcomes).toEqual(["not-notified", "not-notified", "not-notified"]);
     expect(sent).toEqual([]);
     expect(asked).toBe("sent");
+    const withSuccesses = setup({ resolveRouting: async () => ({ successes: "slack/oncall" }) });
+    expect(
+      await withSuccesses.notifier.notify(eventFromBackup("backup.available", availableRecord())),
+    ).toBe("sent");
   });
 
   it("sends one message for an event delivered twice", async () => {

@@ -4,7 +4,10 @@ import { buildContainer, type Container, installContainer } from "../../function
 import type { HttpResponse } from "../../lib/api/http.ts";
 import type { Clock } from "../../lib/core/clock.ts";
 import { type ExecutionOutcome, LocalWorkflowStarter } from "../../lib/local/workflows.ts";
+import type { DomainEvent } from "../../lib/notify/events.ts";
+import { InProcessEventBus } from "../../lib/notify/in-process-bus.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
+import { type SlackSink, startSlackSink } from "../../lib/sandbox/slack-sink.ts";
 import { startZillizSimulator, type ZillizSimulator } from "../../lib/sandbox/zilliz.ts";
 import { dynaliteTable, type TestTable } from "./dynamo-engines.ts";
 
@@ -28,6 +31,11 @@ export interface Harness {
   secrets: StaticSecretSource;
   clock: ReturnType<typeof offsetClock>;
   outcomes: ExecutionOutcome[];
+  /** Every domain event published, in order. */
+  events: DomainEvent[];
+  bus: InProcessEventBus;
+  /** The Slack sink, when started with `slack: true`. */
+  sink: SlackSink | undefined;
   /** Calls the API dispatcher like the HTTP server would. */
   call(
     method: string,
@@ -39,7 +47,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { jobDurationMs?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { jobDurationMs?: number; slack?: boolean } = {},
+): Promise<Harness> {
+  const sink = options.slack ? await startSlackSink() : undefined;
   const table = await dynaliteTable();
   const sim = await startZillizSimulator({
     jobDurationMs: options.jobDurationMs ?? 300,
@@ -47,6 +58,7 @@ export async function startHarness(options: { jobDurationMs?: number } = {}): Pr
     clusters: ["in01-7b3f9c2e5a1d804", "in01-5e1d0a9c3b7f226"],
   });
   const secrets = new StaticSecretSource({ "sandbox/zilliz": { apiKey: sim.apiKey } });
+  if (sink) secrets.set("sandbox/slack", { url: sink.webhookUrl("alerts") });
   const outcomes: ExecutionOutcome[] = [];
   const starter = new LocalWorkflowStarter({
     handlers: taskHandlers as never,
@@ -61,9 +73,16 @@ export async function startHarness(options: { jobDurationMs?: number } = {}): Pr
     AWS_REGION: "local",
     WARDEN_ALLOW_LOOPBACK_PROVIDERS: "1",
     WARDEN_PROVIDER_TIMEOUT_MS: "2000",
+    ...(sink ? { WARDEN_SLACK_WEBHOOK_SECRET: "sandbox/slack" } : {}),
   });
-  const container = buildContainer({ env, secrets, workflows: starter, clock });
+  const bus = new InProcessEventBus();
+  const events: DomainEvent[] = [];
+  bus.subscribe((event) => {
+    events.push(event);
+  });
+  const container = buildContainer({ env, secrets, workflows: starter, clock, events: bus });
   installContainer(container);
+  if (sink) bus.subscribe((event) => container.notifier.notify(event));
   const call: Harness["call"] = async (method, path, opts = {}) => {
     const [pathname, search] = path.split("?");
     const response = await container.api({
@@ -89,6 +108,9 @@ export async function startHarness(options: { jobDurationMs?: number } = {}): Pr
     secrets,
     clock,
     outcomes,
+    events,
+    bus,
+    sink,
     call,
     zillizTarget: async (id, extra = {}) => {
       const r = await call("POST", "/v1/targets", {
@@ -105,6 +127,7 @@ export async function startHarness(options: { jobDurationMs?: number } = {}): Pr
     },
     close: async () => {
       await starter.stop();
+      await sink?.close();
       await sim.close();
       await table.close();
     },

@@ -7,15 +7,21 @@ import { enforceLimits, type MrkdwnText, type SlackBlock, type SlackMessage } fr
  * target on which vendor, the status, duration and size, the error with its class, the
  * ids to search for, and what happens next.
  *
- * `backup.created` and `backup.available` are routine: they produce no message (they
- * count only in the daily digest). Everything else — failed, delete_failed, deleted,
- * expiring, schedule.missed and schedule.skipped — does.
+ * `backup.created` is routine: it only counts in the daily digest. `backup.available`
+ * produces a message, but the notifier sends it only to a policy's `successes` webhook
+ * (off unless configured). Everything else — failed, delete_failed, deleted, expiring,
+ * schedule.missed and schedule.skipped — is always worth a message.
  */
 export function messageFor(event: DomainEvent): SlackMessage | undefined {
   switch (event.type) {
     case "backup.created":
-    case "backup.available":
       return undefined;
+    case "backup.available":
+      return backupMessage(
+        event,
+        ":white_check_mark: Backup available",
+        "Nothing to do. Retention re-plans the target now; backups that fall out of the policy are expired.",
+      );
     case "backup.failed":
       return backupMessage(event, ":x: Backup failed", failedNext(event.detail.error));
     case "backup.delete_failed":
@@ -52,7 +58,11 @@ export function messageFor(event: DomainEvent): SlackMessage | undefined {
 }
 
 type BackupEvent = EventOf<
-  "backup.failed" | "backup.delete_failed" | "backup.deleted" | "backup.expiring"
+  | "backup.available"
+  | "backup.failed"
+  | "backup.delete_failed"
+  | "backup.deleted"
+  | "backup.expiring"
 >;
 
 function backupMessage(event: BackupEvent, title: string, next: string): SlackMessage {

@@ -18,7 +18,7 @@ export const ROUTE_OF = {
   "backup.deleted": "deletions",
   "backup.expiring": "deletions",
   "backup.created": undefined,
-  "backup.available": undefined,
+  "backup.available": "successes",
 } as const satisfies Record<EventType, keyof NotificationRouting | undefined>;
 
 /** What routing is looked up by: the policy and target an event or digest row concerns. */
@@ -127,6 +127,10 @@ export class SlackNotifier {
       this.#metrics.count(MetricName.notifySkipped, { ...dims, reason: "not-notified" });
       return "not-notified";
     }
+    if (route === "successes" && !(await this.#successesRouted(event.detail))) {
+      this.#metrics.count(MetricName.notifySkipped, { ...dims, reason: "not-notified" });
+      return "not-notified";
+    }
     const { eventId } = event.detail;
     if (this.#sent.has(eventId)) {
       this.#metrics.count(MetricName.notifySkipped, { ...dims, reason: "duplicate" });
@@ -216,7 +220,18 @@ export class SlackNotifier {
       policyId: subject.policyId,
       targetId: subject.targetId,
     });
+    // Successes are opt-in per policy: they never fall back to the default webhook.
+    if (route === "successes") return routing?.successes;
     return routing?.[route] ?? this.#o.defaultWebhookRef;
+  }
+
+  /** Whether the policy asked for success messages (an opt-in webhook). */
+  async #successesRouted(subject: RoutingSubject): Promise<boolean> {
+    try {
+      return (await this.#webhookRef("successes", subject)) !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   #remember(eventId: string): void {

@@ -1,3 +1,4 @@
+import type * as z from "zod";
 import { type HttpRequest, type HttpResponse, problem, problemOf } from "./http.ts";
 
 /** What a route handler gets: the request plus the path parameters it matched. */
@@ -14,7 +15,20 @@ export interface Route {
   summary: string;
   /** False only for health: every other route needs the caller to authenticate. */
   auth: boolean;
+  /** What the route accepts and answers; the OpenAPI document is generated from it. */
+  doc: RouteDoc;
   handle(context: RouteContext): Promise<HttpResponse>;
+}
+
+/** A route's documentation: the same zod schemas that validate its input. */
+export interface RouteDoc {
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  headers?: Record<string, { schema: z.ZodType; description: string }>;
+  /** Success responses by status. */
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Route-specific errors (409, 404, 412, 422…) by status. */
+  errors?: Record<number, string>;
 }
 
 function compile(path: string): { regex: RegExp; names: string[] } {

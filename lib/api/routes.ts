@@ -3,10 +3,12 @@ import type { PolicyService } from "../usecases/policies.ts";
 import type { RetentionService } from "../usecases/retention.ts";
 import type { TargetService } from "../usecases/targets.ts";
 import { json } from "./http.ts";
+import { buildOpenApi } from "./openapi.ts";
 import type { Route } from "./router.ts";
 import { backupRoutes } from "./routes/backups.ts";
 import { policyRoutes } from "./routes/policies.ts";
 import { targetRoutes } from "./routes/targets.ts";
+import { Health } from "./schemas.ts";
 
 /** What the API needs. */
 export interface ApiDeps {
@@ -19,17 +21,28 @@ export interface ApiDeps {
 
 /** The `/v1` routes: the one table behind the router, the OpenAPI document and the stacks. */
 export function apiRoutes(deps: ApiDeps): Route[] {
-  return [
+  const routes: Route[] = [
     {
       method: "GET",
       path: "/v1/health",
       operationId: "getHealth",
       summary: "Liveness: the only route that needs no authentication",
       auth: false,
+      doc: { responses: { 200: { description: "The service is up", schema: Health } } },
       handle: async () => json(200, { status: "ok", version: deps.version }),
+    },
+    {
+      method: "GET",
+      path: "/v1/openapi.json",
+      operationId: "getOpenApi",
+      summary: "This API's OpenAPI 3.1 document, generated from the route table",
+      auth: true,
+      doc: { responses: { 200: { description: "The OpenAPI document" } } },
+      handle: async () => json(200, buildOpenApi(routes, deps.version)),
     },
     ...targetRoutes(deps.targets),
     ...backupRoutes(deps.backups),
     ...policyRoutes(deps.policies, deps.retention),
   ];
+  return routes;
 }

@@ -146,6 +146,7 @@ function startRpcServer(builds: SynthBuild[], rpcLog: Set<string>) {
     req.on("end", async () => {
       const { method, params } = JSON.parse(body) as { method: string; params: unknown[] };
       rpcLog.add(method);
+      debug(`rpc ${method} ${body.length}b`);
       const handler = methods[method];
       let reply: { result?: unknown; error?: string };
       if (!handler) reply = { error: `rpc: can't find method ${method}` };
@@ -412,12 +413,13 @@ export async function synth(stage: string, timeoutMs = 60_000): Promise<SynthRes
         `import { createRequire as topLevelCreateRequire } from 'module';`,
         `const require = topLevelCreateRequire(import.meta.url);`,
         `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
-        `const __filename = topLevelFileUrlToPath(import.meta.url)`,
         `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
       ].join("\n"),
     },
     nodePaths: [join(PLATFORM, "node_modules")],
-    external: ["@pulumi/*", "@aws-sdk/*"],
+    // esbuild's sync API starts a worker from its own file; bundled, that file would be
+    // this program and the worker would never answer.
+    external: ["@pulumi/*", "@aws-sdk/*", "esbuild"],
     mainFields: ["module", "main"],
     bundle: true,
     format: "esm",
@@ -468,6 +470,10 @@ export async function synth(stage: string, timeoutMs = 60_000): Promise<SynthRes
         debug("program evaluated");
         return mod.default;
       });
+      // Registrations started inside apply() callbacks (routes, roles, code uploads) finish
+      // after the program returns; the real engine waits for them the same way.
+      await pulumi.runtime.waitForRPCs();
+      debug(`rpcs settled: ${resources.size} resources`);
       const resolved = await new Promise<Record<string, unknown>>((ok) =>
         pulumi.output(outputs ?? {}).apply((value: Record<string, unknown>) => ok(value)),
       );

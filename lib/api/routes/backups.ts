@@ -1,10 +1,11 @@
 import * as z from "zod";
-import { CreateBackupInput } from "../../core/backup.ts";
+import { CreateBackupInput, HistoryEntry } from "../../core/backup.ts";
 import { BackupStatus } from "../../core/status.ts";
 import type { BackupService } from "../../usecases/backups.ts";
 import { json, parseOr400, readJsonBody } from "../http.ts";
 import { IdempotencyKey, Instant, ListQuery, pathId } from "../params.ts";
 import type { Route } from "../router.ts";
+import { BackupOut, pageOf } from "../schemas.ts";
 
 const BackupListQuery = ListQuery.extend({
   targetId: z.string().max(64).optional(),
@@ -15,6 +16,11 @@ const BackupListQuery = ListQuery.extend({
 });
 
 const HoldInput = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+const HistoryOut = z.object({
+  backupId: z.string(),
+  status: BackupStatus,
+  history: z.array(HistoryEntry),
+});
 
 /** `/v1/backups` and on-demand backups of a target. */
 export function backupRoutes(backups: BackupService): Route[] {
@@ -25,6 +31,23 @@ export function backupRoutes(backups: BackupService): Route[] {
       operationId: "createBackup",
       summary: "Start an on-demand backup (honours Idempotency-Key)",
       auth: true,
+      doc: {
+        body: CreateBackupInput,
+        headers: {
+          "Idempotency-Key": {
+            schema: IdempotencyKey,
+            description: "Repeat-safe: the same key and body return the same backup",
+          },
+        },
+        responses: {
+          202: { description: "Accepted: the backup record (PENDING)", schema: BackupOut },
+        },
+        errors: {
+          404: "No such target",
+          409: "Another backup of the same vendor resource is running",
+          422: "Idempotency-Key reused with another body",
+        },
+      },
       handle: async (request) => {
         const targetId = pathId(request.params.targetId, "targetId");
         const key = parseOr400(
@@ -46,6 +69,12 @@ export function backupRoutes(backups: BackupService): Route[] {
       operationId: "listBackups",
       summary: "List backups newest first, by target and/or status",
       auth: true,
+      doc: {
+        query: BackupListQuery,
+        responses: {
+          200: { description: "A page of backups, newest first", schema: pageOf(BackupOut) },
+        },
+      },
       handle: async (request) =>
         json(200, await backups.list(parseOr400(BackupListQuery, request.query, "query"))),
     },
@@ -55,6 +84,10 @@ export function backupRoutes(backups: BackupService): Route[] {
       operationId: "getBackup",
       summary: "Read one backup",
       auth: true,
+      doc: {
+        responses: { 200: { description: "The backup", schema: BackupOut } },
+        errors: { 404: "No such backup" },
+      },
       handle: async (request) =>
         json(200, await backups.get(pathId(request.params.backupId, "backupId"))),
     },
@@ -64,6 +97,12 @@ export function backupRoutes(backups: BackupService): Route[] {
       operationId: "deleteBackup",
       summary: "Delete a backup at the vendor; the record stays as a tombstone",
       auth: true,
+      doc: {
+        responses: {
+          202: { description: "Accepted: DELETING (or already DELETED)", schema: BackupOut },
+        },
+        errors: { 404: "No such backup", 409: "On legal hold, or still being created" },
+      },
       handle: async (request) =>
         json(
           202,
@@ -79,6 +118,11 @@ export function backupRoutes(backups: BackupService): Route[] {
       operationId: "holdBackup",
       summary: "Place a legal hold: the backup is never deleted while held",
       auth: true,
+      doc: {
+        body: HoldInput,
+        responses: { 200: { description: "The backup, held", schema: BackupOut } },
+        errors: { 404: "No such backup", 409: "Already being deleted" },
+      },
       handle: async (request) => {
         const id = pathId(request.params.backupId, "backupId");
         const { reason } = parseOr400(HoldInput, readJsonBody(request), "hold");
@@ -91,6 +135,10 @@ export function backupRoutes(backups: BackupService): Route[] {
       operationId: "unholdBackup",
       summary: "Lift a legal hold",
       auth: true,
+      doc: {
+        responses: { 200: { description: "The backup, no longer held", schema: BackupOut } },
+        errors: { 404: "No such backup" },
+      },
       handle: async (request) =>
         json(200, await backups.unhold(pathId(request.params.backupId, "backupId"))),
     },
@@ -100,6 +148,12 @@ export function backupRoutes(backups: BackupService): Route[] {
       operationId: "getBackupHistory",
       summary: "Every status transition of a backup, with time and cause",
       auth: true,
+      doc: {
+        responses: {
+          200: { description: "Every status transition with time and cause", schema: HistoryOut },
+        },
+        errors: { 404: "No such backup" },
+      },
       handle: async (request) => {
         const record = await backups.get(pathId(request.params.backupId, "backupId"));
         return json(200, { backupId: record.id, status: record.status, history: record.history });

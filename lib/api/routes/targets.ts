@@ -4,8 +4,15 @@ import type { TargetService } from "../../usecases/targets.ts";
 import { json, parseOr400, readJsonBody } from "../http.ts";
 import { IdempotencyKey, IfMatch, ListQuery, pathId } from "../params.ts";
 import type { Route } from "../router.ts";
+import { pageOf, TargetOut } from "../schemas.ts";
 
 const DeleteQuery = z.object({ backups: z.enum(["keep", "expire"]).optional() }).strict();
+const RetireOut = z.object({
+  targetId: z.string(),
+  deleted: z.boolean(),
+  expiring: z.array(z.string()),
+  held: z.array(z.string()),
+});
 
 /** `/v1/targets` */
 export function targetRoutes(targets: TargetService): Route[] {
@@ -16,6 +23,20 @@ export function targetRoutes(targets: TargetService): Route[] {
       operationId: "createTarget",
       summary: "Register a target (one vendor resource to back up)",
       auth: true,
+      doc: {
+        body: CreateTargetInput,
+        headers: {
+          "Idempotency-Key": {
+            schema: IdempotencyKey,
+            description: "Repeat-safe: the same key and body return the first result",
+          },
+        },
+        responses: { 201: { description: "The target", schema: TargetOut } },
+        errors: {
+          409: "A target with this id exists",
+          422: "Idempotency-Key reused with another body",
+        },
+      },
       handle: async (request) => {
         const key = parseOr400(
           IdempotencyKey,
@@ -37,6 +58,10 @@ export function targetRoutes(targets: TargetService): Route[] {
       operationId: "listTargets",
       summary: "List targets, newest first",
       auth: true,
+      doc: {
+        query: ListQuery,
+        responses: { 200: { description: "A page of targets", schema: pageOf(TargetOut) } },
+      },
       handle: async (request) =>
         json(200, await targets.list(parseOr400(ListQuery, request.query, "query"))),
     },
@@ -46,6 +71,10 @@ export function targetRoutes(targets: TargetService): Route[] {
       operationId: "getTarget",
       summary: "Read one target",
       auth: true,
+      doc: {
+        responses: { 200: { description: "The target", schema: TargetOut } },
+        errors: { 404: "No such target" },
+      },
       handle: async (request) =>
         json(200, await targets.get(pathId(request.params.targetId, "targetId"))),
     },
@@ -55,6 +84,17 @@ export function targetRoutes(targets: TargetService): Route[] {
       operationId: "updateTarget",
       summary: "Replace a target's settings (If-Match guards against lost updates: 412)",
       auth: true,
+      doc: {
+        body: UpdateTargetInput,
+        headers: { "If-Match": { schema: IfMatch, description: "The version from the ETag" } },
+        responses: { 200: { description: "The updated target", schema: TargetOut } },
+        errors: {
+          404: "No such target",
+          409: "The target is being deleted",
+          412: "Changed meanwhile (If-Match)",
+          422: "The vendor cannot change",
+        },
+      },
       handle: async (request) => {
         const id = pathId(request.params.targetId, "targetId");
         const expected = parseOr400(IfMatch, request.headers["if-match"], "If-Match header");
@@ -69,6 +109,17 @@ export function targetRoutes(targets: TargetService): Route[] {
       operationId: "deleteTarget",
       summary: "Delete a target; with backups, choose ?backups=keep or ?backups=expire",
       auth: true,
+      doc: {
+        query: DeleteQuery,
+        responses: {
+          204: { description: "Deleted" },
+          202: { description: "Retiring: its backups are being expired", schema: RetireOut },
+        },
+        errors: {
+          404: "No such target",
+          409: "It has backups: choose ?backups=keep or ?backups=expire",
+        },
+      },
       handle: async (request) => {
         const id = pathId(request.params.targetId, "targetId");
         const { backups } = parseOr400(DeleteQuery, request.query, "query");

@@ -8,6 +8,7 @@ import {
   statusFaultSchema,
 } from "./fault-queue.ts";
 import { type RequestLogEntry, type SimRequest, startJsonHttpSimulator } from "./http-sim.ts";
+import { issueSecret } from "./issued-secrets.ts";
 import {
   type PineconeState,
   pineconeError,
@@ -205,6 +206,7 @@ export async function startPineconeSimulator(
     ],
   });
 
+  issueSecret(state.apiKey);
   return {
     url: server.url,
     apiKey: state.apiKey,

@@ -13,6 +13,7 @@ import {
   type SimResponse,
   startJsonHttpSimulator,
 } from "./http-sim.ts";
+import { issueSecret } from "./issued-secrets.ts";
 import { JsonStateFile } from "./state-file.ts";
 import { ZILLIZ_CODES, type ZillizError } from "./zilliz-errors.ts";
 import { type ZillizState, zillizStateSchema } from "./zilliz-model.ts";
@@ -174,6 +175,7 @@ export async function startZillizSimulator(
     ],
   });
 
+  issueSecret(state.apiKey);
   return {
     url: server.url,
     apiKey: state.apiKey,

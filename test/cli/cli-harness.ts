@@ -1,4 +1,6 @@
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CliIo } from "../../cli/io.ts";
@@ -17,6 +19,9 @@ export interface RunOptions {
   cwd?: string;
   /** Answers the apply confirmation as if typed on a terminal; absent = no terminal. */
   confirm?: (question: string) => Promise<boolean>;
+  /** Pretend stderr is a terminal (live progress line). */
+  tty?: boolean;
+  fetch?: typeof fetch;
 }
 
 /**
@@ -28,10 +33,10 @@ export async function warden(argv: string[], options: RunOptions = {}): Promise<
   let stderr = "";
   const io: CliIo = {
     stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
+    stderr: { write: (text: string) => (stderr += text), isTTY: options.tty === true },
     env: options.env ?? {},
     cwd: options.cwd ?? mkdtempSync(join(tmpdir(), "warden-cli-")),
-    fetch: globalThis.fetch,
+    fetch: options.fetch ?? globalThis.fetch,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 100))),
     ...(options.confirm ? { confirm: options.confirm } : {}),
   };
@@ -42,4 +47,26 @@ export async function warden(argv: string[], options: RunOptions = {}): Promise<
 /** The environment that points the CLI at a running local stack. */
 export function envOf(runtime: { url: string; token: string }): Record<string, string> {
   return { WARDEN_API: `${runtime.url}/v1`, WARDEN_TOKEN: runtime.token };
+}
+
+/** A loopback URL on which nothing listens (a port just released). */
+export async function deadApiUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}/v1`;
+}
+
+/** Makes the Zilliz simulator fail the next backup job with a vendor reason. */
+export async function failNextZillizJob(
+  runtime: { sandbox: Record<string, Record<string, unknown>> },
+  reason: string,
+): Promise<void> {
+  const response = await fetch(`${String(runtime.sandbox.zilliz?.url)}/__sandbox/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ kind: "fail-next-job", reason }),
+  });
+  if (response.status !== 201) throw new Error(`fault not queued: ${response.status}`);
 }

@@ -19,13 +19,14 @@
  * Pinned to the internals of sst 4.17.1 (the `$cli` shape, RPC names, run.ts/shim paths).
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
-import { FUNCTION_BUNDLE, HANDLER_EXPORT } from "../../stacks/bundle.ts";
+import { buildFunctions, type FunctionBundle } from "../../scripts/build-functions.ts";
+import { FUNCTION_BUNDLE } from "../../stacks/bundle.ts";
 
 /** The SST version this harness reproduces; anything else must be re-verified first. */
 export const SST_VERSION = "4.17.1";
@@ -49,6 +50,8 @@ export interface SynthBuild {
   entry: string;
   file: string;
   bytes: number;
+  /** Source files in the bundle, relative to the project root. */
+  inputs: string[];
   properties: Record<string, unknown>;
 }
 
@@ -68,7 +71,8 @@ const WORK = join(ROOT, ".sst", "synth");
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 function debug(message: string): void {
-  if (process.env.SYNTH_DEBUG) process.stderr.write(`[synth] ${message}\n`);
+  if (process.env.SYNTH_DEBUG)
+    process.stderr.write(`[synth] ${(performance.now() / 1000).toFixed(2)}s ${message}\n`);
 }
 
 function unsecret(value: unknown): unknown {
@@ -125,7 +129,11 @@ async function evaluateApp(stage: string): Promise<SynthResult["app"]> {
 }
 
 /** The CLI's RPC server, as far as SST's components call it during `deploy`. */
-function startRpcServer(builds: SynthBuild[], rpcLog: Set<string>) {
+function startRpcServer(
+  builds: SynthBuild[],
+  rpcLog: Set<string>,
+  prebuilt: Map<string, FunctionBundle>,
+) {
   const methods: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
     "Provider.Aws.Bootstrap": async () => ({
       asset: "sst-asset-synth",
@@ -136,7 +144,7 @@ function startRpcServer(builds: SynthBuild[], rpcLog: Set<string>) {
       appsyncRealtime: "synth.appsync-realtime-api.local",
     }),
     "Runtime.AddTarget": async () => null,
-    "Runtime.Build": (args) => buildHandler(args, builds),
+    "Runtime.Build": (args) => buildHandler(args, builds, prebuilt),
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = "";
@@ -170,8 +178,17 @@ function startRpcServer(builds: SynthBuild[], rpcLog: Set<string>) {
   });
 }
 
-/** `Runtime.Build` for Node handlers: the bundle the stacks deploy, written where SST zips it. */
-async function buildHandler(args: Record<string, unknown>, builds: SynthBuild[]) {
+/**
+ * `Runtime.Build` for Node handlers. All entry points are bundled up front in one esbuild
+ * call (scripts/build-functions.ts, the options the stacks deploy with); a function whose
+ * `nodejs` options differ from those gets its own build, so the result always reflects
+ * what SST would be asked to build.
+ */
+async function buildHandler(
+  args: Record<string, unknown>,
+  builds: SynthBuild[],
+  prebuilt: Map<string, FunctionBundle>,
+) {
   const functionID = String(args.functionID);
   const handler = String(args.handler);
   const properties = (args.properties ?? {}) as Record<string, unknown>;
@@ -181,48 +198,58 @@ async function buildHandler(args: Record<string, unknown>, builds: SynthBuild[])
   const entry = [".ts", ".mts", ".js", ".mjs"]
     .map((ext) => join(ROOT, base + ext))
     .find((candidate) => existsSync(candidate));
-  if (!entry) {
-    return {
-      handler,
-      out: "",
-      errors: [`Could not find handler file for "${handler}" (function ${functionID})`],
-      sourcemaps: [],
+  const fail = (error: string) => ({ handler, out: "", errors: [error], sourcemaps: [] });
+  if (!entry) return fail(`Could not find handler file for "${handler}" (function ${functionID})`);
+
+  const sameOptions =
+    (properties.format ?? "esm") === FUNCTION_BUNDLE.format &&
+    (properties.minify ?? true) === FUNCTION_BUNDLE.minify;
+  let bundle = sameOptions ? prebuilt.get(entry) : undefined;
+  if (!bundle) {
+    const out = join(WORK, "artifacts", `${functionID}-src`);
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+    const file = join(out, "index.mjs");
+    const result = await esbuild.build({
+      ...FUNCTION_BUNDLE,
+      minify: properties.minify !== false,
+      format: properties.format === "cjs" ? "cjs" : "esm",
+      absWorkingDir: ROOT,
+      entryPoints: [entry],
+      outfile: file,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const output = Object.values(result.metafile.outputs)[0]!;
+    bundle = {
+      name: functionID,
+      entry,
+      file,
+      bytes: output.bytes,
+      exports: output.exports,
+      inputs: Object.keys(output.inputs).sort(),
     };
   }
-  const out = join(WORK, "artifacts", `${functionID}-src`);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  const fileName = base.split("/").pop()!.replaceAll(".", "-");
-  const file = join(out, `${fileName}.mjs`);
-  const result = await esbuild.build({
-    ...FUNCTION_BUNDLE,
-    minify: properties.minify !== false,
-    format: properties.format === "cjs" ? "cjs" : "esm",
-    entryPoints: [entry],
-    outfile: file,
-    metafile: true,
-    logLevel: "silent",
-  });
-  const exports = Object.values(result.metafile.outputs).flatMap((o) => o.exports);
-  if (!exports.includes(exportName)) {
-    return {
-      handler,
-      out,
-      errors: [
-        `"${relative(ROOT, entry)}" does not export "${exportName}" (function ${functionID})`,
-      ],
-      sourcemaps: [],
-    };
+  if (!bundle.exports.includes(exportName)) {
+    return fail(
+      `"${relative(ROOT, entry)}" does not export "${exportName}" (function ${functionID})`,
+    );
   }
   builds.push({
     functionID,
     handler,
     entry: relative(ROOT, entry),
-    file: relative(ROOT, file),
-    bytes: statSync(file).size,
+    file: relative(ROOT, bundle.file),
+    bytes: bundle.bytes,
+    inputs: bundle.inputs,
     properties,
   });
-  return { handler: `${fileName}.${exportName}`, out, errors: [], sourcemaps: [] };
+  return {
+    handler: `index.${exportName}`,
+    out: dirname(bundle.file),
+    errors: [],
+    sourcemaps: [],
+  };
 }
 
 /** Outputs a mocked resource reports besides its inputs (ARNs, names, endpoints). */
@@ -320,7 +347,11 @@ export async function synth(stage: string, timeoutMs = 60_000): Promise<SynthRes
   const resources = new Map<string, SynthResource>();
   const duplicates: string[] = [];
   const options = new Map<string, Partial<SynthResource>>();
-  const server = await startRpcServer(builds, rpcLog);
+  debug("bundling handlers");
+  const prebuilt = new Map(
+    (await buildFunctions(join(WORK, "functions"), ROOT)).map((b) => [b.entry, b]),
+  );
+  const server = await startRpcServer(builds, rpcLog, prebuilt);
 
   process.env.SST_SERVER = server.url;
   process.env.PULUMI_CONFIG = JSON.stringify({ "aws:region": REGION });

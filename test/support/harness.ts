@@ -9,6 +9,7 @@ import { InProcessEventBus } from "../../lib/notify/in-process-bus.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
 import { type SlackSink, startSlackSink } from "../../lib/sandbox/slack-sink.ts";
 import { startZillizSimulator, type ZillizSimulator } from "../../lib/sandbox/zilliz.ts";
+import { assertNoSecrets } from "../setup/secrets-guard.ts";
 import { dynaliteTable, type TestTable } from "./dynamo-engines.ts";
 
 /** A clock running with the wall clock, plus an offset the test can push forward. */
@@ -98,6 +99,7 @@ export async function startHarness(
             : JSON.stringify(opts.body),
       caller: "test operator",
     });
+    assertNoSecrets(response.body ?? "", `the response to ${method} ${path}`);
     return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
   };
   return {

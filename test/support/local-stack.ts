@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalRuntime, startLocal } from "../../functions/local.ts";
+import { assertNoSecrets } from "../setup/secrets-guard.ts";
 
 /** The local runtime in-process, on ephemeral ports and a throwaway data folder. */
 export async function startLocalStack(env: Record<string, string> = {}) {
@@ -30,6 +31,7 @@ export async function startLocalStack(env: Record<string, string> = {}) {
       body: init.body,
     });
     const text = await response.text();
+    assertNoSecrets(text, `the response to ${method} ${path}`);
     return {
       status: response.status,
       headers: response.headers,

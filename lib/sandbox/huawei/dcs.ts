@@ -14,6 +14,7 @@ import {
   type SimRoute,
   startJsonHttpSimulator,
 } from "../http-sim.ts";
+import { issueSecret } from "../issued-secrets.ts";
 import { JsonStateFile } from "../state-file.ts";
 import {
   type DcsInstance,
@@ -191,6 +192,8 @@ export async function startDcsSimulator(options: DcsSimulatorOptions = {}): Prom
     ],
   });
 
+  issueSecret(state.sk);
+  issueSecret(options.authToken);
   return {
     url: server.url,
     ak: state.ak,

@@ -13,6 +13,7 @@ import {
   type SimResponse,
   startJsonHttpSimulator,
 } from "../http-sim.ts";
+import { issueSecret } from "../issued-secrets.ts";
 import { JsonStateFile } from "../state-file.ts";
 import { type TaurusDbState, taurusDbStateSchema } from "./taurusdb-model.ts";
 import { type FailNextBackupFault, TaurusDbService } from "./taurusdb-service.ts";
@@ -184,6 +185,8 @@ export async function startTaurusDbSimulator(
     ],
   });
 
+  issueSecret(state.sk);
+  issueSecret(options.authToken);
   return {
     url: server.url,
     ak: state.ak,

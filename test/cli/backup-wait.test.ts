@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalStack } from "../support/local-stack.ts";
+import { envOf, failNextZillizJob, warden } from "./cli-harness.ts";
+
+const ID = /bk_[0-9a-z]+/;
+
+describe("warden backup create --wait", () => {
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    stack = await startLocalStack();
+    env = envOf(stack.runtime);
+  });
+  afterAll(() => stack?.close());
+
+  it("follows a backup to AVAILABLE with one plain line per status change off a terminal", async () => {
+    const run = await warden(["backup", "create", "demo-zilliz", "--wait", "--interval", "0.1"], {
+      env,
+    });
+
+    expect(run.code).toBe(0);
+    const id = ID.exec(run.stdout)?.[0];
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^AVAILABLE {2}${id} {2}target demo-zilliz {2}in \\d+\\.\\ds {2}size [\\d.]+ \\w+\\n$`,
+      ),
+    );
+    const statuses = run.stderr
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.split(/\s+/)[2]);
+    expect(statuses[0]).toBe("PENDING");
+    expect(statuses.at(-1)).toBe("AVAILABLE");
+    expect(new Set(statuses).size).toBe(statuses.length);
+    expect(run.stderr).not.toContain("\r");
+  });
+
+  it("exits 5 with the vendor's reason when the backup ends FAILED", async () => {
+    await failNextZillizJob(stack.runtime, "insufficient storage in region");
+
+    const run = await warden(["backup", "create", "demo-zilliz", "--wait"], { env });
+
+    expect(run.code).toBe(5);
+    expect(run.stdout).toMatch(
+      /^FAILED {2}bk_\w+ {2}target demo-zilliz {2}after [\d.]+s {2}reason: .*insufficient storage in region/,
+    );
+    expect(run.stderr.trimEnd().split("\n").at(-1)).toMatch(/FAILED/);
+  });
+
+  it("redraws a single line with a spinner on a terminal and ends with the summary", async () => {
+    const run = await warden(["backup", "create", "demo-zilliz", "--wait"], { env, tty: true });
+
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain("\n");
+    expect(run.stderr).toMatch(/\r\x1b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] bk_\w+ +[\d.]+s {2}(PENDING|CREATING)/);
+    expect(run.stderr.endsWith("\r\x1b[2K")).toBe(true);
+    expect(run.stdout).toMatch(/^AVAILABLE /);
+  });
+
+  it("replays the same backup for a repeated Idempotency-Key and prints only the id with --quiet", async () => {
+    const first = await warden(
+      ["backup", "create", "demo-zilliz", "-q", "--idempotency-key", "cli-1"],
+      { env },
+    );
+    const again = await warden(
+      ["backup", "create", "demo-zilliz", "-q", "--idempotency-key", "cli-1"],
+      { env },
+    );
+
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^bk_\w+\n$/);
+    expect(again.stdout).toBe(first.stdout);
+    const waited = await warden(["backup", "wait", first.stdout.trim(), "--json"], { env });
+    expect(JSON.parse(waited.stdout)).toMatchObject({
+      id: first.stdout.trim(),
+      status: "AVAILABLE",
+    });
+  });
+
+  it("refuses a second backup of a busy resource with exit 3 (409)", async () => {
+    const running = await warden(["backup", "create", "demo-zilliz", "-q"], { env });
+    const second = await warden(["backup", "create", "demo-zilliz"], { env });
+
+    expect(second.code).toBe(3);
+    expect(second.stderr).toMatch(/already running.*HTTP 409/);
+    await warden(["backup", "wait", running.stdout.trim()], { env });
+  });
+
+  it("deletes with rm --wait down to DELETED, and a hold blocks the deletion", async () => {
+    const created = await warden(["backup", "create", "demo-zilliz", "--wait", "-q"], { env });
+    const id = created.stdout.trim();
+
+    const held = await warden(["hold", id, "--reason", "audit 2026"], { env });
+    const refused = await warden(["backup", "rm", id], { env });
+    const released = await warden(["unhold", id], { env });
+    const removed = await warden(["backup", "rm", id, "--wait"], { env });
+
+    expect([held.code, refused.code, released.code, removed.code]).toEqual([0, 3, 0, 0]);
+    expect(refused.stderr).toContain("legal hold: audit 2026");
+    expect(removed.stdout).toMatch(new RegExp(`^DELETED {2}${id} `));
+    const history = await warden(["backup", "history", id, "--json"], { env });
+    expect(JSON.parse(history.stdout).history.map((h: { status: string }) => h.status)).toEqual([
+      "PENDING",
+      "CREATING",
+      "AVAILABLE",
+      "DELETING",
+      "DELETED",
+    ]);
+  });
+});

@@ -54,7 +54,8 @@ export function problem(
   return {
     status,
     headers: { "content-type": "application/problem+json" },
-    body: JSON.stringify({ type, title, status, detail, ...extra }),
+    // Extra members first: they can never overwrite the problem's own fields.
+    body: JSON.stringify({ ...extra, type, title, status, detail }),
   };
 }
 

@@ -32,10 +32,12 @@ const SIMULATORS: Record<
   (o: { port: number; stateFile?: string; jobDurationMs?: number }) => Promise<SandboxVendor>
 > = {
   zilliz: async (o) => {
+    // Two clusters: the demo target (and the demo policy) use the first; the second is yours.
     const sim = await startZillizSimulator({
       port: o.port,
       stateFile: o.stateFile,
       jobDurationMs: o.jobDurationMs,
+      clusters: ["in01-7b3f9c2e5a1d804", "in01-5e1d0a9c3b7f226"],
     });
     return {
       describe: {

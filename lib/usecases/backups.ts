@@ -1,6 +1,6 @@
 import type { BackupRecord, CreateBackupInput } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
-import { ConflictError } from "../core/errors.ts";
+import { ConflictError, InvalidTransitionError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { EventPublisher } from "../notify/publisher.ts";
 import type { BackupQuery, BackupRepository } from "../store/backups.ts";
@@ -76,9 +76,7 @@ export class BackupService {
     if (!DELETABLE.has(record.status)) {
       throw new ConflictError(
         `backup ${backupId} is ${record.status}; it can be deleted once it is AVAILABLE or FAILED`,
-        {
-          status: record.status,
-        },
+        { backupStatus: record.status },
       );
     }
     const deleting = await this.#d.backups.transition(backupId, "DELETING", {
@@ -101,22 +99,33 @@ export class BackupService {
    * EXPIRING goes back to AVAILABLE; one being deleted can no longer be held (409).
    */
   async hold(backupId: string, reason: string, by: string): Promise<BackupRecord> {
-    const record = await this.#d.backups.get(backupId);
     const hold = { reason, by, at: this.#d.clock.now().toISOString() };
-    if (record.status === "DELETING" || record.status === "DELETED") {
-      throw new ConflictError(`backup ${backupId} is ${record.status}; it can no longer be held`, {
-        status: record.status,
-      });
+    // The record may move on between our read and our conditional write (a workflow is
+    // running): read again and retry, a few times.
+    for (let attempt = 1; ; attempt++) {
+      const record = await this.#d.backups.get(backupId);
+      if (record.status === "DELETING" || record.status === "DELETED") {
+        throw new ConflictError(
+          `backup ${backupId} is ${record.status}; it can no longer be held`,
+          {
+            backupStatus: record.status,
+          },
+        );
+      }
+      try {
+        if (record.status === "EXPIRING") {
+          return await this.#d.backups.transition(
+            backupId,
+            "AVAILABLE",
+            { hold, deleteReason: null, deleteRequestedAt: null },
+            { from: ["EXPIRING"], cause: `legal hold by ${by}` },
+          );
+        }
+        return await this.#d.backups.patch(backupId, record.status, { hold });
+      } catch (error) {
+        if (!(error instanceof InvalidTransitionError) || attempt >= 5) throw error;
+      }
     }
-    if (record.status === "EXPIRING") {
-      return this.#d.backups.transition(
-        backupId,
-        "AVAILABLE",
-        { hold, deleteReason: null, deleteRequestedAt: null },
-        { from: ["EXPIRING"] },
-      );
-    }
-    return this.#d.backups.patch(backupId, record.status, { hold });
   }
 
   /** Lifts a legal hold; retention applies again from the next plan. */

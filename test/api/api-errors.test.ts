@@ -162,3 +162,17 @@ describe("HTTP API: bad input gets a clear 4xx problem and changes nothing", () 
     );
   });
 });
+
+describe("problem documents", () => {
+  it("keep their own status even when the error carries a status detail", async () => {
+    const { problemOf } = await import("../../lib/api/http.ts");
+    const { ConflictError } = await import("../../lib/core/errors.ts");
+    const response = problemOf(new ConflictError("busy", { status: "CREATING", type: "x" }));
+    expect(JSON.parse(response.body!)).toMatchObject({
+      status: 409,
+      title: "Conflict",
+      detail: "busy",
+    });
+    expect(JSON.parse(response.body!).type).toMatch(/^urn:backup-warden:problem:/);
+  });
+});

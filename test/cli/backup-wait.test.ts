@@ -52,8 +52,11 @@ describe("warden backup create --wait", () => {
 
     expect(run.code).toBe(0);
     expect(run.stderr).not.toContain("\n");
-    expect(run.stderr).toMatch(/\r\x1b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] bk_\w+ +[\d.]+s {2}(PENDING|CREATING)/);
-    expect(run.stderr.endsWith("\r\x1b[2K")).toBe(true);
+    const clear = "\r\u001b[2K";
+    const frames = run.stderr.split(clear).filter(Boolean);
+    expect(frames.length).toBeGreaterThan(1);
+    expect(frames[0]).toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] bk_\w+ +[\d.]+s {2}(PENDING|CREATING)/);
+    expect(run.stderr.endsWith(clear)).toBe(true);
     expect(run.stdout).toMatch(/^AVAILABLE /);
   });
 
@@ -106,5 +109,22 @@ describe("warden backup create --wait", () => {
       "DELETING",
       "DELETED",
     ]);
+  });
+
+  it("stops waiting on Ctrl-C with exit 130 and says how to follow the backup again", async () => {
+    const ctrlC = new AbortController();
+    setTimeout(() => ctrlC.abort(), 150);
+
+    const run = await warden(["backup", "create", "demo-zilliz", "--wait"], {
+      env,
+      interrupt: ctrlC,
+    });
+
+    expect(run.code).toBe(130);
+    const id = ID.exec(run.stderr)?.[0];
+    expect(run.stderr).toContain(`stopped waiting: ${id} is`);
+    expect(run.stderr).toContain(`warden backup wait ${id}`);
+    const resumed = await warden(["backup", "wait", id!], { env });
+    expect(resumed.stdout).toMatch(/^AVAILABLE /);
   });
 });

@@ -22,6 +22,8 @@ export interface RunOptions {
   /** Pretend stderr is a terminal (live progress line). */
   tty?: boolean;
   fetch?: typeof fetch;
+  /** Stands for Ctrl-C: aborting it interrupts a wait. */
+  interrupt?: AbortController;
 }
 
 /**
@@ -39,6 +41,9 @@ export async function warden(argv: string[], options: RunOptions = {}): Promise<
     fetch: options.fetch ?? globalThis.fetch,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 100))),
     ...(options.confirm ? { confirm: options.confirm } : {}),
+    ...(options.interrupt
+      ? { trapInterrupt: () => ({ signal: options.interrupt!.signal, release: () => {} }) }
+      : {}),
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalStack } from "../support/local-stack.ts";
 import { deadApiUrl, envOf, warden } from "./cli-harness.ts";
@@ -95,5 +98,39 @@ describe("warden read commands against the local runtime", () => {
 
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("this API has no GET /backups/bk_x/history");
+  });
+
+  it("prints the problem document as JSON on stderr under --json, for scripts", async () => {
+    const run = await warden(["backup", "get", "bk_missing", "--json"], { env });
+
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe("");
+    expect(JSON.parse(run.stderr)).toMatchObject({ status: 404, code: "NOT_FOUND" });
+  });
+
+  it("registers a target from a YAML file and deletes it again", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "warden-targets-"));
+    writeFileSync(
+      join(cwd, "t.yaml"),
+      [
+        "id: scratch",
+        "name: Scratch",
+        "provider: zilliz",
+        "secretRef: sandbox/zilliz",
+        "resource: { clusterId: in01-7b3f9c2e5a1d804, baseUrl: " +
+          String(stack.runtime.sandbox.zilliz?.url) +
+          " }",
+      ].join("\n"),
+    );
+
+    const added = await warden(["targets", "add", "--file", "t.yaml"], { env, cwd });
+    const shown = await warden(["targets", "get", "scratch"], { env });
+    const removed = await warden(["targets", "rm", "scratch"], { env });
+    const gone = await warden(["targets", "get", "scratch"], { env });
+
+    expect([added.code, shown.code, removed.code, gone.code]).toEqual([0, 0, 0, 3]);
+    expect(added.stdout).toBe("created target scratch\n");
+    expect(shown.stdout).toContain("clusterId: in01-7b3f9c2e5a1d804");
+    expect(removed.stdout).toBe("deleted target scratch\n");
   });
 });

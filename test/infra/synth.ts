@@ -65,7 +65,8 @@ export interface SynthResult {
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const PLATFORM = join(ROOT, ".sst", "platform");
-const WORK = join(ROOT, ".sst", "synth");
+/** Scratch space of one stage's synth (bundles, zips); stages can synth in parallel. */
+const workDir = (stage: string) => join(ROOT, ".sst", "synth", stage);
 
 /** Pulumi marks secret values with this signature when (de)serializing. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -101,12 +102,12 @@ function checkPlatform(): void {
   }
 }
 
-/** Pass 1: `app({ stage })` from sst.config.ts. */
-async function evaluateApp(stage: string): Promise<SynthResult["app"]> {
+/** Pass 1: `app({ stage })` from the config. */
+async function evaluateApp(stage: string, config: string): Promise<SynthResult["app"]> {
   const outfile = join(PLATFORM, `sst.config.app.${process.pid}.${Date.now()}.mjs`);
   await esbuild.build({
     stdin: {
-      contents: `import mod from ${JSON.stringify(join(ROOT, "sst.config.ts"))};\nexport default mod;`,
+      contents: `import mod from ${JSON.stringify(config)};\nexport default mod;`,
       resolveDir: ROOT,
       sourcefile: "eval.ts",
       loader: "ts",
@@ -133,6 +134,7 @@ function startRpcServer(
   builds: SynthBuild[],
   rpcLog: Set<string>,
   prebuilt: Map<string, FunctionBundle>,
+  work: string,
 ) {
   const methods: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
     "Provider.Aws.Bootstrap": async () => ({
@@ -144,7 +146,7 @@ function startRpcServer(
       appsyncRealtime: "synth.appsync-realtime-api.local",
     }),
     "Runtime.AddTarget": async () => null,
-    "Runtime.Build": (args) => buildHandler(args, builds, prebuilt),
+    "Runtime.Build": (args) => buildHandler(args, builds, prebuilt, work),
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = "";
@@ -188,6 +190,7 @@ async function buildHandler(
   args: Record<string, unknown>,
   builds: SynthBuild[],
   prebuilt: Map<string, FunctionBundle>,
+  work: string,
 ) {
   const functionID = String(args.functionID);
   const handler = String(args.handler);
@@ -206,7 +209,7 @@ async function buildHandler(
     (properties.minify ?? true) === FUNCTION_BUNDLE.minify;
   let bundle = sameOptions ? prebuilt.get(entry) : undefined;
   if (!bundle) {
-    const out = join(WORK, "artifacts", `${functionID}-src`);
+    const out = join(work, "artifacts", `${functionID}-src`);
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     const file = join(out, "index.mjs");
@@ -220,7 +223,8 @@ async function buildHandler(
       metafile: true,
       logLevel: "silent",
     });
-    const output = Object.values(result.metafile.outputs)[0]!;
+    const output = Object.values(result.metafile?.outputs ?? {})[0];
+    if (!output) return fail(`esbuild wrote no bundle for "${handler}"`);
     bundle = {
       name: functionID,
       entry,
@@ -331,15 +335,21 @@ function policyDocument(inputs: { statements?: Statement[] }) {
   };
 }
 
-/** Evaluates the config for `stage` and returns everything it would deploy. */
-export async function synth(stage: string, timeoutMs = 60_000): Promise<SynthResult> {
+/**
+ * Evaluates the config for `stage` and returns everything it would deploy.
+ * `config` defaults to sst.config.ts; tests pass broken fixtures to prove failures surface.
+ */
+export async function synth(
+  stage: string,
+  { config = join(ROOT, "sst.config.ts"), timeoutMs = 60_000 } = {},
+): Promise<SynthResult> {
   checkPlatform();
   const requirePlatform = createRequire(join(PLATFORM, "package.json"));
-  // biome-ignore lint/suspicious/noExplicitAny: the platform's untyped CommonJS instance
+  // The platform's own CommonJS instance, the one the evaluated program uses.
   const pulumi = requirePlatform("@pulumi/pulumi") as any;
 
   debug("pass 1");
-  const app = await evaluateApp(stage);
+  const app = await evaluateApp(stage, config);
   debug(`app ${JSON.stringify(app)}`);
   const builds: SynthBuild[] = [];
   const rpcLog = new Set<string>();
@@ -347,11 +357,12 @@ export async function synth(stage: string, timeoutMs = 60_000): Promise<SynthRes
   const resources = new Map<string, SynthResource>();
   const duplicates: string[] = [];
   const options = new Map<string, Partial<SynthResource>>();
+  const work = workDir(stage);
   debug("bundling handlers");
   const prebuilt = new Map(
-    (await buildFunctions(join(WORK, "functions"), ROOT)).map((b) => [b.entry, b]),
+    (await buildFunctions(join(work, "functions"), ROOT)).map((b) => [b.entry, b]),
   );
-  const server = await startRpcServer(builds, rpcLog, prebuilt);
+  const server = await startRpcServer(builds, rpcLog, prebuilt, work);
 
   process.env.SST_SERVER = server.url;
   process.env.PULUMI_CONFIG = JSON.stringify({ "aws:region": REGION });
@@ -414,18 +425,18 @@ export async function synth(stage: string, timeoutMs = 60_000): Promise<SynthRes
   const cli = {
     command: "deploy",
     rpc: server.url,
-    paths: { home: join(WORK, "home"), root: ROOT, work: WORK, platform: PLATFORM },
+    paths: { home: join(work, "home"), root: ROOT, work, platform: PLATFORM },
     state: { version: {} },
   };
-  mkdirSync(WORK, { recursive: true });
+  mkdirSync(work, { recursive: true });
   const outfile = join(PLATFORM, `sst.config.synth.${process.pid}.${Date.now()}.mjs`);
   const globalsFor = (path: string) =>
-    path === join(ROOT, "sst.config.ts") || path.startsWith(join(ROOT, "stacks") + "/");
+    path === config || path.startsWith(`${join(ROOT, "stacks")}/`);
   await esbuild.build({
     stdin: {
       contents: [
         `import { run } from ${JSON.stringify(join(PLATFORM, "src/auto/run.ts"))};`,
-        `import mod from ${JSON.stringify(join(ROOT, "sst.config.ts"))};`,
+        `import mod from ${JSON.stringify(config)};`,
         "const result = await run(async () => { globalThis.__synthHook?.(); return mod.run(); });",
         "export default result;",
       ].join("\n"),
@@ -552,10 +563,11 @@ function asError(reason: unknown): Error {
 
 if (import.meta.main) {
   const stage = process.argv[2] ?? "ci";
-  synth(stage)
+  const config = process.argv[3] ? resolve(process.argv[3]) : undefined;
+  synth(stage, config ? { config } : {})
     .then((result) => {
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-      process.exit(0);
+      // Exit only once the pipe has taken all of it (stdout to a pipe is asynchronous).
+      process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
     })
     .catch((error: unknown) => {
       process.stderr.write(

@@ -208,3 +208,31 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
     expect(again.resumed).toBe(0);
   });
 });
+
+describe("holds on a backup that is still being created", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.zillizTarget("orders");
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("can be placed while the workflow moves the record, and then blocks its deletion", async () => {
+    const created = await h.call("POST", "/v1/targets/orders/backups");
+    const held = await h.call("PUT", `/v1/backups/${created.json.id}/hold`, {
+      body: { reason: "audit 2026-Q4" },
+    });
+    expect(held.status).toBe(200);
+    await h.starter.idle();
+    const record = (await h.call("GET", `/v1/backups/${created.json.id}`)).json;
+    expect(record).toMatchObject({
+      status: "AVAILABLE",
+      hold: { reason: "audit 2026-Q4", by: "test operator" },
+    });
+    const refused = await h.call("DELETE", `/v1/backups/${created.json.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ status: 409, hold: { reason: "audit 2026-Q4" } });
+  });
+});

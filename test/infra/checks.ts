@@ -1,0 +1,438 @@
+/**
+ * Wiring checks over a synth result (test/infra/synth.ts). Each check is a pure function
+ * returning the violations it found, so a test can assert "no violations" on the real
+ * config and "this violation" on a deliberately broken copy of it.
+ */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createTableInput, TABLE } from "../../lib/store/table.ts";
+import {
+  TASKS,
+  type TaskArns,
+  type TaskKey,
+  WORKFLOWS,
+  type WorkflowName,
+} from "../../lib/workflows/definitions.ts";
+import { aslErrors } from "../../lib/workflows/validate.ts";
+import type { SynthResource, SynthResult } from "./synth.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+export const TYPES = {
+  table: "aws:dynamodb/table:Table",
+  lambda: "aws:lambda/function:Function",
+  role: "aws:iam/role:Role",
+  route: "aws:apigatewayv2/route:Route",
+  integration: "aws:apigatewayv2/integration:Integration",
+  permission: "aws:lambda/permission:Permission",
+  stateMachine: "aws:sfn/stateMachine:StateMachine",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+} as const;
+
+/** Resource inputs are arbitrary JSON. */
+type Json = any;
+
+export function ofType(result: SynthResult, type: string): SynthResource[] {
+  return result.resources.filter((r) => r.type === type);
+}
+
+/** The ARN a mocked resource reports (synth.ts builds it from the physical name). */
+export function lambdaArn(fn: SynthResource): string {
+  return `arn:aws:lambda:eu-west-1:123456789012:function:${fn.inputs.name}`;
+}
+
+/** The Lambda built from `functions/handlers/<file>.ts`, found through the build log. */
+export function lambdaFor(result: SynthResult, file: string): SynthResource | undefined {
+  const build = result.builds.find((b) => b.entry === `functions/handlers/${file}.ts`);
+  if (!build) return undefined;
+  return result.resources.find(
+    (r) => r.type === TYPES.lambda && r.name === `${build.functionID}Function`,
+  );
+}
+
+function sameSet(a: Iterable<string>, b: Iterable<string>): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((x) => right.has(x));
+}
+
+function sorted(values: Iterable<string>): string {
+  return JSON.stringify([...values].sort());
+}
+
+// ---------------------------------------------------------------- storage
+
+/** The table matches lib/store/table.ts (and so the table the local runtime creates). */
+export function checkTable(result: SynthResult): string[] {
+  const tables = ofType(result, TYPES.table);
+  if (tables.length !== 1) return [`expected exactly one table, found ${tables.length}`];
+  const t = tables[0]!.inputs as Json;
+  const local = createTableInput("x");
+  const errors: string[] = [];
+  if (t.hashKey !== TABLE.hashKey || t.rangeKey !== TABLE.rangeKey)
+    errors.push(`table keys ${t.hashKey}/${t.rangeKey}, want ${TABLE.hashKey}/${TABLE.rangeKey}`);
+  const attributes = (t.attributes ?? []).map((a: Json) => `${a.name}:${a.type}`);
+  const want = (local.AttributeDefinitions ?? []).map(
+    (a) => `${a.AttributeName}:${a.AttributeType}`,
+  );
+  if (!sameSet(attributes, want))
+    errors.push(`table attributes ${sorted(attributes)}, want ${sorted(want)}`);
+  const indexes = (t.globalSecondaryIndexes ?? []).map(
+    (i: Json) => `${i.name}:${i.hashKey}:${i.rangeKey}:${i.projectionType}`,
+  );
+  const wantIndexes = (local.GlobalSecondaryIndexes ?? []).map(
+    (i) =>
+      `${i.IndexName}:${i.KeySchema?.[0]?.AttributeName}:${i.KeySchema?.[1]?.AttributeName}:${i.Projection?.ProjectionType}`,
+  );
+  if (!sameSet(indexes, wantIndexes))
+    errors.push(`table indexes ${sorted(indexes)}, want ${sorted(wantIndexes)}`);
+  if (t.ttl?.attributeName !== TABLE.ttlAttribute || t.ttl?.enabled !== true)
+    errors.push(`table TTL ${JSON.stringify(t.ttl)}, want "${TABLE.ttlAttribute}" enabled`);
+  if (t.streamEnabled !== true || t.streamViewType !== TABLE.stream)
+    errors.push(`table stream ${t.streamEnabled}/${t.streamViewType}, want ${TABLE.stream}`);
+  if (t.pointInTimeRecovery?.enabled !== true) errors.push("table point-in-time recovery is off");
+  if (t.billingMode !== local.BillingMode) errors.push(`table billing ${t.billingMode}`);
+  return errors;
+}
+
+/** Production keeps its data: retained on removal, deletion-protected, app protected. */
+export function checkRetention(result: SynthResult, production: boolean): string[] {
+  const errors: string[] = [];
+  for (const table of ofType(result, TYPES.table)) {
+    if (production && table.retainOnDelete !== true) errors.push(`${table.name} is not retained`);
+    if (!production && table.retainOnDelete === true)
+      errors.push(`${table.name} retained outside production`);
+    if ((table.inputs.deletionProtectionEnabled === true) !== production)
+      errors.push(`${table.name} deletion protection ${table.inputs.deletionProtectionEnabled}`);
+  }
+  if ((result.app.removal === "retain") !== production)
+    errors.push(`removal is ${result.app.removal}`);
+  if ((result.app.protect === true) !== production) errors.push(`protect is ${result.app.protect}`);
+  return errors;
+}
+
+// ---------------------------------------------------------------- functions
+
+/** Node 24 on arm64, bundled as minified ESM, one function per handler file that is wired. */
+export function checkFunctions(result: SynthResult): string[] {
+  const errors: string[] = [];
+  for (const fn of ofType(result, TYPES.lambda)) {
+    const i = fn.inputs as Json;
+    if (i.runtime !== "nodejs24.x") errors.push(`${fn.name} runtime ${i.runtime}`);
+    if (JSON.stringify(i.architectures) !== JSON.stringify(["arm64"]))
+      errors.push(`${fn.name} architectures ${JSON.stringify(i.architectures)}`);
+    const build = result.builds.find((b) => `${b.functionID}Function` === fn.name);
+    if (!build) {
+      errors.push(`${fn.name} has no build`);
+      continue;
+    }
+    const nodejs = build.properties;
+    if ((nodejs.format ?? "esm") !== "esm") errors.push(`${fn.name} format ${nodejs.format}`);
+    if (nodejs.minify === false) errors.push(`${fn.name} is not minified`);
+    if (nodejs.architecture !== "arm64") errors.push(`${fn.name} built for ${nodejs.architecture}`);
+  }
+  return errors;
+}
+
+// ---------------------------------------------------------------- api
+
+export interface RouterRoute {
+  method: string;
+  path: string;
+  auth: boolean;
+}
+
+/** The routes are the router's routes, all IAM-authorized except the public ones, all on the api function. */
+export function checkRoutes(
+  result: SynthResult,
+  routerRoutes: RouterRoute[],
+  publicRoutes: string[] = ["GET /v1/health"],
+): string[] {
+  const errors: string[] = [];
+  const routes = ofType(result, TYPES.route);
+  const keys = routes.map((r) => String(r.inputs.routeKey));
+  const want = routerRoutes.map((r) => `${r.method} ${r.path}`);
+  if (!sameSet(keys, want)) {
+    const missing = want.filter((k) => !keys.includes(k));
+    const extra = keys.filter((k) => !want.includes(k));
+    errors.push(
+      `routes differ from the router: missing ${sorted(missing)}, extra ${sorted(extra)}`,
+    );
+  }
+  if (keys.length !== new Set(keys).size) errors.push("duplicate route keys");
+  const api = lambdaFor(result, "api");
+  if (!api) return [...errors, "no function built from functions/handlers/api.ts"];
+  for (const route of routes) {
+    const key = String(route.inputs.routeKey);
+    const declared = routerRoutes.find((r) => `${r.method} ${r.path}` === key);
+    const open = publicRoutes.includes(key);
+    const wantAuth = open ? "NONE" : "AWS_IAM";
+    if (route.inputs.authorizationType !== wantAuth)
+      errors.push(`${key} authorization ${route.inputs.authorizationType}, want ${wantAuth}`);
+    if (declared && declared.auth === open)
+      errors.push(`${key}: the router says auth=${declared.auth}`);
+    const integrationName = String(route.inputs.target)
+      .replace(/^integrations\//, "")
+      .replace(/-id$/, "");
+    const integration = result.resources.find(
+      (r) => r.type === TYPES.integration && r.name === integrationName,
+    );
+    if (integration?.inputs.integrationUri !== lambdaArn(api))
+      errors.push(`${key} is not integrated with the api function`);
+  }
+  const invokers = ofType(result, TYPES.permission).filter(
+    (p) =>
+      p.inputs.function === lambdaArn(api) && p.inputs.principal === "apigateway.amazonaws.com",
+  );
+  if (invokers.length === 0) errors.push("API Gateway may not invoke the api function");
+  return errors;
+}
+
+// ---------------------------------------------------------------- workflows
+
+export function stateMachineName(result: SynthResult, workflow: WorkflowName): string {
+  return `${result.app.name}-${result.app.stage}-${workflow}`;
+}
+
+export function stateMachineArn(result: SynthResult, workflow: WorkflowName): string {
+  return `arn:aws:states:eu-west-1:123456789012:stateMachine:${stateMachineName(result, workflow)}`;
+}
+
+function taskResourcesOf(definition: Json): string[] {
+  return Object.values(definition.States ?? {})
+    .filter((s: Json) => s.Type === "Task" && typeof s.Resource === "string")
+    .map((s: Json) => s.Resource as string);
+}
+
+/**
+ * Each state machine is the ASL from lib/workflows/definitions.ts with the task functions'
+ * ARNs, valid ASL, Standard, logged, and runs only functions that exist.
+ */
+export function checkStateMachines(result: SynthResult): string[] {
+  const errors: string[] = [];
+  const arns: Partial<TaskArns> = {};
+  for (const [key, file] of Object.entries(TASKS) as [TaskKey, string][]) {
+    const fn = lambdaFor(result, file);
+    if (!fn) errors.push(`no function built from functions/handlers/${file}.ts`);
+    else arns[key] = lambdaArn(fn);
+  }
+  const functionArns = new Set(ofType(result, TYPES.lambda).map(lambdaArn));
+  for (const workflow of Object.keys(WORKFLOWS) as WorkflowName[]) {
+    const name = stateMachineName(result, workflow);
+    const machine = ofType(result, TYPES.stateMachine).find((m) => m.inputs.name === name);
+    if (!machine) {
+      errors.push(`no state machine ${name}`);
+      continue;
+    }
+    const definition = JSON.parse(String(machine.inputs.definition));
+    const expected = WORKFLOWS[workflow](arns as TaskArns);
+    if (JSON.stringify(definition) !== JSON.stringify(expected))
+      errors.push(`${workflow}: definition differs from lib/workflows/definitions.ts`);
+    const invalid = aslErrors(definition);
+    if (invalid) errors.push(`${workflow}: invalid ASL: ${invalid}`);
+    for (const arn of taskResourcesOf(definition))
+      if (!functionArns.has(arn))
+        errors.push(`${workflow}: task resource ${arn} is not a deployed function`);
+    if (machine.inputs.type !== "STANDARD") errors.push(`${workflow}: type ${machine.inputs.type}`);
+    const logging = machine.inputs.loggingConfiguration as Json;
+    const groups = ofType(result, TYPES.logGroup).map(
+      (g) => `arn:aws:logs:eu-west-1:123456789012:log-group:${g.inputs.name}:*`,
+    );
+    if (!logging || logging.level === "OFF" || !groups.includes(logging.logDestination))
+      errors.push(`${workflow}: logging ${JSON.stringify(logging)}`);
+  }
+  return errors;
+}
+
+// ---------------------------------------------------------------- IAM
+
+export interface Grant {
+  action: string;
+  resource: string;
+}
+
+/** The allowed (action, resource) pairs of a role's inline policies. */
+export function grantsOf(role: SynthResource): Grant[] {
+  const grants: Grant[] = [];
+  for (const inline of (role.inputs.inlinePolicies as Json[]) ?? []) {
+    const policy = typeof inline.policy === "string" ? JSON.parse(inline.policy) : inline.policy;
+    for (const statement of policy.Statement ?? []) {
+      if (statement.Effect !== "Allow") continue;
+      for (const action of [statement.Action].flat())
+        for (const resource of [statement.Resource].flat()) grants.push({ action, resource });
+    }
+  }
+  return grants;
+}
+
+export function roleOf(result: SynthResult, fn: SynthResource): SynthResource | undefined {
+  return result.resources.find(
+    (r) =>
+      r.type === TYPES.role &&
+      `arn:aws:iam::123456789012:role/${r.inputs.name ?? r.name}` === fn.inputs.role,
+  );
+}
+
+/** Services that hold our data or run our code: never `*` actions, never `*` resources. */
+const DATA_SERVICES = [
+  "dynamodb",
+  "secretsmanager",
+  "states",
+  "lambda",
+  "events",
+  "s3",
+  "sqs",
+  "sns",
+  "kms",
+];
+
+/** Step Functions' log delivery actions only accept `Resource: "*"` (AWS documents this). */
+const LOG_DELIVERY =
+  /^logs:(Create|Get|Update|Delete|List)LogDeliver(y|ies)$|^logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/;
+
+/** No wildcard actions on data; no data action on every resource. */
+export function checkNoWildcards(result: SynthResult): string[] {
+  const errors = new Set<string>();
+  for (const role of ofType(result, TYPES.role)) {
+    for (const { action, resource } of grantsOf(role)) {
+      const service = action.split(":")[0]!;
+      if (action === "*" || (DATA_SERVICES.includes(service) && action.includes("*")))
+        errors.add(`${role.name} grants wildcard action ${action}`);
+      if (resource === "*" && !LOG_DELIVERY.test(action))
+        errors.add(`${role.name} grants ${action} on *`);
+    }
+  }
+  return [...errors];
+}
+
+/** SDK command → IAM action, for the clients the code uses. */
+const SDK_ACTIONS: Record<string, (command: string) => string> = {
+  "@aws-sdk/lib-dynamodb": (c) =>
+    `dynamodb:${
+      {
+        Get: "GetItem",
+        Put: "PutItem",
+        Update: "UpdateItem",
+        Delete: "DeleteItem",
+        BatchGet: "BatchGetItem",
+        BatchWrite: "BatchWriteItem",
+        TransactGet: "TransactGetItems",
+        TransactWrite: "TransactWriteItems",
+      }[c] ?? c
+    }`,
+  "@aws-sdk/client-dynamodb": (c) => `dynamodb:${c}`,
+  "@aws-sdk/client-sfn": (c) => `states:${c}`,
+  "@aws-sdk/client-secrets-manager": (c) => `secretsmanager:${c}`,
+  "@aws-sdk/client-eventbridge": (c) => `events:${c}`,
+};
+
+/**
+ * The IAM actions our own code (lib/, functions/) can send from a bundle: every
+ * `XCommand` imported from an AWS SDK client in the source files esbuild put into it.
+ */
+export function actionsInBundle(result: SynthResult, functionID: string): Set<string> {
+  const build = result.builds.find((b) => b.functionID === functionID);
+  const actions = new Set<string>();
+  for (const input of build?.inputs ?? []) {
+    if (input.includes("node_modules") || !/^(lib|functions)\//.test(input)) continue;
+    const source = readFileSync(join(ROOT, input), "utf8");
+    for (const match of source.matchAll(
+      /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"(@aws-sdk\/[^"]+)"/g,
+    )) {
+      if (match[0].startsWith("import type")) continue;
+      const toAction = SDK_ACTIONS[match[2]!];
+      if (!toAction) continue;
+      for (const raw of match[1]!.split(",")) {
+        const name = raw
+          .trim()
+          .replace(/^type\s+/, "")
+          .split(/\s+as\s+/)[0]!;
+        if (raw.trim().startsWith("type ") || !name.endsWith("Command")) continue;
+        actions.add(toAction(name.slice(0, -"Command".length)));
+      }
+    }
+  }
+  return actions;
+}
+
+/** What a function must be able to do, and on what; the rest is denied by omission. */
+export interface Expectation {
+  /** Handler file in functions/handlers/. */
+  file: string;
+  grants: Grant[];
+}
+
+/**
+ * Each function's role grants exactly its expectation (no more, no less), and nothing its
+ * bundled code cannot even call.
+ */
+export function checkFunctionPolicies(result: SynthResult, expectations: Expectation[]): string[] {
+  const errors: string[] = [];
+  for (const expectation of expectations) {
+    const fn = lambdaFor(result, expectation.file);
+    if (!fn) {
+      errors.push(`no function built from functions/handlers/${expectation.file}.ts`);
+      continue;
+    }
+    const role = roleOf(result, fn);
+    if (!role) {
+      errors.push(`${fn.name} has no role`);
+      continue;
+    }
+    const granted = grantsOf(role).map((g) => `${g.action} ${g.resource}`);
+    const wanted = expectation.grants.map((g) => `${g.action} ${g.resource}`);
+    for (const w of wanted) if (!granted.includes(w)) errors.push(`${expectation.file} lacks ${w}`);
+    for (const g of granted)
+      if (!wanted.includes(g)) errors.push(`${expectation.file} also has ${g}`);
+    const build = result.builds.find((b) => `${b.functionID}Function` === fn.name);
+    const callable = actionsInBundle(result, build?.functionID ?? "");
+    for (const action of new Set(grantsOf(role).map((g) => g.action)))
+      if (!callable.has(action))
+        errors.push(`${expectation.file} is granted ${action}, which its code never calls`);
+  }
+  return errors;
+}
+
+/** A state machine's role invokes exactly the functions its definition names, and logs. */
+export function checkStateMachineRoles(result: SynthResult): string[] {
+  const errors: string[] = [];
+  for (const machine of ofType(result, TYPES.stateMachine)) {
+    const role = result.resources.find(
+      (r) =>
+        r.type === TYPES.role &&
+        `arn:aws:iam::123456789012:role/${r.inputs.name ?? r.name}` === machine.inputs.roleArn,
+    );
+    if (!role) {
+      errors.push(`${machine.name} has no role`);
+      continue;
+    }
+    const used = taskResourcesOf(JSON.parse(String(machine.inputs.definition)));
+    const grants = grantsOf(role);
+    const invoke = grants
+      .filter((g) => g.action === "lambda:InvokeFunction")
+      .map((g) => g.resource);
+    if (!sameSet(invoke, used))
+      errors.push(
+        `${machine.name} may invoke ${sorted(invoke)}, its definition runs ${sorted(used)}`,
+      );
+    for (const g of grants)
+      if (g.action !== "lambda:InvokeFunction" && !LOG_DELIVERY.test(g.action))
+        errors.push(`${machine.name} role also grants ${g.action}`);
+  }
+  return errors;
+}
+
+/** Environment each function reads (functions/config.ts) points at what was deployed. */
+export function checkEnvironment(
+  result: SynthResult,
+  required: Record<string, Record<string, string>>,
+): string[] {
+  const errors: string[] = [];
+  for (const [file, variables] of Object.entries(required)) {
+    const fn = lambdaFor(result, file);
+    const env = ((fn?.inputs.environment as Json)?.variables ?? {}) as Record<string, string>;
+    for (const [name, value] of Object.entries(variables))
+      if (env[name] !== value) errors.push(`${file}: ${name}=${env[name]}, want ${value}`);
+  }
+  return errors;
+}

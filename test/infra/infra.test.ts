@@ -1,0 +1,305 @@
+/**
+ * The infrastructure as SST would deploy it, evaluated offline (test/infra/synth.ts:
+ * Pulumi mocks, a loopback stand-in for the CLI, no AWS credentials, no network), checked
+ * against the code it wires: the table definition, the router, the workflow ASL and the
+ * SDK calls the bundled handlers make.
+ */
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { apiRoutes } from "../../lib/api/routes.ts";
+import { TASKS } from "../../lib/workflows/definitions.ts";
+import {
+  checkEnvironment,
+  checkFunctionPolicies,
+  checkFunctions,
+  checkNoWildcards,
+  checkRetention,
+  checkRoutes,
+  checkStateMachineRoles,
+  checkStateMachines,
+  checkTable,
+  type Expectation,
+  grantsOf,
+  lambdaArn,
+  lambdaFor,
+  ofType,
+  roleOf,
+  stateMachineArn,
+  TYPES,
+} from "./checks.ts";
+import { ensurePlatform } from "./platform.ts";
+import type { SynthResult } from "./synth.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const run = promisify(execFile);
+
+/** Synth in a child process: Pulumi's runtime is global state, one program per process. */
+async function synthesize(stage: string, config?: string): Promise<SynthResult> {
+  const args = [resolve(ROOT, "test/infra/synth.ts"), stage, ...(config ? [config] : [])];
+  const { stdout } = await run(process.execPath, args, {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "" },
+  });
+  return JSON.parse(stdout) as SynthResult;
+}
+
+async function synthFailure(config: string): Promise<string> {
+  try {
+    await synthesize("ci", resolve(ROOT, config));
+  } catch (error) {
+    return String((error as { stderr?: string }).stderr ?? error);
+  }
+  return "synth succeeded";
+}
+
+const clone = (result: SynthResult): SynthResult => structuredClone(result);
+
+let ci: SynthResult;
+let prod: SynthResult;
+
+beforeAll(async () => {
+  ensurePlatform();
+  [ci, prod] = await Promise.all([synthesize("ci"), synthesize("prod")]);
+}, 180_000);
+
+const routerRoutes = () =>
+  apiRoutes({} as never).map(({ method, path, auth }) => ({ method, path, auth }));
+
+const TABLE_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:Query",
+];
+
+/** What each function must be granted in stage `ci`, exactly. */
+function expectations(result: SynthResult): Expectation[] {
+  const table = ofType(result, TYPES.table)[0]!;
+  const tableArn = `arn:aws:dynamodb:eu-west-1:123456789012:table/${table.inputs.name}`;
+  const tableGrants = TABLE_ACTIONS.flatMap((action) => [
+    { action, resource: tableArn },
+    { action, resource: `${tableArn}/index/*` },
+  ]);
+  const secrets = {
+    action: "secretsmanager:GetSecretValue",
+    resource: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:backup-warden/${result.app.stage}/*`,
+  };
+  return [
+    ...Object.values(TASKS).map((file) => ({ file, grants: [...tableGrants, secrets] })),
+    {
+      file: "api",
+      grants: [
+        ...tableGrants,
+        ...(["create-backup", "delete-backup"] as const).map((w) => ({
+          action: "states:StartExecution",
+          resource: stateMachineArn(result, w),
+        })),
+      ],
+    },
+  ];
+}
+
+describe("offline synth", () => {
+  it("evaluates the whole config with only the mocked invokes and CLI calls", () => {
+    expect(ci.app).toMatchObject({ name: "backup-warden", stage: "ci", home: "aws" });
+    expect(ci.invokes).toEqual([
+      "aws:iam/getPolicyDocument:getPolicyDocument",
+      "aws:index/getCallerIdentity:getCallerIdentity",
+      "aws:index/getPartition:getPartition",
+      "aws:index/getRegion:getRegion",
+      "rpc: Provider.Aws.Bootstrap",
+      "rpc: Runtime.Build",
+    ]);
+    expect(Object.keys(ci.outputs).sort()).toEqual(
+      ["_protect", "api", "createBackup", "deleteBackup", "secretPrefix", "table"].sort(),
+    );
+  });
+
+  it("refuses a function whose handler file does not exist", async () => {
+    expect(await synthFailure("test/infra/fixtures/missing-handler.config.ts")).toContain(
+      'Could not find handler file for "functions/handlers/does-not-exist.handler"',
+    );
+  }, 60_000);
+
+  it("refuses a stream subscription on a table without a stream", async () => {
+    expect(await synthFailure("test/infra/fixtures/no-stream.config.ts")).toContain(
+      "stream is not enabled",
+    );
+  }, 60_000);
+});
+
+describe("storage", () => {
+  it("builds the table from lib/store/table.ts: keys, GSIs, TTL, stream, PITR", () => {
+    expect(checkTable(ci)).toEqual([]);
+  });
+
+  it("notices a table without its stream", () => {
+    const broken = clone(ci);
+    const table = ofType(broken, TYPES.table)[0]!;
+    table.inputs.streamEnabled = false;
+    delete table.inputs.streamViewType;
+    expect(checkTable(broken)).toEqual(["table stream false/undefined, want NEW_AND_OLD_IMAGES"]);
+  });
+
+  it("notices a missing index or TTL", () => {
+    const broken = clone(ci);
+    const table = ofType(broken, TYPES.table)[0]!;
+    (table.inputs.globalSecondaryIndexes as unknown[]).pop();
+    delete table.inputs.ttl;
+    const errors = checkTable(broken);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^table indexes/);
+    expect(errors[1]).toMatch(/^table TTL/);
+  });
+
+  it("retains and protects the table in production only", () => {
+    expect(checkRetention(prod, true)).toEqual([]);
+    expect(checkRetention(ci, false)).toEqual([]);
+    const broken = clone(prod);
+    ofType(broken, TYPES.table)[0]!.retainOnDelete = undefined;
+    expect(checkRetention(broken, true)).toEqual(["TableTable is not retained"]);
+  });
+});
+
+describe("api", () => {
+  it("routes exactly the router's routes to the api function, IAM-authorized except health", () => {
+    expect(routerRoutes().length).toBeGreaterThan(1);
+    expect(checkRoutes(ci, routerRoutes())).toEqual([]);
+  });
+
+  it("notices a route without authorization", () => {
+    const broken = clone(ci);
+    const route = ofType(broken, TYPES.route).find(
+      (r) => r.inputs.routeKey === "DELETE /v1/backups/{backupId}",
+    )!;
+    route.inputs.authorizationType = "NONE";
+    expect(checkRoutes(broken, routerRoutes())).toEqual([
+      "DELETE /v1/backups/{backupId} authorization NONE, want AWS_IAM",
+    ]);
+  });
+
+  it("notices a route the router does not have, and one it lacks", () => {
+    const broken = clone(ci);
+    const route = ofType(broken, TYPES.route).find((r) => r.inputs.routeKey === "GET /v1/targets")!;
+    route.inputs.routeKey = "GET /v1/admin";
+    expect(checkRoutes(broken, routerRoutes())).toEqual([
+      'routes differ from the router: missing ["GET /v1/targets"], extra ["GET /v1/admin"]',
+    ]);
+  });
+});
+
+describe("workflows", () => {
+  it("deploys both state machines from the shared ASL with the task functions' ARNs", () => {
+    expect(checkStateMachines(ci)).toEqual([]);
+  });
+
+  it("notices a task pointing at a function that does not exist", () => {
+    const broken = clone(ci);
+    const machine = ofType(broken, TYPES.stateMachine).find((m) =>
+      String(m.inputs.name).endsWith("create-backup"),
+    )!;
+    const definition = JSON.parse(String(machine.inputs.definition));
+    definition.States.PollBackup.Resource = "arn:aws:lambda:eu-west-1:123456789012:function:ghost";
+    machine.inputs.definition = JSON.stringify(definition);
+    expect(checkStateMachines(broken)).toEqual([
+      "create-backup: definition differs from lib/workflows/definitions.ts",
+      "create-backup: task resource arn:aws:lambda:eu-west-1:123456789012:function:ghost is not a deployed function",
+    ]);
+  });
+
+  it("notices invalid ASL", () => {
+    const broken = clone(ci);
+    const machine = ofType(broken, TYPES.stateMachine).find((m) =>
+      String(m.inputs.name).endsWith("delete-backup"),
+    )!;
+    const definition = JSON.parse(String(machine.inputs.definition));
+    definition.States.AlreadyDeleted.Default = "Nowhere";
+    machine.inputs.definition = JSON.stringify(definition);
+    expect(checkStateMachines(broken).join("\n")).toMatch(/delete-backup: invalid ASL/);
+  });
+
+  it("lets each state machine invoke only the functions its definition runs", () => {
+    expect(checkStateMachineRoles(ci)).toEqual([]);
+    const broken = clone(ci);
+    const api = lambdaArn(lambdaFor(broken, "api")!);
+    const role = ofType(broken, TYPES.role).find((r) => r.name === "CreateBackupRole")!;
+    const inline = (role.inputs.inlinePolicies as { policy: string }[])[0]!;
+    const policy = JSON.parse(inline.policy);
+    policy.Statement[0].Resource.push(api);
+    inline.policy = JSON.stringify(policy);
+    expect(checkStateMachineRoles(broken)[0]).toMatch(/^CreateBackupStateMachine may invoke/);
+  });
+});
+
+describe("functions", () => {
+  it("runs every function on Node 24, arm64, bundled as minified ESM", () => {
+    expect(ofType(ci, TYPES.lambda).length).toBe(Object.keys(TASKS).length + 1);
+    expect(checkFunctions(ci)).toEqual([]);
+  });
+
+  it("gives every function the environment functions/config.ts reads", () => {
+    const table = String(ofType(ci, TYPES.table)[0]!.inputs.name);
+    const workflows = {
+      WARDEN_CREATE_BACKUP_ARN: stateMachineArn(ci, "create-backup"),
+      WARDEN_DELETE_BACKUP_ARN: stateMachineArn(ci, "delete-backup"),
+    };
+    const task = { WARDEN_TABLE: table, WARDEN_SECRET_PREFIX: "backup-warden/ci/", ...workflows };
+    expect(
+      checkEnvironment(ci, {
+        api: { WARDEN_TABLE: table, ...workflows },
+        ...Object.fromEntries(Object.values(TASKS).map((file) => [file, task])),
+      }),
+    ).toEqual([]);
+    // The predicted state machine ARNs given to tasks are the deployed ones.
+    expect(ci.outputs.createBackup).toBe(workflows.WARDEN_CREATE_BACKUP_ARN);
+    expect(ci.outputs.deleteBackup).toBe(workflows.WARDEN_DELETE_BACKUP_ARN);
+  });
+});
+
+describe("IAM", () => {
+  it("grants each function exactly what its code uses, on our resources only", () => {
+    expect(checkFunctionPolicies(ci, expectations(ci))).toEqual([]);
+    expect(checkFunctionPolicies(prod, expectations(prod))).toEqual([]);
+  });
+
+  it("has no wildcard actions and no data access on *", () => {
+    expect(checkNoWildcards(ci)).toEqual([]);
+  });
+
+  it("notices a wildcard, a grant the code never uses, and a missing grant", () => {
+    const broken = clone(ci);
+    const role = roleOf(broken, lambdaFor(broken, "poll-backup")!)!;
+    const inline = (role.inputs.inlinePolicies as { policy: string }[])[0]!;
+    const policy = JSON.parse(inline.policy);
+    policy.Statement[0].Action = ["dynamodb:*"];
+    policy.Statement.push({ Effect: "Allow", Action: ["states:StartExecution"], Resource: "*" });
+    inline.policy = JSON.stringify(policy);
+    expect(grantsOf(role).some((g) => g.action === "dynamodb:*")).toBe(true);
+    expect(checkNoWildcards(broken)).toEqual([
+      `${role.name} grants wildcard action dynamodb:*`,
+      `${role.name} grants states:StartExecution on *`,
+    ]);
+    const errors = checkFunctionPolicies(broken, expectations(broken));
+    expect(errors).toContain("poll-backup is granted dynamodb:*, which its code never calls");
+    expect(errors.filter((e) => e.startsWith("poll-backup lacks dynamodb:GetItem"))).toHaveLength(
+      2,
+    );
+    expect(errors).toContain("poll-backup also has states:StartExecution *");
+  });
+
+  it("notices a grant on an action the code never sends", () => {
+    const broken = clone(ci);
+    const role = roleOf(broken, lambdaFor(broken, "api")!)!;
+    const inline = (role.inputs.inlinePolicies as { policy: string }[])[0]!;
+    const policy = JSON.parse(inline.policy);
+    policy.Statement[0].Action.push("dynamodb:Scan");
+    inline.policy = JSON.stringify(policy);
+    expect(checkFunctionPolicies(broken, expectations(broken))).toContain(
+      "api is granted dynamodb:Scan, which its code never calls",
+    );
+  });
+});

@@ -1,15 +1,10 @@
 import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
-import * as z from "zod";
+import type * as z from "zod";
 import { ConfigurationError, ValidationError } from "../lib/core/errors.ts";
-import type { Metrics } from "../lib/notify/metrics.ts";
 import type { DigestPeriod, DigestRow } from "../lib/notify/slack/digest.ts";
-import { digestRowsFromStore } from "../lib/notify/slack/digest-source.ts";
-import { SlackNotifier } from "../lib/notify/slack/notifier.ts";
-import { SlackSender } from "../lib/notify/slack/sender.ts";
-import type { SecretSource } from "../lib/providers/secrets.ts";
+import type { SlackNotifier } from "../lib/notify/slack/notifier.ts";
 import { errorFields, log } from "./log.ts";
 import { container } from "./wiring.ts";
 
@@ -63,13 +58,6 @@ export interface NotifyWiring {
   digestRows(period: DigestPeriod): Promise<DigestRow[]>;
 }
 
-const NotifyEnvironment = z.object({
-  /** Secret name of the default Slack webhook (`{"url": "https://hooks.slack.com/…"}`). */
-  WARDEN_SLACK_WEBHOOK_SECRET: z.string().min(1).optional(),
-  WARDEN_SECRET_PREFIX: z.string().default(""),
-  WARDEN_METRICS_NAMESPACE: z.string().default("BackupWarden"),
-});
-
 let installed: NotifyWiring | undefined;
 
 /** Replaces the notify wiring (the local runtime and tests install theirs). */
@@ -84,71 +72,8 @@ export function installNotifier(wiring: NotifyWiring): void {
  * digest rows from the backup table.
  */
 export function notifierFromContainer(): NotifyWiring {
-  if (!installed) {
-    const env = NotifyEnvironment.parse(process.env);
-    const notifier = new SlackNotifier({
-      sender: new SlackSender(),
-      secrets: new SecretsManagerWebhooks(env.WARDEN_SECRET_PREFIX),
-      defaultWebhookRef: env.WARDEN_SLACK_WEBHOOK_SECRET,
-      metrics: emfMetrics(env.WARDEN_METRICS_NAMESPACE),
-      log,
-    });
-    installed = {
-      notifier,
-      digestRows: (period) => digestRowsFromStore(container().backups, period),
-    };
-  }
+  // The composition root builds and installs the notifier (with per-policy routing).
+  if (!installed) container();
+  if (!installed) throw new ConfigurationError("the composition root installed no notifier");
   return installed;
-}
-
-/** Webhook secrets, cached for the container's life (a cold start picks up a rotation). */
-class SecretsManagerWebhooks implements SecretSource {
-  readonly #client = new SecretsManagerClient({});
-  readonly #cache = new Map<string, Promise<unknown>>();
-  readonly #prefix: string;
-
-  constructor(prefix: string) {
-    this.#prefix = prefix;
-  }
-
-  get(ref: string): Promise<unknown> {
-    let value = this.#cache.get(ref);
-    if (value === undefined) {
-      value = this.#client
-        .send(new GetSecretValueCommand({ SecretId: this.#prefix + ref }))
-        .then((out) => {
-          try {
-            return JSON.parse(out.SecretString ?? "");
-          } catch {
-            throw new ConfigurationError(`secret ${ref} is not JSON`);
-          }
-        });
-      value.catch(() => this.#cache.delete(ref));
-      this.#cache.set(ref, value);
-    }
-    return value;
-  }
-}
-
-/** Counters as Embedded Metric Format log lines: CloudWatch turns them into metrics. */
-function emfMetrics(namespace: string): Metrics {
-  return {
-    count(name, dimensions = {}, value = 1) {
-      const emf = {
-        _aws: {
-          Timestamp: Date.now(),
-          CloudWatchMetrics: [
-            {
-              Namespace: namespace,
-              Dimensions: [Object.keys(dimensions)],
-              Metrics: [{ Name: name, Unit: "Count" }],
-            },
-          ],
-        },
-        ...dimensions,
-        [name]: value,
-      };
-      console.log(JSON.stringify(emf));
-    },
-  };
 }

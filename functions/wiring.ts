@@ -37,6 +37,7 @@ import { BackupTasks } from "../lib/workflows/tasks.ts";
 import { type Environment, readEnvironment } from "./config.ts";
 import { installNotifier } from "./event-middleware.ts";
 import { errorFields, log } from "./log.ts";
+import { emfMetrics } from "./metrics.ts";
 
 /** Everything the handlers use, built once per process. */
 export interface Container {
@@ -250,20 +251,17 @@ export function installContainer(container: Container): void {
 export function container(): Container {
   if (!installed) {
     const env = readEnvironment();
-    if (!env.WARDEN_CREATE_BACKUP_ARN || !env.WARDEN_DELETE_BACKUP_ARN) {
-      throw new ConfigurationError(
-        "WARDEN_CREATE_BACKUP_ARN and WARDEN_DELETE_BACKUP_ARN must be set",
-      );
-    }
     installed = buildContainer({
       env,
       secrets: new SecretsManagerSource(env.WARDEN_SECRET_PREFIX),
       events: awsEvents(env),
+      metrics: emfMetrics("BackupWarden"),
       workflows: new SfnWorkflowStarter({
         client: new SFNClient({}),
+        // Only functions that start workflows get these; the others never call start().
         stateMachineArns: {
-          "create-backup": env.WARDEN_CREATE_BACKUP_ARN,
-          "delete-backup": env.WARDEN_DELETE_BACKUP_ARN,
+          "create-backup": env.WARDEN_CREATE_BACKUP_ARN ?? "",
+          "delete-backup": env.WARDEN_DELETE_BACKUP_ARN ?? "",
         },
       }),
     });

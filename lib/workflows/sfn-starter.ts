@@ -1,4 +1,5 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { ConfigurationError } from "../core/errors.ts";
 import type { WorkflowName } from "./definitions.ts";
 import type { WorkflowStarter } from "./starter.ts";
 
@@ -13,6 +14,9 @@ export class SfnWorkflowStarter implements WorkflowStarter {
   }
 
   async start(workflow: WorkflowName, name: string, input: Record<string, unknown>) {
+    if (!this.#arns[workflow]) {
+      throw new ConfigurationError(`this function is not configured to start ${workflow} (no state machine ARN)`);
+    }
     try {
       await this.#client.send(
         new StartExecutionCommand({

@@ -96,6 +96,7 @@ export function buildContainer(parts: ContainerParts): Container {
     fetch: parts.fetch,
     timeoutMs: env.WARDEN_PROVIDER_TIMEOUT_MS,
     allowLoopback,
+    ...(env.WARDEN_RATE_LIMITS ? { rateLimits: env.WARDEN_RATE_LIMITS } : {}),
   });
   const warn = (message: string, error: unknown) => log("warn", message, errorFields(error));
   const events = parts.events;

@@ -4,6 +4,7 @@ import { dcsModule } from "./huawei/dcs.ts";
 import { taurusDbModule } from "./huawei/taurusdb.ts";
 import { pineconeModule } from "./pinecone.ts";
 import type { BackupProvider } from "./port.ts";
+import type { RateLimitSettings } from "./rate-limit.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
 import type { VendorModule } from "./vendor.ts";
 import { zillizModule } from "./zilliz.ts";
@@ -26,6 +27,8 @@ export interface ProviderFactoryOptions {
    * point the system at an arbitrary URL.
    */
   allowLoopback?: boolean;
+  /** Per-vendor overrides of the client-side rate limit. */
+  rateLimits?: Partial<Record<ProviderName, Partial<RateLimitSettings>>>;
 }
 
 /** Builds the adapter for a target. */
@@ -85,6 +88,9 @@ export function createProviderFactory(options: ProviderFactoryOptions): Provider
       credentials,
       fetch: options.fetch,
       timeoutMs: options.timeoutMs,
+      ...(options.rateLimits?.[target.provider]
+        ? { rateLimit: options.rateLimits[target.provider] }
+        : {}),
     });
   };
 }

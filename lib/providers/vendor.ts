@@ -1,6 +1,7 @@
 import type * as z from "zod";
 import type { ProviderName, TargetOf } from "../core/target.ts";
 import type { BackupProvider } from "./port.ts";
+import type { RateLimitSettings } from "./rate-limit.ts";
 
 /**
  * Everything the registry needs to know about one vendor. Adding a vendor means one
@@ -23,5 +24,7 @@ export interface VendorModule<P extends ProviderName, C = unknown> {
     credentials: C;
     fetch?: typeof fetch;
     timeoutMs?: number;
+    /** Overrides the vendor's default token bucket (requests per second, burst). */
+    rateLimit?: Partial<RateLimitSettings>;
   }): BackupProvider;
 }

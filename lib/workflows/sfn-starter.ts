@@ -15,7 +15,9 @@ export class SfnWorkflowStarter implements WorkflowStarter {
 
   async start(workflow: WorkflowName, name: string, input: Record<string, unknown>) {
     if (!this.#arns[workflow]) {
-      throw new ConfigurationError(`this function is not configured to start ${workflow} (no state machine ARN)`);
+      throw new ConfigurationError(
+        `this function is not configured to start ${workflow} (no state machine ARN)`,
+      );
     }
     try {
       await this.#client.send(

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,7 +30,10 @@ describe("warden apply -f", () => {
     stack = await startLocalStack();
     env = envOf(stack.runtime);
   });
-  afterAll(() => stack?.close());
+  afterAll(async () => {
+    await stack?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it("shows the diff with --dry-run, exits 6 and changes nothing", async () => {
     const run = await warden(["apply", "-f", file("w.yaml", example()), "--dry-run"], {

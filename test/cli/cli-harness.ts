@@ -26,6 +26,9 @@ export interface RunOptions {
   interrupt?: AbortController;
 }
 
+/** Where runs without a `cwd` happen: an empty folder, so no stray .warden/token is found. */
+const EMPTY_FOLDER = mkdtempSync(join(tmpdir(), "warden-cli-"));
+
 /**
  * Runs `main(argv)` in-process with captured stdout/stderr (neither is a terminal, so
  * progress comes as plain lines) and a fast sleep.
@@ -37,7 +40,7 @@ export async function warden(argv: string[], options: RunOptions = {}): Promise<
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text), isTTY: options.tty === true },
     env: options.env ?? {},
-    cwd: options.cwd ?? mkdtempSync(join(tmpdir(), "warden-cli-")),
+    cwd: options.cwd ?? EMPTY_FOLDER,
     fetch: options.fetch ?? globalThis.fetch,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 100))),
     ...(options.confirm ? { confirm: options.confirm } : {}),

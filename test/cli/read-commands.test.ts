@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { startLocalStack } from "../support/local-stack.ts";
 import { deadApiUrl, envOf, warden } from "./cli-harness.ts";
 
@@ -110,6 +110,7 @@ describe("warden read commands against the local runtime", () => {
 
   it("registers a target from a YAML file and deletes it again", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "warden-targets-"));
+    onTestFinished(() => rmSync(cwd, { recursive: true, force: true }));
     writeFileSync(
       join(cwd, "t.yaml"),
       [

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { applyGuards } from "../../lib/retention/guards.ts";
 import { planRetention } from "../../lib/retention/index.ts";
 import { warden } from "./cli-harness.ts";
@@ -18,13 +18,19 @@ const BACKUPS = [
 const POLICY = { last: 1, daily: 3, tags: [["monthly-audit"]] };
 const NOW = "2026-03-05T00:00:00Z";
 
+const root = mkdtempSync(join(tmpdir(), "warden-retention-"));
+let folders = 0;
+
 function backupsFile(content: unknown): { cwd: string; file: string } {
-  const cwd = mkdtempSync(join(tmpdir(), "warden-retention-"));
+  const cwd = join(root, String(++folders));
+  mkdirSync(cwd);
   writeFileSync(join(cwd, "backups.json"), JSON.stringify(content));
   return { cwd, file: "backups.json" };
 }
 
 describe("warden retention plan (offline)", () => {
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
   it("prints exactly the planner's keep (with reasons) and remove lists as JSON", async () => {
     const { cwd, file } = backupsFile(BACKUPS);
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,6 +48,7 @@ describe("the README tour, with the warden CLI alone", () => {
   afterAll(async () => {
     await orders?.close();
     await stack?.close();
+    rmSync(project, { recursive: true, force: true });
   });
 
   it("runs from health to a deleted backup, then watches a failure", async () => {

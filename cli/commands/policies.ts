@@ -1,0 +1,91 @@
+import { stringify } from "yaml";
+import { CreatePolicyInput, Policy } from "../../lib/core/policy.ts";
+import { expectPositionals, parseFlags, required } from "../args.ts";
+import { loadChecked } from "../documents.ts";
+import { EXIT, usageError } from "../errors.ts";
+import { formatInstant, table } from "../output.ts";
+import { listAll, parseItems } from "../pages.ts";
+import { openSession } from "../session.ts";
+import type { Command } from "./command.ts";
+
+/** `warden policies ls|get|add|rm`. */
+export const policiesCommand: Command = {
+  name: "policies",
+  summary: "list, show, create and delete backup policies",
+  usage: `usage:
+  warden policies [ls] [--json]
+  warden policies get <policy-id> [--json]
+  warden policies add --file policy.yaml [--json]   the body of POST /v1/policies (YAML or JSON)
+  warden policies rm <policy-id>                    its backups stay
+
+  To change a policy, put it in a file and use \`warden apply -f\`.
+  What a policy's retention keeps and removes: warden retention plan --policy <id>`,
+  async run(args, io) {
+    const [sub = "ls", ...rest] = args[0]?.startsWith("-") ? ["ls", ...args] : args;
+    const { values, positionals } = parseFlags(rest, { file: { type: "string", short: "f" } });
+    const session = openSession(io, values);
+    switch (sub) {
+      case "ls": {
+        expectPositionals(positionals, []);
+        const items = await listAll(session, "/policies");
+        if (session.json) session.printJson(items);
+        else if (items.length === 0) session.note("no policies yet: warden apply -f warden.yaml");
+        else session.out(policyTable(parseItems(Policy, items, "policy")));
+        return EXIT.ok;
+      }
+      case "get": {
+        const [id] = expectPositionals(positionals, ["policy-id"]);
+        const { body } = await session.client.call("GET", `/policies/${encodeURIComponent(id!)}`);
+        if (session.json) session.printJson(body);
+        else session.out(stringify(body).trimEnd());
+        return EXIT.ok;
+      }
+      case "add": {
+        expectPositionals(positionals, []);
+        const input = loadChecked(io, required(values.file, "--file"), CreatePolicyInput);
+        const { body } = await session.client.call("POST", "/policies", { body: input });
+        if (session.json) session.printJson(body);
+        else session.out(`created policy ${Policy.parse(body).id}`);
+        return EXIT.ok;
+      }
+      case "rm": {
+        const [id] = expectPositionals(positionals, ["policy-id"]);
+        await session.client.call("DELETE", `/policies/${encodeURIComponent(id!)}`);
+        if (session.json) session.printJson({ policyId: id, deleted: true });
+        else session.out(`deleted policy ${id} (its backups stay)`);
+        return EXIT.ok;
+      }
+      default:
+        throw usageError(`unknown subcommand "policies ${sub}"`, ["see warden policies --help"]);
+    }
+  },
+};
+
+function policyTable(policies: Policy[]): string {
+  return table(
+    ["ID", "SCHEDULE", "TARGETS", "RETENTION", "NEXT RUN"],
+    policies.map((p) => [
+      p.id,
+      `${p.schedule.expression} ${p.schedule.timeZone}`,
+      "ids" in p.targets
+        ? p.targets.ids.join(",")
+        : Object.entries(p.targets.selector)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(","),
+      retentionSummary(p.retention),
+      p.enabled ? formatInstant(p.nextRunAt) : "paused",
+    ]),
+  );
+}
+
+/** `{last: 3, daily: 7, timeZone: "UTC"}` → "last 3, daily 7". */
+export function retentionSummary(retention: Policy["retention"]): string {
+  return (
+    Object.entries(retention)
+      .filter(([key, value]) => key !== "timeZone" && value !== undefined)
+      .map(
+        ([key, value]) => `${key} ${Array.isArray(value) ? JSON.stringify(value) : String(value)}`,
+      )
+      .join(", ") || "no keep rule"
+  );
+}

@@ -1,0 +1,110 @@
+import { stringify } from "yaml";
+import { CreateTargetInput, Target } from "../../lib/core/target.ts";
+import { expectPositionals, parseFlags, required } from "../args.ts";
+import { loadChecked } from "../documents.ts";
+import { CliError, EXIT, usageError } from "../errors.ts";
+import { table } from "../output.ts";
+import { listAll, parseItems } from "../pages.ts";
+import { openSession } from "../session.ts";
+import type { Command } from "./command.ts";
+
+const FLAGS = {
+  file: { type: "string", short: "f" },
+  backups: { type: "string" },
+} as const;
+
+/** `warden targets ls|get|add|rm`. */
+export const targetsCommand: Command = {
+  name: "targets",
+  summary: "list, show, register and delete targets",
+  usage: `usage:
+  warden targets [ls] [--json]
+  warden targets get <target-id> [--json]
+  warden targets add --file target.yaml [--json]   the body of POST /v1/targets (YAML or JSON)
+  warden targets rm <target-id> [--backups keep|expire]
+
+  A target with backups needs --backups: keep leaves them (records and vendor copies) as
+  they are; expire deletes them (held ones excepted) and retires the target until then.
+  To change a target, put it in a file and use \`warden apply -f\`.`,
+  async run(args, io) {
+    const [sub = "ls", ...rest] = args[0]?.startsWith("-") ? ["ls", ...args] : args;
+    const { values, positionals } = parseFlags(rest, FLAGS);
+    const session = openSession(io, values);
+    switch (sub) {
+      case "ls": {
+        expectPositionals(positionals, []);
+        const items = await listAll(session, "/targets");
+        if (session.json) session.printJson(items);
+        else if (items.length === 0) session.note("no targets yet: warden targets add --file …");
+        else session.out(targetTable(parseItems(Target, items, "target")));
+        return EXIT.ok;
+      }
+      case "get": {
+        const [id] = expectPositionals(positionals, ["target-id"]);
+        const { body } = await session.client.call("GET", `/targets/${encodeURIComponent(id!)}`);
+        if (session.json) session.printJson(body);
+        else session.out(stringify(body).trimEnd());
+        return EXIT.ok;
+      }
+      case "add": {
+        expectPositionals(positionals, []);
+        const input = loadChecked(io, required(values.file, "--file"), CreateTargetInput);
+        const { body } = await session.client.call("POST", "/targets", { body: input });
+        if (session.json) session.printJson(body);
+        else session.out(`created target ${Target.parse(body).id}`);
+        return EXIT.ok;
+      }
+      case "rm": {
+        const [id] = expectPositionals(positionals, ["target-id"]);
+        const choice = values.backups;
+        if (choice !== undefined && choice !== "keep" && choice !== "expire")
+          throw usageError("--backups must be keep or expire");
+        const response = await session.client
+          .call("DELETE", `/targets/${encodeURIComponent(id!)}`, { query: { backups: choice } })
+          .catch((error: unknown) => {
+            if (error instanceof CliError && error.httpStatus === 409 && !choice)
+              error.lines.push(
+                "pass --backups keep (leave them) or --backups expire (delete them)",
+              );
+            throw error;
+          });
+        if (session.json) session.printJson(response.body ?? { targetId: id, deleted: true });
+        else if (response.status === 204) session.out(`deleted target ${id}`);
+        else
+          session.out(
+            `retiring target ${id}: its backups are being expired; it goes once they are gone`,
+          );
+        return EXIT.ok;
+      }
+      default:
+        throw usageError(`unknown subcommand "targets ${sub}"`, ["see warden targets --help"]);
+    }
+  },
+};
+
+function targetTable(targets: Target[]): string {
+  return table(
+    ["ID", "PROVIDER", "RESOURCE", "SECRET", "TAGS"],
+    targets.map((t) => [
+      t.retiredAt ? `${t.id} (retiring)` : t.id,
+      t.provider,
+      resourceOf(t),
+      t.secretRef,
+      Object.entries(t.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",") || "-",
+    ]),
+  );
+}
+
+function resourceOf(t: Target): string {
+  switch (t.provider) {
+    case "zilliz":
+      return t.resource.clusterId;
+    case "pinecone":
+      return t.resource.indexName;
+    case "huawei-taurusdb":
+    case "huawei-dcs":
+      return `${t.resource.region}/${t.resource.instanceId}`;
+  }
+}

@@ -128,9 +128,12 @@ function refusal(
   const options = { lines, problem: body, httpStatus: status };
   if (status >= 500)
     return new CliError(EXIT.unavailable, `the API failed (${status}): ${detail}`, options);
-  // Our router answers an unknown route with a 404 without `code` (API Gateway: `{message}`),
+  // Our router answers an unknown route with a 404 and code ROUTE_NOT_FOUND (API Gateway: a 404 without code),
   // and a known path with another method with a 405: the server predates this command.
-  if (status === 405 || (status === 404 && doc.code === undefined)) {
+  if (
+    status === 405 ||
+    (status === 404 && (doc.code === "ROUTE_NOT_FOUND" || doc.code === undefined))
+  ) {
     return new CliError(
       EXIT.refused,
       `this API has no ${method} ${path.split("?")[0]} (HTTP ${status}); the server may be an older version`,

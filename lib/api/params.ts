@@ -5,7 +5,10 @@ import { ValidationError } from "../core/errors.ts";
 export const Limit = z.coerce.number().int().min(1).max(100).default(50);
 
 /** `?limit=&cursor=` of every listing. */
-export const ListQuery = z.object({ limit: Limit, cursor: z.string().max(2048).optional() });
+export const ListQuery = z
+  .object({ limit: Limit, cursor: z.string().max(2048).optional() })
+  // Unknown parameters are refused, so a typo or an unsupported filter is a 400, not ignored.
+  .strict();
 
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "an id");
 

@@ -55,7 +55,9 @@ export function createRouter(
     const matches = compiled
       .map((c) => ({ c, m: c.regex.exec(request.path) }))
       .filter((x): x is { c: (typeof compiled)[number]; m: RegExpExecArray } => x.m !== null);
-    if (matches.length === 0) return problem(404, "Not Found", `no route for ${request.path}`);
+    if (matches.length === 0) {
+      return problem(404, "Not Found", `no route for ${request.path}`, { code: "ROUTE_NOT_FOUND" });
+    }
     const hit = matches.find((x) => x.c.route.method === request.method);
     if (!hit) {
       const allow = [...new Set(matches.map((x) => x.c.route.method))].join(", ");

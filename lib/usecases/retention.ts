@@ -16,9 +16,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** When a guard keeps an expired backup, its marker is re-armed this far ahead. */
 const RECHECK_MS = 60 * 60 * 1000;
 
-/** One target's plan under a policy, after the guards. */
-export interface TargetPlan extends GuardedPlan {
+/** One target's plan under a policy, after the guards; entries carry the backup's creation time. */
+export interface TargetPlan {
   targetId: string;
+  keep: Array<{ id: string; reasons: string[]; createdAt: string }>;
+  remove: Array<{ id: string; createdAt: string }>;
+  guarded: GuardedPlan["guarded"];
 }
 
 export interface RetentionDeps {
@@ -59,7 +62,18 @@ export class RetentionService {
       policy.retention,
       { now },
     );
-    return { targetId: target.id, ...applyGuards(plan, backups, now) };
+    const guarded = applyGuards(plan, backups, now);
+    const createdAt = new Map(backups.map((b) => [b.id, b.createdAt]));
+    const at = <T extends { id: string }>(entry: T) => ({
+      ...entry,
+      createdAt: createdAt.get(entry.id) ?? "",
+    });
+    return {
+      targetId: target.id,
+      keep: guarded.keep.map(at),
+      remove: guarded.remove.map(at),
+      guarded: guarded.guarded,
+    };
   }
 
   /** The guarded plan of every target of a policy (the preview). */

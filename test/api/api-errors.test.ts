@@ -120,6 +120,8 @@ describe("HTTP API: bad input gets a clear 4xx problem and changes nothing", () 
     expectProblem(await stack.request("GET", "/v1/backups?limit=1000"), 400);
     expectProblem(await stack.request("GET", "/v1/backups?status=ALMOST"), 400);
     expectProblem(await stack.request("GET", "/v1/backups?cursor=eyJwayI6IngifQ"), 400);
+    expectProblem(await stack.request("GET", "/v1/backups?targetld=typo"), 400);
+    expectProblem(await stack.request("GET", "/v1/targets?junk=1"), 400);
   });
 
   it("refuses an unknown field in a backup request and a malformed Idempotency-Key", async () => {

@@ -2,11 +2,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  DEFAULT_ZILLIZ_CLUSTER,
-  startZillizSimulator,
-  type ZillizSimulator,
-} from "../../lib/sandbox/zilliz.ts";
 import { startLocalStack } from "../support/local-stack.ts";
 import { type Run, warden } from "./cli-harness.ts";
 
@@ -14,26 +9,19 @@ const ORDERS_CLUSTER = "in01-5e1d0a9c3b7f226";
 
 /**
  * "The tour with the CLI" (README), command for command, in the project folder layout:
- * the token is read from .warden/token and the example from examples/warden.yaml.
- *
- * npm start's Zilliz simulator knows only the demo cluster, so this test serves the
- * example's second cluster from a simulator of its own that accepts the sandbox's key.
+ * the token is read from .warden/token and the example from examples/warden.yaml (its
+ * simulator address moved to the test stack's ephemeral port).
  */
 describe("the README tour, with the warden CLI alone", () => {
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
-  let orders: ZillizSimulator;
+  let simulator: string;
   const project = mkdtempSync(join(tmpdir(), "warden-tour-"));
   let env: Record<string, string>;
   const npx = (line: string[]): Promise<Run> => warden(line, { env, cwd: project });
 
   beforeAll(async () => {
     stack = await startLocalStack();
-    orders = await startZillizSimulator({
-      apiKey: String(stack.runtime.sandbox.zilliz?.apiKey),
-      clusters: [DEFAULT_ZILLIZ_CLUSTER, ORDERS_CLUSTER],
-      jobDurationMs: 1_000,
-      deleteDurationMs: 200,
-    });
+    simulator = String(stack.runtime.sandbox.zilliz?.url);
     // The project folder: the token where npm start writes it, and the shipped example.
     mkdirSync(join(project, ".warden"));
     writeFileSync(join(project, ".warden", "token"), stack.runtime.token);
@@ -41,12 +29,11 @@ describe("the README tour, with the warden CLI alone", () => {
     const example = readFileSync(new URL("../../examples/warden.yaml", import.meta.url), "utf8");
     writeFileSync(
       join(project, "examples", "warden.yaml"),
-      example.replace("http://127.0.0.1:8788", orders.url),
+      example.replace("http://127.0.0.1:8788", simulator),
     );
     env = { WARDEN_API: `${stack.runtime.url}/v1` };
   });
   afterAll(async () => {
-    await orders?.close();
     await stack?.close();
     rmSync(project, { recursive: true, force: true });
   });
@@ -132,7 +119,7 @@ describe("the README tour, with the warden CLI alone", () => {
       "--cluster",
       ORDERS_CLUSTER,
       "--url",
-      orders.url,
+      simulator,
     ]);
     expect(fault.code).toBe(0);
     const failed = await npx(["backup", "create", "orders", "--wait"]);

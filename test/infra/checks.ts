@@ -113,9 +113,14 @@ export function checkRetention(result: SynthResult, production: boolean): string
 
 // ---------------------------------------------------------------- functions
 
-/** Node 24 on arm64, bundled as minified ESM, one function per handler file that is wired. */
-export function checkFunctions(result: SynthResult): string[] {
+/** Node 24 on arm64, bundled as minified ESM, exactly one function per handler file. */
+export function checkFunctions(result: SynthResult, handlerFiles: string[]): string[] {
   const errors: string[] = [];
+  for (const file of handlerFiles) {
+    const deployed = result.builds.filter((b) => b.entry === `functions/handlers/${file}.ts`);
+    if (deployed.length !== 1)
+      errors.push(`functions/handlers/${file}.ts is deployed ${deployed.length} times`);
+  }
   for (const fn of ofType(result, TYPES.lambda)) {
     const i = fn.inputs as Json;
     if (i.runtime !== "nodejs24.x") errors.push(`${fn.name} runtime ${i.runtime}`);
@@ -249,6 +254,11 @@ export function checkStateMachines(result: SynthResult): string[] {
 export interface Grant {
   action: string;
   resource: string;
+  /**
+   * Used by Lambda on the function's behalf (reading its event source, sending failed
+   * invocations to a queue), not by its code.
+   */
+  forService?: boolean;
 }
 
 /** The allowed (action, resource) pairs of a role's inline policies. */
@@ -386,8 +396,9 @@ export function checkFunctionPolicies(result: SynthResult, expectations: Expecta
       if (!wanted.includes(g)) errors.push(`${expectation.file} also has ${g}`);
     const build = result.builds.find((b) => `${b.functionID}Function` === fn.name);
     const callable = actionsInBundle(result, build?.functionID ?? "");
+    const forService = new Set(expectation.grants.filter((g) => g.forService).map((g) => g.action));
     for (const action of new Set(grantsOf(role).map((g) => g.action)))
-      if (!callable.has(action))
+      if (!callable.has(action) && !forService.has(action))
         errors.push(`${expectation.file} is granted ${action}, which its code never calls`);
   }
   return errors;
@@ -434,5 +445,132 @@ export function checkEnvironment(
     for (const [name, value] of Object.entries(variables))
       if (env[name] !== value) errors.push(`${file}: ${name}=${env[name]}, want ${value}`);
   }
+  return errors;
+}
+
+// ---------------------------------------------------------------- events and schedules
+
+function invokePermissionFor(result: SynthResult, fn: SynthResource, principal: string): boolean {
+  return ofType(result, TYPES.permission).some(
+    (p) => p.inputs.function === lambdaArn(fn) && p.inputs.principal === principal,
+  );
+}
+
+/** Domain events reach the Slack notifier: a rule on our bus matching our event source. */
+export function checkEventRouting(result: SynthResult, eventSource: string): string[] {
+  const errors: string[] = [];
+  const buses = ofType(result, "aws:cloudwatch/eventBus:EventBus");
+  if (buses.length !== 1) return [`expected one event bus, found ${buses.length}`];
+  const notifier = lambdaFor(result, "notify-slack");
+  if (!notifier) return ["notify-slack is not deployed"];
+  const rules = ofType(result, "aws:cloudwatch/eventRule:EventRule").filter(
+    (r) => r.inputs.eventBusName === buses[0]!.inputs.name,
+  );
+  const targeted = rules.filter((rule) =>
+    ofType(result, "aws:cloudwatch/eventTarget:EventTarget").some(
+      (t) => t.inputs.rule === rule.inputs.name && t.inputs.arn === lambdaArn(notifier),
+    ),
+  );
+  if (targeted.length !== 1) errors.push(`${targeted.length} rules on the bus target notify-slack`);
+  for (const rule of targeted) {
+    const pattern = JSON.parse(String(rule.inputs.eventPattern ?? "{}"));
+    if (JSON.stringify(pattern.source) !== JSON.stringify([eventSource]))
+      errors.push(
+        `the notifier's rule matches source ${JSON.stringify(pattern.source)}, want ["${eventSource}"]`,
+      );
+  }
+  if (!invokePermissionFor(result, notifier, "events.amazonaws.com"))
+    errors.push("EventBridge may not invoke notify-slack");
+  return errors;
+}
+
+export interface ExpectedSchedule {
+  file: string;
+  schedule: string;
+  /** The function reads the scheduled event itself (no constant input on the target). */
+  needsEnvelope?: boolean;
+  /** Failed asynchronous invocations go to a queue. */
+  deadLetter?: boolean;
+}
+
+/** Each scheduled function has its rule, target, invoke permission and, where wanted, a DLQ. */
+export function checkSchedules(result: SynthResult, expected: ExpectedSchedule[]): string[] {
+  const errors: string[] = [];
+  const queues = ofType(result, "aws:sqs/queue:Queue").map(
+    (q) => `arn:aws:sqs:eu-west-1:123456789012:${q.inputs.name}`,
+  );
+  for (const want of expected) {
+    const fn = lambdaFor(result, want.file);
+    if (!fn) {
+      errors.push(`${want.file} is not deployed`);
+      continue;
+    }
+    const targets = ofType(result, "aws:cloudwatch/eventTarget:EventTarget").filter(
+      (t) => t.inputs.arn === lambdaArn(fn),
+    );
+    const rules = targets.flatMap((t) =>
+      ofType(result, "aws:cloudwatch/eventRule:EventRule").filter(
+        (r) => r.inputs.name === t.inputs.rule && r.inputs.scheduleExpression !== undefined,
+      ),
+    );
+    if (rules.length !== 1 || rules[0]!.inputs.scheduleExpression !== want.schedule) {
+      errors.push(
+        `${want.file} runs on ${JSON.stringify(rules.map((r) => r.inputs.scheduleExpression))}, want ${want.schedule}`,
+      );
+    }
+    const target = targets.find((t) => rules.some((r) => r.inputs.name === t.inputs.rule));
+    if (want.needsEnvelope && target?.inputs.input !== undefined)
+      errors.push(
+        `${want.file} gets the constant input ${target?.inputs.input}, not the scheduled event`,
+      );
+    if (!invokePermissionFor(result, fn, "events.amazonaws.com"))
+      errors.push(`EventBridge may not invoke ${want.file}`);
+    if (want.deadLetter) {
+      const config = ofType(
+        result,
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+      ).find((c) => c.inputs.functionName === fn.inputs.name);
+      const destination = (config?.inputs.destinationConfig as Json)?.onFailure?.destination;
+      if (!queues.includes(destination)) errors.push(`${want.file} has no dead-letter queue`);
+    }
+  }
+  return errors;
+}
+
+/** TTL deletions of expiry markers, and only those, reach the expiry function. */
+export function checkExpiryStream(
+  result: SynthResult,
+  expected: { entity: string; principal: { type: string; principalId: string } },
+): string[] {
+  const errors: string[] = [];
+  const table = ofType(result, TYPES.table)[0];
+  const fn = lambdaFor(result, "expiry-stream");
+  if (!table || !fn) return ["no table or no expiry-stream function"];
+  const streamPrefix = `arn:aws:dynamodb:eu-west-1:123456789012:table/${table.inputs.name}/stream/`;
+  const mappings = ofType(result, "aws:lambda/eventSourceMapping:EventSourceMapping").filter(
+    (m) => m.inputs.functionName === lambdaArn(fn),
+  );
+  if (mappings.length !== 1) return [`expiry-stream has ${mappings.length} event sources`];
+  const m = mappings[0]!.inputs as Json;
+  if (!String(m.eventSourceArn).startsWith(streamPrefix))
+    errors.push(`expiry-stream reads ${m.eventSourceArn}`);
+  const filters = (m.filterCriteria?.filters ?? []).map((f: Json) => JSON.parse(f.pattern));
+  const want = {
+    eventName: ["REMOVE"],
+    userIdentity: {
+      type: [expected.principal.type],
+      principalId: [expected.principal.principalId],
+    },
+    dynamodb: { OldImage: { entity: { S: [expected.entity] } } },
+  };
+  if (JSON.stringify(filters) !== JSON.stringify([want]))
+    errors.push(`expiry-stream filters ${JSON.stringify(filters)}, want ${JSON.stringify([want])}`);
+  if (!(m.functionResponseTypes ?? []).includes("ReportBatchItemFailures"))
+    errors.push("expiry-stream does not report batch item failures");
+  const queues = ofType(result, "aws:sqs/queue:Queue").map(
+    (q) => `arn:aws:sqs:eu-west-1:123456789012:${q.inputs.name}`,
+  );
+  if (!queues.includes(m.destinationConfig?.onFailure?.destinationArn))
+    errors.push("expiry-stream has no dead-letter queue");
   return errors;
 }

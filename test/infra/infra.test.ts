@@ -9,14 +9,21 @@ import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes } from "../../lib/api/routes.ts";
-import { TASKS } from "../../lib/workflows/definitions.ts";
+import { EVENT_SOURCE } from "../../lib/notify/events.ts";
+import { EXPIRY_ENTITY } from "../../lib/store/expiry.ts";
+import { TTL_PRINCIPAL } from "../../lib/usecases/ttl-stream.ts";
+import { TASKS, type WorkflowName } from "../../lib/workflows/definitions.ts";
+import { handlerEntries } from "../../scripts/build-functions.ts";
 import {
   checkEnvironment,
+  checkEventRouting,
+  checkExpiryStream,
   checkFunctionPolicies,
   checkFunctions,
   checkNoWildcards,
   checkRetention,
   checkRoutes,
+  checkSchedules,
   checkStateMachineRoles,
   checkStateMachines,
   checkTable,
@@ -76,30 +83,73 @@ const TABLE_ACTIONS = [
   "dynamodb:Query",
 ];
 
-/** What each function must be granted in stage `ci`, exactly. */
+const ARN = "eu-west-1:123456789012";
+
+function physical(result: SynthResult, type: string, logical: string): string {
+  return String(result.resources.find((r) => r.type === type && r.name === logical)?.inputs.name);
+}
+
+/** What each function must be granted, exactly: the specification of least privilege. */
 function expectations(result: SynthResult): Expectation[] {
-  const table = ofType(result, TYPES.table)[0]!;
-  const tableArn = `arn:aws:dynamodb:eu-west-1:123456789012:table/${table.inputs.name}`;
-  const tableGrants = TABLE_ACTIONS.flatMap((action) => [
+  const tableArn = `arn:aws:dynamodb:${ARN}:table/${physical(result, TYPES.table, "TableTable")}`;
+  const table = TABLE_ACTIONS.flatMap((action) => [
     { action, resource: tableArn },
     { action, resource: `${tableArn}/index/*` },
   ]);
-  const secrets = {
-    action: "secretsmanager:GetSecretValue",
-    resource: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:backup-warden/${result.app.stage}/*`,
-  };
-  return [
-    ...Object.values(TASKS).map((file) => ({ file, grants: [...tableGrants, secrets] })),
+  const secrets = [
     {
-      file: "api",
+      action: "secretsmanager:GetSecretValue",
+      resource: `arn:aws:secretsmanager:${ARN}:secret:backup-warden/${result.app.stage}/*`,
+    },
+  ];
+  const bus = physical(result, "aws:cloudwatch/eventBus:EventBus", "EventsBus");
+  const events = [
+    { action: "events:PutEvents", resource: `arn:aws:events:${ARN}:event-bus/${bus}` },
+  ];
+  const start = (...workflows: WorkflowName[]) =>
+    workflows.map((w) => ({
+      action: "states:StartExecution",
+      resource: stateMachineArn(result, w),
+    }));
+  const deadLetter = (queue: string) => [
+    {
+      action: "sqs:SendMessage",
+      resource: `arn:aws:sqs:${ARN}:${physical(result, "aws:sqs/queue:Queue", `${queue}Queue`)}`,
+      forService: true,
+    },
+  ];
+  const streamRead = ["DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"].map(
+    (op) => ({ action: `dynamodb:${op}`, resource: `${tableArn}/stream/*`, forService: true }),
+  );
+  return [
+    ...Object.values(TASKS).map((file) => ({
+      file,
       grants: [
-        ...tableGrants,
-        ...(["create-backup", "delete-backup"] as const).map((w) => ({
-          action: "states:StartExecution",
-          resource: stateMachineArn(result, w),
-        })),
+        ...table,
+        ...secrets,
+        ...events,
+        // Settling AVAILABLE re-plans retention, which may start deletions.
+        ...(file === "poll-backup" ? start("delete-backup") : []),
+      ],
+    })),
+    { file: "api", grants: [...table, ...events, ...start("create-backup", "delete-backup")] },
+    {
+      file: "dispatch",
+      grants: [...table, ...events, ...start("create-backup"), ...deadLetter("DispatchFailures")],
+    },
+    { file: "sweep", grants: [...table, ...events, ...start("create-backup", "delete-backup")] },
+    {
+      file: "expiry-stream",
+      grants: [
+        ...table,
+        ...events,
+        ...start("delete-backup"),
+        ...streamRead,
+        ...deadLetter("ExpiryFailures"),
       ],
     },
+    { file: "notify-slack", grants: [...table, ...secrets] },
+    { file: "slack-digest", grants: [...table, ...secrets] },
   ];
 }
 
@@ -115,7 +165,16 @@ describe("offline synth", () => {
       "rpc: Runtime.Build",
     ]);
     expect(Object.keys(ci.outputs).sort()).toEqual(
-      ["_protect", "api", "createBackup", "deleteBackup", "secretPrefix", "table"].sort(),
+      [
+        "_protect",
+        "api",
+        "bus",
+        "createBackup",
+        "deleteBackup",
+        "secretPrefix",
+        "slackWebhookSecret",
+        "table",
+      ].sort(),
     );
   });
 
@@ -236,27 +295,101 @@ describe("workflows", () => {
 });
 
 describe("functions", () => {
-  it("runs every function on Node 24, arm64, bundled as minified ESM", () => {
-    expect(ofType(ci, TYPES.lambda).length).toBe(Object.keys(TASKS).length + 1);
-    expect(checkFunctions(ci)).toEqual([]);
+  it("deploys every handler in functions/handlers/ once, on Node 24, arm64, minified ESM", () => {
+    const files = Object.keys(handlerEntries());
+    expect(ofType(ci, TYPES.lambda)).toHaveLength(files.length);
+    expect(checkFunctions(ci, files)).toEqual([]);
+  });
+
+  it("notices a handler that is not deployed", () => {
+    expect(checkFunctions(ci, [...Object.keys(handlerEntries()), "ghost"])).toEqual([
+      "functions/handlers/ghost.ts is deployed 0 times",
+    ]);
   });
 
   it("gives every function the environment functions/config.ts reads", () => {
-    const table = String(ofType(ci, TYPES.table)[0]!.inputs.name);
-    const workflows = {
+    const table = physical(ci, TYPES.table, "TableTable");
+    const bus = physical(ci, "aws:cloudwatch/eventBus:EventBus", "EventsBus");
+    const base = {
+      WARDEN_TABLE: table,
       WARDEN_CREATE_BACKUP_ARN: stateMachineArn(ci, "create-backup"),
       WARDEN_DELETE_BACKUP_ARN: stateMachineArn(ci, "delete-backup"),
     };
-    const task = { WARDEN_TABLE: table, WARDEN_SECRET_PREFIX: "backup-warden/ci/", ...workflows };
+    const secrets = { WARDEN_SECRET_PREFIX: "backup-warden/ci/" };
+    const events = { WARDEN_EVENT_BUS: bus };
+    const slack = { ...base, ...secrets, WARDEN_SLACK_WEBHOOK_SECRET: "slack-webhook" };
     expect(
       checkEnvironment(ci, {
-        api: { WARDEN_TABLE: table, ...workflows },
-        ...Object.fromEntries(Object.values(TASKS).map((file) => [file, task])),
+        ...Object.fromEntries(
+          Object.values(TASKS).map((file) => [file, { ...base, ...secrets, ...events }]),
+        ),
+        api: { ...base, ...events },
+        dispatch: { ...base, ...events },
+        sweep: { ...base, ...events },
+        "expiry-stream": { ...base, ...events },
+        "notify-slack": slack,
+        "slack-digest": slack,
       }),
     ).toEqual([]);
-    // The predicted state machine ARNs given to tasks are the deployed ones.
-    expect(ci.outputs.createBackup).toBe(workflows.WARDEN_CREATE_BACKUP_ARN);
-    expect(ci.outputs.deleteBackup).toBe(workflows.WARDEN_DELETE_BACKUP_ARN);
+    // The state machine ARNs handed out before the state machines exist are theirs.
+    expect(ci.outputs.createBackup).toBe(base.WARDEN_CREATE_BACKUP_ARN);
+    expect(ci.outputs.deleteBackup).toBe(base.WARDEN_DELETE_BACKUP_ARN);
+  });
+});
+
+describe("events, expiry and schedules", () => {
+  const schedules = [
+    { file: "dispatch", schedule: "rate(1 minute)", deadLetter: true },
+    { file: "sweep", schedule: "rate(15 minutes)" },
+    { file: "slack-digest", schedule: "cron(0 8 * * ? *)", needsEnvelope: true },
+  ];
+  const expiry = { entity: EXPIRY_ENTITY, principal: TTL_PRINCIPAL };
+
+  it("sends our domain events to the Slack notifier", () => {
+    expect(checkEventRouting(ci, EVENT_SOURCE)).toEqual([]);
+    const broken = clone(ci);
+    const rule = ofType(broken, "aws:cloudwatch/eventRule:EventRule").find((r) =>
+      String(r.inputs.eventPattern ?? "").includes("source"),
+    )!;
+    rule.inputs.eventPattern = JSON.stringify({ source: ["someone-else"] });
+    expect(checkEventRouting(broken, EVENT_SOURCE)).toEqual([
+      `the notifier's rule matches source ["someone-else"], want ["${EVENT_SOURCE}"]`,
+    ]);
+  });
+
+  it("runs the dispatcher every minute with a dead-letter queue, the sweeper and the digest", () => {
+    expect(checkSchedules(ci, schedules)).toEqual([]);
+  });
+
+  it("notices a digest fed a constant input instead of the scheduled event, and a lost DLQ", () => {
+    const broken = clone(ci);
+    const digest = lambdaFor(broken, "slack-digest")!;
+    const target = ofType(broken, "aws:cloudwatch/eventTarget:EventTarget").find(
+      (t) => t.inputs.arn === lambdaArn(digest),
+    )!;
+    target.inputs.input = "{}";
+    broken.resources = broken.resources.filter(
+      (r) => r.type !== "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+    );
+    expect(checkSchedules(broken, schedules)).toEqual([
+      "dispatch has no dead-letter queue",
+      "slack-digest gets the constant input {}, not the scheduled event",
+    ]);
+  });
+
+  it("feeds only TTL deletions of expiry markers to the expiry function", () => {
+    expect(checkExpiryStream(ci, expiry)).toEqual([]);
+    const broken = clone(ci);
+    const mapping = ofType(broken, "aws:lambda/eventSourceMapping:EventSourceMapping")[0]!;
+    const criteria = mapping.inputs.filterCriteria as { filters: { pattern: string }[] };
+    const pattern = JSON.parse(criteria.filters[0]!.pattern);
+    delete pattern.userIdentity;
+    criteria.filters[0]!.pattern = JSON.stringify(pattern);
+    mapping.inputs.functionResponseTypes = [];
+    const errors = checkExpiryStream(broken, expiry);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^expiry-stream filters/);
+    expect(errors[1]).toBe("expiry-stream does not report batch item failures");
   });
 });
 
@@ -275,7 +408,10 @@ describe("IAM", () => {
     const role = roleOf(broken, lambdaFor(broken, "poll-backup")!)!;
     const inline = (role.inputs.inlinePolicies as { policy: string }[])[0]!;
     const policy = JSON.parse(inline.policy);
-    policy.Statement[0].Action = ["dynamodb:*"];
+    const tableStatement = policy.Statement.find((st: { Action: string[] }) =>
+      st.Action.includes("dynamodb:GetItem"),
+    );
+    tableStatement.Action = ["dynamodb:*"];
     policy.Statement.push({ Effect: "Allow", Action: ["states:StartExecution"], Resource: "*" });
     inline.policy = JSON.stringify(policy);
     expect(grantsOf(role).some((g) => g.action === "dynamodb:*")).toBe(true);
@@ -296,7 +432,9 @@ describe("IAM", () => {
     const role = roleOf(broken, lambdaFor(broken, "api")!)!;
     const inline = (role.inputs.inlinePolicies as { policy: string }[])[0]!;
     const policy = JSON.parse(inline.policy);
-    policy.Statement[0].Action.push("dynamodb:Scan");
+    policy.Statement.find((st: { Action: string[] }) =>
+      st.Action.includes("dynamodb:GetItem"),
+    ).Action.push("dynamodb:Scan");
     inline.policy = JSON.stringify(policy);
     expect(checkFunctionPolicies(broken, expectations(broken))).toContain(
       "api is granted dynamodb:Scan, which its code never calls",

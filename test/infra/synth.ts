@@ -65,6 +65,7 @@ export interface SynthResult {
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const PLATFORM = join(ROOT, ".sst", "platform");
+const DEFAULT_CONFIG = join(ROOT, "sst.config.ts");
 /** Scratch space of one stage's synth (bundles, zips); stages can synth in parallel. */
 const workDir = (stage: string) => join(ROOT, ".sst", "synth", stage);
 
@@ -133,7 +134,7 @@ async function evaluateApp(stage: string, config: string): Promise<SynthResult["
 function startRpcServer(
   builds: SynthBuild[],
   rpcLog: Set<string>,
-  prebuilt: Map<string, FunctionBundle>,
+  prebuilt: Promise<Map<string, FunctionBundle>>,
   work: string,
 ) {
   const methods: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
@@ -189,7 +190,7 @@ function startRpcServer(
 async function buildHandler(
   args: Record<string, unknown>,
   builds: SynthBuild[],
-  prebuilt: Map<string, FunctionBundle>,
+  prebuilt: Promise<Map<string, FunctionBundle>>,
   work: string,
 ) {
   const functionID = String(args.functionID);
@@ -207,7 +208,7 @@ async function buildHandler(
   const sameOptions =
     (properties.format ?? "esm") === FUNCTION_BUNDLE.format &&
     (properties.minify ?? true) === FUNCTION_BUNDLE.minify;
-  let bundle = sameOptions ? prebuilt.get(entry) : undefined;
+  let bundle = sameOptions ? (await prebuilt).get(entry) : undefined;
   if (!bundle) {
     const out = join(work, "artifacts", `${functionID}-src`);
     rmSync(out, { recursive: true, force: true });
@@ -291,6 +292,16 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>) 
         executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${id}`,
         arn: `arn:aws:apigateway:${REGION}::/apis/${id}`,
       };
+    case "aws:cloudwatch/eventBus:EventBus":
+      return { name: physical, arn: arn("events", `event-bus/${physical}`) };
+    case "aws:cloudwatch/eventRule:EventRule":
+      return { name: physical, arn: arn("events", `rule/${physical}`) };
+    case "aws:sqs/queue:Queue":
+      return {
+        name: physical,
+        arn: arn("sqs", physical),
+        url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}`,
+      };
     case "aws:apigatewayv2/stage:Stage":
       return { invokeUrl: `https://${id}.execute-api.${REGION}.amazonaws.com/` };
     case "random:index/randomBytes:RandomBytes":
@@ -341,9 +352,20 @@ function policyDocument(inputs: { statements?: Statement[] }) {
  */
 export async function synth(
   stage: string,
-  { config = join(ROOT, "sst.config.ts"), timeoutMs = 60_000 } = {},
+  { config = DEFAULT_CONFIG, timeoutMs = 60_000 } = {},
 ): Promise<SynthResult> {
   checkPlatform();
+  const work = workDir(stage);
+  // Bundling every handler is the slowest step: start it first, in esbuild's own process,
+  // and let `Runtime.Build` wait for it. Fixture configs build only what they name.
+  debug("bundling handlers");
+  const prebuilt =
+    config === DEFAULT_CONFIG
+      ? buildFunctions(join(work, "functions"), ROOT).then(
+          (bundles) => new Map(bundles.map((b) => [b.entry, b])),
+        )
+      : Promise.resolve(new Map<string, FunctionBundle>());
+  prebuilt.catch(() => undefined);
   const requirePlatform = createRequire(join(PLATFORM, "package.json"));
   // The platform's own CommonJS instance, the one the evaluated program uses.
   const pulumi = requirePlatform("@pulumi/pulumi") as any;
@@ -357,11 +379,6 @@ export async function synth(
   const resources = new Map<string, SynthResource>();
   const duplicates: string[] = [];
   const options = new Map<string, Partial<SynthResource>>();
-  const work = workDir(stage);
-  debug("bundling handlers");
-  const prebuilt = new Map(
-    (await buildFunctions(join(work, "functions"), ROOT)).map((b) => [b.entry, b]),
-  );
   const server = await startRpcServer(builds, rpcLog, prebuilt, work);
 
   process.env.SST_SERVER = server.url;

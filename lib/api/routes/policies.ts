@@ -14,8 +14,10 @@ const PlanOut = z.object({
   targets: z.array(
     z.object({
       targetId: z.string(),
-      keep: z.array(z.object({ id: z.string(), reasons: z.array(z.string()) })),
-      remove: z.array(z.object({ id: z.string() })),
+      keep: z.array(
+        z.object({ id: z.string(), createdAt: z.string(), reasons: z.array(z.string()) }),
+      ),
+      remove: z.array(z.object({ id: z.string(), createdAt: z.string() })),
       guarded: z.array(z.object({ id: z.string(), guard: z.string(), detail: z.string() })),
     }),
   ),

@@ -291,7 +291,10 @@ export class BackupTasks {
       backupId,
       "DELETED",
       { deletedAt: now.toISOString() },
-      { ttlSeconds: Math.ceil(now.getTime() / 1000) + TOMBSTONE_TTL_DAYS * 86_400 },
+      {
+        ttlSeconds: Math.ceil(now.getTime() / 1000) + TOMBSTONE_TTL_DAYS * 86_400,
+        cause: "the vendor no longer has the backup",
+      },
     );
     await this.#deps.expiry.remove(backupId);
     if (changed)

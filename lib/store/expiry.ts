@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
-import { Keys } from "./keys.ts";
+import { EXPIRY_ENTITY, Keys } from "./keys.ts";
 import { entityOf, isConditionFailure } from "./page.ts";
 
 /** An expiry marker: "look at this backup again at dueAt". Its TTL makes DynamoDB fire it. */
@@ -13,8 +13,7 @@ export const ExpiryMarker = z.object({
 });
 export type ExpiryMarker = z.infer<typeof ExpiryMarker>;
 
-/** The entity tag on marker items; the stream filter passes only TTL deletions of these. */
-export const EXPIRY_ENTITY = "expiry";
+export { EXPIRY_ENTITY };
 
 /**
  * Expiry markers. Each is one item with a TTL attribute (DynamoDB deletes it some time

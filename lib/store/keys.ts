@@ -69,3 +69,6 @@ export const LAYOUT_ATTRIBUTES = [
   "entity",
   "ttl",
 ] as const;
+
+/** The entity tag of expiry markers; the stream filter passes only TTL deletions of these. */
+export const EXPIRY_ENTITY = "expiry";

@@ -66,3 +66,9 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.stream },
   };
 }
+
+/**
+ * Who DynamoDB TTL says it is on the stream records of the items it expired: the
+ * stream subscription's filter and the handler both match on it.
+ */
+export const TTL_PRINCIPAL = { type: "Service", principalId: "dynamodb.amazonaws.com" } as const;

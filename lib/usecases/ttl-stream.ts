@@ -1,4 +1,5 @@
-import { EXPIRY_ENTITY } from "../store/expiry.ts";
+import { EXPIRY_ENTITY } from "../store/keys.ts";
+import { TTL_PRINCIPAL } from "../store/table.ts";
 
 /** The parts of a DynamoDB stream record (images unmarshalled) we look at. */
 export interface StreamRecordView {
@@ -7,8 +8,7 @@ export interface StreamRecordView {
   dynamodb: { SequenceNumber?: string; OldImage?: Record<string, unknown> };
 }
 
-/** Who DynamoDB TTL says it is on stream records of the items it expired. */
-export const TTL_PRINCIPAL = { type: "Service", principalId: "dynamodb.amazonaws.com" } as const;
+export { TTL_PRINCIPAL };
 
 /**
  * The backup id of an expiry marker that DynamoDB TTL removed, or undefined for anything

@@ -1,0 +1,36 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+export default $config({
+  async app(input) {
+    const { isProductionStage } = await import("./stacks/stage.ts");
+    const production = isProductionStage(input?.stage);
+    return {
+      name: "backup-warden",
+      home: "aws",
+      removal: production ? "retain" : "remove",
+      protect: production,
+    };
+  },
+  async run() {
+    const { table } = await import("./stacks/storage.ts");
+    const { SECRET_PREFIX } = await import("./stacks/secrets.ts");
+    const { bus, SLACK_WEBHOOK_SECRET } = await import("./stacks/events.ts");
+    const { stateMachines } = await import("./stacks/workflows.ts");
+    const { api } = await import("./stacks/api.ts");
+    await import("./stacks/expiry.ts");
+    await import("./stacks/schedules.ts");
+    // TODO(alarms issue) stacks/alarms.ts: CloudWatch alarms on failed and timed-out
+    // executions of both state machines, function errors and throttles, and messages in the
+    // DispatchFailures / ExpiryFailures queues, sent to an SNS topic (its subscribers, e.g.
+    // on-call e-mail or the Slack webhook, are still to be decided).
+    return {
+      api: api.url,
+      table: table.name,
+      bus: bus.name,
+      createBackup: stateMachines["create-backup"].arn,
+      deleteBackup: stateMachines["delete-backup"].arn,
+      secretPrefix: SECRET_PREFIX,
+      slackWebhookSecret: $interpolate`${SECRET_PREFIX}${SLACK_WEBHOOK_SECRET}`,
+    };
+  },
+});

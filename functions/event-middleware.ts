@@ -1,15 +1,15 @@
-import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
 import type * as z from "zod";
 import { ConfigurationError, ValidationError } from "../lib/core/errors.ts";
 import type { DigestPeriod, DigestRow } from "../lib/notify/slack/digest.ts";
 import type { SlackNotifier } from "../lib/notify/slack/notifier.ts";
+import { EventBridgeEnvelope } from "./envelopes.ts";
 import { errorFields, log } from "./log.ts";
 import { container } from "./wiring.ts";
 
 /** An EventBridge event whose detail passed its schema. */
-export type ReceivedEvent<D> = Omit<z.infer<typeof EventBridgeSchema>, "detail"> & { detail: D };
+export type ReceivedEvent<D> = Omit<z.infer<typeof EventBridgeEnvelope>, "detail"> & { detail: D };
 
 /**
  * An EventBridge target entry point (a rule on our bus, or a schedule): the envelope is
@@ -23,7 +23,7 @@ export function withEvent<S extends z.ZodType, R>(
   schema: S,
   body: (event: ReceivedEvent<z.infer<S>>) => Promise<R>,
 ) {
-  const envelope = EventBridgeSchema.extend({ detail: schema });
+  const envelope = EventBridgeEnvelope.extend({ detail: schema });
   return middy<unknown, R>()
     .use(logErrors())
     .handler(async (event: unknown) => {

@@ -1,10 +1,9 @@
-import { APIGatewayProxyEventV2Schema } from "@aws-lambda-powertools/parser/schemas/api-gatewayv2";
-import { DynamoDBStreamSchema } from "@aws-lambda-powertools/parser/schemas/dynamodb";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
 import { problem } from "../lib/api/http.ts";
 import { ValidationError } from "../lib/core/errors.ts";
+import { DynamoDBStreamEvent, HttpApiEventV2 } from "./envelopes.ts";
 import { errorFields, log } from "./log.ts";
 import { type Container, container } from "./wiring.ts";
 
@@ -56,7 +55,7 @@ export function withHttp() {
   return middy<unknown, APIGatewayProxyResultV2>()
     .use(logErrors("api"))
     .handler(async (event: unknown) => {
-      const parsed = APIGatewayProxyEventV2Schema.safeParse(event);
+      const parsed = HttpApiEventV2.safeParse(event);
       if (!parsed.success) {
         const response = problem(400, "Bad Request", "malformed API Gateway event");
         return { statusCode: response.status, headers: response.headers, body: response.body };
@@ -101,14 +100,14 @@ export function withSchedule<R>(name: string, body: (c: Container) => Promise<R>
 export function withStream(
   name: string,
   body: (
-    records: z.infer<typeof DynamoDBStreamSchema>["Records"],
+    records: z.infer<typeof DynamoDBStreamEvent>["Records"],
     c: Container,
   ) => Promise<string[]>,
 ) {
   return middy<unknown, { batchItemFailures: { itemIdentifier: string }[] }>()
     .use(logErrors(`stream ${name}`))
     .handler(async (event: unknown) => {
-      const parsed = DynamoDBStreamSchema.safeParse(event);
+      const parsed = DynamoDBStreamEvent.safeParse(event);
       if (!parsed.success) {
         throw new ValidationError(`invalid DynamoDB stream event for ${name}`, []);
       }

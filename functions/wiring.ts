@@ -165,6 +165,7 @@ export function buildContainer(parts: ContainerParts): Container {
         idempotency,
         clock,
         allowLoopback,
+        providers,
         expire: (id, reason) => retention.expire(id, reason),
       }),
       backups: new BackupService({

@@ -48,7 +48,8 @@ export class WardenError extends Error {
     this.code = code;
     this.status = status;
     this.details = options.details ?? {};
-    this.name = options.name ?? new.target.name;
+    // Explicit names: Step Functions matches on them, and a minifier may rename classes.
+    this.name = options.name ?? "WardenError";
   }
 }
 
@@ -56,7 +57,7 @@ export class WardenError extends Error {
 export class ValidationError extends WardenError {
   readonly issues: FieldIssue[];
   constructor(message: string, issues: FieldIssue[] = [], status = 400) {
-    super(ErrorCode.VALIDATION, status, message, { details: {} });
+    super(ErrorCode.VALIDATION, status, message, { details: {}, name: "ValidationError" });
     this.issues = issues;
   }
 }
@@ -66,6 +67,7 @@ export class NotFoundError extends WardenError {
   constructor(entity: string, id: string) {
     super(ErrorCode.NOT_FOUND, 404, `${entity} ${id} does not exist`, {
       details: { entity, id },
+      name: "NotFoundError",
     });
   }
 }
@@ -77,7 +79,7 @@ export class ConflictError extends WardenError {
     details: Record<string, unknown> = {},
     code: ErrorCode = ErrorCode.CONFLICT,
   ) {
-    super(code, 409, message, { details });
+    super(code, 409, message, { details, name: "ConflictError" });
   }
 }
 
@@ -91,7 +93,7 @@ export class InvalidTransitionError extends WardenError {
       ErrorCode.INVALID_TRANSITION,
       409,
       `backup ${id} cannot move from ${from ?? "(missing)"} to ${to}`,
-      { details: { id, from, to } },
+      { details: { id, from, to }, name: "InvalidTransitionError" },
     );
   }
 }
@@ -103,7 +105,7 @@ export class LeaseHeldError extends WardenError {
       ErrorCode.LEASE_HELD,
       409,
       `a backup of ${resource} is already running (${holder}); one manual backup job per resource is allowed`,
-      { details: { resource, holder } },
+      { details: { resource, holder }, name: "LeaseHeldError" },
     );
   }
 }
@@ -115,6 +117,7 @@ export class IdempotencyMismatchError extends WardenError {
       ErrorCode.IDEMPOTENCY_MISMATCH,
       422,
       "this Idempotency-Key was already used with a different request body",
+      { name: "IdempotencyMismatchError" },
     );
   }
 }
@@ -122,7 +125,9 @@ export class IdempotencyMismatchError extends WardenError {
 /** The request body is larger than we accept. */
 export class PayloadTooLargeError extends WardenError {
   constructor(limitBytes: number) {
-    super(ErrorCode.PAYLOAD_TOO_LARGE, 413, `request body exceeds ${limitBytes} bytes`);
+    super(ErrorCode.PAYLOAD_TOO_LARGE, 413, `request body exceeds ${limitBytes} bytes`, {
+      name: "PayloadTooLargeError",
+    });
   }
 }
 
@@ -133,6 +138,7 @@ export class UnsupportedMediaTypeError extends WardenError {
       ErrorCode.UNSUPPORTED_MEDIA_TYPE,
       415,
       `expected Content-Type application/json, got ${contentType ?? "none"}`,
+      { name: "UnsupportedMediaTypeError" },
     );
   }
 }
@@ -140,14 +146,16 @@ export class UnsupportedMediaTypeError extends WardenError {
 /** Missing or wrong credentials on our own API. */
 export class UnauthorizedError extends WardenError {
   constructor() {
-    super(ErrorCode.UNAUTHORIZED, 401, "missing or invalid bearer token");
+    super(ErrorCode.UNAUTHORIZED, 401, "missing or invalid bearer token", {
+      name: "UnauthorizedError",
+    });
   }
 }
 
 /** Our own configuration (environment, secret shape) is wrong: an operator must act. */
 export class ConfigurationError extends WardenError {
   constructor(message: string) {
-    super(ErrorCode.CONFIGURATION, 500, message);
+    super(ErrorCode.CONFIGURATION, 500, message, { name: "ConfigurationError" });
   }
 }
 
@@ -160,6 +168,7 @@ export class PreconditionFailedError extends WardenError {
       `${entity} ${id} was changed meanwhile; read it again and retry`,
       {
         details: { entity, id },
+        name: "PreconditionFailedError",
       },
     );
   }

@@ -24,7 +24,7 @@ export class EventPublishError extends WardenError {
       ErrorCode.INTERNAL,
       500,
       `${failed.length} of ${total} events were not published after ${attempts} attempts: ${list}`,
-      { details: { failed } },
+      { details: { failed }, name: "EventPublishError" },
     );
     this.failed = failed;
   }

@@ -1,7 +1,8 @@
 import type { BackupRecord } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
-import { ConflictError, ValidationError } from "../core/errors.ts";
+import { ConfigurationError, ConflictError, ValidationError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
+import { ProviderError } from "../core/provider-error.ts";
 import { type CreateTargetInput, Target, type UpdateTargetInput } from "../core/target.ts";
 import { checkTarget, type ProviderFactory } from "../providers/registry.ts";
 import type { BackupRepository } from "../store/backups.ts";
@@ -61,15 +62,43 @@ export class TargetService {
       this.#idempotency,
       { scope: "create-target", key: idempotencyKey, body: input, resultId: target.id },
       async () => {
-        if (this.#providers) {
-          const provider = await this.#providers(target);
-          await provider.validateTarget?.();
-        }
+        if (this.#providers) await this.#validateAtVendor(target);
         return this.#targets.create(target);
       },
       (id) => this.#targets.find(id),
     );
     return { target: result, created };
+  }
+
+  /**
+   * Checks, before anything is stored, that the target's secret exists with the right
+   * shape and that the vendor resource can be backed up (e.g. DCS refuses single-node
+   * instances). What the caller can fix is a 422; a vendor outage stays a 502.
+   */
+  async #validateAtVendor(target: Target): Promise<void> {
+    try {
+      const provider = await this.#providers!(target);
+      await provider.validateTarget?.();
+    } catch (error) {
+      if (error instanceof ConfigurationError) {
+        throw new ValidationError(
+          error.message,
+          [{ path: "secretRef", message: error.message }],
+          422,
+        );
+      }
+      if (
+        error instanceof ProviderError &&
+        ["AUTH", "NOT_FOUND", "INVALID", "QUOTA"].includes(error.cls)
+      ) {
+        throw new ValidationError(
+          `the vendor refused this target: ${error.message}`,
+          [{ path: "resource", message: error.message }],
+          422,
+        );
+      }
+      throw error;
+    }
   }
 
   /** Replaces a target's settings; the vendor cannot change (register a new target). */

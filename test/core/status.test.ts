@@ -28,3 +28,17 @@ describe("status machine", () => {
     for (const s of BackupStatus.options) expect(canTransition(s, s)).toBe(false);
   });
 });
+
+describe("error names", () => {
+  it("are explicit, so minified bundles keep the names Step Functions matches on", async () => {
+    const errors = await import("../../lib/core/errors.ts");
+    const { ProviderError } = await import("../../lib/core/provider-error.ts");
+    expect(new errors.LeaseHeldError("r", "h").name).toBe("LeaseHeldError");
+    expect(new errors.InvalidTransitionError("b", "A", "B").name).toBe("InvalidTransitionError");
+    expect(new errors.ValidationError("x").name).toBe("ValidationError");
+    expect(new errors.UnsupportedMediaTypeError(undefined).name).toBe("UnsupportedMediaTypeError");
+    expect(new ProviderError({ cls: "THROTTLED", provider: "zilliz" }).name).toBe(
+      "ProviderThrottled",
+    );
+  });
+});

@@ -15,7 +15,11 @@ export class SlackSendError extends WardenError {
   readonly httpStatus: number | undefined;
 
   constructor(message: string, httpStatus?: number, cause?: unknown) {
-    super(ErrorCode.INTERNAL, 502, message, { cause, details: { httpStatus } });
+    super(ErrorCode.INTERNAL, 502, message, {
+      cause,
+      details: { httpStatus },
+      name: "SlackSendError",
+    });
     this.httpStatus = httpStatus;
   }
 }

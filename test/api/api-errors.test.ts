@@ -178,3 +178,72 @@ describe("problem documents", () => {
     expect(JSON.parse(response.body!).type).toMatch(/^urn:backup-warden:problem:/);
   });
 });
+
+describe("registering targets checks the vendor first", () => {
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  beforeAll(async () => {
+    stack = await startLocalStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const dcs = () =>
+    stack.runtime.sandbox["huawei-dcs"] as {
+      url: string;
+      projectId: string;
+      instances: { id: string; mode: string }[];
+    };
+
+  it("refuses a single-node DCS instance with 400 and a clear message", async () => {
+    const single = dcs().instances.find((i) => i.mode === "single")!;
+    const r = await stack.request("POST", "/v1/targets", {
+      body: JSON.stringify({
+        id: "cache-single",
+        name: "single",
+        provider: "huawei-dcs",
+        secretRef: "sandbox/huawei-dcs",
+        resource: {
+          region: "ap-southeast-1",
+          projectId: dcs().projectId,
+          instanceId: single.id,
+          baseUrl: dcs().url,
+        },
+      }),
+    });
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.json)).toMatch(/single-node/i);
+    expect((await stack.request("GET", "/v1/targets/cache-single")).status).toBe(404);
+  });
+
+  it("refuses a target whose secret is not configured with 422 naming the secret, never its value", async () => {
+    const r = await stack.request("POST", "/v1/targets", {
+      body: JSON.stringify({
+        name: "no secret",
+        provider: "pinecone",
+        secretRef: "warden/not-there",
+        resource: { indexName: "products" },
+      }),
+    });
+    expect(r.status).toBe(422);
+    expect(r.json.detail).toContain("warden/not-there");
+  });
+
+  it("refuses a Huawei base URL outside the service's regional hosts", async () => {
+    const r = await stack.request("POST", "/v1/targets", {
+      body: JSON.stringify({
+        name: "evil",
+        provider: "huawei-taurusdb",
+        secretRef: "sandbox/huawei-taurusdb",
+        resource: {
+          region: "ap-southeast-1",
+          projectId: "0123456789abcdef0123456789abcdef",
+          instanceId: "abc-in07",
+          baseUrl: "https://gaussdb.ap-southeast-1.evil.example.com",
+        },
+      }),
+    });
+    expect(r.status).toBe(400);
+    expect(r.json.errors[0].path).toBe("resource.baseUrl");
+  });
+});

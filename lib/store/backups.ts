@@ -11,6 +11,7 @@ import { ConflictError, InvalidTransitionError, NotFoundError } from "../core/er
 import { type BackupStatus, sourcesOf } from "../core/status.ts";
 import { Keys } from "./keys.ts";
 import { entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
+import { putNew } from "./writes.ts";
 
 /** Fields a transition may set besides the status; `null` removes the attribute. */
 export type BackupPatch = {
@@ -72,23 +73,11 @@ export class BackupRepository {
               },
             ],
           };
-    try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...Keys.backup(valid.id),
-            ...Keys.backupIndexes(valid),
-            entity: "backup",
-            ...valid,
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError(`backup ${valid.id} already exists`);
-      throw error;
-    }
+    await putNew(
+      { db: this.#db, table: this.#table, entity: "backup" },
+      { ...Keys.backup(valid.id), ...Keys.backupIndexes(valid), entity: "backup", ...valid },
+      valid.id,
+    );
     return valid;
   }
 

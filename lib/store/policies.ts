@@ -1,15 +1,10 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
-import { ConflictError, NotFoundError, PreconditionFailedError } from "../core/errors.ts";
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { NotFoundError } from "../core/errors.ts";
 import { Policy } from "../core/policy.ts";
 import { Keys } from "./keys.ts";
 import { entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
+import { type EntityTable, putNew, putVersioned } from "./writes.ts";
 
 const parse = (item: Record<string, unknown>) => Policy.parse(item);
 
@@ -31,48 +26,31 @@ function itemOf(policy: Policy) {
 export class PolicyRepository {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #where: EntityTable;
 
   constructor(options: { db: DynamoDBDocumentClient; table: string }) {
     this.#db = options.db;
     this.#table = options.table;
+    this.#where = { db: options.db, table: options.table, entity: "policy" };
   }
 
   /** Stores a new policy; a taken id is a 409. */
   async create(policy: Policy): Promise<Policy> {
     const valid = Policy.parse(policy);
-    try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: itemOf(valid),
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error))
-        throw new ConflictError(`policy ${valid.id} already exists`, { id: valid.id });
-      throw error;
-    }
+    await putNew(this.#where, itemOf(valid), valid.id);
     return valid;
   }
 
   /** Replaces a policy if its stored version is still `expectedVersion` (else 412). */
   async replace(policy: Policy, expectedVersion: number): Promise<Policy> {
     const valid = Policy.parse(policy);
-    try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: itemOf(valid),
-          ConditionExpression: "attribute_exists(pk) AND version = :v",
-          ExpressionAttributeValues: { ":v": expectedVersion },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      if (!(await this.find(valid.id))) throw new NotFoundError("policy", valid.id);
-      throw new PreconditionFailedError("policy", valid.id);
-    }
+    await putVersioned(
+      this.#where,
+      itemOf(valid),
+      valid.id,
+      expectedVersion,
+      async () => (await this.find(valid.id)) !== undefined,
+    );
     return valid;
   }
 

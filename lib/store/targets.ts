@@ -1,68 +1,51 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { ConflictError, NotFoundError, PreconditionFailedError } from "../core/errors.ts";
+import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { NotFoundError } from "../core/errors.ts";
 import { Target } from "../core/target.ts";
 import { Keys } from "./keys.ts";
 import { entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
+import { type EntityTable, putNew, putVersioned } from "./writes.ts";
 
 const parse = (item: Record<string, unknown>) => Target.parse(item);
+
+function itemOf(target: Target) {
+  return {
+    ...Keys.target(target.id),
+    ...Keys.targetIndex(target.createdAt, target.id),
+    entity: "target",
+    ...target,
+  };
+}
 
 /** Registered targets. */
 export class TargetRepository {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #where: EntityTable;
 
   constructor(options: { db: DynamoDBDocumentClient; table: string }) {
     this.#db = options.db;
     this.#table = options.table;
+    this.#where = { db: options.db, table: options.table, entity: "target" };
   }
 
   /** Stores a new target; an existing id is a 409. */
   async create(target: Target): Promise<Target> {
     const valid = Target.parse(target);
-    try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...Keys.target(valid.id),
-            ...Keys.targetIndex(valid.createdAt, valid.id),
-            entity: "target",
-            ...valid,
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error))
-        throw new ConflictError(`target ${valid.id} already exists`, { id: valid.id });
-      throw error;
-    }
+    await putNew(this.#where, itemOf(valid), valid.id);
     return valid;
   }
 
   /** Replaces a target if its stored version is still `expectedVersion` (else 412). */
   async replace(target: Target, expectedVersion: number): Promise<Target> {
     const valid = Target.parse(target);
-    try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...Keys.target(valid.id),
-            ...Keys.targetIndex(valid.createdAt, valid.id),
-            entity: "target",
-            ...valid,
-          },
-          ConditionExpression: "attribute_exists(pk) AND version = :v",
-          ExpressionAttributeValues: { ":v": expectedVersion },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      if (!(await this.find(valid.id))) throw new NotFoundError("target", valid.id);
-      throw new PreconditionFailedError("target", valid.id);
-    }
+    await putVersioned(
+      this.#where,
+      itemOf(valid),
+      valid.id,
+      expectedVersion,
+      async () => (await this.find(valid.id)) !== undefined,
+    );
     return valid;
   }
 

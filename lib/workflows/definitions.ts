@@ -57,6 +57,14 @@ const INFRA_RETRY = {
   MaxAttempts: 5,
   JitterStrategy: "FULL",
 };
+/** Recording an outcome must not be lost to a blip: retry anything a few times. */
+const RECORD_RETRY = {
+  ErrorEquals: ["States.ALL"],
+  IntervalSeconds: 2,
+  BackoffRate: 2,
+  MaxAttempts: 5,
+  JitterStrategy: "FULL",
+};
 const CATCH_ALL = (next: string) => [
   { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: next },
 ];
@@ -116,15 +124,7 @@ export function createBackupDefinition(arns: TaskArns) {
       RecordFailure: task(arns.recordFailure, {
         Parameters: { "backupId.$": "$.backupId", "error.$": "$.error" },
         ResultPath: null,
-        Retry: [
-          {
-            ErrorEquals: ["States.ALL"],
-            IntervalSeconds: 2,
-            BackoffRate: 2,
-            MaxAttempts: 5,
-            JitterStrategy: "FULL",
-          },
-        ],
+        Retry: [RECORD_RETRY],
         Next: "BackupFailed",
       }),
       BackupAvailable: { Type: "Succeed" },
@@ -183,29 +183,13 @@ export function deleteBackupDefinition(arns: TaskArns) {
       RecordDeleted: task(arns.recordDeleted, {
         Parameters: { "backupId.$": "$.backupId" },
         ResultPath: null,
-        Retry: [
-          {
-            ErrorEquals: ["States.ALL"],
-            IntervalSeconds: 2,
-            BackoffRate: 2,
-            MaxAttempts: 5,
-            JitterStrategy: "FULL",
-          },
-        ],
+        Retry: [RECORD_RETRY],
         Next: "Deleted",
       }),
       RecordDeleteFailure: task(arns.recordDeleteFailure, {
         Parameters: { "backupId.$": "$.backupId", "error.$": "$.error" },
         ResultPath: null,
-        Retry: [
-          {
-            ErrorEquals: ["States.ALL"],
-            IntervalSeconds: 2,
-            BackoffRate: 2,
-            MaxAttempts: 5,
-            JitterStrategy: "FULL",
-          },
-        ],
+        Retry: [RECORD_RETRY],
         Next: "DeleteFailed",
       }),
       Deleted: { Type: "Succeed" },

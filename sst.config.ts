@@ -19,10 +19,7 @@ export default $config({
     const { api } = await import("./stacks/api.ts");
     await import("./stacks/expiry.ts");
     await import("./stacks/schedules.ts");
-    // TODO(alarms issue) stacks/alarms.ts: CloudWatch alarms on failed and timed-out
-    // executions of both state machines, function errors and throttles, and messages in the
-    // DispatchFailures / ExpiryFailures queues, sent to an SNS topic (its subscribers, e.g.
-    // on-call e-mail or the Slack webhook, are still to be decided).
+    const { alarmTopic } = await import("./stacks/alarms.ts");
     return {
       api: api.url,
       table: table.name,
@@ -31,6 +28,7 @@ export default $config({
       deleteBackup: stateMachines["delete-backup"].arn,
       secretPrefix: SECRET_PREFIX,
       slackWebhookSecret: $interpolate`${SECRET_PREFIX}${SLACK_WEBHOOK_SECRET}`,
+      alarms: alarmTopic.arn,
     };
   },
 });

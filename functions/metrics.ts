@@ -10,7 +10,8 @@ export function emfMetrics(namespace: string): Metrics {
           CloudWatchMetrics: [
             {
               Namespace: namespace,
-              Dimensions: [Object.keys(dimensions)],
+              // The split series, and a total without dimensions for alarms to watch.
+              Dimensions: Object.keys(dimensions).length > 0 ? [Object.keys(dimensions), []] : [[]],
               Metrics: [{ Name: name, Unit: "Count" }],
             },
           ],

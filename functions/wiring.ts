@@ -5,7 +5,7 @@ import { createApiDispatcher } from "../lib/api/index.ts";
 import { type Clock, systemClock } from "../lib/core/clock.ts";
 import { ConfigurationError } from "../lib/core/errors.ts";
 import { eventFromBackup, scheduleEvent } from "../lib/notify/event-builders.ts";
-import { type Metrics, noMetrics } from "../lib/notify/metrics.ts";
+import { METRICS_NAMESPACE, type Metrics, noMetrics } from "../lib/notify/metrics.ts";
 import {
   BestEffortPublisher,
   EventBridgePublisher,
@@ -257,7 +257,7 @@ export function container(): Container {
       env,
       secrets: new SecretsManagerSource(env.WARDEN_SECRET_PREFIX),
       events: awsEvents(env),
-      metrics: emfMetrics("BackupWarden"),
+      metrics: emfMetrics(METRICS_NAMESPACE),
       workflows: new SfnWorkflowStarter({
         client: new SFNClient({}),
         // Only functions that start workflows get these; the others never call start().

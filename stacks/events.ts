@@ -1,5 +1,5 @@
 import { EVENT_SOURCE } from "../lib/notify/events.ts";
-import { wardenFunction } from "./functions.ts";
+import { failureQueue, wardenFunction } from "./functions.ts";
 import { providerSecrets } from "./secrets.ts";
 import { tableAccess } from "./storage.ts";
 import { workflowArns } from "./workflow-arns.ts";
@@ -26,6 +26,9 @@ export const publishEvents = new sst.Linkable("PublishEvents", {
 export const slackAccess = [tableAccess, providerSecrets, workflowArns];
 export const slackEnvironment = { WARDEN_SLACK_WEBHOOK_SECRET: SLACK_WEBHOOK_SECRET };
 
+/** Events the notifier could not handle after its retries (malformed, or a crash). */
+export const slackFailures = failureQueue("SlackFailures");
+
 /**
  * One Slack message per event worth a human's attention. The notifier never throws, so a
  * Slack outage neither retries nor fails anything upstream.
@@ -34,8 +37,12 @@ export const slackNotifier = wardenFunction("SlackNotifier", "notify-slack", {
   description: "backup-warden: domain events to Slack",
   link: slackAccess,
   environment: slackEnvironment,
+  permissions: [{ actions: ["sqs:SendMessage"], resources: [slackFailures.arn] }],
   timeout: "30 seconds",
   memory: "512 MB",
+  // EventBridge invokes asynchronously: Lambda retries twice, then the event lands in the DLQ.
+  retries: 2,
+  onFailure: slackFailures.arn,
 });
 
 bus.subscribe("Slack", slackNotifier.arn, { pattern: { source: [EVENT_SOURCE] } });

@@ -8,6 +8,9 @@ export interface Metrics {
   count(name: string, dimensions?: Record<string, string>, value?: number): void;
 }
 
+/** The CloudWatch namespace of our own metrics (EMF log lines on AWS). */
+export const METRICS_NAMESPACE = "BackupWarden";
+
 /** Metric names, so dashboards and alarms have one spelling to match. */
 export const MetricName = {
   notifySent: "SlackNotificationSent",

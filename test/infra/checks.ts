@@ -574,3 +574,62 @@ export function checkExpiryStream(
     errors.push("expiry-stream has no dead-letter queue");
   return errors;
 }
+
+// ---------------------------------------------------------------- alarms
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const TOPIC = "aws:sns/topic:Topic";
+
+/**
+ * Alarms cover failed and timed-out executions of each state machine, the depth of every
+ * dead-letter queue, and the notifier's errors and undelivered notifications; each one
+ * notifies the alarm topic.
+ */
+export function checkAlarms(
+  result: SynthResult,
+  expected: { notifierFile: string; customMetric: { namespace: string; name: string } },
+): string[] {
+  const errors: string[] = [];
+  const alarms = ofType(result, ALARM);
+  const topics = ofType(result, TOPIC);
+  const has = (namespace: string, metric: string, dimension?: [string, string]) =>
+    alarms.some(
+      (a) =>
+        a.inputs.namespace === namespace &&
+        a.inputs.metricName === metric &&
+        (!dimension || (a.inputs.dimensions as Json)?.[dimension[0]] === dimension[1]),
+    );
+  for (const workflow of Object.keys(WORKFLOWS) as WorkflowName[]) {
+    const arn = stateMachineArn(result, workflow);
+    for (const metric of ["ExecutionsFailed", "ExecutionsTimedOut"]) {
+      if (!has("AWS/States", metric, ["StateMachineArn", arn]))
+        errors.push(`no ${metric} alarm for ${workflow}`);
+    }
+  }
+  for (const queue of ofType(result, "aws:sqs/queue:Queue")) {
+    if (
+      !has("AWS/SQS", "ApproximateNumberOfMessagesVisible", [
+        "QueueName",
+        String(queue.inputs.name),
+      ])
+    ) {
+      errors.push(`no depth alarm for queue ${queue.name}`);
+    }
+  }
+  const notifier = lambdaFor(result, expected.notifierFile);
+  if (!notifier || !has("AWS/Lambda", "Errors", ["FunctionName", String(notifier.inputs.name)])) {
+    errors.push(`no errors alarm for ${expected.notifierFile}`);
+  }
+  if (!has(expected.customMetric.namespace, expected.customMetric.name)) {
+    errors.push(`no alarm on ${expected.customMetric.namespace}/${expected.customMetric.name}`);
+  }
+  const topicArns = new Set(
+    topics.map((t) => `arn:aws:sns:eu-west-1:123456789012:${t.inputs.name}`),
+  );
+  for (const a of alarms) {
+    const actions = (a.inputs.alarmActions as string[] | undefined) ?? [];
+    if (actions.length === 0) errors.push(`alarm ${a.name} notifies no one`);
+  }
+  if (alarms.length > 0 && topicArns.size === 0) errors.push("no alarm topic");
+  return errors;
+}

@@ -10,11 +10,13 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes } from "../../lib/api/routes.ts";
 import { EVENT_SOURCE } from "../../lib/notify/events.ts";
+import { METRICS_NAMESPACE, MetricName } from "../../lib/notify/metrics.ts";
 import { EXPIRY_ENTITY } from "../../lib/store/expiry.ts";
 import { TTL_PRINCIPAL } from "../../lib/usecases/ttl-stream.ts";
 import { TASKS, type WorkflowName } from "../../lib/workflows/definitions.ts";
 import { handlerEntries } from "../../scripts/build-functions.ts";
 import {
+  checkAlarms,
   checkEnvironment,
   checkEventRouting,
   checkExpiryStream,
@@ -156,7 +158,7 @@ function expectations(result: SynthResult): Expectation[] {
         ...deadLetter("ExpiryFailures"),
       ],
     },
-    { file: "notify-slack", grants: [...table, ...secrets] },
+    { file: "notify-slack", grants: [...table, ...secrets, ...deadLetter("SlackFailures")] },
     { file: "slack-digest", grants: [...table, ...secrets] },
   ];
 }
@@ -175,6 +177,7 @@ describe("offline synth", () => {
     expect(Object.keys(ci.outputs).sort()).toEqual(
       [
         "_protect",
+        "alarms",
         "api",
         "bus",
         "createBackup",
@@ -396,6 +399,32 @@ describe("events, expiry and schedules", () => {
     expect(errors).toHaveLength(2);
     expect(errors[0]).toMatch(/^expiry-stream filters/);
     expect(errors[1]).toBe("expiry-stream does not report batch item failures");
+  });
+});
+
+describe("alarms", () => {
+  const expected = {
+    notifierFile: "notify-slack",
+    customMetric: { namespace: METRICS_NAMESPACE, name: MetricName.notifyFailed },
+  };
+
+  it("watch failed executions, dead-letter queues and the notifier, and notify a topic", () => {
+    expect(checkAlarms(ci, expected)).toEqual([]);
+    const alarms = ofType(ci, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms.filter((a) => a.inputs.namespace === "AWS/SQS")).toHaveLength(3);
+    expect(alarms.filter((a) => a.inputs.namespace === "AWS/States")).toHaveLength(4);
+  });
+
+  it("notices a missing alarm and one that notifies no one", () => {
+    const broken = clone(ci);
+    const alarms = ofType(broken, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    const failed = alarms.find((a) => a.inputs.metricName === "ExecutionsFailed")!;
+    broken.resources = broken.resources.filter((r) => r !== failed);
+    alarms.find((a) => a.inputs.metricName === "Errors")!.inputs.alarmActions = [];
+    const errors = checkAlarms(broken, expected);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^no ExecutionsFailed alarm for /);
+    expect(errors[1]).toMatch(/notifies no one$/);
   });
 });
 

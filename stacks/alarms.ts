@@ -1,0 +1,74 @@
+import { METRICS_NAMESPACE, MetricName } from "../lib/notify/metrics.ts";
+import { slackFailures, slackNotifier } from "./events.ts";
+import { expiryFailures } from "./expiry.ts";
+import { dispatchFailures } from "./schedules.ts";
+import { stateMachines } from "./workflows.ts";
+
+/**
+ * Where alarms go: subscribe on-call e-mail or a chat integration to this topic after
+ * deploying (docs/deploy.md). Backup failures themselves reach Slack through the bus;
+ * these alarms catch what the bus cannot: the machinery itself failing.
+ */
+export const alarmTopic = new sst.aws.SnsTopic("Alarms");
+
+/** One alarm: any datapoint ≥ 1 in a 5-minute period alarms; no data is fine. */
+function alarm(
+  name: string,
+  description: string,
+  metric: {
+    namespace: string;
+    metricName: string;
+    dimensions?: Record<string, $util.Input<string>>;
+  },
+) {
+  return new aws.cloudwatch.MetricAlarm(name, {
+    alarmDescription: `backup-warden: ${description}`,
+    namespace: metric.namespace,
+    metricName: metric.metricName,
+    ...(metric.dimensions ? { dimensions: metric.dimensions } : {}),
+    statistic: metric.namespace === "AWS/SQS" ? "Maximum" : "Sum",
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [alarmTopic.arn],
+    okActions: [alarmTopic.arn],
+  });
+}
+
+// Failed and timed-out executions of both workflows (a FAILED backup fails its execution).
+for (const [workflow, machine] of Object.entries(stateMachines)) {
+  const id = workflow === "create-backup" ? "CreateBackup" : "DeleteBackup";
+  for (const metricName of ["ExecutionsFailed", "ExecutionsTimedOut"]) {
+    alarm(`${id}${metricName}Alarm`, `${workflow} ${metricName}`, {
+      namespace: "AWS/States",
+      metricName,
+      dimensions: { StateMachineArn: machine.arn },
+    });
+  }
+}
+
+// Messages waiting in a dead-letter queue: work that failed for good.
+for (const [id, queue] of Object.entries({
+  DispatchFailures: dispatchFailures,
+  ExpiryFailures: expiryFailures,
+  SlackFailures: slackFailures,
+})) {
+  alarm(`${id}DepthAlarm`, `messages in the ${id} dead-letter queue`, {
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: queue.nodes.queue.name },
+  });
+}
+
+// The notifier: its own errors, and notifications it could not deliver (counted by it).
+alarm("SlackNotifierErrorsAlarm", "the Slack notifier function failed", {
+  namespace: "AWS/Lambda",
+  metricName: "Errors",
+  dimensions: { FunctionName: slackNotifier.name },
+});
+alarm("SlackNotificationFailedAlarm", "Slack notifications could not be delivered", {
+  namespace: METRICS_NAMESPACE,
+  metricName: MetricName.notifyFailed,
+});

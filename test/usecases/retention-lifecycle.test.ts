@@ -75,6 +75,18 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
     ]);
     const tombstone = await h.container.backups.get(ids[0]!);
     expect(tombstone.deleteReason).toBe("retention policy gfs");
+    // Each deletion was announced once, with its rule (events feed Slack).
+    await h.bus.idle();
+    for (const id of [ids[0], ids[1]]) {
+      const deleted = h.events.filter(
+        (e) => e.type === "backup.deleted" && e.detail.backupId === id,
+      );
+      expect(deleted).toHaveLength(1);
+      expect(deleted[0]!.detail).toMatchObject({ reason: "retention policy gfs" });
+      expect(
+        h.events.filter((e) => e.type === "backup.expiring" && e.detail.backupId === id),
+      ).toHaveLength(1);
+    }
     const raw = await h.table.db.send(
       new GetCommand({ TableName: h.table.table, Key: Keys.backup(ids[0]!) }),
     );

@@ -12,6 +12,8 @@ export interface SimRequest {
   params: Record<string, string>;
   /** Parsed JSON body; `undefined` when the body is empty or not JSON (see `bodyError`). */
   body: unknown;
+  /** The body exactly as received (signature checks hash these bytes, as a gateway does). */
+  rawBody: string;
   /** Set when a non-empty body could not be parsed as JSON. */
   bodyError?: string;
 }

@@ -175,6 +175,7 @@ async function readRequest(incoming: IncomingMessage): Promise<SimRequest> {
     headers: incoming.headers,
     params: {},
     body: undefined,
+    rawBody: text,
   };
   if (text.trim() === "") return request;
   try {

@@ -78,7 +78,7 @@ export function verifyGatewayAuth(request: SimRequest, auth: GatewayAuth): SimRe
   }
   const url = new URL(`http://sim${request.path}`);
   url.search = request.query.toString();
-  const body = request.body === undefined ? "" : JSON.stringify(request.body);
+  const body = request.rawBody;
   const { canonical, signedHeaders } = canonicalRequest(
     { method: request.method, url, headers, body },
     dateText,

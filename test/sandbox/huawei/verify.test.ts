@@ -29,10 +29,32 @@ function received(options: {
     headers: { host: url.host, ...signed, ...auth },
     params: {},
     body: options.body,
+    rawBody: body,
   };
 }
 
 describe("simulated gateway signature check", () => {
+  it("hashes the body bytes as sent: pretty-printed JSON signed as sent is accepted", () => {
+    const pretty = JSON.stringify({ instance_id: "abc", name: "backup-1" }, null, 2);
+    const url = new URL("http://127.0.0.1:4000/v3/p1/backups/create");
+    const signed = { "content-type": "application/json", "x-project-id": "p1" };
+    const auth = signRequest(
+      { method: "POST", url, headers: signed, body: pretty },
+      KEYS,
+      new Date(NOW),
+    );
+    const request: SimRequest = {
+      method: "POST",
+      path: url.pathname,
+      query: url.searchParams,
+      headers: { host: url.host, ...signed, ...auth },
+      params: {},
+      body: JSON.parse(pretty),
+      rawBody: pretty,
+    };
+    expect(verifyGatewayAuth(request, AUTH)).toBeUndefined();
+  });
+
   it("accepts what the production signer signed", () => {
     expect(
       verifyGatewayAuth(received({ body: { name: "a" }, query: "?b=2&a=1" }), AUTH),

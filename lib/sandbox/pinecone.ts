@@ -16,7 +16,7 @@ import {
   pineconeStateSchema,
 } from "./pinecone-model.ts";
 import { type FailNextBackupFault, PineconeService } from "./pinecone-service.ts";
-import { JsonStateFile } from "./state-file.ts";
+import { openState } from "./state-file.ts";
 
 export type { FailNextBackupFault } from "./pinecone-service.ts";
 
@@ -115,19 +115,19 @@ export async function startPineconeSimulator(
   options: PineconeSimulatorOptions = {},
 ): Promise<PineconeSimulator> {
   const now = options.now ?? Date.now;
-  const file =
-    options.stateFile === undefined
-      ? undefined
-      : new JsonStateFile(options.stateFile, pineconeStateSchema);
-  const state: PineconeState = file?.load() ?? {
-    version: 1,
-    apiKey: options.apiKey ?? `pcsk_sandbox_${randomBytes(24).toString("hex")}`,
-    seq: 0,
-    indexes: [],
-    backups: [],
-    restoreJobs: [],
-  };
-  if (options.apiKey !== undefined) state.apiKey = options.apiKey;
+  const { state, file } = openState<PineconeState>(
+    options.stateFile,
+    pineconeStateSchema,
+    () => ({
+      version: 1,
+      apiKey: options.apiKey ?? `pcsk_sandbox_${randomBytes(24).toString("hex")}`,
+      seq: 0,
+      indexes: [],
+      backups: [],
+      restoreJobs: [],
+    }),
+    { apiKey: options.apiKey },
+  );
   const indexes = options.indexes ?? [DEFAULT_PINECONE_INDEX];
   for (const [names, kind] of [
     [indexes, "serverless"],

@@ -58,3 +58,24 @@ export class JsonStateFile<T> {
     renameSync(temporary, this.path);
   }
 }
+
+/**
+ * Opens a simulator's state: loaded from `path` when it exists (a restart), else
+ * `fresh()`; the credentials the caller passes override what was stored; saved at once.
+ *
+ * @returns the state and a `save` to call after each mutation (a no-op without a file)
+ */
+export function openState<T extends object>(
+  path: string | undefined,
+  schema: z.ZodType<T>,
+  fresh: () => T,
+  overrides: Partial<T> = {},
+): { state: T; file: JsonStateFile<T> | undefined; save(state: T): void } {
+  const file = path === undefined ? undefined : new JsonStateFile(path, schema);
+  const state = file?.load() ?? fresh();
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) (state as Record<string, unknown>)[key] = value;
+  }
+  file?.save(state);
+  return { state, file, save: (current) => file?.save(current) };
+}

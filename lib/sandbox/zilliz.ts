@@ -14,7 +14,7 @@ import {
   startJsonHttpSimulator,
 } from "./http-sim.ts";
 import { issueSecret } from "./issued-secrets.ts";
-import { JsonStateFile } from "./state-file.ts";
+import { openState } from "./state-file.ts";
 import { ZILLIZ_CODES, type ZillizError } from "./zilliz-errors.ts";
 import { type ZillizState, zillizStateSchema } from "./zilliz-model.ts";
 import { type FailNextJobFault, type ZillizResult, ZillizService } from "./zilliz-service.ts";
@@ -102,21 +102,20 @@ export async function startZillizSimulator(
   options: ZillizSimulatorOptions = {},
 ): Promise<ZillizSimulator> {
   const now = options.now ?? Date.now;
-  const file =
-    options.stateFile === undefined
-      ? undefined
-      : new JsonStateFile(options.stateFile, zillizStateSchema);
-  const state: ZillizState = file?.load() ?? {
-    version: 1,
-    apiKey: options.apiKey ?? `sandbox-${randomBytes(24).toString("hex")}`,
-    projectId: `proj-${randomBytes(11).toString("hex")}`,
-    seq: 0,
-    nameCounters: {},
-    backups: [],
-    jobs: [],
-  };
-  if (options.apiKey !== undefined) state.apiKey = options.apiKey;
-  file?.save(state);
+  const { state, file } = openState<ZillizState>(
+    options.stateFile,
+    zillizStateSchema,
+    () => ({
+      version: 1,
+      apiKey: options.apiKey ?? `sandbox-${randomBytes(24).toString("hex")}`,
+      projectId: `proj-${randomBytes(11).toString("hex")}`,
+      seq: 0,
+      nameCounters: {},
+      backups: [],
+      jobs: [],
+    }),
+    { apiKey: options.apiKey },
+  );
 
   const clusters = options.clusters ?? [DEFAULT_ZILLIZ_CLUSTER];
   const faults = new FaultQueue<FailNextJobFault>();

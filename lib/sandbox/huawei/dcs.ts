@@ -15,7 +15,7 @@ import {
   startJsonHttpSimulator,
 } from "../http-sim.ts";
 import { issueSecret } from "../issued-secrets.ts";
-import { JsonStateFile } from "../state-file.ts";
+import { openState } from "../state-file.ts";
 import {
   type DcsInstance,
   type DcsState,
@@ -105,21 +105,19 @@ export const dcsFaultSchema: z.ZodType<FaultSpec<FailNextDcsBackupFault>> = z.di
  */
 export async function startDcsSimulator(options: DcsSimulatorOptions = {}): Promise<DcsSimulator> {
   const now = options.now ?? Date.now;
-  const file =
-    options.stateFile === undefined
-      ? undefined
-      : new JsonStateFile(options.stateFile, dcsStateSchema);
-  const state: DcsState = file?.load() ?? {
-    version: 1,
-    ak: options.ak ?? randomBytes(10).toString("hex").toUpperCase(),
-    sk: options.sk ?? randomBytes(20).toString("base64url"),
-    projectId: randomBytes(16).toString("hex"),
-    seq: 0,
-    backups: [],
-  };
-  if (options.ak !== undefined) state.ak = options.ak;
-  if (options.sk !== undefined) state.sk = options.sk;
-  file?.save(state);
+  const { state, file } = openState<DcsState>(
+    options.stateFile,
+    dcsStateSchema,
+    () => ({
+      version: 1,
+      ak: options.ak ?? randomBytes(10).toString("hex").toUpperCase(),
+      sk: options.sk ?? randomBytes(20).toString("base64url"),
+      projectId: randomBytes(16).toString("hex"),
+      seq: 0,
+      backups: [],
+    }),
+    { ak: options.ak, sk: options.sk },
+  );
 
   const instances = options.instances ?? DEFAULT_DCS_INSTANCES;
   const faults = new FaultQueue<FailNextDcsBackupFault>();

@@ -14,7 +14,7 @@ import {
   startJsonHttpSimulator,
 } from "../http-sim.ts";
 import { issueSecret } from "../issued-secrets.ts";
-import { JsonStateFile } from "../state-file.ts";
+import { openState } from "../state-file.ts";
 import { type TaurusDbState, taurusDbStateSchema } from "./taurusdb-model.ts";
 import { type FailNextBackupFault, TaurusDbService } from "./taurusdb-service.ts";
 import { gatewayHeaders, huaweiError, huaweiErrorBody, verifyGatewayAuth } from "./verify.ts";
@@ -96,21 +96,19 @@ export async function startTaurusDbSimulator(
   options: TaurusDbSimulatorOptions = {},
 ): Promise<TaurusDbSimulator> {
   const now = options.now ?? Date.now;
-  const file =
-    options.stateFile === undefined
-      ? undefined
-      : new JsonStateFile(options.stateFile, taurusDbStateSchema);
-  const state: TaurusDbState = file?.load() ?? {
-    version: 1,
-    ak: options.ak ?? randomBytes(10).toString("hex").toUpperCase(),
-    sk: options.sk ?? randomBytes(20).toString("base64url"),
-    projectId: randomBytes(16).toString("hex"),
-    seq: 0,
-    backups: [],
-  };
-  if (options.ak !== undefined) state.ak = options.ak;
-  if (options.sk !== undefined) state.sk = options.sk;
-  file?.save(state);
+  const { state, file } = openState<TaurusDbState>(
+    options.stateFile,
+    taurusDbStateSchema,
+    () => ({
+      version: 1,
+      ak: options.ak ?? randomBytes(10).toString("hex").toUpperCase(),
+      sk: options.sk ?? randomBytes(20).toString("base64url"),
+      projectId: randomBytes(16).toString("hex"),
+      seq: 0,
+      backups: [],
+    }),
+    { ak: options.ak, sk: options.sk },
+  );
 
   const instances = options.instances ?? [DEFAULT_TAURUSDB_INSTANCE];
   const faults = new FaultQueue<FailNextBackupFault>();

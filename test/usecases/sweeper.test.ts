@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../support/harness.ts";
+
+describe("sweeper: the safety net", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.zillizTarget("orders");
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const get = async (id: string) => (await h.call("GET", `/v1/backups/${id}`)).json;
+
+  it("retries a deletion that ended DELETE_FAILED until the vendor confirms it", async () => {
+    const created = await h.call("POST", "/v1/targets/orders/backups");
+    await h.starter.idle();
+    // The vendor keeps failing every delete attempt the workflow makes.
+    h.sim.faults.add({ kind: "status", status: 503, times: 50, match: { method: "DELETE" } });
+    await h.call("DELETE", `/v1/backups/${created.json.id}`);
+    await h.starter.idle();
+    const failed = await get(created.json.id);
+    expect(failed.status).toBe("DELETE_FAILED");
+    expect(failed.lastError).toMatchObject({ class: "TRANSIENT" });
+    h.sim.faults.clear();
+    const summary = await h.container.sweeper.sweep();
+    await h.starter.idle();
+    expect(summary.deleteRetries).toBe(1);
+    expect((await get(created.json.id)).status).toBe("DELETED");
+  });
+
+  it("cleans up the vendor backup a FAILED attempt left behind, an hour later", async () => {
+    await h.zillizTarget("slow", {
+      completionWindowMinutes: 5,
+      resource: { clusterId: h.sim.clusters[1], baseUrl: h.sim.url },
+    });
+    const created = await h.call("POST", "/v1/targets/slow/backups");
+    h.clock.advance(10 * 60_000);
+    await h.starter.idle();
+    const failed = await get(created.json.id);
+    expect(failed).toMatchObject({ status: "FAILED", lastError: { code: "TIMEOUT" } });
+    expect(failed.providerBackupId).toBeDefined();
+    // Not yet: the vendor job may still be finishing.
+    expect((await h.container.sweeper.sweep()).cleanups).toBe(0);
+    await new Promise((r) => setTimeout(r, 400)); // the simulated vendor job completes
+    h.clock.advance(61 * 60_000);
+    const summary = await h.container.sweeper.sweep();
+    await h.starter.idle();
+    expect(summary.cleanups).toBe(1);
+    const cleaned = await get(created.json.id);
+    expect(cleaned).toMatchObject({
+      status: "DELETED",
+      deleteReason: "cleanup of a failed attempt",
+    });
+    expect(cleaned.lastError).toMatchObject({ code: "TIMEOUT" });
+  });
+});

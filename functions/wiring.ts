@@ -156,7 +156,16 @@ export function buildContainer(parts: ContainerParts): Container {
       ]);
     },
   });
-  const sweeper = new Sweeper({ backups, targets, policies, expiry, retention, workflows, clock });
+  const sweeper = new Sweeper({
+    backups,
+    targets,
+    policies,
+    expiry,
+    retention,
+    workflows,
+    clock,
+    warn,
+  });
   const api = createApiDispatcher(
     {
       targets: new TargetService({

@@ -64,6 +64,8 @@ export const BackupRecord = z.object({
   keepReasons: z.array(z.string()).optional(),
   lastError: BackupError.optional(),
   deleteRequestedAt: z.iso.datetime().optional(),
+  /** When the current deletion attempt started (a retried deletion gets a fresh window). */
+  deleteAttemptAt: z.iso.datetime().optional(),
   /** Who or what asked for the deletion: "api", a retention rule, … */
   deleteReason: z.string().optional(),
   deletedAt: z.iso.datetime().optional(),

@@ -42,9 +42,9 @@ export interface BackupProvider {
   /** Requests deletion; an unknown backup counts as already DELETED. */
   deleteBackup(ref: BackupRef): Promise<{ status: "DELETED" | "DELETING" }>;
   /**
-   * Backups of this resource that the vendor is creating right now, newest first. Used
-   * to adopt a vendor backup whose creation we requested but could not record (a crash
-   * or a lost response), so no vendor backup goes unrecorded.
+   * Backups of this resource that the vendor started since `since` and that can be told
+   * apart as ours (still creating, or named by us), newest first. Used to adopt a vendor backup whose creation we requested
+   * but could not record (a crash or a lost response), so no vendor backup goes unrecorded.
    */
   findInFlight(since: Date): Promise<BackupRef[]>;
 }

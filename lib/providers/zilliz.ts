@@ -195,7 +195,10 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
       ListData,
       "backup list",
     );
-    // A minute of slack for clock skew between us and the vendor.
+    // Only backups still being created: Zilliz backups carry no name of ours, so adopting a
+    // finished one could adopt somebody else's (a console backup). The cost: a create whose
+    // response was lost AND that finished before the retry looked is not adopted (an
+    // unrecorded vendor backup). A minute of slack covers clock skew.
     return data.backups
       .filter(
         (b) =>

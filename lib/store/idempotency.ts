@@ -40,6 +40,7 @@ export class IdempotencyRepository {
     key: string,
     requestHash: string,
     resultId: string,
+    attempt = 1,
   ): Promise<IdempotencyEntry | undefined> {
     const now = this.#clock.now();
     try {
@@ -68,7 +69,45 @@ export class IdempotencyRepository {
         ConsistentRead: true,
       }),
     );
+    // Released between our put and our read: the key is free again, so try once more.
+    if (!existing.Item)
+      return attempt < 2 ? this.reserve(scope, key, requestHash, resultId, attempt + 1) : undefined;
     return IdempotencyEntry.parse(existing.Item);
+  }
+
+  /**
+   * Takes over a reservation whose request evidently died (it never created its result):
+   * only if the key still names `staleResultId`, so two takers cannot both win.
+   */
+  async takeOver(
+    scope: string,
+    key: string,
+    staleResultId: string,
+    requestHash: string,
+    resultId: string,
+  ): Promise<boolean> {
+    const now = this.#clock.now();
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...Keys.idempotency(scope, key),
+            entity: "idempotency",
+            requestHash,
+            resultId,
+            createdAt: now.toISOString(),
+            ttl: Math.ceil(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          },
+          ConditionExpression: "resultId = :stale",
+          ExpressionAttributeValues: { ":stale": staleResultId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Drops our reservation (the request failed before creating anything). */

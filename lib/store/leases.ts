@@ -29,7 +29,8 @@ export class LeaseRepository {
   }
 
   /**
-   * Takes (or re-takes, for the same holder) the lease for `ttlMs`.
+   * Takes (or re-takes, for the same holder) the lease for `ttlMs`. Re-taking never
+   * shortens it: a re-driven launch must not cut a running workflow's lease.
    * @throws LeaseHeldError when another holder has an unexpired lease.
    */
   async acquire(resource: string, holder: string, ttlMs: number): Promise<Lease> {
@@ -46,14 +47,22 @@ export class LeaseRepository {
             // Housekeeping only: correctness never waits for TTL.
             ttl: Math.ceil(lease.expiresAtMs / 1000) + 86_400,
           },
-          ConditionExpression: "attribute_not_exists(pk) OR expiresAtMs < :now OR holder = :holder",
-          ExpressionAttributeValues: { ":now": now, ":holder": holder },
+          // Free, expired, or ours and not being shortened.
+          ConditionExpression:
+            "attribute_not_exists(pk) OR expiresAtMs < :now OR (holder = :holder AND expiresAtMs <= :until)",
+          ExpressionAttributeValues: {
+            ":now": now,
+            ":holder": holder,
+            ":until": lease.expiresAtMs,
+          },
         }),
       );
       return lease;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = await this.find(resource);
+      // Ours already, for longer than asked: keep it as it is (never shorten our own lease).
+      if (current?.holder === holder && current.expiresAtMs >= lease.expiresAtMs) return current;
       throw new LeaseHeldError(resource, current?.holder ?? "another backup");
     }
   }

@@ -49,7 +49,13 @@ export class BackupService {
     const backupId = newId("backup", this.#d.clock.now().getTime());
     const { result, created } = await idempotently(
       this.#d.idempotency,
-      { scope: `create-backup#${targetId}`, key: idempotencyKey, body: input, resultId: backupId },
+      {
+        scope: `create-backup#${targetId}`,
+        key: idempotencyKey,
+        body: input,
+        resultId: backupId,
+        now: this.#d.clock.now(),
+      },
       () =>
         launchBackup(this.#d, target, {
           backupId,

@@ -55,7 +55,13 @@ export class PolicyService {
     });
     const { result, created } = await idempotently(
       this.#idempotency,
-      { scope: "create-policy", key: idempotencyKey, body: input, resultId: policy.id },
+      {
+        scope: "create-policy",
+        key: idempotencyKey,
+        body: input,
+        resultId: policy.id,
+        now: this.#clock.now(),
+      },
       () => this.#policies.create(this.#scheduled(policy, now)),
       (id) => this.#policies.find(id),
     );

@@ -23,6 +23,8 @@ export interface SweepSummary {
   resumed: number;
   cleanups: number;
   retiredTargets: number;
+  /** Items that failed (logged); the sweep went on with the rest. */
+  errors: number;
 }
 
 const RESUME: Partial<Record<BackupStatus, WorkflowName>> = {
@@ -53,6 +55,7 @@ export interface SweeperDeps {
   retention: RetentionService;
   workflows: WorkflowStarter;
   clock: Clock;
+  warn?: (message: string, error: unknown) => void;
 }
 
 /**
@@ -81,66 +84,90 @@ export class Sweeper {
       resumed: 0,
       cleanups: 0,
       retiredTargets: 0,
+      errors: 0,
+    };
+    // One item's failure (a hold placed meanwhile, a lost race, a vendor hiccup) is
+    // logged and counted; it must never stop the sweep for everything after it.
+    const each = async (what: string, work: () => Promise<void>) => {
+      try {
+        await work();
+      } catch (error) {
+        summary.errors++;
+        this.#d.warn?.(`sweep: ${what} failed`, error);
+      }
     };
     for (const marker of await this.#d.expiry.due(now)) {
-      // Act first, then remove: if we crash in between, the next sweep acts again (idempotent).
-      await this.#d.retention.onMarkerDue(marker.backupId);
-      // Only this marker: a guard may have re-armed it for later, which must stay.
-      await this.#d.expiry.remove(marker.backupId, marker.dueAt);
-      summary.markers++;
+      await each(`expiry marker of ${marker.backupId}`, async () => {
+        // Act first, then remove: if we crash in between, the next sweep acts again (idempotent).
+        await this.#d.retention.onMarkerDue(marker.backupId);
+        // Only this marker: a guard may have re-armed it for later, which must stay.
+        await this.#d.expiry.remove(marker.backupId, marker.dueAt);
+        summary.markers++;
+      });
     }
     let cursor: string | undefined;
     do {
       const page = await this.#d.policies.list({ limit: 100, cursor });
       for (const policy of page.items.filter((p) => p.enabled)) {
-        await this.#d.retention.applyPolicy(policy);
-        summary.policies++;
+        await each(`re-plan of policy ${policy.id}`, async () => {
+          await this.#d.retention.applyPolicy(policy);
+          summary.policies++;
+        });
       }
       cursor = page.nextCursor;
     } while (cursor);
-    await everyWithStatus(this.#d.backups, "DELETE_FAILED", async (r) => {
-      await this.#start("delete-backup", r, `retry${r.version}`, {
-        reason: r.deleteReason ?? "retry",
-      });
-      summary.deleteRetries++;
-    });
+    await everyWithStatus(this.#d.backups, "DELETE_FAILED", (r) =>
+      each(`delete retry of ${r.id}`, async () => {
+        await this.#start("delete-backup", r, `retry${r.version}`, {
+          reason: r.deleteReason ?? "retry",
+        });
+        summary.deleteRetries++;
+      }),
+    );
     for (const [status, workflow] of Object.entries(RESUME) as [BackupStatus, WorkflowName][]) {
-      await everyWithStatus(this.#d.backups, status, async (r) => {
-        if (now.getTime() - Date.parse(r.updatedAt) < STALE_AFTER_MS) return;
-        await this.#start(
-          workflow,
-          r,
-          `resume${r.version}`,
-          workflow === "delete-backup" ? { reason: r.deleteReason ?? "resume" } : {},
-        );
-        summary.resumed++;
-      });
+      await everyWithStatus(this.#d.backups, status, (r) =>
+        each(`resume of ${r.id}`, async () => {
+          if (now.getTime() - Date.parse(r.updatedAt) < STALE_AFTER_MS) return;
+          await this.#start(
+            workflow,
+            r,
+            `resume${r.version}`,
+            workflow === "delete-backup" ? { reason: r.deleteReason ?? "resume" } : {},
+          );
+          summary.resumed++;
+        }),
+      );
     }
-    await everyWithStatus(this.#d.backups, "FAILED", async (r) => {
-      if (
-        !r.providerBackupId ||
-        now.getTime() - Date.parse(r.completedAt ?? r.updatedAt) < FAILED_CLEANUP_AFTER_MS
-      )
-        return;
-      const deleting = await this.#d.backups.transition(r.id, "DELETING", {
-        deleteReason: "cleanup of a failed attempt",
-        deleteRequestedAt: now.toISOString(),
-      });
-      await this.#start("delete-backup", deleting, `v${deleting.version}`, {
-        reason: "cleanup of a failed attempt",
-      });
-      summary.cleanups++;
-    });
+    await everyWithStatus(this.#d.backups, "FAILED", (r) =>
+      each(`clean-up of ${r.id}`, async () => {
+        // A held failed attempt stays as it is, leftovers and all, until the hold is lifted.
+        if (r.hold || !r.providerBackupId) return;
+        if (now.getTime() - Date.parse(r.completedAt ?? r.updatedAt) < FAILED_CLEANUP_AFTER_MS)
+          return;
+        const deleting = await this.#d.backups.transition(
+          r.id,
+          "DELETING",
+          { deleteReason: "cleanup of a failed attempt", deleteRequestedAt: now.toISOString() },
+          { from: ["FAILED"] },
+        );
+        await this.#start("delete-backup", deleting, `v${deleting.version}`, {
+          reason: "cleanup of a failed attempt",
+        });
+        summary.cleanups++;
+      }),
+    );
     // 6. Targets deleted with backups=expire go once none of their backups is left.
     let targetCursor: string | undefined;
     do {
       const page = await this.#d.targets.list({ limit: 100, cursor: targetCursor });
       for (const target of page.items.filter((t) => t.retiredAt)) {
-        const live = (await this.#d.backups.listAllOfTarget(target.id)).filter(isLive);
-        if (live.length === 0) {
-          await this.#d.targets.delete(target.id);
-          summary.retiredTargets++;
-        }
+        await each(`removal of retired target ${target.id}`, async () => {
+          const live = (await this.#d.backups.listAllOfTarget(target.id)).filter(isLive);
+          if (live.length === 0) {
+            await this.#d.targets.delete(target.id);
+            summary.retiredTargets++;
+          }
+        });
       }
       targetCursor = page.nextCursor;
     } while (targetCursor);

@@ -60,7 +60,13 @@ export class TargetService {
     });
     const { result, created } = await idempotently(
       this.#idempotency,
-      { scope: "create-target", key: idempotencyKey, body: input, resultId: target.id },
+      {
+        scope: "create-target",
+        key: idempotencyKey,
+        body: input,
+        resultId: target.id,
+        now: this.#clock.now(),
+      },
       async () => {
         if (this.#providers) await this.#validateAtVendor(target);
         return this.#targets.create(target);

@@ -25,6 +25,19 @@ export type TaskArns = Record<TaskKey, string>;
 export const POLL_INTERVAL = { initialSeconds: 15, factor: 1.5, maxSeconds: 120 } as const;
 
 /** Lambda's own transient failures, retried on every task. */
+/**
+ * DynamoDB's transient failures (after the SDK's own retries): a busy table must never
+ * turn a healthy backup into FAILED.
+ */
+const STORE_ERRORS = [
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "InternalServerError",
+  "ServiceUnavailable",
+  "TimeoutError",
+];
+
 const LAMBDA_ERRORS = [
   "Lambda.ServiceException",
   "Lambda.AWSLambdaException",
@@ -51,7 +64,7 @@ const CONFLICT_RETRY = {
   JitterStrategy: "FULL",
 };
 const INFRA_RETRY = {
-  ErrorEquals: LAMBDA_ERRORS,
+  ErrorEquals: [...LAMBDA_ERRORS, ...STORE_ERRORS],
   IntervalSeconds: 2,
   BackoffRate: 2,
   MaxAttempts: 5,

@@ -158,6 +158,8 @@ export class BackupTasks {
   async pollBackup({ backupId, waitSeconds }: TaskInput<"poll">): Promise<PollOutcome> {
     const { record, target } = await this.#load(backupId);
     if (record.status === "AVAILABLE" || record.status === "FAILED") {
+      // A re-run after the record was settled: finish what may not have happened then.
+      await this.#afterSettled(record, target);
       return { outcome: record.status };
     }
     if (record.status !== "CREATING" || !record.providerBackupId) {
@@ -181,13 +183,7 @@ export class BackupTasks {
         await this.#emit(
           eventFromBackup("backup.available", available, { targetName: target.name }),
         );
-      await this.#deps.leases.release(resourceKey(target), backupId);
-      try {
-        // Expiry marker and re-plan: the sweeper redoes both, so a failure here is only logged.
-        await this.#deps.retention.onAvailable(available);
-      } catch (error) {
-        this.#deps.warn?.(`retention after backup ${backupId} became AVAILABLE failed`, error);
-      }
+      await this.#afterSettled(available, target);
       return { outcome: "AVAILABLE" };
     }
     if (state.status === "FAILED" || state.status === "DELETED") {
@@ -221,7 +217,7 @@ export class BackupTasks {
     if (record.status === "PENDING" || record.status === "CREATING") {
       await this.#fail(record, target, backupErrorOf(error, this.#deps.clock.now().toISOString()));
     } else {
-      await this.#deps.leases.release(resourceKey(target), backupId);
+      await this.#afterSettled(record, target);
     }
   }
 
@@ -242,9 +238,15 @@ export class BackupTasks {
       "DELETING",
       {
         deleteRequestedAt: record.deleteRequestedAt ?? this.#deps.clock.now().toISOString(),
+        deleteAttemptAt: this.#deps.clock.now().toISOString(),
         deleteReason: reason,
       },
-      { idempotent: true },
+      {
+        // Only what a deletion starter leaves: never an AVAILABLE backup that was held and
+        // released meanwhile (retention re-decides it), nor a FAILED one directly.
+        from: ["EXPIRING", "DELETE_FAILED"],
+        idempotent: true,
+      },
     );
     return { alreadyDeleted: false };
   }
@@ -273,7 +275,9 @@ export class BackupTasks {
     const state = await provider.getBackupStatus(refOf(record));
     await this.#deps.backups.patch(backupId, "DELETING", { providerStatus: state.providerStatus });
     if (state.status === "DELETED") return { gone: true };
-    const requested = Date.parse(record.deleteRequestedAt ?? record.updatedAt);
+    const requested = Date.parse(
+      record.deleteAttemptAt ?? record.deleteRequestedAt ?? record.updatedAt,
+    );
     if (this.#deps.clock.now().getTime() - requested > DELETION_WINDOW_MS) {
       throw new ProviderError({
         cls: "UNKNOWN",
@@ -316,6 +320,16 @@ export class BackupTasks {
           targetName: await this.#targetName(failed),
         }),
       );
+  }
+
+  /**
+   * What follows a settled create, safe to repeat: release the lease and, for an
+   * AVAILABLE backup, write its expiry marker and re-plan its policy. A retried step
+   * re-runs it, so a crash right after settling loses neither (a failure is retried).
+   */
+  async #afterSettled(record: BackupRecord, target: Target): Promise<void> {
+    await this.#deps.leases.release(resourceKey(target), record.id);
+    if (record.status === "AVAILABLE") await this.#deps.retention.onAvailable(record);
   }
 
   #claim(target: Target, ref: BackupRef, backupId: string): Promise<boolean> {

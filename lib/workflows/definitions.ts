@@ -136,10 +136,19 @@ export function createBackupDefinition(arns: TaskArns) {
       },
       RecordFailure: task(arns.recordFailure, {
         Parameters: { "backupId.$": "$.backupId", "error.$": "$.error" },
-        ResultPath: null,
+        ResultPath: "$.recorded",
         Retry: [RECORD_RETRY],
-        Next: "BackupFailed",
+        Next: "RecordedOutcome",
       }),
+      // A step failed after the backup had already been settled AVAILABLE: it stays so,
+      // and the execution succeeds (no failed-execution alarm for a good backup).
+      RecordedOutcome: {
+        Type: "Choice",
+        Choices: [
+          { Variable: "$.recorded.status", StringEquals: "AVAILABLE", Next: "BackupAvailable" },
+        ],
+        Default: "BackupFailed",
+      },
       BackupAvailable: { Type: "Succeed" },
       BackupFailed: {
         Type: "Fail",

@@ -212,13 +212,14 @@ export class BackupTasks {
   }
 
   /** The Catch path of create-backup: FAILED with the reason, lease released. */
-  async recordFailure({ backupId, error }: TaskInput<"failure">): Promise<void> {
+  async recordFailure({ backupId, error }: TaskInput<"failure">): Promise<{ status: string }> {
     const { record, target } = await this.#load(backupId);
     if (record.status === "PENDING" || record.status === "CREATING") {
       await this.#fail(record, target, backupErrorOf(error, this.#deps.clock.now().toISOString()));
-    } else {
-      await this.#afterSettled(record, target);
+      return { status: "FAILED" };
     }
+    await this.#afterSettled(record, target);
+    return { status: record.status };
   }
 
   /** First step of delete-backup: → DELETING (or notes that it is already DELETED). */

@@ -46,3 +46,27 @@ describe("workflow definitions", () => {
     expect(nextWaitSeconds(120)).toBe(120);
   });
 });
+
+describe("create-backup's failure path", () => {
+  it("ends in success when the record was already AVAILABLE, and in failure otherwise", async () => {
+    const { StateMachine } = await import("aws-local-stepfunctions");
+    const arns = localTaskArns();
+    const definition = WORKFLOWS["create-backup"](arns);
+    const run = async (status: string) => {
+      const machine = new StateMachine(definition as never);
+      const handlers: Record<string, () => unknown> = {
+        AcquireLease: () => ({}),
+        StartProviderBackup: () => {
+          throw Object.assign(new Error("boom"), { name: "ProviderUnknown" });
+        },
+        RecordFailure: () => ({ status }),
+      };
+      return machine.run(
+        { backupId: "bk_x" },
+        { overrides: { taskResourceLocalHandlers: handlers as never } },
+      ).result;
+    };
+    await expect(run("AVAILABLE")).resolves.toBeDefined();
+    await expect(run("FAILED")).rejects.toThrow();
+  });
+});

@@ -52,6 +52,8 @@ const INVALID_CODES = new Set([
 const CREATE_FAILED = 96038;
 const JOB_NOT_FOUND = 96026;
 const CLUSTER_NOT_FOUND = 96018;
+/** The most list pages findInFlight reads (100 backups each). */
+const MAX_LIST_PAGES = 20;
 
 /** Classifies a Zilliz error envelope (it may come with HTTP 200 or with HTTP ≥ 400). */
 export function classifyZillizError(
@@ -186,26 +188,34 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
 
   async findInFlight(since: Date): Promise<BackupRef[]> {
     const clusterId = this.#target.resource.clusterId;
-    const data = await this.#data(
-      {
-        method: "GET",
-        path: "/v2/backups",
-        query: { clusterId, creationMethod: "MANUAL", pageSize: 100, currentPage: 1 },
-      },
-      ListData,
-      "backup list",
-    );
-    // Only backups still being created: Zilliz backups carry no name of ours, so adopting a
-    // finished one could adopt somebody else's (a console backup). The cost: a create whose
-    // response was lost AND that finished before the retry looked is not adopted (an
-    // unrecorded vendor backup). A minute of slack covers clock skew.
-    return data.backups
-      .filter(
-        (b) =>
-          b.status === "CREATING" &&
-          (!b.createTime || Date.parse(b.createTime) >= since.getTime() - 60_000),
-      )
-      .map((b) => ({ backupId: b.backupId, resourceId: clusterId }));
+    // A minute of slack covers clock skew between us and the vendor.
+    const from = since.getTime() - 60_000;
+    const found: BackupRef[] = [];
+    // Pages newest first; stop at the first page that reaches back before `since` (or the
+    // end), with a bound so a misbehaving listing cannot keep us paging forever.
+    for (let page = 1; page <= MAX_LIST_PAGES; page++) {
+      const data = await this.#data(
+        {
+          method: "GET",
+          path: "/v2/backups",
+          query: { clusterId, creationMethod: "MANUAL", pageSize: 100, currentPage: page },
+        },
+        ListData,
+        "backup list",
+      );
+      // Only backups still being created: Zilliz backups carry no name of ours, so
+      // adopting a finished one could adopt somebody else's (a console backup). The cost:
+      // a create whose response was lost AND that finished before the retry looked is not
+      // adopted (an unrecorded vendor backup, never a wrong deletion).
+      for (const b of data.backups) {
+        if (b.status === "CREATING" && (!b.createTime || Date.parse(b.createTime) >= from)) {
+          found.push({ backupId: b.backupId, resourceId: clusterId });
+        }
+      }
+      const oldest = data.backups.at(-1)?.createTime;
+      if (data.backups.length < 100 || (oldest && Date.parse(oldest) < from)) break;
+    }
+    return found;
   }
 
   async #job(jobId: string): Promise<z.infer<typeof JobData> | undefined> {

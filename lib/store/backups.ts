@@ -215,13 +215,25 @@ export class BackupRepository {
   /** Every backup of a target, newest first, all pages (Queries on the by-target index). */
   async listAllOfTarget(targetId: string): Promise<BackupRecord[]> {
     const all: BackupRecord[] = [];
+    for await (const record of this.#every({ targetId })) all.push(record);
+    return all;
+  }
+
+  /** Calls `each` for every backup in `status`, newest first, one at a time (by-status Queries). */
+  async forEachWithStatus(
+    status: BackupStatus,
+    each: (record: BackupRecord) => Promise<void>,
+  ): Promise<void> {
+    for await (const record of this.#every({ status })) await each(record);
+  }
+
+  async *#every(query: Omit<BackupQuery, "limit" | "cursor">): AsyncGenerator<BackupRecord> {
     let cursor: string | undefined;
     do {
-      const page = await this.list({ targetId, limit: 100, cursor });
-      all.push(...page.items);
+      const page = await this.list({ ...query, limit: 100, cursor });
+      yield* page.items;
       cursor = page.nextCursor;
     } while (cursor);
-    return all;
   }
 
   /** Lists backups newest first: by target, by status, both, or all. */

@@ -42,22 +42,11 @@ export class IdempotencyRepository {
     resultId: string,
     attempt = 1,
   ): Promise<IdempotencyEntry | undefined> {
-    const now = this.#clock.now();
+    const _now = this.#clock.now();
     try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...Keys.idempotency(scope, key),
-            entity: "idempotency",
-            requestHash,
-            resultId,
-            createdAt: now.toISOString(),
-            ttl: Math.ceil(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
+      await this.#put(scope, key, requestHash, resultId, {
+        ConditionExpression: "attribute_not_exists(pk)",
+      });
       return undefined;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -86,28 +75,42 @@ export class IdempotencyRepository {
     requestHash: string,
     resultId: string,
   ): Promise<boolean> {
-    const now = this.#clock.now();
+    const _now = this.#clock.now();
     try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...Keys.idempotency(scope, key),
-            entity: "idempotency",
-            requestHash,
-            resultId,
-            createdAt: now.toISOString(),
-            ttl: Math.ceil(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-          },
-          ConditionExpression: "resultId = :stale",
-          ExpressionAttributeValues: { ":stale": staleResultId },
-        }),
-      );
+      await this.#put(scope, key, requestHash, resultId, {
+        ConditionExpression: "resultId = :stale",
+        ExpressionAttributeValues: { ":stale": staleResultId },
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** Writes the reservation item under `condition`. */
+  async #put(
+    scope: string,
+    key: string,
+    requestHash: string,
+    resultId: string,
+    condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
+  ): Promise<void> {
+    const now = this.#clock.now();
+    await this.#db.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: {
+          ...Keys.idempotency(scope, key),
+          entity: "idempotency",
+          requestHash,
+          resultId,
+          createdAt: now.toISOString(),
+          ttl: Math.ceil(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+        },
+        ...condition,
+      }),
+    );
   }
 
   /** Drops our reservation (the request failed before creating anything). */

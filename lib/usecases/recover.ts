@@ -26,23 +26,18 @@ export async function resumeInFlight(deps: {
     keyof typeof RESUME,
     (typeof RESUME)[keyof typeof RESUME],
   ][]) {
-    let cursor: string | undefined;
-    do {
-      const page = await deps.backups.list({ status, limit: 100, cursor });
-      for (const record of page.items) {
-        const input =
-          workflow === "create-backup"
-            ? { backupId: record.id }
-            : { backupId: record.id, reason: record.deleteReason ?? "resume" };
-        const { started } = await deps.workflows.start(
-          workflow,
-          executionName(workflow, record.id, `resume${record.version}`),
-          input,
-        );
-        if (started) resumed.push(record.id);
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
+    await deps.backups.forEachWithStatus(status, async (record) => {
+      const input =
+        workflow === "create-backup"
+          ? { backupId: record.id }
+          : { backupId: record.id, reason: record.deleteReason ?? "resume" };
+      const { started } = await deps.workflows.start(
+        workflow,
+        executionName(workflow, record.id, `resume${record.version}`),
+        input,
+      );
+      if (started) resumed.push(record.id);
+    });
   }
   return resumed;
 }

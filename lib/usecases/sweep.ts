@@ -34,19 +34,6 @@ const RESUME: Partial<Record<BackupStatus, WorkflowName>> = {
   DELETING: "delete-backup",
 };
 
-async function everyWithStatus(
-  backups: BackupRepository,
-  status: BackupStatus,
-  each: (r: BackupRecord) => Promise<void>,
-) {
-  let cursor: string | undefined;
-  do {
-    const page = await backups.list({ status, limit: 100, cursor });
-    for (const record of page.items) await each(record);
-    cursor = page.nextCursor;
-  } while (cursor);
-}
-
 export interface SweeperDeps {
   backups: BackupRepository;
   targets: TargetRepository;
@@ -116,7 +103,7 @@ export class Sweeper {
       }
       cursor = page.nextCursor;
     } while (cursor);
-    await everyWithStatus(this.#d.backups, "DELETE_FAILED", (r) =>
+    await this.#d.backups.forEachWithStatus("DELETE_FAILED", (r) =>
       each(`delete retry of ${r.id}`, async () => {
         await this.#start("delete-backup", r, `retry${r.version}`, {
           reason: r.deleteReason ?? "retry",
@@ -125,7 +112,7 @@ export class Sweeper {
       }),
     );
     for (const [status, workflow] of Object.entries(RESUME) as [BackupStatus, WorkflowName][]) {
-      await everyWithStatus(this.#d.backups, status, (r) =>
+      await this.#d.backups.forEachWithStatus(status, (r) =>
         each(`resume of ${r.id}`, async () => {
           if (now.getTime() - Date.parse(r.updatedAt) < STALE_AFTER_MS) return;
           await this.#start(
@@ -138,7 +125,7 @@ export class Sweeper {
         }),
       );
     }
-    await everyWithStatus(this.#d.backups, "FAILED", (r) =>
+    await this.#d.backups.forEachWithStatus("FAILED", (r) =>
       each(`clean-up of ${r.id}`, async () => {
         // A held failed attempt stays as it is, leftovers and all, until the hold is lifted.
         if (r.hold || !r.providerBackupId) return;

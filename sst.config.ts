@@ -13,8 +13,11 @@ export default $config({
   },
   async run() {
     const { table } = await import("./stacks/storage.ts");
-    const { SECRET_PREFIX } = await import("./stacks/secrets.ts");
-    const { bus, SLACK_WEBHOOK_SECRET } = await import("./stacks/events.ts");
+    const { PROVIDER_SECRET_PREFIX, WEBHOOK_SECRET_PREFIX, SLACK_WEBHOOK_SECRET } = await import(
+      "./stacks/secrets.ts"
+    );
+    const { bus } = await import("./stacks/bus.ts");
+    await import("./stacks/events.ts");
     const { stateMachines } = await import("./stacks/workflows.ts");
     const { api } = await import("./stacks/api.ts");
     await import("./stacks/expiry.ts");
@@ -26,8 +29,9 @@ export default $config({
       bus: bus.name,
       createBackup: stateMachines["create-backup"].arn,
       deleteBackup: stateMachines["delete-backup"].arn,
-      secretPrefix: SECRET_PREFIX,
-      slackWebhookSecret: $interpolate`${SECRET_PREFIX}${SLACK_WEBHOOK_SECRET}`,
+      providerSecretPrefix: PROVIDER_SECRET_PREFIX,
+      webhookSecretPrefix: WEBHOOK_SECRET_PREFIX,
+      slackWebhookSecret: `${WEBHOOK_SECRET_PREFIX}${SLACK_WEBHOOK_SECRET}`,
       alarms: alarmTopic.arn,
     };
   },

@@ -2,17 +2,25 @@ import * as z from "zod";
 
 /**
  * The environment every function reads, validated once. The stacks set these on AWS;
- * the local runtime sets the same names.
+ * the local runtime sets the same names. A function gets the variables of the
+ * capabilities it declares (functions/capabilities.ts) and no others, so each of those
+ * is optional here and checked when the port that needs it is first used.
  */
 export const Environment = z.object({
-  WARDEN_TABLE: z.string().min(1),
   AWS_REGION: z.string().default("us-east-1"),
-  /** Local engines only (dynalite, DynamoDB Local). */
-  WARDEN_DYNAMODB_ENDPOINT: z.url().optional(),
-  WARDEN_CREATE_BACKUP_ARN: z.string().optional(),
-  WARDEN_DELETE_BACKUP_ARN: z.string().optional(),
-  /** Prefix of provider credential secrets in Secrets Manager. */
-  WARDEN_SECRET_PREFIX: z.string().default(""),
+  /** The catalogue table (`table:read`, `table:write`). */
+  WARDEN_TABLE: z.string().min(1).optional(),
+  /** The local runtime only: its loopback stand-in for every AWS service (lib/local/aws/). */
+  WARDEN_AWS_ENDPOINT: z.url().optional(),
+  /** State machine ARNs (`start:create-backup`, `start:delete-backup`). */
+  WARDEN_CREATE_BACKUP_ARN: z.string().min(1).optional(),
+  WARDEN_DELETE_BACKUP_ARN: z.string().min(1).optional(),
+  /** Name prefix of vendor credential secrets (`secrets:providers`). */
+  WARDEN_PROVIDER_SECRET_PREFIX: z.string().min(1).optional(),
+  /** Name prefix of Slack webhook secrets (`secrets:webhooks`). */
+  WARDEN_WEBHOOK_SECRET_PREFIX: z.string().min(1).optional(),
+  /** The validate-target function (`invoke:validate-target`). */
+  WARDEN_VALIDATE_TARGET_FUNCTION: z.string().min(1).optional(),
   /** "1" lets targets point at loopback simulators (the sandbox); never on AWS. */
   WARDEN_ALLOW_LOOPBACK_PROVIDERS: z.enum(["0", "1"]).default("0"),
   /**
@@ -46,9 +54,12 @@ export const Environment = z.object({
     }),
   WARDEN_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
   WARDEN_VERSION: z.string().default("dev"),
-  /** The EventBridge bus of domain events (absent: events are only logged as skipped). */
-  WARDEN_EVENT_BUS: z.string().optional(),
-  /** Secret name of the default Slack webhook (`{"url": "https://hooks.slack.com/…"}`). */
+  /** The EventBridge bus of domain events (`events:publish`). */
+  WARDEN_EVENT_BUS: z.string().min(1).optional(),
+  /**
+   * Name (after the webhook prefix) of the default Slack webhook secret,
+   * `{"url": "https://hooks.slack.com/…"}`; policies may route to others.
+   */
   WARDEN_SLACK_WEBHOOK_SECRET: z.string().optional(),
 });
 export type Environment = z.infer<typeof Environment>;

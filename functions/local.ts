@@ -2,25 +2,21 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as z from "zod";
-import { ensureTable, startDynalite } from "../lib/local/dynamo.ts";
+import { jsonLinesSink } from "../lib/local/aws/recorder.ts";
+import { ensureTable, LOCAL_AWS, startDynalite } from "../lib/local/dynamo.ts";
+import { apiEvent, scheduledEvent } from "../lib/local/events.ts";
 import { startLocalHttpServer } from "../lib/local/http-server.ts";
 import { EnvSecretSource, FileSecretSource } from "../lib/local/secrets.ts";
 import { every } from "../lib/local/ticker.ts";
 import { expireDueMarkers } from "../lib/local/ttl.ts";
-import { LocalWorkflowStarter } from "../lib/local/workflows.ts";
-import { InProcessEventBus } from "../lib/notify/in-process-bus.ts";
 import { ChainedSecretSource, StaticSecretSource } from "../lib/providers/secrets.ts";
 import { startSandbox } from "../lib/sandbox/index.ts";
 import { startSlackSink } from "../lib/sandbox/slack-sink.ts";
+import { createTableClient } from "../lib/store/client.ts";
+import { createStore } from "../lib/store/store.ts";
 import { resumeInFlight } from "../lib/usecases/recover.ts";
-import { Environment } from "./config.ts";
-import { handler as apiHandler } from "./handlers/api.ts";
-import { handler as dispatchHandler } from "./handlers/dispatch.ts";
-import { handler as expiryStreamHandler } from "./handlers/expiry-stream.ts";
-import { handler as sweepHandler } from "./handlers/sweep.ts";
+import { startLocalFunctions } from "./local-runtime.ts";
 import { errorFields, log } from "./log.ts";
-import { taskHandlers } from "./task-handlers.ts";
-import { buildContainer, installContainer } from "./wiring.ts";
 
 /** Settings of the local runtime (`npm start`), from the environment. */
 export const LocalSettings = z.object({
@@ -45,6 +41,8 @@ export const LocalSettings = z.object({
   WARDEN_TTL_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
   /** "0" skips the demo policy the sandbox otherwise creates. */
   WARDEN_DEMO_POLICY: z.enum(["0", "1"]).default("1"),
+  /** Appends every AWS call a function makes to this file, as JSON lines (the test suite). */
+  WARDEN_AWS_CALL_LOG: z.string().optional(),
 });
 export type LocalSettings = z.infer<typeof LocalSettings>;
 
@@ -112,6 +110,7 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
     const sandboxPort =
       settings.WARDEN_SANDBOX_PORT ?? (settings.WARDEN_PORT === 0 ? 0 : settings.WARDEN_PORT + 1);
     const sandboxSecrets = new StaticSecretSource();
+    const sandboxWebhooks = new StaticSecretSource();
     const sandbox = sandboxOn
       ? await startSandbox({
           dataDir: join(dataDir, "sandbox"),
@@ -132,62 +131,62 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
       : undefined;
     if (sink) {
       closers.push(() => sink.close());
-      sandboxSecrets.set(SANDBOX_SLACK_SECRET, { url: sink.webhookUrl("sandbox-alerts") });
+      sandboxWebhooks.set(SANDBOX_SLACK_SECRET, { url: sink.webhookUrl("sandbox-alerts") });
     }
 
     const pollSeconds = settings.WARDEN_POLL_SECONDS ?? (sandboxOn ? 3 : undefined);
-    const starter = new LocalWorkflowStarter({
-      handlers: taskHandlers as never,
-      ...(pollSeconds === undefined ? {} : { waitOverrideMs: pollSeconds * 1000 }),
-      onOutcome: (o) =>
-        log(
-          o.status === "SUCCEEDED" ? "info" : "warn",
-          `workflow ${o.workflow} ${o.status.toLowerCase()}`,
-          {
-            execution: o.name,
-            ...(o.error ? { error: o.error } : {}),
-          },
-        ),
-    });
-    closers.push(() => starter.stop());
-    const functionEnv = Environment.parse({
-      WARDEN_TABLE: table,
-      WARDEN_DYNAMODB_ENDPOINT: dynamo.endpoint,
-      AWS_REGION: "local",
-      WARDEN_ALLOW_LOOPBACK_PROVIDERS: sandboxOn ? "1" : "0",
-      WARDEN_VERSION: env.npm_package_version ?? "dev",
-      WARDEN_SLACK_WEBHOOK_SECRET: sink ? SANDBOX_SLACK_SECRET : env.WARDEN_SLACK_WEBHOOK_SECRET,
-    });
-    const secrets = new ChainedSecretSource([
-      sandboxSecrets,
+    const userSecrets = [
       new EnvSecretSource(env),
       new FileSecretSource(resolve(settings.WARDEN_SECRETS_FILE)),
-    ]);
-    const bus = new InProcessEventBus({
-      onError: (error, event) =>
-        log("warn", `event subscriber failed on ${event.type}`, errorFields(error)),
+    ];
+    const functions = await startLocalFunctions({
+      dynamodbEndpoint: dynamo.endpoint,
+      table,
+      providerSecrets: new ChainedSecretSource([sandboxSecrets, ...userSecrets]),
+      webhookSecrets: new ChainedSecretSource([sandboxWebhooks, ...userSecrets]),
+      env: {
+        WARDEN_ALLOW_LOOPBACK_PROVIDERS: sandboxOn ? "1" : "0",
+        WARDEN_VERSION: env.npm_package_version ?? "dev",
+        WARDEN_SLACK_WEBHOOK_SECRET: sink ? SANDBOX_SLACK_SECRET : env.WARDEN_SLACK_WEBHOOK_SECRET,
+      },
+      notifySlack: true,
+      workflows: {
+        ...(pollSeconds === undefined ? {} : { waitOverrideMs: pollSeconds * 1000 }),
+        onOutcome: (o) =>
+          log(
+            o.status === "SUCCEEDED" ? "info" : "warn",
+            `workflow ${o.workflow} ${o.status.toLowerCase()}`,
+            { execution: o.name, ...(o.error ? { error: o.error } : {}) },
+          ),
+      },
+      onDenied: (d) =>
+        log("error", "access denied: a function used what it does not declare", {
+          function: d.identity,
+          action: d.call.action,
+          resource: d.resource,
+        }),
+      ...(settings.WARDEN_AWS_CALL_LOG
+        ? { onCall: jsonLinesSink(resolve(settings.WARDEN_AWS_CALL_LOG)) }
+        : {}),
     });
-    const container = buildContainer({
-      env: functionEnv,
-      secrets,
-      workflows: starter,
-      events: bus,
+    closers.push(() => functions.close());
+    const { starter } = functions;
+    const api = (request: { method: string; path: string; body: unknown }) =>
+      functions.invoke("api", apiEvent(request)) as Promise<{ statusCode: number; body: string }>;
+    // What the local runtime itself reads (resuming, TTL emulation), as an operator would.
+    const store = createStore({
+      db: createTableClient({ config: { ...LOCAL_AWS, endpoint: dynamo.endpoint } }),
+      table,
+      clock: { now: () => new Date() },
     });
-    installContainer(container);
-    // The notifier subscribes to the bus, as the Slack Lambda subscribes to EventBridge on AWS.
-    bus.subscribe((event) => container.notifier.notify(event));
 
     // Demo targets and the demo policy go through the API itself, like any operator's would.
     const ensure = async (path: string, body: unknown) => {
-      const created = await container.api({
-        method: "POST",
-        path,
-        query: {},
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      if (created.status !== 201 && created.status !== 409) {
-        throw new Error(`sandbox setup: POST ${path} answered ${created.status}: ${created.body}`);
+      const created = await api({ method: "POST", path, body });
+      if (created.statusCode !== 201 && created.statusCode !== 409) {
+        throw new Error(
+          `sandbox setup: POST ${path} answered ${created.statusCode}: ${created.body}`,
+        );
       }
     };
     for (const vendor of Object.values(sandbox?.vendors ?? {}))
@@ -199,7 +198,7 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
       host: settings.WARDEN_HOST,
       port: settings.WARDEN_PORT,
       token,
-      handler: apiHandler as never,
+      handler: (event) => functions.invoke("api", event) as never,
     });
     closers.push(
       () =>
@@ -208,25 +207,31 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
           http.server.close(() => done());
         }),
     );
-    const resumed = await resumeInFlight({ backups: container.backups, workflows: starter });
+    const resumed = await resumeInFlight({ backups: store.backups, workflows: starter });
     const report = (what: string) => (error: unknown) =>
       log("error", `${what} failed`, errorFields(error));
     const seconds = (s: number) => s * 1000;
     closers.push(
+      // EventBridge schedules: each tick is a scheduled event, as on AWS.
       every(
         seconds(settings.WARDEN_TICK_SECONDS),
-        () => dispatchHandler({}, {} as never),
+        () => functions.invoke("dispatch", scheduledEvent("DispatchTick")),
         report("dispatcher tick"),
       ),
       every(
         seconds(settings.WARDEN_SWEEP_SECONDS),
-        () => sweepHandler({}, {} as never),
+        () => functions.invoke("sweep", scheduledEvent("SweepTick")),
         report("sweep"),
       ),
       every(
         seconds(settings.WARDEN_TTL_SECONDS),
         () =>
-          expireDueMarkers(container.expiry, (event) => expiryStreamHandler(event, {} as never)),
+          expireDueMarkers(
+            store.expiry,
+            (event) => functions.invoke("expiry-stream", event),
+            new Date(),
+            table,
+          ),
         report("TTL emulation"),
       ),
     );

@@ -1,7 +1,7 @@
 /** Where the stage is deployed, for ARNs that must be known before their resource exists. */
 const partition = aws.getPartitionOutput().partition;
 const region = aws.getRegionOutput().region;
-const accountId = aws.getCallerIdentityOutput().accountId;
+export const accountId = aws.getCallerIdentityOutput().accountId;
 
 /** `arn:<partition>:<service>:<region>:<account>:<resource>` in the deployment's account. */
 export function regionalArn(service: string, resource: $util.Input<string>) {

@@ -1,4 +1,4 @@
-import { METRICS_NAMESPACE, MetricName } from "../lib/notify/metrics.ts";
+import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from "../lib/notify/metrics.ts";
 import { slackFailures, slackNotifier } from "./events.ts";
 import { expiryFailures } from "./expiry.ts";
 import { dispatchFailures } from "./schedules.ts";
@@ -68,7 +68,10 @@ alarm("SlackNotifierErrorsAlarm", "the Slack notifier function failed", {
   metricName: "Errors",
   dimensions: { FunctionName: slackNotifier.name },
 });
+// Our EMF metrics always carry the `service` dimension (functions/metrics.ts): the total
+// without it does not exist, so the alarm watches the service's series.
 alarm("SlackNotificationFailedAlarm", "Slack notifications could not be delivered", {
   namespace: METRICS_NAMESPACE,
   metricName: MetricName.notifyFailed,
+  dimensions: { service: SERVICE_NAME },
 });

@@ -1,19 +1,15 @@
 import { apiRoutes } from "../lib/api/routes.ts";
-import { publishEvents } from "./events.ts";
 import { wardenFunction } from "./functions.ts";
-import { tableAccess } from "./storage.ts";
-import { startWorkflows, workflowArns } from "./workflow-arns.ts";
+import "./validation.ts";
 
 /**
  * The `/v1` HTTP API: one function behind every route (the router in `lib/api/` does the
  * dispatching), IAM authorization on every route the route table marks `auth`.
- * The API reads and writes the table, starts both workflows (on-demand backups,
- * deletions) and publishes events; it never reads provider credentials.
+ * Internet-facing, so it holds no vendor credentials: a new target is checked at its
+ * vendor by the validate-target function (stacks/validation.ts), invoked synchronously.
  */
 export const apiFunction = wardenFunction("ApiHandler", "api", {
   description: "backup-warden HTTP API (/v1)",
-  link: [tableAccess, publishEvents, workflowArns],
-  permissions: [startWorkflows("create-backup", "delete-backup")],
   timeout: "10 seconds",
   memory: "1024 MB",
 });

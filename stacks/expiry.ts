@@ -1,9 +1,7 @@
 import { EXPIRY_ENTITY } from "../lib/store/keys.ts";
 import { TTL_PRINCIPAL } from "../lib/store/table.ts";
-import { publishEvents } from "./events.ts";
 import { failureQueue, wardenFunction } from "./functions.ts";
-import { table, tableAccess } from "./storage.ts";
-import { startWorkflows, workflowArns } from "./workflow-arns.ts";
+import { table } from "./storage.ts";
 
 /** Only expiry markers removed by DynamoDB TTL reach the function. */
 export const EXPIRY_FILTER = {
@@ -22,9 +20,7 @@ export const expiryFailures = failureQueue("ExpiryFailures");
  */
 export const expiryFunction = wardenFunction("ExpiryStream", "expiry-stream", {
   description: "backup-warden: TTL-expired markers start backup expiry",
-  link: [tableAccess, publishEvents, workflowArns],
-  permissions: [
-    startWorkflows("delete-backup"),
+  servicePermissions: [
     {
       actions: [
         "dynamodb:DescribeStream",

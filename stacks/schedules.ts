@@ -1,7 +1,5 @@
-import { publishEvents, slackAccess, slackEnvironment } from "./events.ts";
+import { slackEnvironment } from "./events.ts";
 import { failureQueue, wardenFunction } from "./functions.ts";
-import { tableAccess } from "./storage.ts";
-import { startWorkflows, workflowArns } from "./workflow-arns.ts";
 
 /**
  * Ticks that failed after Lambda's own retries (the tick is invoked asynchronously by
@@ -13,11 +11,7 @@ export const dispatchFailures = failureQueue("DispatchFailures");
 /** Every minute: start one create-backup workflow per due target. */
 export const dispatcher = wardenFunction("Dispatcher", "dispatch", {
   description: "backup-warden: start the backups that are due",
-  link: [tableAccess, publishEvents, workflowArns],
-  permissions: [
-    startWorkflows("create-backup"),
-    { actions: ["sqs:SendMessage"], resources: [dispatchFailures.arn] },
-  ],
+  servicePermissions: [{ actions: ["sqs:SendMessage"], resources: [dispatchFailures.arn] }],
   timeout: "50 seconds",
   memory: "512 MB",
   retries: 2,
@@ -29,8 +23,6 @@ new sst.aws.Cron("DispatchTick", { schedule: "rate(1 minute)", function: dispatc
 /** Every 15 minutes: due markers (TTL lag), re-plans, DELETE_FAILED retries, stuck runs. */
 export const sweeper = wardenFunction("Sweeper", "sweep", {
   description: "backup-warden: expiry and recovery sweep",
-  link: [tableAccess, publishEvents, workflowArns],
-  permissions: [startWorkflows("create-backup", "delete-backup")],
   timeout: "5 minutes",
   memory: "512 MB",
 });
@@ -40,7 +32,6 @@ new sst.aws.Cron("SweepTick", { schedule: "rate(15 minutes)", function: sweeper.
 /** Daily at 08:00 UTC: the Slack digest of the previous 24 hours. */
 export const slackDigest = wardenFunction("SlackDigest", "slack-digest", {
   description: "backup-warden: daily Slack digest",
-  link: slackAccess,
   environment: slackEnvironment,
   timeout: "1 minute",
   memory: "512 MB",

@@ -1,25 +1,28 @@
 import { regionalArn } from "./account.ts";
 
 /**
- * Provider credentials live in Secrets Manager under one name prefix per stage, e.g.
- * `backup-warden/prod/zilliz-main`; a target's `secretRef` is the part after the prefix.
- * The secrets themselves are created by an operator (docs/deploy.md), never by this app:
- * no credential appears in configuration, code or state.
+ * Secrets live in Secrets Manager under two name prefixes per stage, created by an operator
+ * (docs/deploy.md), never by this app, so no credential appears in configuration, code or
+ * state:
+ * - vendor credentials, e.g. `backup-warden/prod/providers/zilliz-main` (a target's
+ *   `secretRef` is the part after the prefix), readable only by the functions that talk
+ *   to vendors;
+ * - Slack webhooks, e.g. `backup-warden/prod/webhooks/slack-webhook`, readable only by the
+ *   notifier and the digest.
  */
-export const SECRET_PREFIX = `${$app.name}/${$app.stage}/`;
+export const PROVIDER_SECRET_PREFIX = `${$app.name}/${$app.stage}/providers/`;
+export const WEBHOOK_SECRET_PREFIX = `${$app.name}/${$app.stage}/webhooks/`;
 
 /**
- * What a function links to read provider credentials: `WARDEN_SECRET_PREFIX`
- * (functions/config.ts) and `GetSecretValue` on the prefix only. Secrets Manager appends a
- * random 6-character suffix to every secret ARN, hence the trailing `*`.
+ * The ARN pattern covering every secret under a prefix: Secrets Manager appends a random
+ * 6-character suffix to each secret's ARN, hence the trailing `*`.
  */
-export const providerSecrets = new sst.Linkable("ProviderSecrets", {
-  properties: { prefix: SECRET_PREFIX },
-  include: [
-    sst.aws.permission({
-      actions: ["secretsmanager:GetSecretValue"],
-      resources: [regionalArn("secretsmanager", `secret:${SECRET_PREFIX}*`)],
-    }),
-    sst.env({ WARDEN_SECRET_PREFIX: SECRET_PREFIX }),
-  ],
-});
+export function secretArns(prefix: string) {
+  return regionalArn("secretsmanager", `secret:${prefix}*`);
+}
+
+/**
+ * Name (after the webhook prefix) of the default Slack incoming webhook:
+ * `{"url": "https://hooks.slack.com/services/…"}`. Policies may name their own.
+ */
+export const SLACK_WEBHOOK_SECRET = "slack-webhook";

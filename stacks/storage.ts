@@ -11,19 +11,6 @@ const STREAM_VIEW = {
 } as const;
 
 /**
- * Only the item operations the repositories in `lib/store/` send (GetCommand, PutCommand,
- * UpdateCommand, DeleteCommand, QueryCommand); `test/infra` checks this list against
- * the bundled handlers. No Scan, no table administration.
- */
-export const TABLE_ITEM_ACTIONS = [
-  "dynamodb:GetItem",
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:Query",
-];
-
-/**
  * The one table (single-table design), built from {@link TABLE}: keys, the three GSIs,
  * TTL, and a stream with old and new images (the expiry subscriber reads TTL deletions).
  * SST's Dynamo always uses on-demand billing and point-in-time recovery. Production
@@ -44,19 +31,4 @@ export const table = new sst.aws.Dynamo("Table", {
   ttl: TABLE.ttlAttribute,
   stream: STREAM_VIEW[TABLE.stream],
   deletionProtection: isProductionStage($app.stage),
-});
-
-/**
- * What a function links to use the table: `WARDEN_TABLE` (functions/config.ts) and item
- * access on the table and its indexes.
- */
-export const tableAccess = new sst.Linkable("TableAccess", {
-  properties: { name: table.name },
-  include: [
-    sst.aws.permission({
-      actions: TABLE_ITEM_ACTIONS,
-      resources: [table.arn, $interpolate`${table.arn}/index/*`],
-    }),
-    sst.env({ WARDEN_TABLE: table.name }),
-  ],
 });

@@ -5,42 +5,27 @@ import {
   WORKFLOWS,
   type WorkflowName,
 } from "../lib/workflows/definitions.ts";
-import { publishEvents } from "./events.ts";
+import { accountId, regionalArn } from "./account.ts";
 import { pascalCase, wardenFunction } from "./functions.ts";
-import { providerSecrets } from "./secrets.ts";
-import { tableAccess } from "./storage.ts";
-import { startWorkflows, stateMachineName, WORKFLOW_NAMES, workflowArns } from "./workflow-arns.ts";
+import { stateMachineName, WORKFLOW_NAMES } from "./workflow-arns.ts";
 
 const taskKeys = Object.keys(TASKS) as TaskKey[];
 
 /**
- * What a task starts besides its own work: settling a backup AVAILABLE re-plans
- * retention (lib/workflows/tasks.ts → RetentionService), which may start delete-backup.
- */
-const TASK_STARTS: Partial<Record<TaskKey, WorkflowName[]>> = {
-  pollBackup: ["delete-backup"],
-};
-
-/**
- * One Lambda per workflow task (`functions/handlers/<TASKS value>.ts`). Each reads and
- * writes the table, reads provider credentials by prefix and publishes domain events;
- * vendor calls are bounded by WARDEN_PROVIDER_TIMEOUT_MS (30 s by default), hence the
+ * One Lambda per workflow task (`functions/handlers/<TASKS value>.ts`), each with exactly
+ * what its declaration names (only the tasks that talk to vendors read credentials).
+ * Vendor calls are bounded by WARDEN_PROVIDER_TIMEOUT_MS (30 s by default), hence the
  * one-minute timeout.
  */
 export const taskFunctions = Object.fromEntries(
-  taskKeys.map((key) => {
-    const starts = TASK_STARTS[key] ?? [];
-    return [
-      key,
-      wardenFunction(`Task${pascalCase(TASKS[key])}`, TASKS[key], {
-        description: `backup-warden workflow task ${TASKS[key]}`,
-        link: [tableAccess, providerSecrets, publishEvents, workflowArns],
-        permissions: starts.length > 0 ? [startWorkflows(...starts)] : [],
-        timeout: "1 minute",
-        memory: "512 MB",
-      }),
-    ];
-  }),
+  taskKeys.map((key) => [
+    key,
+    wardenFunction(`Task${pascalCase(TASKS[key])}`, TASKS[key], {
+      description: `backup-warden workflow task ${TASKS[key]}`,
+      timeout: "1 minute",
+      memory: "512 MB",
+    }),
+  ]),
 ) as Record<TaskKey, sst.aws.Function>;
 
 const taskArns = $resolve(taskKeys.map((key) => taskFunctions[key].arn)).apply(
@@ -86,7 +71,24 @@ function stateMachine(workflow: WorkflowName) {
   });
 
   const role = new aws.iam.Role(`${logical}Role`, {
-    assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "states.amazonaws.com" }),
+    // Only Step Functions, and only on behalf of this state machine in this account
+    // (the confused-deputy guard AWS documents for service roles).
+    assumeRolePolicy: $jsonStringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "states.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: { "aws:SourceAccount": accountId },
+            ArnLike: {
+              "aws:SourceArn": regionalArn("states", `stateMachine:${stateMachineName(workflow)}`),
+            },
+          },
+        },
+      ],
+    }),
     inlinePolicies: [
       {
         name: "inline",

@@ -1,7 +1,8 @@
 import { TaskInputs } from "../../lib/workflows/tasks.ts";
 import { withTask } from "../middleware.ts";
+import { backupTasks } from "../usecases.ts";
 
 /** delete-backup: ask the vendor to delete; not found means done. */
 export const handler = withTask("delete-provider-backup", TaskInputs.backup, (input, c) =>
-  c.tasks.deleteProviderBackup(input),
+  backupTasks(c).deleteProviderBackup(input),
 );

@@ -1,7 +1,8 @@
 import { TaskInputs } from "../../lib/workflows/tasks.ts";
 import { withTask } from "../middleware.ts";
+import { backupTasks } from "../usecases.ts";
 
 /** delete-backup: move the record to DELETING. */
 export const handler = withTask("mark-deleting", TaskInputs.markDeleting, (input, c) =>
-  c.tasks.markDeleting(input),
+  backupTasks(c).markDeleting(input),
 );

@@ -1,12 +1,13 @@
 import { AnyEventDetail } from "../../lib/notify/events.ts";
-import { notifierFromContainer, withEvent } from "../event-middleware.ts";
+import { withEvent } from "../middleware.ts";
+import { slack } from "../usecases.ts";
 
 /**
  * EventBridge rule target for our domain events: one Slack message per event worth a
  * human's attention. The notifier never throws, so a Slack outage never retries or
  * fails anything upstream; the outcome is returned for the invocation log.
  */
-export const handler = withEvent(AnyEventDetail, async (event) => {
-  const outcome = await notifierFromContainer().notifier.notify(event);
+export const handler = withEvent("notify-slack", AnyEventDetail, async (event, c) => {
+  const outcome = await slack(c).notifier.notify(event);
   return { outcome };
 });

@@ -1,7 +1,8 @@
 import { TaskInputs } from "../../lib/workflows/tasks.ts";
 import { withTask } from "../middleware.ts";
+import { backupTasks } from "../usecases.ts";
 
 /** create-backup: poll the vendor; settle AVAILABLE, FAILED or timed out. */
 export const handler = withTask("poll-backup", TaskInputs.poll, (input, c) =>
-  c.tasks.pollBackup(input),
+  backupTasks(c).pollBackup(input),
 );

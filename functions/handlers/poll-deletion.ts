@@ -1,7 +1,8 @@
 import { TaskInputs } from "../../lib/workflows/tasks.ts";
 import { withTask } from "../middleware.ts";
+import { backupTasks } from "../usecases.ts";
 
 /** delete-backup: poll until the vendor no longer has the backup. */
 export const handler = withTask("poll-deletion", TaskInputs.poll, (input, c) =>
-  c.tasks.pollDeletion(input),
+  backupTasks(c).pollDeletion(input),
 );

@@ -1,7 +1,8 @@
 import { TaskInputs } from "../../lib/workflows/tasks.ts";
 import { withTask } from "../middleware.ts";
+import { backupTasks } from "../usecases.ts";
 
 /** delete-backup: the Catch path — DELETE_FAILED with the reason. */
 export const handler = withTask("record-delete-failure", TaskInputs.failure, (input, c) =>
-  c.tasks.recordDeleteFailure(input),
+  backupTasks(c).recordDeleteFailure(input),
 );

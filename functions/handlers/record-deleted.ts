@@ -1,7 +1,8 @@
 import { TaskInputs } from "../../lib/workflows/tasks.ts";
 import { withTask } from "../middleware.ts";
+import { backupTasks } from "../usecases.ts";
 
 /** delete-backup: DELETING → DELETED, the record kept as a tombstone. */
 export const handler = withTask("record-deleted", TaskInputs.backup, (input, c) =>
-  c.tasks.recordDeleted(input),
+  backupTasks(c).recordDeleted(input),
 );

@@ -1,7 +1,8 @@
 import { TaskInputs } from "../../lib/workflows/tasks.ts";
 import { withTask } from "../middleware.ts";
+import { backupTasks } from "../usecases.ts";
 
 /** create-backup: the Catch path — FAILED with the reason, lease released. */
 export const handler = withTask("record-failure", TaskInputs.failure, (input, c) =>
-  c.tasks.recordFailure(input),
+  backupTasks(c).recordFailure(input),
 );

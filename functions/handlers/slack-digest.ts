@@ -1,5 +1,6 @@
 import * as z from "zod";
-import { notifierFromContainer, withEvent } from "../event-middleware.ts";
+import { withEvent } from "../middleware.ts";
+import { slack } from "../usecases.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -7,9 +8,9 @@ const DAY_MS = 86_400_000;
  * Daily schedule target: the Slack digest of the 24 hours before the schedule fired
  * (created / failed / deleted / missed per target), one message per digest webhook.
  */
-export const handler = withEvent(z.object({}).loose(), async (event) => {
+export const handler = withEvent("slack-digest", z.object({}).loose(), async (event, c) => {
   const to = new Date(event.time).toISOString();
   const period = { from: new Date(Date.parse(to) - DAY_MS).toISOString(), to };
-  const { notifier, digestRows } = notifierFromContainer();
+  const { notifier, digestRows } = slack(c);
   return { outcomes: await notifier.sendDigest(await digestRows(period), period) };
 });

@@ -1,4 +1,5 @@
 import { withSchedule } from "../middleware.ts";
+import { sweeper } from "../usecases.ts";
 
 /** Every 15 minutes (EventBridge schedule): due markers, re-plans, retries, resumes, clean-ups. */
-export const handler = withSchedule("sweep", (c) => c.sweeper.sweep());
+export const handler = withSchedule("sweep", (c) => sweeper(c).sweep());

@@ -2,6 +2,7 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MAX_BODY_BYTES, problem } from "../api/http.ts";
+import { apiEvent } from "./events.ts";
 
 /** An API Gateway HTTP API (payload 2.0) handler, as Lambda would run it. */
 export type ApiGatewayHandler = (
@@ -53,46 +54,13 @@ async function readBody(req: IncomingMessage): Promise<{ text: string; tooLarge:
   return { text: Buffer.concat(chunks).toString("utf8"), tooLarge };
 }
 
-/** Builds the API Gateway v2 event for a node request, as API Gateway would. */
+/** The API Gateway v2 event for a node request, as API Gateway would build it. */
 function toEvent(req: IncomingMessage, body: string) {
-  const url = new URL(req.url ?? "/", "http://localhost");
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined)
-      headers[key.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(",") : value;
   }
-  const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams)
-    query[key] = key in query ? `${query[key]},${value}` : value;
-  const now = new Date();
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    ...(url.search ? { queryStringParameters: query } : {}),
-    requestContext: {
-      accountId: "000000000000",
-      apiId: "local",
-      domainName: headers.host ?? "localhost",
-      domainPrefix: "local",
-      http: {
-        method: (req.method ?? "GET").toUpperCase(),
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: "127.0.0.1",
-        userAgent: headers["user-agent"] ?? "",
-      },
-      requestId: randomUUID(),
-      routeKey: "$default",
-      stage: "$default",
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    ...(body.length > 0 ? { body } : {}),
-    isBase64Encoded: false,
-  };
+  return apiEvent({ method: req.method ?? "GET", path: req.url ?? "/", headers, body });
 }
 
 /**

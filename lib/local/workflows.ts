@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
 import {
   TASKS,
@@ -9,6 +8,7 @@ import {
   type WorkflowName,
 } from "../workflows/definitions.ts";
 import type { WorkflowStarter } from "../workflows/starter.ts";
+import { lambdaContext } from "./lambda-context.ts";
 
 /** A Lambda-style handler: (event, context) → result. */
 export type LocalTaskHandler = (event: unknown, context: never) => Promise<unknown>;
@@ -37,23 +37,6 @@ export interface LocalWorkflowOptions {
   /** Replace every Retry pause (ms): instant tests. */
   retryOverrideMs?: number;
   onOutcome?: (outcome: ExecutionOutcome) => void;
-}
-
-function lambdaContext(functionName: string) {
-  return {
-    awsRequestId: randomUUID(),
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: functionName,
-    memoryLimitInMB: "512",
-    logGroupName: `/local/${functionName}`,
-    logStreamName: "local",
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }
 
 /**
@@ -91,6 +74,15 @@ export class LocalWorkflowStarter implements WorkflowStarter {
     }
     const execution = machine.run(input as never, {
       noThrowOnAbort: true,
+      // The Context Object the tasks' Parameters read (`$$.Execution.Name`).
+      context: {
+        Execution: {
+          Id: `arn:aws:states:local:000000000000:execution:${workflow}:${name}`,
+          Name: name,
+          Input: input as never,
+          StartTime: new Date().toISOString(),
+        },
+      },
       overrides: {
         taskResourceLocalHandlers: overrides as never,
         waitTimeOverrides: waits,

@@ -8,6 +8,9 @@ export interface Metrics {
   count(name: string, dimensions?: Record<string, string>, value?: number): void;
 }
 
+/** The service name on every log line and metric (the `service` dimension of our metrics). */
+export const SERVICE_NAME = "backup-warden";
+
 /** The CloudWatch namespace of our own metrics (EMF log lines on AWS). */
 export const METRICS_NAMESPACE = "BackupWarden";
 

@@ -1,5 +1,8 @@
-import type { PutEventsCommandOutput, PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
-import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import type {
+  PutEventsCommand,
+  PutEventsCommandOutput,
+  PutEventsRequestEntry,
+} from "@aws-sdk/client-eventbridge";
 import { ErrorCode, WardenError } from "../core/errors.ts";
 import { type DomainEvent, DomainEvent as DomainEventSchema, EVENT_SOURCE } from "./events.ts";
 
@@ -101,6 +104,8 @@ export class EventBridgePublisher implements EventPublisher {
 
   /** Per entry: `undefined` when accepted, else its error code. A thrown call fails all. */
   async #send(entries: PutEventsRequestEntry[]): Promise<Array<string | undefined>> {
+    // Imported on first use: a function pays for loading the SDK only once it publishes.
+    const { PutEventsCommand } = await import("@aws-sdk/client-eventbridge");
     let output: PutEventsCommandOutput;
     try {
       output = await this.#client.send(new PutEventsCommand({ Entries: entries }));

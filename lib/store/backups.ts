@@ -1,5 +1,3 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type * as z from "zod";
 import {
   type BackupRecord,
@@ -9,6 +7,7 @@ import {
 import type { Clock } from "../core/clock.ts";
 import { ConflictError, InvalidTransitionError, NotFoundError } from "../core/errors.ts";
 import { type BackupStatus, sourcesOf } from "../core/status.ts";
+import type { TableClient } from "./client.ts";
 import { Keys } from "./keys.ts";
 import { entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
 import { putNew } from "./writes.ts";
@@ -47,11 +46,11 @@ const TOWARD_DELETION: ReadonlySet<BackupStatus> = new Set(["EXPIRING", "DELETIN
  * {@link InvalidTransitionError} instead of moving a record backwards.
  */
 export class BackupRepository {
-  readonly #db: DynamoDBDocumentClient;
+  readonly #db: TableClient;
   readonly #table: string;
   readonly #clock: Clock;
 
-  constructor(options: { db: DynamoDBDocumentClient; table: string; clock: Clock }) {
+  constructor(options: { db: TableClient; table: string; clock: Clock }) {
     this.#db = options.db;
     this.#table = options.table;
     this.#clock = options.clock;
@@ -83,9 +82,11 @@ export class BackupRepository {
 
   /** The record, or undefined. */
   async find(id: string): Promise<BackupRecord | undefined> {
-    const result = await this.#db.send(
-      new GetCommand({ TableName: this.#table, Key: Keys.backup(id), ConsistentRead: true }),
-    );
+    const result = await this.#db.get({
+      TableName: this.#table,
+      Key: Keys.backup(id),
+      ConsistentRead: true,
+    });
     return result.Item ? parse(entityOf(result.Item)) : undefined;
   }
 
@@ -193,18 +194,16 @@ export class BackupRepository {
     backupId: string,
   ): Promise<boolean> {
     try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...Keys.vendorClaim(provider, resourceId, vendorBackupId),
-            entity: "vendor-claim",
-            backupId,
-          },
-          ConditionExpression: "attribute_not_exists(pk) OR backupId = :id",
-          ExpressionAttributeValues: { ":id": backupId },
-        }),
-      );
+      await this.#db.put({
+        TableName: this.#table,
+        Item: {
+          ...Keys.vendorClaim(provider, resourceId, vendorBackupId),
+          entity: "vendor-claim",
+          backupId,
+        },
+        ConditionExpression: "attribute_not_exists(pk) OR backupId = :id",
+        ExpressionAttributeValues: { ":id": backupId },
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -323,21 +322,19 @@ export class BackupRepository {
     sources.forEach((s, i) => {
       values[`:from${i}`] = s;
     });
-    const result = await this.#db.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: Keys.backup(id),
-        UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
-        ConditionExpression: `attribute_exists(pk) AND #status IN (${sources.map((_, i) => `:from${i}`).join(", ")})${
-          fields.status && TOWARD_DELETION.has(fields.status)
-            ? " AND attribute_not_exists(#hold)"
-            : ""
-        }`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: "ALL_NEW",
-      }),
-    );
+    const result = await this.#db.update({
+      TableName: this.#table,
+      Key: Keys.backup(id),
+      UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
+      ConditionExpression: `attribute_exists(pk) AND #status IN (${sources.map((_, i) => `:from${i}`).join(", ")})${
+        fields.status && TOWARD_DELETION.has(fields.status)
+          ? " AND attribute_not_exists(#hold)"
+          : ""
+      }`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: "ALL_NEW",
+    });
     return parse(entityOf(result.Attributes ?? {}));
   }
 }

@@ -1,13 +1,84 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import type {
+  DeleteCommandInput,
+  DeleteCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommandInput,
+  GetCommandOutput,
+  PutCommandInput,
+  PutCommandOutput,
+  QueryCommandInput,
+  QueryCommandOutput,
+  UpdateCommandInput,
+  UpdateCommandOutput,
+} from "@aws-sdk/lib-dynamodb";
 
 /**
- * A document client that drops `undefined` (optional fields) instead of failing.
- *
- * @example createDocumentClient({ endpoint: "http://127.0.0.1:4567", region: "local" })
+ * The item operations the repositories send, and nothing else (no Scan, no batch, no
+ * table administration): `stacks/` grants exactly these, per function.
  */
-export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+export interface TableClient {
+  get(input: GetCommandInput): Promise<GetCommandOutput>;
+  put(input: PutCommandInput): Promise<PutCommandOutput>;
+  update(input: UpdateCommandInput): Promise<UpdateCommandOutput>;
+  delete(input: DeleteCommandInput): Promise<DeleteCommandOutput>;
+  query(input: QueryCommandInput): Promise<QueryCommandOutput>;
+}
+
+/** Options of {@link createTableClient}. */
+export interface TableClientOptions {
+  config?: DynamoDBClientConfig;
+  /** Called once with the low-level client when it is built (e.g. to add middleware). */
+  onClient?: (client: DynamoDBClient) => void;
+}
+
+/**
+ * A {@link TableClient} over the AWS SDK's document client, which drops `undefined`
+ * (optional fields) instead of failing. The SDK is imported on the first call, not when
+ * the client is created: a function pays for loading it only once it touches the table.
+ *
+ * @example const db = createTableClient({ config: { endpoint: "http://127.0.0.1:4567", region: "local" } });
+ */
+export function createTableClient(options: TableClientOptions = {}): TableClient {
+  let client: Promise<{
+    doc: DynamoDBDocumentClient;
+    commands: typeof import("@aws-sdk/lib-dynamodb");
+  }>;
+  const load = () => {
+    client ??= (async () => {
+      const [{ DynamoDBClient }, commands] = await Promise.all([
+        import("@aws-sdk/client-dynamodb"),
+        import("@aws-sdk/lib-dynamodb"),
+      ]);
+      const base = new DynamoDBClient(options.config ?? {});
+      options.onClient?.(base);
+      const doc = commands.DynamoDBDocumentClient.from(base, {
+        marshallOptions: { removeUndefinedValues: true },
+      });
+      return { doc, commands };
+    })();
+    return client;
+  };
+  return {
+    async get(input) {
+      const { doc, commands } = await load();
+      return doc.send(new commands.GetCommand(input));
+    },
+    async put(input) {
+      const { doc, commands } = await load();
+      return doc.send(new commands.PutCommand(input));
+    },
+    async update(input) {
+      const { doc, commands } = await load();
+      return doc.send(new commands.UpdateCommand(input));
+    },
+    async delete(input) {
+      const { doc, commands } = await load();
+      return doc.send(new commands.DeleteCommand(input));
+    },
+    async query(input) {
+      const { doc, commands } = await load();
+      return doc.send(new commands.QueryCommand(input));
+    },
+  };
 }

@@ -1,7 +1,6 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type * as z from "zod";
 import { NotFoundError } from "../core/errors.ts";
+import type { TableClient } from "./client.ts";
 import { entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
 import { type EntityTable, putNew, putVersioned } from "./writes.ts";
 
@@ -23,12 +22,12 @@ export interface EntityLayout<T> {
  * Targets and policies differ only in their {@link EntityLayout}.
  */
 export class EntityRepository<T extends { id: string }> {
-  protected readonly db: DynamoDBDocumentClient;
+  protected readonly db: TableClient;
   protected readonly table: string;
   readonly #layout: EntityLayout<T>;
   readonly #where: EntityTable;
 
-  constructor(options: { db: DynamoDBDocumentClient; table: string }, layout: EntityLayout<T>) {
+  constructor(options: { db: TableClient; table: string }, layout: EntityLayout<T>) {
     this.db = options.db;
     this.table = options.table;
     this.#layout = layout;
@@ -53,13 +52,11 @@ export class EntityRepository<T extends { id: string }> {
   /** Deletes an entity; an unknown id is a 404. */
   async delete(id: string): Promise<void> {
     try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: this.#layout.key(id),
-          ConditionExpression: "attribute_exists(pk)",
-        }),
-      );
+      await this.db.delete({
+        TableName: this.table,
+        Key: this.#layout.key(id),
+        ConditionExpression: "attribute_exists(pk)",
+      });
     } catch (error) {
       if (isConditionFailure(error)) throw new NotFoundError(this.#layout.entity, id);
       throw error;
@@ -68,9 +65,11 @@ export class EntityRepository<T extends { id: string }> {
 
   /** The entity, or undefined. */
   async find(id: string): Promise<T | undefined> {
-    const result = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: this.#layout.key(id), ConsistentRead: true }),
-    );
+    const result = await this.db.get({
+      TableName: this.table,
+      Key: this.#layout.key(id),
+      ConsistentRead: true,
+    });
     return result.Item ? this.#layout.schema.parse(entityOf(result.Item)) : undefined;
   }
 

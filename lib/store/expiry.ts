@@ -1,6 +1,5 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import type { TableClient } from "./client.ts";
 import { EXPIRY_ENTITY, Keys } from "./keys.ts";
 import { entityOf, isConditionFailure } from "./page.ts";
 
@@ -21,10 +20,10 @@ export { EXPIRY_ENTITY };
  * find due markers without waiting for TTL, which may lag by days.
  */
 export class ExpiryRepository {
-  readonly #db: DynamoDBDocumentClient;
+  readonly #db: TableClient;
   readonly #table: string;
 
-  constructor(options: { db: DynamoDBDocumentClient; table: string }) {
+  constructor(options: { db: TableClient; table: string }) {
     this.#db = options.db;
     this.#table = options.table;
   }
@@ -32,31 +31,27 @@ export class ExpiryRepository {
   /** Writes (or moves) the marker of a backup. */
   async put(marker: ExpiryMarker): Promise<void> {
     const valid = ExpiryMarker.parse(marker);
-    await this.#db.send(
-      new PutCommand({
-        TableName: this.#table,
-        Item: {
-          ...Keys.expiry(valid.backupId),
-          ...Keys.expiryDue(valid.dueAt, valid.backupId),
-          entity: EXPIRY_ENTITY,
-          ...valid,
-          ttl: Math.ceil(Date.parse(valid.dueAt) / 1000),
-        },
-      }),
-    );
+    await this.#db.put({
+      TableName: this.#table,
+      Item: {
+        ...Keys.expiry(valid.backupId),
+        ...Keys.expiryDue(valid.dueAt, valid.backupId),
+        entity: EXPIRY_ENTITY,
+        ...valid,
+        ttl: Math.ceil(Date.parse(valid.dueAt) / 1000),
+      },
+    });
   }
 
   /** Markers due at or before `now`, earliest first. */
   async due(now: Date, limit = 100): Promise<ExpiryMarker[]> {
-    const result = await this.#db.send(
-      new QueryCommand({
-        TableName: this.#table,
-        IndexName: "gsi3",
-        KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :upTo",
-        ExpressionAttributeValues: { ":pk": "EXPIRY_DUE", ":upTo": `${now.toISOString()}#~` },
-        Limit: limit,
-      }),
-    );
+    const result = await this.#db.query({
+      TableName: this.#table,
+      IndexName: "gsi3",
+      KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :upTo",
+      ExpressionAttributeValues: { ":pk": "EXPIRY_DUE", ":upTo": `${now.toISOString()}#~` },
+      Limit: limit,
+    });
     return (result.Items ?? []).map((item) => ExpiryMarker.parse(entityOf(item)));
   }
 
@@ -66,14 +61,12 @@ export class ExpiryRepository {
    */
   async remove(backupId: string, dueAt?: string): Promise<boolean> {
     try {
-      await this.#db.send(
-        new DeleteCommand({
-          TableName: this.#table,
-          Key: Keys.expiry(backupId),
-          ConditionExpression: dueAt ? "dueAt = :due" : "attribute_exists(pk)",
-          ...(dueAt ? { ExpressionAttributeValues: { ":due": dueAt } } : {}),
-        }),
-      );
+      await this.#db.delete({
+        TableName: this.#table,
+        Key: Keys.expiry(backupId),
+        ConditionExpression: dueAt ? "dueAt = :due" : "attribute_exists(pk)",
+        ...(dueAt ? { ExpressionAttributeValues: { ":due": dueAt } } : {}),
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

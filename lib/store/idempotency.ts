@@ -1,7 +1,6 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import type { Clock } from "../core/clock.ts";
+import type { TableClient } from "./client.ts";
 import { Keys } from "./keys.ts";
 import { isConditionFailure } from "./page.ts";
 
@@ -21,11 +20,11 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
  * names its result; a repeat finds the reservation and returns the same result.
  */
 export class IdempotencyRepository {
-  readonly #db: DynamoDBDocumentClient;
+  readonly #db: TableClient;
   readonly #table: string;
   readonly #clock: Clock;
 
-  constructor(options: { db: DynamoDBDocumentClient; table: string; clock: Clock }) {
+  constructor(options: { db: TableClient; table: string; clock: Clock }) {
     this.#db = options.db;
     this.#table = options.table;
     this.#clock = options.clock;
@@ -51,13 +50,11 @@ export class IdempotencyRepository {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    const existing = await this.#db.send(
-      new GetCommand({
-        TableName: this.#table,
-        Key: Keys.idempotency(scope, key),
-        ConsistentRead: true,
-      }),
-    );
+    const existing = await this.#db.get({
+      TableName: this.#table,
+      Key: Keys.idempotency(scope, key),
+      ConsistentRead: true,
+    });
     // Released between our put and our read: the key is free again, so try once more.
     if (!existing.Item)
       return attempt < 2 ? this.reserve(scope, key, requestHash, resultId, attempt + 1) : undefined;
@@ -97,33 +94,29 @@ export class IdempotencyRepository {
     condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
   ): Promise<void> {
     const now = this.#clock.now();
-    await this.#db.send(
-      new PutCommand({
-        TableName: this.#table,
-        Item: {
-          ...Keys.idempotency(scope, key),
-          entity: "idempotency",
-          requestHash,
-          resultId,
-          createdAt: now.toISOString(),
-          ttl: Math.ceil(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-        },
-        ...condition,
-      }),
-    );
+    await this.#db.put({
+      TableName: this.#table,
+      Item: {
+        ...Keys.idempotency(scope, key),
+        entity: "idempotency",
+        requestHash,
+        resultId,
+        createdAt: now.toISOString(),
+        ttl: Math.ceil(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+      },
+      ...condition,
+    });
   }
 
   /** Drops our reservation (the request failed before creating anything). */
   async release(scope: string, key: string, resultId: string): Promise<void> {
     try {
-      await this.#db.send(
-        new DeleteCommand({
-          TableName: this.#table,
-          Key: Keys.idempotency(scope, key),
-          ConditionExpression: "resultId = :id",
-          ExpressionAttributeValues: { ":id": resultId },
-        }),
-      );
+      await this.#db.delete({
+        TableName: this.#table,
+        Key: Keys.idempotency(scope, key),
+        ConditionExpression: "resultId = :id",
+        ExpressionAttributeValues: { ":id": resultId },
+      });
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }

@@ -4,5 +4,6 @@ export * from "./idempotency.ts";
 export * from "./keys.ts";
 export * from "./leases.ts";
 export * from "./page.ts";
+export * from "./store.ts";
 export * from "./table.ts";
 export * from "./targets.ts";

@@ -1,7 +1,6 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Clock } from "../core/clock.ts";
 import { LeaseHeldError } from "../core/errors.ts";
+import type { TableClient } from "./client.ts";
 import { Keys } from "./keys.ts";
 import { isConditionFailure } from "./page.ts";
 
@@ -18,11 +17,11 @@ export interface Lease {
  * or already ours; the expiry means a crashed holder cannot wedge a resource.
  */
 export class LeaseRepository {
-  readonly #db: DynamoDBDocumentClient;
+  readonly #db: TableClient;
   readonly #table: string;
   readonly #clock: Clock;
 
-  constructor(options: { db: DynamoDBDocumentClient; table: string; clock: Clock }) {
+  constructor(options: { db: TableClient; table: string; clock: Clock }) {
     this.#db = options.db;
     this.#table = options.table;
     this.#clock = options.clock;
@@ -37,26 +36,24 @@ export class LeaseRepository {
     const now = this.#clock.now().getTime();
     const lease = { resource, holder, expiresAtMs: now + ttlMs };
     try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...Keys.lease(resource),
-            entity: "lease",
-            ...lease,
-            // Housekeeping only: correctness never waits for TTL.
-            ttl: Math.ceil(lease.expiresAtMs / 1000) + 86_400,
-          },
-          // Free, expired, or ours and not being shortened.
-          ConditionExpression:
-            "attribute_not_exists(pk) OR expiresAtMs < :now OR (holder = :holder AND expiresAtMs <= :until)",
-          ExpressionAttributeValues: {
-            ":now": now,
-            ":holder": holder,
-            ":until": lease.expiresAtMs,
-          },
-        }),
-      );
+      await this.#db.put({
+        TableName: this.#table,
+        Item: {
+          ...Keys.lease(resource),
+          entity: "lease",
+          ...lease,
+          // Housekeeping only: correctness never waits for TTL.
+          ttl: Math.ceil(lease.expiresAtMs / 1000) + 86_400,
+        },
+        // Free, expired, or ours and not being shortened.
+        ConditionExpression:
+          "attribute_not_exists(pk) OR expiresAtMs < :now OR (holder = :holder AND expiresAtMs <= :until)",
+        ExpressionAttributeValues: {
+          ":now": now,
+          ":holder": holder,
+          ":until": lease.expiresAtMs,
+        },
+      });
       return lease;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -70,14 +67,12 @@ export class LeaseRepository {
   /** Releases the lease if `holder` still has it; releasing twice is harmless. */
   async release(resource: string, holder: string): Promise<void> {
     try {
-      await this.#db.send(
-        new DeleteCommand({
-          TableName: this.#table,
-          Key: Keys.lease(resource),
-          ConditionExpression: "holder = :holder",
-          ExpressionAttributeValues: { ":holder": holder },
-        }),
-      );
+      await this.#db.delete({
+        TableName: this.#table,
+        Key: Keys.lease(resource),
+        ConditionExpression: "holder = :holder",
+        ExpressionAttributeValues: { ":holder": holder },
+      });
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -85,9 +80,11 @@ export class LeaseRepository {
 
   /** The current lease, expired or not, if any. */
   async find(resource: string): Promise<Lease | undefined> {
-    const result = await this.#db.send(
-      new GetCommand({ TableName: this.#table, Key: Keys.lease(resource), ConsistentRead: true }),
-    );
+    const result = await this.#db.get({
+      TableName: this.#table,
+      Key: Keys.lease(resource),
+      ConsistentRead: true,
+    });
     const item = result.Item;
     if (!item) return undefined;
     return { resource, holder: String(item.holder), expiresAtMs: Number(item.expiresAtMs) };

@@ -1,7 +1,7 @@
-import type { DynamoDBDocumentClient, QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { ValidationError } from "../core/errors.ts";
+import type { TableClient } from "./client.ts";
 import { LAYOUT_ATTRIBUTES } from "./keys.ts";
 
 /** One page of a listing and the opaque cursor of the next one. */
@@ -60,7 +60,7 @@ function rangeCondition(range: { from?: string; to?: string } | undefined): stri
  * Runs one Query page on an index partition, newest first, and parses every item.
  */
 export async function queryPage<T>(
-  db: DynamoDBDocumentClient,
+  db: TableClient,
   input: {
     table: string;
     index: string;
@@ -81,31 +81,29 @@ export async function queryPage<T>(
     attribute: input.hashAttribute,
     value: input.hashValue,
   });
-  const result = await db.send(
-    new QueryCommand({
-      TableName: input.table,
-      IndexName: input.index,
-      KeyConditionExpression: `#h = :h${rangeCondition(input.range)}`,
-      ScanIndexForward: false,
-      Limit: input.limit,
-      ExclusiveStartKey: start,
-      ...input.filter,
-      ExpressionAttributeNames: {
-        "#h": input.hashAttribute,
-        ...(input.range && (input.range.from || input.range.to)
-          ? { "#r": input.range.attribute }
-          : {}),
-        ...input.filter?.ExpressionAttributeNames,
-      },
-      ExpressionAttributeValues: {
-        ":h": input.hashValue,
-        ...(input.range?.from ? { ":from": input.range.from } : {}),
-        // "~" sorts after every id character, so the bound includes the whole instant.
-        ...(input.range?.to ? { ":to": `${input.range.to}~` } : {}),
-        ...input.filter?.ExpressionAttributeValues,
-      },
-    }),
-  );
+  const result = await db.query({
+    TableName: input.table,
+    IndexName: input.index,
+    KeyConditionExpression: `#h = :h${rangeCondition(input.range)}`,
+    ScanIndexForward: false,
+    Limit: input.limit,
+    ExclusiveStartKey: start,
+    ...input.filter,
+    ExpressionAttributeNames: {
+      "#h": input.hashAttribute,
+      ...(input.range && (input.range.from || input.range.to)
+        ? { "#r": input.range.attribute }
+        : {}),
+      ...input.filter?.ExpressionAttributeNames,
+    },
+    ExpressionAttributeValues: {
+      ":h": input.hashValue,
+      ...(input.range?.from ? { ":from": input.range.from } : {}),
+      // "~" sorts after every id character, so the bound includes the whole instant.
+      ...(input.range?.to ? { ":to": `${input.range.to}~` } : {}),
+      ...input.filter?.ExpressionAttributeValues,
+    },
+  });
   const items = (result.Items ?? []).map((item) => parse(entityOf(item)));
   const nextCursor = encodeCursor(result.LastEvaluatedKey);
   return nextCursor ? { items, nextCursor } : { items };

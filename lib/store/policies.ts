@@ -1,6 +1,5 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Policy } from "../core/policy.ts";
+import type { TableClient } from "./client.ts";
 import { EntityRepository } from "./entity-repository.ts";
 import { Keys } from "./keys.ts";
 import { entityOf, isConditionFailure } from "./page.ts";
@@ -23,7 +22,7 @@ function itemOf(policy: Policy) {
  * policy is not in it, so the dispatcher's Query only ever sees enabled, due policies.
  */
 export class PolicyRepository extends EntityRepository<Policy> {
-  constructor(options: { db: DynamoDBDocumentClient; table: string }) {
+  constructor(options: { db: TableClient; table: string }) {
     super(options, {
       entity: "policy",
       schema: Policy,
@@ -35,15 +34,13 @@ export class PolicyRepository extends EntityRepository<Policy> {
 
   /** Enabled policies whose next run is at or before `now`, earliest first (a Query, never a Scan). */
   async due(now: Date, limit = 100): Promise<Policy[]> {
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: "gsi3",
-        KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :upTo",
-        ExpressionAttributeValues: { ":pk": "POLICY_DUE", ":upTo": `${now.toISOString()}#~` },
-        Limit: limit,
-      }),
-    );
+    const result = await this.db.query({
+      TableName: this.table,
+      IndexName: "gsi3",
+      KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :upTo",
+      ExpressionAttributeValues: { ":pk": "POLICY_DUE", ":upTo": `${now.toISOString()}#~` },
+      Limit: limit,
+    });
     return (result.Items ?? []).map((item) => parse(entityOf(item)));
   }
 
@@ -53,20 +50,18 @@ export class PolicyRepository extends EntityRepository<Policy> {
    */
   async advance(id: string, from: string, to: string): Promise<boolean> {
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: Keys.policy(id),
-          UpdateExpression: "SET nextRunAt = :to, gsi3sk = :sk",
-          ConditionExpression: "nextRunAt = :from AND enabled = :on",
-          ExpressionAttributeValues: {
-            ":to": to,
-            ":from": from,
-            ":sk": `${to}#${id}`,
-            ":on": true,
-          },
-        }),
-      );
+      await this.db.update({
+        TableName: this.table,
+        Key: Keys.policy(id),
+        UpdateExpression: "SET nextRunAt = :to, gsi3sk = :sk",
+        ConditionExpression: "nextRunAt = :from AND enabled = :on",
+        ExpressionAttributeValues: {
+          ":to": to,
+          ":from": from,
+          ":sk": `${to}#${id}`,
+          ":on": true,
+        },
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

@@ -1,6 +1,5 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import type { TableClient } from "./client.ts";
 import { Keys } from "./keys.ts";
 import { entityOf, isConditionFailure } from "./page.ts";
 
@@ -26,10 +25,10 @@ const RUN_TTL_SECONDS = 90 * 24 * 60 * 60;
  * target, scheduled time) wins; a duplicated or retried tick finds it and starts nothing.
  */
 export class RunRepository {
-  readonly #db: DynamoDBDocumentClient;
+  readonly #db: TableClient;
   readonly #table: string;
 
-  constructor(options: { db: DynamoDBDocumentClient; table: string }) {
+  constructor(options: { db: TableClient; table: string }) {
     this.#db = options.db;
     this.#table = options.table;
   }
@@ -38,29 +37,25 @@ export class RunRepository {
   async claim(run: Omit<ScheduleRun, "status">): Promise<{ run: ScheduleRun; claimed: boolean }> {
     const fresh: ScheduleRun = { ...run, status: "CLAIMED" };
     try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...Keys.run(run.policyId, run.scheduledAt, run.targetId),
-            entity: "run",
-            ...fresh,
-            ttl: Math.ceil(Date.parse(run.at) / 1000) + RUN_TTL_SECONDS,
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
+      await this.#db.put({
+        TableName: this.#table,
+        Item: {
+          ...Keys.run(run.policyId, run.scheduledAt, run.targetId),
+          entity: "run",
+          ...fresh,
+          ttl: Math.ceil(Date.parse(run.at) / 1000) + RUN_TTL_SECONDS,
+        },
+        ConditionExpression: "attribute_not_exists(pk)",
+      });
       return { run: fresh, claimed: true };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    const existing = await this.#db.send(
-      new GetCommand({
-        TableName: this.#table,
-        Key: Keys.run(run.policyId, run.scheduledAt, run.targetId),
-        ConsistentRead: true,
-      }),
-    );
+    const existing = await this.#db.get({
+      TableName: this.#table,
+      Key: Keys.run(run.policyId, run.scheduledAt, run.targetId),
+      ConsistentRead: true,
+    });
     return { run: ScheduleRun.parse(entityOf(existing.Item ?? {})), claimed: false };
   }
 
@@ -70,28 +65,24 @@ export class RunRepository {
     status: "STARTED" | "SKIPPED" | "MISSED",
     reason?: string,
   ): Promise<void> {
-    await this.#db.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: Keys.run(run.policyId, run.scheduledAt, run.targetId),
-        UpdateExpression: reason ? "SET #s = :s, reason = :r" : "SET #s = :s",
-        ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: { ":s": status, ...(reason ? { ":r": reason } : {}) },
-      }),
-    );
+    await this.#db.update({
+      TableName: this.#table,
+      Key: Keys.run(run.policyId, run.scheduledAt, run.targetId),
+      UpdateExpression: reason ? "SET #s = :s, reason = :r" : "SET #s = :s",
+      ExpressionAttributeNames: { "#s": "status" },
+      ExpressionAttributeValues: { ":s": status, ...(reason ? { ":r": reason } : {}) },
+    });
   }
 
   /** A policy's runs, newest first. */
   async list(policyId: string, limit = 50): Promise<ScheduleRun[]> {
-    const result = await this.#db.send(
-      new QueryCommand({
-        TableName: this.#table,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": `RUN#${policyId}` },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
+    const result = await this.#db.query({
+      TableName: this.#table,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": `RUN#${policyId}` },
+      ScanIndexForward: false,
+      Limit: limit,
+    });
     return (result.Items ?? []).map((item) => ScheduleRun.parse(entityOf(item)));
   }
 }

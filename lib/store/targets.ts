@@ -1,11 +1,11 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Target } from "../core/target.ts";
+import type { TableClient } from "./client.ts";
 import { EntityRepository } from "./entity-repository.ts";
 import { Keys } from "./keys.ts";
 
 /** Registered targets. */
 export class TargetRepository extends EntityRepository<Target> {
-  constructor(options: { db: DynamoDBDocumentClient; table: string }) {
+  constructor(options: { db: TableClient; table: string }) {
     super(options, {
       entity: "target",
       schema: Target,

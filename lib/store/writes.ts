@@ -1,11 +1,10 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ConflictError, NotFoundError, PreconditionFailedError } from "../core/errors.ts";
+import type { TableClient } from "./client.ts";
 import { isConditionFailure } from "./page.ts";
 
 /** Where an entity is written and what it is called in errors. */
 export interface EntityTable {
-  db: DynamoDBDocumentClient;
+  db: TableClient;
   table: string;
   /** e.g. "target" — used in the error messages. */
   entity: string;
@@ -22,13 +21,11 @@ export async function putNew(
   id: string,
 ): Promise<void> {
   try {
-    await where.db.send(
-      new PutCommand({
-        TableName: where.table,
-        Item: item,
-        ConditionExpression: "attribute_not_exists(pk)",
-      }),
-    );
+    await where.db.put({
+      TableName: where.table,
+      Item: item,
+      ConditionExpression: "attribute_not_exists(pk)",
+    });
   } catch (error) {
     if (isConditionFailure(error))
       throw new ConflictError(`${where.entity} ${id} already exists`, { id });
@@ -48,14 +45,12 @@ export async function putVersioned(
   exists: () => Promise<boolean>,
 ): Promise<void> {
   try {
-    await where.db.send(
-      new PutCommand({
-        TableName: where.table,
-        Item: item,
-        ConditionExpression: "attribute_exists(pk) AND version = :v",
-        ExpressionAttributeValues: { ":v": expectedVersion },
-      }),
-    );
+    await where.db.put({
+      TableName: where.table,
+      Item: item,
+      ConditionExpression: "attribute_exists(pk) AND version = :v",
+      ExpressionAttributeValues: { ":v": expectedVersion },
+    });
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     if (!(await exists())) throw new NotFoundError(where.entity, id);

@@ -3,6 +3,7 @@ import { LeaseHeldError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Policy } from "../core/policy.ts";
 import type { Target } from "../core/target.ts";
+import { scheduleEvent } from "../notify/event-builders.ts";
 import type { EventPublisher } from "../notify/publisher.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { LeaseRepository } from "../store/leases.ts";
@@ -32,9 +33,8 @@ export interface DispatcherDeps {
   workflows: WorkflowStarter;
   clock: Clock;
   nextRun: NextRun;
+  /** Domain events: launched backups, and skipped or missed runs (best effort). */
   events?: EventPublisher;
-  /** Told about every settled run (domain events, logs). Must not throw. */
-  onOutcome?: (outcome: RunOutcome, policy: Policy, target: Target) => Promise<void> | void;
 }
 
 /**
@@ -60,6 +60,32 @@ export class Dispatcher {
     return outcomes;
   }
 
+  /** A run that did not start is announced: `schedule.skipped` or `schedule.missed`. */
+  async #announce(outcome: RunOutcome, policy: Policy, target: Target): Promise<void> {
+    if (outcome.kind === "started" || !this.#d.events) return;
+    const facts = {
+      policyId: policy.id,
+      policyName: policy.name,
+      targetId: target.id,
+      targetName: target.name,
+      provider: target.provider,
+      scheduledAt: outcome.run.scheduledAt,
+      occurredAt: this.#d.clock.now().toISOString(),
+    };
+    await this.#d.events.publish([
+      outcome.kind === "skipped"
+        ? scheduleEvent("schedule.skipped", {
+            ...facts,
+            reason: `the previous backup ${outcome.runningBackupId} is still running`,
+            blockingBackupId: outcome.runningBackupId,
+          })
+        : scheduleEvent("schedule.missed", {
+            ...facts,
+            windowMinutes: outcome.startWindowMinutes,
+          }),
+    ]);
+  }
+
   async #dispatch(policy: Policy, now: Date): Promise<RunOutcome[]> {
     const scheduledAt = policy.nextRunAt;
     if (!scheduledAt) return [];
@@ -68,7 +94,7 @@ export class Dispatcher {
       const outcome = await this.#run(policy, target, scheduledAt, now);
       if (outcome) {
         outcomes.push(outcome);
-        await this.#d.onOutcome?.(outcome, policy, target);
+        await this.#announce(outcome, policy, target);
       }
     }
     // Several occurrences may have passed while nothing ticked: jump to the next future one.

@@ -3,6 +3,8 @@ import type { Clock } from "../core/clock.ts";
 import { InvalidTransitionError } from "../core/errors.ts";
 import type { Policy } from "../core/policy.ts";
 import type { Target } from "../core/target.ts";
+import { eventFromBackup } from "../notify/event-builders.ts";
+import type { EventPublisher } from "../notify/publisher.ts";
 import { applyGuards, type GuardedPlan } from "../retention/guards.ts";
 import { planRetention } from "../retention/index.ts";
 import type { BackupRepository } from "../store/backups.ts";
@@ -31,8 +33,8 @@ export interface RetentionDeps {
   expiry: ExpiryRepository;
   workflows: WorkflowStarter;
   clock: Clock;
-  /** Told about each backup moved to EXPIRING (domain events). Must not throw. */
-  onExpiring?: (record: BackupRecord, reason: string) => Promise<void> | void;
+  /** Domain events: each backup moved to EXPIRING is announced (best effort). */
+  events?: EventPublisher;
 }
 
 /**
@@ -120,7 +122,7 @@ export class RetentionService {
         deleteReason: reason,
         deleteRequestedAt: this.#d.clock.now().toISOString(),
       });
-      await this.#d.onExpiring?.(record, reason);
+      await this.#d.events?.publish([eventFromBackup("backup.expiring", record, { reason })]);
     } catch (error) {
       if (!(error instanceof InvalidTransitionError)) throw error;
       const current = await this.#d.backups.find(backupId);

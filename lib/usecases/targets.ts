@@ -1,22 +1,22 @@
 import type { BackupRecord } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
-import { ConfigurationError, ConflictError, ValidationError } from "../core/errors.ts";
+import { ConflictError, ValidationError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import { ProviderError } from "../core/provider-error.ts";
 import { type CreateTargetInput, Target, type UpdateTargetInput } from "../core/target.ts";
-import { checkTarget, type ProviderFactory } from "../providers/registry.ts";
+import { checkTarget } from "../providers/registry.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { IdempotencyRepository } from "../store/idempotency.ts";
 import type { Page } from "../store/page.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import { idempotently } from "./idempotent.ts";
+import type { TargetValidator } from "./target-validation.ts";
 
 /** Registering and reading targets. */
 export class TargetService {
   readonly #targets: TargetRepository;
   readonly #clock: Clock;
   readonly #allowLoopback: boolean;
-  readonly #providers: ProviderFactory | undefined;
+  readonly #validator: TargetValidator | undefined;
   readonly #backups: BackupRepository;
   readonly #idempotency: IdempotencyRepository;
   readonly #expire: (backupId: string, reason: string) => Promise<void>;
@@ -25,8 +25,8 @@ export class TargetService {
     targets: TargetRepository;
     clock: Clock;
     allowLoopback?: boolean;
-    /** When given, adapters that can check a resource at registration do so. */
-    providers?: ProviderFactory;
+    /** When given, a new target is checked at its vendor before it is stored. */
+    validator?: TargetValidator;
     backups: BackupRepository;
     idempotency: IdempotencyRepository;
     /** Expires one backup (the retention lifecycle's `expire`). */
@@ -38,7 +38,7 @@ export class TargetService {
     this.#targets = deps.targets;
     this.#clock = deps.clock;
     this.#allowLoopback = deps.allowLoopback ?? false;
-    this.#providers = deps.providers;
+    this.#validator = deps.validator;
   }
 
   /**
@@ -68,43 +68,12 @@ export class TargetService {
         now: this.#clock.now(),
       },
       async () => {
-        if (this.#providers) await this.#validateAtVendor(target);
+        await this.#validator?.validate(target);
         return this.#targets.create(target);
       },
       (id) => this.#targets.find(id),
     );
     return { target: result, created };
-  }
-
-  /**
-   * Checks, before anything is stored, that the target's secret exists with the right
-   * shape and that the vendor resource can be backed up (e.g. DCS refuses single-node
-   * instances). What the caller can fix is a 422; a vendor outage stays a 502.
-   */
-  async #validateAtVendor(target: Target): Promise<void> {
-    try {
-      const provider = await this.#providers!(target);
-      await provider.validateTarget?.();
-    } catch (error) {
-      if (error instanceof ConfigurationError) {
-        throw new ValidationError(
-          error.message,
-          [{ path: "secretRef", message: error.message }],
-          422,
-        );
-      }
-      if (
-        error instanceof ProviderError &&
-        ["AUTH", "NOT_FOUND", "INVALID", "QUOTA"].includes(error.cls)
-      ) {
-        throw new ValidationError(
-          `the vendor refused this target: ${error.message}`,
-          [{ path: "resource", message: error.message }],
-          422,
-        );
-      }
-      throw error;
-    }
   }
 
   /** Replaces a target's settings; the vendor cannot change (register a new target). */

@@ -24,7 +24,6 @@ export type TaskArns = Record<TaskKey, string>;
 /** The first wait between polls, its growth and its cap (seconds). */
 export const POLL_INTERVAL = { initialSeconds: 15, factor: 1.5, maxSeconds: 120 } as const;
 
-/** Lambda's own transient failures, retried on every task. */
 /**
  * DynamoDB's transient failures (after the SDK's own retries): a busy table must never
  * turn a healthy backup into FAILED.
@@ -38,6 +37,7 @@ const STORE_ERRORS = [
   "TimeoutError",
 ];
 
+/** Lambda's own transient failures, retried on every task. */
 const LAMBDA_ERRORS = [
   "Lambda.ServiceException",
   "Lambda.AWSLambdaException",
@@ -82,8 +82,20 @@ const CATCH_ALL = (next: string) => [
   { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: next },
 ];
 
-function task(resource: string, extra: Record<string, unknown>) {
-  return { Type: "Task", Resource: resource, ...extra };
+/**
+ * A Lambda Task. Every task is also given its execution's name, so each log line of the
+ * task names the execution an operator sees in the Step Functions console.
+ */
+function task(
+  resource: string,
+  extra: { Parameters: Record<string, string> } & Record<string, unknown>,
+) {
+  return {
+    Type: "Task",
+    Resource: resource,
+    ...extra,
+    Parameters: { ...extra.Parameters, "execution.$": "$$.Execution.Name" },
+  };
 }
 
 /** create-backup: lease → vendor create → wait/poll with growing intervals → AVAILABLE | FAILED. */

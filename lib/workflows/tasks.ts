@@ -15,15 +15,18 @@ import type { TargetRepository } from "../store/targets.ts";
 import type { RetentionService } from "../usecases/retention.ts";
 import { POLL_INTERVAL } from "./definitions.ts";
 
+/** Every task's input names its backup and, from the ASL, the execution running it. */
+const base = { backupId: z.string().min(1), execution: z.string().max(80).optional() };
+
 /** Inputs of the workflow tasks, as the ASL `Parameters` build them. */
 export const TaskInputs = {
-  backup: z.object({ backupId: z.string().min(1) }),
-  poll: z.object({ backupId: z.string().min(1), waitSeconds: z.number().positive() }),
+  backup: z.object(base),
+  poll: z.object({ ...base, waitSeconds: z.number().positive() }),
   failure: z.object({
-    backupId: z.string().min(1),
+    ...base,
     error: z.object({ Error: z.string(), Cause: z.string().optional() }),
   }),
-  markDeleting: z.object({ backupId: z.string().min(1), reason: z.string().min(1).max(200) }),
+  markDeleting: z.object({ ...base, reason: z.string().min(1).max(200) }),
 } as const;
 export type TaskInput<K extends keyof typeof TaskInputs> = z.infer<(typeof TaskInputs)[K]>;
 
@@ -80,6 +83,8 @@ export interface BackupTaskDeps {
   events: EventPublisher;
   /** Problems worth a log line that must not fail the step (e.g. a re-plan failing). */
   warn?: (message: string, error: unknown) => void;
+  /** Told which target, vendor and policy a step is about, once it has read the record (logs). */
+  annotate?: (ids: { targetId: string; vendor: string; policyId?: string }) => void;
 }
 
 /** Tombstones (DELETED records) are kept this long, then DynamoDB TTL removes them. */
@@ -227,7 +232,7 @@ export class BackupTasks {
     backupId,
     reason,
   }: TaskInput<"markDeleting">): Promise<{ alreadyDeleted: boolean }> {
-    const record = await this.#deps.backups.get(backupId);
+    const record = await this.#record(backupId);
     if (record.status === "DELETED") return { alreadyDeleted: true };
     if (record.hold) {
       throw new ConflictError(`backup ${backupId} is on hold: ${record.hold.reason}`, {
@@ -310,7 +315,7 @@ export class BackupTasks {
 
   /** The Catch path of delete-backup: DELETE_FAILED with the reason. */
   async recordDeleteFailure({ backupId, error }: TaskInput<"failure">): Promise<void> {
-    const record = await this.#deps.backups.get(backupId);
+    const record = await this.#record(backupId);
     if (record.status !== "DELETING") return;
     const { record: failed, changed } = await this.#deps.backups.settle(backupId, "DELETE_FAILED", {
       lastError: backupErrorOf(error, this.#deps.clock.now().toISOString()),
@@ -370,9 +375,20 @@ export class BackupTasks {
   }
 
   async #load(backupId: string): Promise<{ record: BackupRecord; target: Target }> {
-    const record = await this.#deps.backups.get(backupId);
+    const record = await this.#record(backupId);
     const target = await this.#deps.targets.get(record.targetId);
     return { record, target };
+  }
+
+  /** Reads the record, and tells the logs which target, vendor and policy it is about. */
+  async #record(backupId: string): Promise<BackupRecord> {
+    const record = await this.#deps.backups.get(backupId);
+    this.#deps.annotate?.({
+      targetId: record.targetId,
+      vendor: record.provider,
+      ...(record.policyId ? { policyId: record.policyId } : {}),
+    });
+    return record;
   }
 }
 

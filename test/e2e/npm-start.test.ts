@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { awsCallLog } from "../support/aws-calls.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -20,6 +21,7 @@ async function startWarden(
       WARDEN_PORT: String(port),
       WARDEN_SANDBOX_JOB_SECONDS: "3",
       WARDEN_POLL_SECONDS: "0.5",
+      WARDEN_AWS_CALL_LOG: awsCallLog(),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -24,7 +24,9 @@ describe("function environment", () => {
     }
   });
 
-  it("requires the table name", () => {
-    expect(() => readEnvironment({})).toThrow(/WARDEN_TABLE/);
+  it("reads a function's resources only from the capabilities it declares (all optional)", () => {
+    const env = readEnvironment({});
+    expect(env.WARDEN_TABLE).toBeUndefined();
+    expect(env.WARDEN_PROVIDER_SECRET_PREFIX).toBeUndefined();
   });
 });

@@ -1,10 +1,6 @@
-/**
- * Wiring checks over a synth result (test/infra/synth.ts). Each check is a pure function
- * returning the violations it found, so a test can assert "no violations" on the real
- * config and "this violation" on a deliberately broken copy of it.
- */
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
+import { type Deployment, environmentFor, grantsFor } from "../../functions/capabilities.ts";
+import { FUNCTIONS, type FunctionName } from "../../functions/manifest.ts";
 import { createTableInput, TABLE } from "../../lib/store/table.ts";
 import {
   TASKS,
@@ -16,7 +12,7 @@ import {
 import { aslErrors } from "../../lib/workflows/validate.ts";
 import type { SynthResource, SynthResult } from "./synth.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
+const _ROOT = resolve(import.meta.dirname, "../..");
 
 export const TYPES = {
   table: "aws:dynamodb/table:Table",
@@ -315,91 +311,151 @@ export function checkNoWildcards(result: SynthResult): string[] {
   return [...errors];
 }
 
-/** SDK command → IAM action, for the clients the code uses. */
-const SDK_ACTIONS: Record<string, (command: string) => string> = {
-  "@aws-sdk/lib-dynamodb": (c) =>
-    `dynamodb:${
-      {
-        Get: "GetItem",
-        Put: "PutItem",
-        Update: "UpdateItem",
-        Delete: "DeleteItem",
-        BatchGet: "BatchGetItem",
-        BatchWrite: "BatchWriteItem",
-        TransactGet: "TransactGetItems",
-        TransactWrite: "TransactWriteItems",
-      }[c] ?? c
-    }`,
-  "@aws-sdk/client-dynamodb": (c) => `dynamodb:${c}`,
-  "@aws-sdk/client-sfn": (c) => `states:${c}`,
-  "@aws-sdk/client-secrets-manager": (c) => `secretsmanager:${c}`,
-  "@aws-sdk/client-eventbridge": (c) => `events:${c}`,
-};
+function physicalName(result: SynthResult, type: string, logical: string): string {
+  return String(result.resources.find((r) => r.type === type && r.name === logical)?.inputs.name);
+}
 
 /**
- * The IAM actions our own code (lib/, functions/) can send from a bundle: every
- * `XCommand` imported from an AWS SDK client in the source files esbuild put into it.
+ * What Lambda itself does with a function's role, besides what the function's code
+ * declares: it reads the stream of the stream subscriber and sends failed asynchronous
+ * invocations and batches to their dead-letter queues.
  */
-export function actionsInBundle(result: SynthResult, functionID: string): Set<string> {
-  const build = result.builds.find((b) => b.functionID === functionID);
-  const actions = new Set<string>();
-  for (const input of build?.inputs ?? []) {
-    if (input.includes("node_modules") || !/^(lib|functions)\//.test(input)) continue;
-    const source = readFileSync(join(ROOT, input), "utf8");
-    for (const match of source.matchAll(
-      /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"(@aws-sdk\/[^"]+)"/g,
-    )) {
-      if (match[0].startsWith("import type")) continue;
-      const toAction = SDK_ACTIONS[match[2]!];
-      if (!toAction) continue;
-      for (const raw of match[1]!.split(",")) {
-        const name = raw
-          .trim()
-          .replace(/^type\s+/, "")
-          .split(/\s+as\s+/)[0]!;
-        if (raw.trim().startsWith("type ") || !name.endsWith("Command")) continue;
-        actions.add(toAction(name.slice(0, -"Command".length)));
+export function serviceGrants(result: SynthResult): ServiceGrants {
+  const queue = (name: string) => ({
+    action: "sqs:SendMessage",
+    resource: `arn:aws:sqs:eu-west-1:123456789012:${physicalName(result, "aws:sqs/queue:Queue", `${name}Queue`)}`,
+  });
+  const table = `arn:aws:dynamodb:eu-west-1:123456789012:table/${physicalName(result, TYPES.table, "TableTable")}`;
+  const stream = ["DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"].map((op) => ({
+    action: `dynamodb:${op}`,
+    resource: `${table}/stream/*`,
+  }));
+  return {
+    dispatch: [queue("DispatchFailures")],
+    "expiry-stream": [...stream, queue("ExpiryFailures")],
+    "notify-slack": [queue("SlackFailures")],
+  };
+}
+
+/** Where a synthesized stage's resources are, in the shape functions/capabilities.ts reads. */
+export function synthDeployment(result: SynthResult): Deployment {
+  const arn = (service: string, resource: string) =>
+    `arn:aws:${service}:eu-west-1:123456789012:${resource}`;
+  const table = String(ofType(result, TYPES.table)[0]?.inputs.name);
+  const bus = String(ofType(result, "aws:cloudwatch/eventBus:EventBus")[0]?.inputs.name);
+  const validate = lambdaFor(result, "validate-target");
+  const prefix = (kind: string) => `${result.app.name}/${result.app.stage}/${kind}/`;
+  return {
+    table: {
+      name: table,
+      arn: arn("dynamodb", `table/${table}`),
+      indexesArn: arn("dynamodb", `table/${table}/index/*`),
+    },
+    bus: { name: bus, arn: arn("events", `event-bus/${bus}`) },
+    workflows: {
+      "create-backup": stateMachineArn(result, "create-backup"),
+      "delete-backup": stateMachineArn(result, "delete-backup"),
+    },
+    secrets: {
+      providers: {
+        prefix: prefix("providers"),
+        arns: arn("secretsmanager", `secret:${prefix("providers")}*`),
+      },
+      webhooks: {
+        prefix: prefix("webhooks"),
+        arns: arn("secretsmanager", `secret:${prefix("webhooks")}*`),
+      },
+    },
+    validateTarget: {
+      name: String(validate?.inputs.name),
+      arn: validate ? lambdaArn(validate) : "",
+    },
+  };
+}
+
+/** What Lambda itself does with a function's role (its event source, its failure queue). */
+export type ServiceGrants = Partial<Record<FunctionName, Grant[]>>;
+
+/**
+ * Each function's role grants exactly what its declaration (functions/manifest.ts) derives
+ * to (functions/capabilities.ts) for this stage, plus what Lambda itself needs for it: the
+ * stacks kept no list of their own.
+ */
+export function checkDerivedPolicies(result: SynthResult, service: ServiceGrants): string[] {
+  const errors: string[] = [];
+  const deployment = synthDeployment(result);
+  for (const file of Object.keys(FUNCTIONS) as FunctionName[]) {
+    const fn = lambdaFor(result, file);
+    const role = fn && roleOf(result, fn);
+    if (!fn || !role) {
+      errors.push(`${file} has no function or no role`);
+      continue;
+    }
+    const wanted = [
+      ...grantsFor(FUNCTIONS[file].uses, deployment).flatMap((g) =>
+        g.actions.flatMap((action) => g.resources.map((resource) => `${action} ${resource}`)),
+      ),
+      ...(service[file] ?? []).map((g) => `${g.action} ${g.resource}`),
+    ];
+    const granted = grantsOf(role).map((g) => `${g.action} ${g.resource}`);
+    for (const w of wanted) if (!granted.includes(w)) errors.push(`${file} lacks ${w}`);
+    for (const g of granted) if (!wanted.includes(g)) errors.push(`${file} also has ${g}`);
+  }
+  return errors;
+}
+
+/** Every function's environment is what its declaration derives to, plus `extra`. */
+export function checkDerivedEnvironment(
+  result: SynthResult,
+  extra: Partial<Record<FunctionName, Record<string, string>>>,
+): string[] {
+  const errors: string[] = [];
+  const deployment = synthDeployment(result);
+  for (const file of Object.keys(FUNCTIONS) as FunctionName[]) {
+    const fn = lambdaFor(result, file);
+    const env = ((fn?.inputs.environment as Json)?.variables ?? {}) as Record<string, string>;
+    const want: Record<string, string> = {
+      ...environmentFor(FUNCTIONS[file].uses, deployment),
+      ...extra[file],
+    };
+    for (const [name, value] of Object.entries(want))
+      if (env[name] !== value) errors.push(`${file}: ${name}=${env[name]}, want ${value}`);
+    for (const name of Object.keys(env).filter((n) => n.startsWith("WARDEN_")))
+      if (!(name in want) && name !== "WARDEN_VERSION")
+        errors.push(`${file}: ${name} is set but nothing it declares reads it`);
+  }
+  return errors;
+}
+
+/** Who may assume each role: Lambda's for functions; Step Functions, scoped, for machines. */
+export function checkTrust(result: SynthResult): string[] {
+  const errors: string[] = [];
+  const machineRoles = new Set(
+    ofType(result, TYPES.stateMachine).map((m) => String(m.inputs.roleArn)),
+  );
+  for (const role of ofType(result, TYPES.role)) {
+    const arn = `arn:aws:iam::123456789012:role/${role.inputs.name ?? role.name}`;
+    const policy = JSON.parse(String(role.inputs.assumeRolePolicy));
+    for (const statement of policy.Statement ?? []) {
+      const principals = statement.Principal ?? {};
+      const services = [principals.Service ?? []].flat();
+      if (principals.AWS)
+        errors.push(`${role.name} may be assumed by ${JSON.stringify(principals.AWS)}`);
+      if (machineRoles.has(arn)) {
+        if (JSON.stringify(services) !== JSON.stringify(["states.amazonaws.com"]))
+          errors.push(`${role.name} trusts ${JSON.stringify(services)}`);
+        if (statement.Condition?.StringEquals?.["aws:SourceAccount"] !== "123456789012")
+          errors.push(`${role.name} trusts Step Functions of any account`);
+        if (
+          !String(statement.Condition?.ArnLike?.["aws:SourceArn"] ?? "").startsWith(
+            "arn:aws:states:",
+          )
+        )
+          errors.push(`${role.name} trusts any state machine`);
+      } else if (JSON.stringify(services) !== JSON.stringify(["lambda.amazonaws.com"])) {
+        errors.push(`${role.name} trusts ${JSON.stringify(services)}`);
       }
     }
-  }
-  return actions;
-}
-
-/** What a function must be able to do, and on what; the rest is denied by omission. */
-export interface Expectation {
-  /** Handler file in functions/handlers/. */
-  file: string;
-  grants: Grant[];
-}
-
-/**
- * Each function's role grants exactly its expectation (no more, no less), and nothing its
- * bundled code cannot even call.
- */
-export function checkFunctionPolicies(result: SynthResult, expectations: Expectation[]): string[] {
-  const errors: string[] = [];
-  for (const expectation of expectations) {
-    const fn = lambdaFor(result, expectation.file);
-    if (!fn) {
-      errors.push(`no function built from functions/handlers/${expectation.file}.ts`);
-      continue;
-    }
-    const role = roleOf(result, fn);
-    if (!role) {
-      errors.push(`${fn.name} has no role`);
-      continue;
-    }
-    const granted = grantsOf(role).map((g) => `${g.action} ${g.resource}`);
-    const wanted = expectation.grants.map((g) => `${g.action} ${g.resource}`);
-    for (const w of wanted) if (!granted.includes(w)) errors.push(`${expectation.file} lacks ${w}`);
-    for (const g of granted)
-      if (!wanted.includes(g)) errors.push(`${expectation.file} also has ${g}`);
-    const build = result.builds.find((b) => `${b.functionID}Function` === fn.name);
-    const callable = actionsInBundle(result, build?.functionID ?? "");
-    const forService = new Set(expectation.grants.filter((g) => g.forService).map((g) => g.action));
-    for (const action of new Set(grantsOf(role).map((g) => g.action)))
-      if (!callable.has(action) && !forService.has(action))
-        errors.push(`${expectation.file} is granted ${action}, which its code never calls`);
   }
   return errors;
 }
@@ -429,21 +485,6 @@ export function checkStateMachineRoles(result: SynthResult): string[] {
     for (const g of grants)
       if (g.action !== "lambda:InvokeFunction" && !LOG_DELIVERY.test(g.action))
         errors.push(`${machine.name} role also grants ${g.action}`);
-  }
-  return errors;
-}
-
-/** Environment each function reads (functions/config.ts) points at what was deployed. */
-export function checkEnvironment(
-  result: SynthResult,
-  required: Record<string, Record<string, string>>,
-): string[] {
-  const errors: string[] = [];
-  for (const [file, variables] of Object.entries(required)) {
-    const fn = lambdaFor(result, file);
-    const env = ((fn?.inputs.environment as Json)?.variables ?? {}) as Record<string, string>;
-    for (const [name, value] of Object.entries(variables))
-      if (env[name] !== value) errors.push(`${file}: ${name}=${env[name]}, want ${value}`);
   }
   return errors;
 }
@@ -587,7 +628,10 @@ const TOPIC = "aws:sns/topic:Topic";
  */
 export function checkAlarms(
   result: SynthResult,
-  expected: { notifierFile: string; customMetric: { namespace: string; name: string } },
+  expected: {
+    notifierFile: string;
+    customMetric: { namespace: string; name: string; dimension?: [string, string] };
+  },
 ): string[] {
   const errors: string[] = [];
   const alarms = ofType(result, ALARM);
@@ -620,7 +664,13 @@ export function checkAlarms(
   if (!notifier || !has("AWS/Lambda", "Errors", ["FunctionName", String(notifier.inputs.name)])) {
     errors.push(`no errors alarm for ${expected.notifierFile}`);
   }
-  if (!has(expected.customMetric.namespace, expected.customMetric.name)) {
+  if (
+    !has(
+      expected.customMetric.namespace,
+      expected.customMetric.name,
+      expected.customMetric.dimension,
+    )
+  ) {
     errors.push(`no alarm on ${expected.customMetric.namespace}/${expected.customMetric.name}`);
   }
   const topicArns = new Set(

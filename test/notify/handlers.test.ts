@@ -1,16 +1,7 @@
-import type { Context } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { installNotifier } from "../../functions/event-middleware.ts";
-import { handler as notifySlack } from "../../functions/handlers/notify-slack.ts";
-import { handler as slackDigest } from "../../functions/handlers/slack-digest.ts";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eventFromBackup } from "../../lib/notify/event-builders.ts";
-import type { DigestPeriod } from "../../lib/notify/slack/digest.ts";
-import type { SlackMessage } from "../../lib/notify/slack/limits.ts";
-import { SlackNotifier } from "../../lib/notify/slack/notifier.ts";
-import { StaticSecretSource } from "../../lib/providers/secrets.ts";
-import { failedRecord } from "./fixtures.ts";
-
-const context = { awsRequestId: "req-1", functionName: "notify-slack" } as Context;
+import { type Harness, startHarness } from "../support/harness.ts";
+import { availableRecord, failedRecord } from "./fixtures.ts";
 
 /** The envelope EventBridge hands a rule target. */
 function eventBridgeEvent(detailType: string, detail: unknown, source = "backup-warden") {
@@ -30,66 +21,76 @@ function eventBridgeEvent(detailType: string, detail: unknown, source = "backup-
   };
 }
 
-let sent: SlackMessage[];
-let periods: DigestPeriod[];
+// The notifier and the digest as deployed: their own functions, webhooks read through their
+// own (webhook-only) secret access, messages posted to a webhook sink over HTTP.
+let h: Harness;
 
-beforeEach(() => {
-  sent = [];
-  periods = [];
-  vi.spyOn(console, "error").mockImplementation(() => {});
-  installNotifier({
-    notifier: new SlackNotifier({
-      sender: { send: async (_url, message) => void sent.push(message) },
-      secrets: new StaticSecretSource({
-        "slack/default": { url: "https://hooks.slack.com/services/T/B/x" },
-      }),
-      defaultWebhookRef: "slack/default",
-    }),
-    digestRows: async (period) => {
-      periods.push(period);
-      return [{ targetId: "orders-prod", created: 2, failed: 1, deleted: 0, missed: 0 }];
-    },
-  });
+beforeAll(async () => {
+  h = await startHarness({ slack: true });
 });
 
-afterEach(() => {
-  vi.restoreAllMocks();
+afterAll(async () => {
+  await h.close();
+});
+
+beforeEach(() => {
+  h.sink!.messages.length = 0;
 });
 
 describe("notify-slack handler", () => {
   it("turns a backup.failed event from the bus into one Slack message", async () => {
     const event = eventFromBackup("backup.failed", failedRecord());
 
-    const result = await notifySlack(eventBridgeEvent(event.type, event.detail), context);
+    const result = await h.invoke("notify-slack", eventBridgeEvent(event.type, event.detail));
 
     expect(result).toEqual({ outcome: "sent" });
-    expect(sent).toHaveLength(1);
-    expect(sent[0]?.text).toContain("insufficient storage quota for backup");
+    expect(h.sink!.messages).toHaveLength(1);
+    expect(h.sink!.messages[0]?.summary).toContain("insufficient storage quota for backup");
   });
 
   it("rejects an event that is not EventBridge-shaped (it goes to the dead-letter queue)", async () => {
-    await expect(notifySlack({ detail: {} }, context)).rejects.toThrow("invalid EventBridge event");
-    expect(sent).toEqual([]);
+    await expect(h.invoke("notify-slack", { detail: {} })).rejects.toThrow(
+      "invalid EventBridge event",
+    );
+    expect(h.sink!.messages).toEqual([]);
   });
 
   it("rejects a detail outside the catalogue", async () => {
     await expect(
-      notifySlack(eventBridgeEvent("backup.failed", { version: 9 }), context),
+      h.invoke("notify-slack", eventBridgeEvent("backup.failed", { version: 9 })),
     ).rejects.toThrow("invalid EventBridge event");
   });
 });
 
 describe("slack-digest handler", () => {
   it("sends the digest of the 24 hours before the schedule fired", async () => {
-    const result = await slackDigest(
-      eventBridgeEvent("Scheduled Event", {}, "aws.events"),
-      context,
+    // The period is the 24 hours before the schedule fired: 2026-11-02T06:00 to 11-03T06:00.
+    await h.container.backups.create(
+      failedRecord({
+        createdAt: "2026-11-02T12:00:00.000Z",
+        startedAt: "2026-11-02T12:00:00.000Z",
+        completedAt: "2026-11-02T12:05:00.000Z",
+        updatedAt: "2026-11-02T12:05:00.000Z",
+      }),
+    );
+    await h.container.backups.create(availableRecord({ createdAt: "2026-11-02T13:00:00.000Z" }));
+    // Outside the period: created the day before it starts.
+    await h.container.backups.create(
+      availableRecord({
+        id: "bk_01jd3older000000000000000000",
+        targetId: "orders-prod",
+        createdAt: "2026-11-01T03:00:00.000Z",
+      }),
     );
 
-    expect(periods).toEqual([{ from: "2026-11-02T06:00:00.000Z", to: "2026-11-03T06:00:00.000Z" }]);
-    expect(result).toEqual({ outcomes: ["sent"] });
-    expect(sent[0]?.text).toBe(
-      "Backup digest 2026-11-02: 2 created, 1 failed, 0 deleted, 0 missed",
+    const result = await h.invoke(
+      "slack-digest",
+      eventBridgeEvent("Scheduled Event", {}, "aws.events"),
     );
+
+    expect(result).toEqual({ outcomes: ["sent"] });
+    expect(h.sink!.messages.map((m) => m.summary)).toEqual([
+      expect.stringContaining("Backup digest 2026-11-02: 2 created, 1 failed, 0 deleted, 0 missed"),
+    ]);
   });
 });

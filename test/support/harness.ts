@@ -1,15 +1,22 @@
-import { Environment } from "../../functions/config.ts";
-import { taskHandlers } from "../../functions/task-handlers.ts";
-import { buildContainer, type Container, installContainer } from "../../functions/wiring.ts";
+import { type LocalFunctions, startLocalFunctions } from "../../functions/local-runtime.ts";
+import type { FunctionName } from "../../functions/manifest.ts";
+import { contextOf } from "../../functions/root.ts";
+import { backupTasks, dispatcher, sweeper } from "../../functions/usecases.ts";
 import type { HttpResponse } from "../../lib/api/http.ts";
 import type { Clock } from "../../lib/core/clock.ts";
-import { type ExecutionOutcome, LocalWorkflowStarter } from "../../lib/local/workflows.ts";
+import type { Denial } from "../../lib/local/aws/gateway.ts";
+import { apiEvent } from "../../lib/local/events.ts";
+import type { ExecutionOutcome, LocalWorkflowStarter } from "../../lib/local/workflows.ts";
 import type { DomainEvent } from "../../lib/notify/events.ts";
-import { InProcessEventBus } from "../../lib/notify/in-process-bus.ts";
+import type { InProcessEventBus } from "../../lib/notify/in-process-bus.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
 import { type SlackSink, startSlackSink } from "../../lib/sandbox/slack-sink.ts";
 import { startZillizSimulator, type ZillizSimulator } from "../../lib/sandbox/zilliz.ts";
+import { createStore, type Store } from "../../lib/store/store.ts";
+import { TASKS, type TaskKey } from "../../lib/workflows/definitions.ts";
+import type { BackupTasks } from "../../lib/workflows/tasks.ts";
 import { assertNoSecrets } from "../setup/secrets-guard.ts";
+import { recordedCalls } from "./aws-calls.ts";
 import { dynaliteTable, type TestTable } from "./dynamo-engines.ts";
 
 /** A clock running with the wall clock, plus an offset the test can push forward. */
@@ -23,26 +30,46 @@ export function offsetClock(): Clock & { advance(ms: number): void } {
   };
 }
 
+/**
+ * What tests drive: each use case through the function that runs it on AWS (so its AWS
+ * calls are made, authorized and recorded as that function's), and the table's
+ * repositories for looking at the result.
+ */
+export interface HarnessFunctions extends Store {
+  dispatcher: ReturnType<typeof dispatcher>;
+  sweeper: ReturnType<typeof sweeper>;
+  /** Each task method runs as its own function (`markDeleting` as mark-deleting, …). */
+  tasks: Pick<BackupTasks, TaskKey>;
+}
+
 /** The whole backend in-process: dynalite, the Zilliz simulator, the real ASL and handlers. */
 export interface Harness {
   table: TestTable;
   sim: ZillizSimulator;
   starter: LocalWorkflowStarter;
-  container: Container;
+  functions: LocalFunctions;
+  container: HarnessFunctions;
+  /** Vendor credentials by reference. */
   secrets: StaticSecretSource;
+  /** Slack webhooks by reference. */
+  webhooks: StaticSecretSource;
   clock: ReturnType<typeof offsetClock>;
   outcomes: ExecutionOutcome[];
   /** Every domain event published, in order. */
   events: DomainEvent[];
   bus: InProcessEventBus;
+  /** Calls refused because a function used what it does not declare (a test asserts none). */
+  denials: Denial[];
   /** The Slack sink, when started with `slack: true`. */
   sink: SlackSink | undefined;
-  /** Calls the API dispatcher like the HTTP server would. */
+  /** Calls the API function with an API Gateway event, as API Gateway would. */
   call(
     method: string,
     path: string,
     options?: { body?: unknown; headers?: Record<string, string> },
   ): Promise<HttpResponse & { json: any }>;
+  /** Invokes any function with an event, as Lambda would. */
+  invoke(name: FunctionName, event: unknown): Promise<unknown>;
   /** Registers a Zilliz target on the simulator's cluster. */
   zillizTarget(id: string, extra?: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
@@ -59,61 +86,78 @@ export async function startHarness(
     clusters: ["in01-7b3f9c2e5a1d804", "in01-5e1d0a9c3b7f226"],
   });
   const secrets = new StaticSecretSource({ "sandbox/zilliz": { apiKey: sim.apiKey } });
-  if (sink) secrets.set("sandbox/slack", { url: sink.webhookUrl("alerts") });
+  const webhooks = new StaticSecretSource();
+  if (sink) webhooks.set("sandbox/slack", { url: sink.webhookUrl("alerts") });
   const outcomes: ExecutionOutcome[] = [];
-  const starter = new LocalWorkflowStarter({
-    handlers: taskHandlers as never,
-    waitOverrideMs: 20,
-    retryOverrideMs: 5,
-    onOutcome: (o) => outcomes.push(o),
-  });
   const clock = offsetClock();
-  const env = Environment.parse({
-    WARDEN_TABLE: table.table,
-    WARDEN_DYNAMODB_ENDPOINT: table.endpoint,
-    AWS_REGION: "local",
-    WARDEN_ALLOW_LOOPBACK_PROVIDERS: "1",
-    WARDEN_PROVIDER_TIMEOUT_MS: "2000",
-    ...(sink ? { WARDEN_SLACK_WEBHOOK_SECRET: "sandbox/slack" } : {}),
+  const functions = await startLocalFunctions({
+    dynamodbEndpoint: table.endpoint,
+    table: table.table,
+    providerSecrets: secrets,
+    webhookSecrets: webhooks,
+    env: {
+      WARDEN_ALLOW_LOOPBACK_PROVIDERS: "1",
+      WARDEN_PROVIDER_TIMEOUT_MS: "2000",
+      ...(sink ? { WARDEN_SLACK_WEBHOOK_SECRET: "sandbox/slack" } : {}),
+    },
+    workflows: { waitOverrideMs: 20, retryOverrideMs: 5, onOutcome: (o) => outcomes.push(o) },
+    notifySlack: options.slack === true,
+    clock,
+    onCall: recordedCalls(),
   });
-  const bus = new InProcessEventBus();
   const events: DomainEvent[] = [];
-  bus.subscribe((event) => {
+  functions.bus.subscribe((event) => {
     events.push(event);
   });
-  const container = buildContainer({ env, secrets, workflows: starter, clock, events: bus });
-  installContainer(container);
-  if (sink) bus.subscribe((event) => container.notifier.notify(event));
+  const store = createStore({ db: table.db, table: table.table, clock });
+  const taskFunction = (key: TaskKey) => backupTasks(contextOf(TASKS[key]));
+  const tasks = Object.fromEntries(
+    (Object.keys(TASKS) as TaskKey[]).map((key) => [
+      key,
+      (input: never) => (taskFunction(key)[key] as (i: never) => Promise<unknown>)(input),
+    ]),
+  ) as unknown as Pick<BackupTasks, TaskKey>;
+  const container: HarnessFunctions = {
+    ...store,
+    get dispatcher() {
+      return dispatcher(contextOf("dispatch"));
+    },
+    get sweeper() {
+      return sweeper(contextOf("sweep"));
+    },
+    tasks,
+  };
   const call: Harness["call"] = async (method, path, opts = {}) => {
-    const [pathname, search] = path.split("?");
-    const response = await container.api({
-      method,
-      path: pathname ?? path,
-      query: Object.fromEntries(new URLSearchParams(search ?? "")),
-      headers: { "content-type": "application/json", ...opts.headers },
-      body:
-        opts.body === undefined
-          ? undefined
-          : typeof opts.body === "string"
-            ? opts.body
-            : JSON.stringify(opts.body),
-      caller: "test operator",
-    });
+    const result = (await functions.invoke(
+      "api",
+      apiEvent({
+        method,
+        path,
+        headers: { "content-type": "application/json", ...opts.headers },
+        body: opts.body,
+        callerArn: "test operator",
+      }),
+    )) as { statusCode: number; headers: Record<string, string>; body: string };
+    const response = { status: result.statusCode, headers: result.headers, body: result.body };
     assertNoSecrets(response.body ?? "", `the response to ${method} ${path}`);
     return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
   };
   return {
     table,
     sim,
-    starter,
+    starter: functions.starter,
+    functions,
     container,
     secrets,
+    webhooks,
     clock,
     outcomes,
     events,
-    bus,
+    bus: functions.bus,
+    denials: functions.aws.denials,
     sink,
     call,
+    invoke: functions.invoke,
     zillizTarget: async (id, extra = {}) => {
       const r = await call("POST", "/v1/targets", {
         body: {
@@ -128,10 +172,16 @@ export async function startHarness(
       if (r.status !== 201) throw new Error(`target not created: ${r.body}`);
     },
     close: async () => {
-      await starter.stop();
+      await functions.close();
       await sink?.close();
       await sim.close();
       await table.close();
+      if (functions.aws.denials.length > 0) {
+        const d = functions.aws.denials[0]!;
+        throw new Error(
+          `${functions.aws.denials.length} AWS call(s) refused, first: ${d.identity} ${d.call.action} on ${d.resource}`,
+        );
+      }
     },
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LocalRuntime, startLocal } from "../../functions/local.ts";
 import { assertNoSecrets } from "../setup/secrets-guard.ts";
+import { awsCallLog } from "./aws-calls.ts";
 
 /** The local runtime in-process, on ephemeral ports and a throwaway data folder. */
 export async function startLocalStack(env: Record<string, string> = {}) {
@@ -14,6 +15,7 @@ export async function startLocalStack(env: Record<string, string> = {}) {
     WARDEN_POLL_SECONDS: "0.05",
     WARDEN_QUIET: "1",
     WARDEN_DEMO_POLICY: "0",
+    WARDEN_AWS_CALL_LOG: awsCallLog(),
     ...env,
   });
   const request = async (

@@ -86,6 +86,25 @@ describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", (
     await h.call("DELETE", "/v1/policies/late");
   });
 
+  it("marks a backup FAILED and frees its cluster when its workflow cannot be started", async () => {
+    const p = await policy("unstartable");
+    // Step Functions refuses every attempt, the SDK's retries included.
+    h.functions.aws.fail("states:StartExecution", "ServiceUnavailable", { times: 3, status: 503 });
+    await expect(
+      h.container.dispatcher.tick(new Date(Date.parse(p.nextRunAt) + 1_000)),
+    ).rejects.toThrow();
+    const [failed] = await scheduled("unstartable");
+    expect(failed).toMatchObject({
+      status: "FAILED",
+      lastError: { code: "WORKFLOW_START_FAILED" },
+    });
+    // The lease was released: the cluster takes the next backup at once.
+    const next = await h.call("POST", "/v1/targets/orders/backups");
+    expect(next.status).toBe(202);
+    await h.starter.idle();
+    await h.call("DELETE", "/v1/policies/unstartable");
+  });
+
   it("does nothing for a paused policy", async () => {
     const p = await policy("paused", { enabled: false });
     expect(p.nextRunAt).toBeUndefined();

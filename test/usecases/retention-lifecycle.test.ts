@@ -1,4 +1,3 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as expiryStream } from "../../functions/handlers/expiry-stream.ts";
 import { expireDueMarkers } from "../../lib/local/ttl.ts";
@@ -87,9 +86,7 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
         h.events.filter((e) => e.type === "backup.expiring" && e.detail.backupId === id),
       ).toHaveLength(1);
     }
-    const raw = await h.table.db.send(
-      new GetCommand({ TableName: h.table.table, Key: Keys.backup(ids[0]!) }),
-    );
+    const raw = await h.table.db.get({ TableName: h.table.table, Key: Keys.backup(ids[0]!) });
     expect(raw.Item?.ttl).toBeGreaterThan(Date.now() / 1000 + 399 * 86_400);
   });
 

@@ -63,7 +63,10 @@ describe("create-backup's failure path", () => {
       };
       return machine.run(
         { backupId: "bk_x" },
-        { overrides: { taskResourceLocalHandlers: handlers as never } },
+        {
+          overrides: { taskResourceLocalHandlers: handlers as never },
+          context: { Execution: { Name: "create-backup-bk_x" } },
+        },
       ).result;
     };
     await expect(run("AVAILABLE")).resolves.toBeDefined();

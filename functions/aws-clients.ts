@@ -1,0 +1,81 @@
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SFNClient } from "@aws-sdk/client-sfn";
+import type { MiddlewareStack } from "@smithy/types";
+
+/** The AWS services our functions call. */
+export type AwsService = "dynamodb" | "events" | "lambda" | "secretsmanager" | "states";
+
+/** The part of an SDK client the call recorder needs (every v3 client has it). */
+export interface SdkClient {
+  // biome-ignore lint/suspicious/noExplicitAny: any client's stack, whatever its input types
+  middlewareStack: MiddlewareStack<any, any>;
+}
+
+/** How a function's SDK clients are configured. */
+export interface AwsSettings {
+  region: string;
+  /**
+   * The local runtime only: every service is this loopback endpoint (lib/local/aws/), and
+   * each function signs as itself, so the endpoint can authorize it by its declaration.
+   */
+  endpoint?: string;
+  /** The identity a function signs as locally (its name). */
+  identity?: string;
+  /** Told about every client built (the test suite's call recorder adds middleware here). */
+  onClient?: (client: SdkClient, service: AwsService) => void;
+}
+
+/** The SDK configuration for one function's clients. */
+export function clientConfig(settings: AwsSettings) {
+  return {
+    region: settings.region,
+    ...(settings.endpoint
+      ? {
+          endpoint: settings.endpoint,
+          credentials: { accessKeyId: settings.identity ?? "local", secretAccessKey: "local" },
+        }
+      : {}),
+  };
+}
+
+/** Builds a client once, on first use: the SDK module is imported only then. */
+function lazily<C>(build: () => Promise<C>): () => Promise<C> {
+  let client: Promise<C> | undefined;
+  return () => {
+    client ??= build();
+    return client;
+  };
+}
+
+/**
+ * The SDK clients of one function, each imported and built on first use (a function that
+ * never starts a workflow never loads the Step Functions client).
+ */
+export function awsClients(settings: AwsSettings) {
+  const config = clientConfig(settings);
+  const made = <C extends SdkClient>(client: C, service: AwsService): C => {
+    settings.onClient?.(client, service);
+    return client;
+  };
+  return {
+    sfn: lazily<SFNClient>(async () => {
+      const { SFNClient } = await import("@aws-sdk/client-sfn");
+      return made(new SFNClient(config), "states");
+    }),
+    eventBridge: lazily<EventBridgeClient>(async () => {
+      const { EventBridgeClient } = await import("@aws-sdk/client-eventbridge");
+      return made(new EventBridgeClient(config), "events");
+    }),
+    secretsManager: lazily<SecretsManagerClient>(async () => {
+      const { SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
+      return made(new SecretsManagerClient(config), "secretsmanager");
+    }),
+    lambda: lazily<LambdaClient>(async () => {
+      const { LambdaClient } = await import("@aws-sdk/client-lambda");
+      return made(new LambdaClient(config), "lambda");
+    }),
+  };
+}
+export type AwsClients = ReturnType<typeof awsClients>;

@@ -1,0 +1,168 @@
+import type { WorkflowName } from "../lib/workflows/definitions.ts";
+
+/*
+ * What a function may use, in words (capabilities) and in IAM (grants). Plain data and pure
+ * functions, shared by three readers so that they can never disagree:
+ * - the composition root (functions/root.ts) builds only the ports a function declares;
+ * - the stacks (stacks/functions.ts) turn the same declaration into the function's IAM
+ *   statements and environment;
+ * - the local runtime's AWS endpoint (lib/local/aws/) authorizes each function's calls
+ *   with the same statements, so a local run fails where AWS would.
+ */
+
+/** Where one deployment's resources are: strings locally, Pulumi outputs in the stacks. */
+export interface Deployment<V = string> {
+  table: { name: V; arn: V; indexesArn: V };
+  bus: { name: V; arn: V };
+  /** State machine ARNs (their names are fixed, so they are known before they exist). */
+  workflows: Record<WorkflowName, V>;
+  /** Secret name prefixes and the ARN patterns that cover them. */
+  secrets: {
+    providers: { prefix: V; arns: V };
+    webhooks: { prefix: V; arns: V };
+  };
+  /** Functions other functions invoke. */
+  validateTarget: { name: V; arn: V };
+}
+
+/** One IAM statement: these actions on these resources. */
+export interface Grant<V = string> {
+  actions: string[];
+  resources: V[];
+}
+
+interface CapabilitySpec {
+  /** What it is for, in the docs and in the error a function gets when it lacks it. */
+  purpose: string;
+  grants: <V>(d: Deployment<V>) => Grant<V>[];
+  /** The variables functions/config.ts reads for it. */
+  environment: <V>(d: Deployment<V>) => Record<string, V>;
+}
+
+/**
+ * Every capability a function can declare. Table access is split by operation, as the
+ * repositories send them (lib/store/client.ts), so that a function is granted exactly the
+ * item operations its code paths send: a reader gets no write, a writer no delete.
+ */
+export const CAPABILITIES = {
+  "table:get": {
+    purpose: "read items of the catalogue table (GetItem)",
+    grants: (d) => [{ actions: ["dynamodb:GetItem"], resources: [d.table.arn] }],
+    environment: (d) => ({ WARDEN_TABLE: d.table.name }),
+  },
+  "table:query": {
+    purpose: "query the catalogue table and its indexes (Query)",
+    grants: (d) => [{ actions: ["dynamodb:Query"], resources: [d.table.arn, d.table.indexesArn] }],
+    environment: (d) => ({ WARDEN_TABLE: d.table.name }),
+  },
+  "table:put": {
+    purpose: "write new items to the catalogue table (PutItem)",
+    grants: (d) => [{ actions: ["dynamodb:PutItem"], resources: [d.table.arn] }],
+    environment: (d) => ({ WARDEN_TABLE: d.table.name }),
+  },
+  "table:update": {
+    purpose: "change items of the catalogue table (UpdateItem)",
+    grants: (d) => [{ actions: ["dynamodb:UpdateItem"], resources: [d.table.arn] }],
+    environment: (d) => ({ WARDEN_TABLE: d.table.name }),
+  },
+  "table:delete": {
+    purpose: "delete items of the catalogue table (DeleteItem)",
+    grants: (d) => [{ actions: ["dynamodb:DeleteItem"], resources: [d.table.arn] }],
+    environment: (d) => ({ WARDEN_TABLE: d.table.name }),
+  },
+  "events:publish": {
+    purpose: "publish domain events on the bus",
+    grants: (d) => [{ actions: ["events:PutEvents"], resources: [d.bus.arn] }],
+    environment: (d) => ({ WARDEN_EVENT_BUS: d.bus.name }),
+  },
+  "start:create-backup": {
+    purpose: "start the create-backup workflow",
+    grants: (d) => [
+      { actions: ["states:StartExecution"], resources: [d.workflows["create-backup"]] },
+    ],
+    environment: (d) => ({ WARDEN_CREATE_BACKUP_ARN: d.workflows["create-backup"] }),
+  },
+  "start:delete-backup": {
+    purpose: "start the delete-backup workflow",
+    grants: (d) => [
+      { actions: ["states:StartExecution"], resources: [d.workflows["delete-backup"]] },
+    ],
+    environment: (d) => ({ WARDEN_DELETE_BACKUP_ARN: d.workflows["delete-backup"] }),
+  },
+  "secrets:providers": {
+    purpose: "read vendor credentials (Secrets Manager, provider prefix)",
+    grants: (d) => [
+      { actions: ["secretsmanager:GetSecretValue"], resources: [d.secrets.providers.arns] },
+    ],
+    environment: (d) => ({ WARDEN_PROVIDER_SECRET_PREFIX: d.secrets.providers.prefix }),
+  },
+  "secrets:webhooks": {
+    purpose: "read Slack webhook URLs (Secrets Manager, webhook prefix)",
+    grants: (d) => [
+      { actions: ["secretsmanager:GetSecretValue"], resources: [d.secrets.webhooks.arns] },
+    ],
+    environment: (d) => ({ WARDEN_WEBHOOK_SECRET_PREFIX: d.secrets.webhooks.prefix }),
+  },
+  "invoke:validate-target": {
+    purpose: "check a new target at its vendor (invokes the validate-target function)",
+    grants: (d) => [{ actions: ["lambda:InvokeFunction"], resources: [d.validateTarget.arn] }],
+    environment: (d) => ({ WARDEN_VALIDATE_TARGET_FUNCTION: d.validateTarget.name }),
+  },
+} as const satisfies Record<string, CapabilitySpec>;
+
+export type Capability = keyof typeof CAPABILITIES;
+
+/** The IAM statements of a set of capabilities, in declaration order. */
+export function grantsFor<V>(uses: readonly Capability[], deployment: Deployment<V>): Grant<V>[] {
+  return uses.flatMap((use) => CAPABILITIES[use].grants(deployment));
+}
+
+/** The environment variables a set of capabilities needs. */
+export function environmentFor<V>(
+  uses: readonly Capability[],
+  deployment: Deployment<V>,
+): Record<string, V> {
+  return Object.assign({}, ...uses.map((use) => CAPABILITIES[use].environment(deployment)));
+}
+
+/** The IAM actions a capability stands for (for error messages and the docs). */
+export function actionsOf(use: Capability): string[] {
+  const placeholder = "-";
+  const d: Deployment = {
+    table: { name: placeholder, arn: placeholder, indexesArn: placeholder },
+    bus: { name: placeholder, arn: placeholder },
+    workflows: { "create-backup": placeholder, "delete-backup": placeholder },
+    secrets: {
+      providers: { prefix: placeholder, arns: placeholder },
+      webhooks: { prefix: placeholder, arns: placeholder },
+    },
+    validateTarget: { name: placeholder, arn: placeholder },
+  };
+  return [...new Set(CAPABILITIES[use].grants(d).flatMap((g) => g.actions))];
+}
+
+/**
+ * The resources of a deployment by name, as ARN prefixes: what a recorded call is written
+ * against (`{table}/index/by-status`), so that calls recorded locally can be checked
+ * against the roles of any synthesized stage (test/permissions/matrix.ts).
+ */
+export function resourceRoots(d: Deployment): Record<string, string> {
+  return {
+    table: d.table.arn,
+    bus: d.bus.arn,
+    "workflow:create-backup": d.workflows["create-backup"],
+    "workflow:delete-backup": d.workflows["delete-backup"],
+    providerSecrets: d.secrets.providers.arns.replace(/\*$/, ""),
+    webhookSecrets: d.secrets.webhooks.arns.replace(/\*$/, ""),
+    validateTarget: d.validateTarget.arn,
+  };
+}
+
+/** An ARN written against its deployment's roots: `{table}/index/by-status`, or as it is. */
+export function logicalResource(d: Deployment, arn: string): string {
+  const [name, root] =
+    Object.entries(resourceRoots(d))
+      .sort(([, a], [, b]) => b.length - a.length)
+      .find(([, prefix]) => arn.startsWith(prefix)) ?? [];
+  return name && root !== undefined ? `{${name}}${arn.slice(root.length)}` : arn;
+}

@@ -1,0 +1,230 @@
+import type { Clock } from "../lib/core/clock.ts";
+import {
+  type Denial,
+  type LocalAws,
+  type LocalEventEntry,
+  startLocalAws,
+} from "../lib/local/aws/gateway.ts";
+import type { ArnContext } from "../lib/local/aws/iam.ts";
+import { type RecordedCall, recordCalls } from "../lib/local/aws/recorder.ts";
+import { lambdaContext } from "../lib/local/lambda-context.ts";
+import { type ExecutionOutcome, LocalWorkflowStarter } from "../lib/local/workflows.ts";
+import { EVENT_SOURCE } from "../lib/notify/events.ts";
+import { InProcessEventBus } from "../lib/notify/in-process-bus.ts";
+import type { Metrics } from "../lib/notify/metrics.ts";
+import type { SecretSource } from "../lib/providers/secrets.ts";
+import type { WorkflowName } from "../lib/workflows/definitions.ts";
+import {
+  CAPABILITIES,
+  type Capability,
+  type Deployment,
+  environmentFor,
+  grantsFor,
+  logicalResource,
+} from "./capabilities.ts";
+import { HANDLERS, type LambdaHandler, taskHandlers } from "./handlers.ts";
+import { errorFields, log } from "./log.ts";
+import { FUNCTIONS, type FunctionName } from "./manifest.ts";
+import { installRuntime } from "./root.ts";
+
+/** Where the local runtime says its resources are (ARNs in the shape AWS gives them). */
+export const LOCAL_ARNS: ArnContext = { region: "local", account: "000000000000" };
+
+/** The local deployment: one table, one bus, both workflows, two secret prefixes. */
+export function localDeployment(table: string): Deployment {
+  const arn = (service: string, resource: string) =>
+    `arn:aws:${service}:${LOCAL_ARNS.region}:${LOCAL_ARNS.account}:${resource}`;
+  const stage = "backup-warden-local";
+  return {
+    table: {
+      name: table,
+      arn: arn("dynamodb", `table/${table}`),
+      indexesArn: arn("dynamodb", `table/${table}/index/*`),
+    },
+    bus: { name: stage, arn: arn("events", `event-bus/${stage}`) },
+    workflows: {
+      "create-backup": arn("states", `stateMachine:${stage}-create-backup`),
+      "delete-backup": arn("states", `stateMachine:${stage}-delete-backup`),
+    },
+    secrets: {
+      providers: {
+        prefix: "backup-warden/local/providers/",
+        arns: arn("secretsmanager", "secret:backup-warden/local/providers/*"),
+      },
+      webhooks: {
+        prefix: "backup-warden/local/webhooks/",
+        arns: arn("secretsmanager", "secret:backup-warden/local/webhooks/*"),
+      },
+    },
+    validateTarget: {
+      name: `${stage}-validate-target`,
+      arn: arn("lambda", `function:${stage}-validate-target`),
+    },
+  };
+}
+
+/** Options of {@link startLocalFunctions}. */
+export interface LocalFunctionsOptions {
+  dynamodbEndpoint: string;
+  table: string;
+  /** Vendor credentials by reference (what `secretRef` names). */
+  providerSecrets: SecretSource;
+  /** Slack webhooks by reference. */
+  webhookSecrets: SecretSource;
+  /** Variables every function gets besides its resources (timeouts, loopback, version…). */
+  env?: Record<string, string | undefined>;
+  workflows?: {
+    waitOverrideMs?: number;
+    retryOverrideMs?: number;
+    onOutcome?: (outcome: ExecutionOutcome) => void;
+  };
+  /** Deliver domain events to the Slack notifier, as the bus rule does on AWS. */
+  notifySlack?: boolean;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  metrics?: Metrics;
+  /** Told about every AWS call a function makes (the test suite's permission matrix). */
+  onCall?: (call: RecordedCall) => void;
+  /** Told about every call refused for lack of a declared capability. */
+  onDenied?: (denial: Denial) => void;
+}
+
+/** The functions running locally, each as itself. */
+export interface LocalFunctions {
+  aws: LocalAws;
+  starter: LocalWorkflowStarter;
+  bus: InProcessEventBus;
+  deployment: Deployment;
+  /** Invokes a function as Lambda would: the event, a fresh Lambda context. */
+  invoke(name: FunctionName, event: unknown): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+const ALL_CAPABILITIES = Object.keys(CAPABILITIES) as Capability[];
+
+/**
+ * Runs every function of the system in this process the way AWS runs them: each with
+ * its own context and SDK clients signed as itself, against one loopback AWS endpoint
+ * that authorizes its calls by its declared capabilities (functions/manifest.ts). Every
+ * function is told where every resource is, as if its environment were complete; only
+ * its IAM statements differ, so what it did not declare is refused by "IAM", not by a
+ * missing variable — the failure a deployed function would meet.
+ */
+export async function startLocalFunctions(options: LocalFunctionsOptions): Promise<LocalFunctions> {
+  const deployment = localDeployment(options.table);
+  const starter = new LocalWorkflowStarter({
+    handlers: taskHandlers as never,
+    ...options.workflows,
+  });
+  const bus = new InProcessEventBus({
+    onError: (error, event) =>
+      log("warn", `event subscriber failed on ${event.type}`, errorFields(error)),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+  const invoke = (name: FunctionName, event: unknown) =>
+    (HANDLERS[name] as unknown as LambdaHandler)(event, lambdaContext(name) as never);
+  const workflowOf = new Map(
+    Object.entries(deployment.workflows).map(([name, arn]) => [arn, name as WorkflowName]),
+  );
+  const secretPrefixes: Array<[string, SecretSource]> = [
+    [deployment.secrets.providers.prefix, options.providerSecrets],
+    [deployment.secrets.webhooks.prefix, options.webhookSecrets],
+  ];
+
+  const aws = await startLocalAws({
+    arns: LOCAL_ARNS,
+    policyOf: (identity) =>
+      identity in FUNCTIONS
+        ? grantsFor(FUNCTIONS[identity as FunctionName].uses, deployment)
+        : undefined,
+    ...(options.onDenied ? { onDenied: options.onDenied } : {}),
+    backends: {
+      dynamodbEndpoint: options.dynamodbEndpoint,
+      secret: async (id) => {
+        const match = secretPrefixes.find(([prefix]) => id.startsWith(prefix));
+        if (!match) return undefined;
+        try {
+          return JSON.stringify(await match[1].get(id.slice(match[0].length)));
+        } catch {
+          return undefined;
+        }
+      },
+      startExecution: async (arn, name, input) => {
+        const workflow = workflowOf.get(arn);
+        return workflow
+          ? starter.start(workflow, name, input as Record<string, unknown>)
+          : undefined;
+      },
+      putEvents: (entries: LocalEventEntry[]) =>
+        bus.publish(
+          entries
+            .filter((e) => e.Source === EVENT_SOURCE)
+            .map((e) => ({ type: e.DetailType, detail: JSON.parse(e.Detail ?? "{}") }) as never),
+        ),
+      invoke: async (functionName, payload) => {
+        if (functionName !== deployment.validateTarget.name) return undefined;
+        try {
+          return { result: await invoke("validate-target", payload) };
+        } catch (error) {
+          const e = error instanceof Error ? error : new Error(String(error));
+          return { error: { errorType: e.name, errorMessage: e.message } };
+        }
+      },
+    },
+  });
+
+  const env = {
+    AWS_REGION: LOCAL_ARNS.region,
+    WARDEN_AWS_ENDPOINT: aws.url,
+    ...environmentFor(ALL_CAPABILITIES, deployment),
+    ...options.env,
+  };
+  installRuntime({
+    env: () => env,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.onCall
+      ? {
+          onClient: (name, client, service) =>
+            recordCalls(client, name, service, LOCAL_ARNS, (call) =>
+              // Written against the deployment (`{table}/index/…`), so any stage can check it.
+              options.onCall!({
+                ...call,
+                resources: call.resources.map((r) => logicalResource(deployment, r)),
+              }),
+            ),
+        }
+      : {}),
+  });
+
+  // The bus rule of stacks/events.ts: our events, as EventBridge envelopes, to the notifier.
+  if (options.notifySlack) {
+    bus.subscribe((event) =>
+      invoke("notify-slack", {
+        version: "0",
+        id: crypto.randomUUID(),
+        "detail-type": event.type,
+        source: EVENT_SOURCE,
+        account: LOCAL_ARNS.account,
+        time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+        region: LOCAL_ARNS.region,
+        resources: [],
+        detail: event.detail,
+      }),
+    );
+  }
+
+  return {
+    aws,
+    starter,
+    bus,
+    deployment,
+    invoke,
+    close: async () => {
+      await starter.stop();
+      await aws.close();
+      installRuntime(undefined);
+    },
+  };
+}

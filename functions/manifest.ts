@@ -1,0 +1,118 @@
+import type { Capability } from "./capabilities.ts";
+
+/** What one Lambda declares: the capabilities its code uses, and nothing more. */
+export interface FunctionDeclaration {
+  uses: readonly Capability[];
+}
+
+/**
+ * Every function, by its entry file in `functions/handlers/`, with what its code paths use.
+ * This is the only list: the composition root builds a function's ports from it, the stacks
+ * derive its IAM statements and environment from it, and the local runtime authorizes its
+ * calls by it. `npm test` checks it both ways against every AWS call each function makes
+ * in the suite and against the synthesized roles (test/permissions/matrix.ts): a function
+ * that calls what it does not declare fails, and so does a declaration nothing calls.
+ *
+ * To add a function: its entry file, a line here, and a `wardenFunction` in the stack that
+ * triggers it (docs/architecture.md, "Add a function").
+ */
+export const FUNCTIONS = {
+  /** Internet-facing: never holds vendor credentials; new targets are checked by validate-target. */
+  api: {
+    uses: [
+      "table:get",
+      "table:query",
+      "table:put",
+      "table:update",
+      "table:delete",
+      "events:publish",
+      "start:create-backup",
+      "start:delete-backup",
+      "invoke:validate-target",
+    ],
+  },
+  /** Checks a new target at its vendor for the API, with the target's credentials. */
+  "validate-target": { uses: ["secrets:providers"] },
+  /** Claims due runs, records backups, takes leases (released when a start fails). */
+  dispatch: {
+    uses: [
+      "table:get",
+      "table:query",
+      "table:put",
+      "table:update",
+      "table:delete",
+      "events:publish",
+      "start:create-backup",
+    ],
+  },
+  /** Due markers (re-armed or removed), re-plans, retries, resumes, retired targets. */
+  sweep: {
+    uses: [
+      "table:get",
+      "table:query",
+      "table:put",
+      "table:update",
+      "table:delete",
+      "events:publish",
+      "start:create-backup",
+      "start:delete-backup",
+    ],
+  },
+  /** A due marker: re-plan or expire (a guarded backup's marker is re-armed). */
+  "expiry-stream": {
+    uses: [
+      "table:get",
+      "table:query",
+      "table:put",
+      "table:update",
+      "events:publish",
+      "start:delete-backup",
+    ],
+  },
+  /** Routing is read from the policy; the webhook URL from its secret. */
+  "notify-slack": { uses: ["table:get", "secrets:webhooks"] },
+  "slack-digest": { uses: ["table:get", "table:query", "secrets:webhooks"] },
+
+  // create-backup tasks
+  "acquire-lease": { uses: ["table:get", "table:put"] },
+  "start-backup": { uses: ["table:get", "table:put", "table:update", "secrets:providers"] },
+  /** Settling AVAILABLE writes the expiry marker and re-plans, which may expire older backups. */
+  "poll-backup": {
+    uses: [
+      "table:get",
+      "table:query",
+      "table:put",
+      "table:update",
+      "table:delete",
+      "secrets:providers",
+      "events:publish",
+      "start:delete-backup",
+    ],
+  },
+  /** Also finishes what settling AVAILABLE started, when a later step failed. */
+  "record-failure": {
+    uses: [
+      "table:get",
+      "table:query",
+      "table:put",
+      "table:update",
+      "table:delete",
+      "events:publish",
+      "start:delete-backup",
+    ],
+  },
+
+  // delete-backup tasks
+  "mark-deleting": { uses: ["table:get", "table:update"] },
+  "delete-provider-backup": { uses: ["table:get", "table:update", "secrets:providers"] },
+  "poll-deletion": { uses: ["table:get", "table:update", "secrets:providers"] },
+  "record-deleted": { uses: ["table:get", "table:update", "table:delete", "events:publish"] },
+  "record-delete-failure": { uses: ["table:get", "table:update", "events:publish"] },
+} as const satisfies Record<string, FunctionDeclaration>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+/** Whether `name` declares `capability`. */
+export function declares(name: FunctionName, capability: Capability): boolean {
+  return (FUNCTIONS[name].uses as readonly Capability[]).includes(capability);
+}

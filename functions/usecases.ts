@@ -1,0 +1,135 @@
+import { createApiDispatcher } from "../lib/api/index.ts";
+import { digestRowsFromStore } from "../lib/notify/slack/digest-source.ts";
+import { SlackNotifier } from "../lib/notify/slack/notifier.ts";
+import { SlackSender } from "../lib/notify/slack/sender.ts";
+import { nextRun } from "../lib/schedule/index.ts";
+import { BackupService } from "../lib/usecases/backups.ts";
+import { Dispatcher } from "../lib/usecases/dispatch.ts";
+import { PolicyService } from "../lib/usecases/policies.ts";
+import { RetentionService } from "../lib/usecases/retention.ts";
+import { Sweeper } from "../lib/usecases/sweep.ts";
+import { VendorTargetValidator } from "../lib/usecases/target-validation.ts";
+import { TargetService } from "../lib/usecases/targets.ts";
+import { BackupTasks } from "../lib/workflows/tasks.ts";
+import { appendLogKeys, errorFields, log } from "./log.ts";
+import type { FunctionContext } from "./root.ts";
+
+/*
+ * The use cases, each built from a function's context on first use and kept with it.
+ * A handler imports only the factory it calls, so its bundle holds only that use case and
+ * what it needs (package.json `sideEffects: false` lets esbuild drop the rest).
+ */
+
+/** One value per context, built on first use. */
+function perContext<T>(build: (c: FunctionContext) => T): (c: FunctionContext) => T {
+  const built = new WeakMap<FunctionContext, T>();
+  return (c) => {
+    let value = built.get(c);
+    if (value === undefined) {
+      value = build(c);
+      built.set(c, value);
+    }
+    return value;
+  };
+}
+
+const warn = (message: string, error: unknown) => log("warn", message, errorFields(error));
+
+/** The retention lifecycle (plans, guards, EXPIRING, delete workflow). */
+export const retention = perContext(
+  (c) =>
+    new RetentionService({
+      ...c.store,
+      workflows: c.workflows,
+      clock: c.clock,
+      events: c.events,
+    }),
+);
+
+/** The workflow task bodies. */
+export const backupTasks = perContext(
+  (c) =>
+    new BackupTasks({
+      ...c.store,
+      providers: c.providers,
+      retention: retention(c),
+      clock: c.clock,
+      events: c.events,
+      warn,
+      annotate: appendLogKeys,
+    }),
+);
+
+/** The schedule tick. */
+export const dispatcher = perContext(
+  (c) =>
+    new Dispatcher({
+      ...c.store,
+      workflows: c.workflows,
+      clock: c.clock,
+      nextRun,
+      events: c.events,
+    }),
+);
+
+/** The safety-net sweep. */
+export const sweeper = perContext(
+  (c) =>
+    new Sweeper({
+      ...c.store,
+      retention: retention(c),
+      workflows: c.workflows,
+      clock: c.clock,
+      warn,
+    }),
+);
+
+/** The `/v1` API as one dispatch function over the route table. */
+export const api = perContext((c) => {
+  const allowLoopback = c.env.WARDEN_ALLOW_LOOPBACK_PROVIDERS === "1";
+  return createApiDispatcher(
+    {
+      targets: new TargetService({
+        ...c.store,
+        clock: c.clock,
+        allowLoopback,
+        validator: c.targetValidator,
+        expire: (id, reason) => retention(c).expire(id, reason),
+      }),
+      backups: new BackupService({
+        ...c.store,
+        workflows: c.workflows,
+        clock: c.clock,
+        events: c.events,
+      }),
+      policies: new PolicyService({ ...c.store, clock: c.clock, nextRun }),
+      retention: retention(c),
+      version: c.env.WARDEN_VERSION,
+    },
+    (error, request) =>
+      log("error", "request failed", {
+        method: request.method,
+        path: request.path,
+        ...errorFields(error),
+      }),
+  );
+});
+
+/** Vendor validation of a new target, with the target's credentials. */
+export const vendorValidator = perContext((c) => new VendorTargetValidator(c.providers));
+
+/** Slack: one message per event worth a human's attention, and the daily digest. */
+export const slack = perContext((c) => ({
+  notifier: new SlackNotifier({
+    sender: new SlackSender({ ...(c.fetch ? { fetch: c.fetch } : {}), clock: c.clock }),
+    secrets: c.webhooks,
+    // Routing per policy: failures to one webhook, deletions and digests to another.
+    resolveRouting: async ({ policyId }) =>
+      policyId ? (await c.store.policies.find(policyId))?.notifications : undefined,
+    defaultWebhookRef: c.env.WARDEN_SLACK_WEBHOOK_SECRET,
+    metrics: c.metrics,
+    log,
+  }),
+  digestRows: (period: Parameters<typeof digestRowsFromStore>[1]) =>
+    digestRowsFromStore(c.store.backups, period),
+}));

@@ -1,0 +1,14 @@
+import { VALIDATE_TARGET_FUNCTION } from "./deployment.ts";
+import { wardenFunction } from "./functions.ts";
+
+/**
+ * Checks a new target at its vendor with the target's credentials, for the API (which may
+ * not read them). Invoked synchronously (RequestResponse) while the caller waits, so it is
+ * bounded like a vendor call: WARDEN_PROVIDER_TIMEOUT_MS (30 s by default) and a little.
+ */
+export const validateTargetFunction = wardenFunction("ValidateTarget", "validate-target", {
+  description: "backup-warden: check a new target at its vendor",
+  name: VALIDATE_TARGET_FUNCTION,
+  timeout: "40 seconds",
+  memory: "512 MB",
+});

@@ -1,0 +1,157 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiEvent, scheduledEvent } from "../../lib/local/events.ts";
+import { type Harness, startHarness } from "../support/harness.ts";
+
+/*
+ * Every kind of trigger, with the events AWS itself publishes as samples
+ * (test/fixtures/aws-events/README.md says where each comes from): the envelope schemas
+ * and the middleware of each handler run on them, in the functions as deployed.
+ */
+
+function sample<T = any>(name: string): T {
+  return JSON.parse(
+    readFileSync(resolve(import.meta.dirname, "../fixtures/aws-events", name), "utf8"),
+  ) as T;
+}
+
+/** A sample HTTP API event, pointed at one of our routes. */
+function request(name: string, method: string, path: string, body?: unknown) {
+  const event = sample(name);
+  event.routeKey = "$default";
+  event.rawPath = path;
+  event.requestContext.http.method = method;
+  event.requestContext.http.path = path;
+  if (body !== undefined) {
+    event.body = JSON.stringify(body);
+    event.headers["content-type"] = "application/json";
+  }
+  return event;
+}
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ slack: true });
+  await h.zillizTarget("orders");
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+describe("API Gateway HTTP API events (payload 2.0)", () => {
+  it("answers an IAM-authorized sample for a path we do not serve with a problem+json 404", async () => {
+    const response = (await h.invoke("api", sample("apigw-http-iam.json"))) as {
+      statusCode: number;
+      headers: Record<string, string>;
+      body: string;
+    };
+    expect(response.statusCode).toBe(404);
+    expect(response.headers["content-type"]).toBe("application/problem+json");
+  });
+
+  it("serves our routes from the IAM-authorized sample and records the caller it names", async () => {
+    const backup = (await h.invoke(
+      "api",
+      request("apigw-http-iam.json", "POST", "/v1/targets/orders/backups"),
+    )) as { statusCode: number; body: string };
+    expect(backup.statusCode).toBe(202);
+    const { id } = JSON.parse(backup.body);
+    await h.starter.idle();
+
+    const held = (await h.invoke(
+      "api",
+      request("apigw-http-iam.json", "PUT", `/v1/backups/${id}/hold`, { reason: "audit" }),
+    )) as { statusCode: number; body: string };
+
+    expect(held.statusCode).toBe(200);
+    expect(JSON.parse(held.body).hold.by).toBe(
+      "arn:aws:sts::123456789012:assumed-role/Admin/aamorosi",
+    );
+  });
+
+  it("serves health from the sample without an authorizer", async () => {
+    const response = (await h.invoke(
+      "api",
+      request("apigw-http-no-auth.json", "GET", "/v1/health"),
+    )) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ status: "ok" });
+  });
+
+  it("builds local events in the shape of the samples", () => {
+    const local = apiEvent({ method: "GET", path: "/v1/health?x=1", headers: { a: "b" } });
+    const aws = sample("apigw-http-iam.json");
+    for (const key of Object.keys(aws).filter((k) => k !== "body"))
+      expect(local).toHaveProperty(key);
+    for (const key of Object.keys(aws.requestContext).filter((k) => k !== "authorizer"))
+      expect(local.requestContext).toHaveProperty(key);
+    expect(Object.keys(local.requestContext.http).sort()).toEqual(
+      Object.keys(aws.requestContext.http).sort(),
+    );
+  });
+});
+
+describe("EventBridge scheduled events", () => {
+  it("run the dispatcher, the sweeper and the digest from the sample", async () => {
+    const tick = sample("eventbridge-scheduled.json");
+    await expect(h.invoke("dispatch", tick)).resolves.toEqual({ dispatched: [] });
+    await expect(h.invoke("sweep", tick)).resolves.toMatchObject({ errors: 0 });
+    // The digest covers the 24 hours before the sample's `time`, 2016-12-30T18:44:49Z.
+    await expect(h.invoke("slack-digest", tick)).resolves.toEqual({ outcomes: ["sent"] });
+    expect(h.sink!.messages.at(-1)?.summary).toContain("Backup digest 2016-12-29");
+  });
+
+  it("are built locally in the shape of the sample", () => {
+    const aws = sample("eventbridge-scheduled.json");
+    const local = scheduledEvent("DispatchTick");
+    expect(Object.keys(local).sort()).toEqual(Object.keys(aws).sort());
+    expect(local["detail-type"]).toBe(aws["detail-type"]);
+    expect(local.source).toBe(aws.source);
+  });
+
+  it("are refused when they are not EventBridge-shaped", async () => {
+    await expect(h.invoke("dispatch", {})).rejects.toThrow("invalid scheduled event for dispatch");
+  });
+});
+
+describe("EventBridge custom events (our bus)", () => {
+  it("reach Slack from the sample of a backup.failed event", async () => {
+    const before = h.sink!.messages.length;
+    await expect(h.invoke("notify-slack", sample("eventbridge-custom.json"))).resolves.toEqual({
+      outcome: "sent",
+    });
+    expect(h.sink!.messages.slice(before).map((m) => m.summary)).toEqual([
+      expect.stringContaining("insufficient storage quota for backup"),
+    ]);
+  });
+});
+
+describe("DynamoDB Streams TTL removals", () => {
+  it("expire the backup of the marker TTL removed", async () => {
+    const past = new Date(h.clock.now().getTime() + 60_000).toISOString();
+    const made = await h.call("POST", "/v1/targets/orders/backups", { body: { expiresAt: past } });
+    await h.starter.idle();
+    await h.call("POST", "/v1/targets/orders/backups");
+    await h.starter.idle();
+    h.clock.advance(2 * 60_000);
+    const event = sample("dynamodb-ttl-remove.json");
+    const record = event.Records[0];
+    for (const image of [record.dynamodb.Keys, record.dynamodb.OldImage])
+      image.pk.S = `EXPIRY#${made.json.id}`;
+    record.dynamodb.OldImage.backupId.S = made.json.id;
+
+    await expect(h.invoke("expiry-stream", event)).resolves.toEqual({ batchItemFailures: [] });
+    await h.starter.idle();
+
+    expect((await h.container.backups.get(made.json.id)).status).toBe("DELETED");
+  });
+
+  it("ignore the same record when a user, not TTL, removed the marker", async () => {
+    const event = sample("dynamodb-ttl-remove.json");
+    delete event.Records[0].userIdentity;
+    await expect(h.invoke("expiry-stream", event)).resolves.toEqual({ batchItemFailures: [] });
+  });
+});

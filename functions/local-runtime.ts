@@ -11,7 +11,7 @@ import { lambdaContext } from "../lib/local/lambda-context.ts";
 import { type ExecutionOutcome, LocalWorkflowStarter } from "../lib/local/workflows.ts";
 import { EVENT_SOURCE } from "../lib/notify/events.ts";
 import { InProcessEventBus } from "../lib/notify/in-process-bus.ts";
-import type { Metrics } from "../lib/notify/metrics.ts";
+import { CountingMetrics, type Metrics } from "../lib/notify/metrics.ts";
 import type { SecretSource } from "../lib/providers/secrets.ts";
 import type { WorkflowName } from "../lib/workflows/definitions.ts";
 import {
@@ -183,7 +183,8 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
     env: () => env,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.metrics ? { metrics: options.metrics } : {}),
+    // Counted in memory: EMF lines are for CloudWatch, not a terminal.
+    metrics: options.metrics ?? new CountingMetrics(),
     ...(options.onCall
       ? {
           onClient: (name, client, service) =>

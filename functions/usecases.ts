@@ -36,7 +36,7 @@ function perContext<T>(build: (c: FunctionContext) => T): (c: FunctionContext) =
 const warn = (message: string, error: unknown) => log("warn", message, errorFields(error));
 
 /** The retention lifecycle (plans, guards, EXPIRING, delete workflow). */
-export const retention = perContext(
+export const retention = /* @__PURE__ */ perContext(
   (c) =>
     new RetentionService({
       ...c.store,
@@ -47,7 +47,7 @@ export const retention = perContext(
 );
 
 /** The workflow task bodies. */
-export const backupTasks = perContext(
+export const backupTasks = /* @__PURE__ */ perContext(
   (c) =>
     new BackupTasks({
       ...c.store,
@@ -61,7 +61,7 @@ export const backupTasks = perContext(
 );
 
 /** The schedule tick. */
-export const dispatcher = perContext(
+export const dispatcher = /* @__PURE__ */ perContext(
   (c) =>
     new Dispatcher({
       ...c.store,
@@ -73,7 +73,7 @@ export const dispatcher = perContext(
 );
 
 /** The safety-net sweep. */
-export const sweeper = perContext(
+export const sweeper = /* @__PURE__ */ perContext(
   (c) =>
     new Sweeper({
       ...c.store,
@@ -85,7 +85,7 @@ export const sweeper = perContext(
 );
 
 /** The `/v1` API as one dispatch function over the route table. */
-export const api = perContext((c) => {
+export const api = /* @__PURE__ */ perContext((c) => {
   const allowLoopback = c.env.WARDEN_ALLOW_LOOPBACK_PROVIDERS === "1";
   return createApiDispatcher(
     {
@@ -116,10 +116,12 @@ export const api = perContext((c) => {
 });
 
 /** Vendor validation of a new target, with the target's credentials. */
-export const vendorValidator = perContext((c) => new VendorTargetValidator(c.providers));
+export const vendorValidator = /* @__PURE__ */ perContext(
+  (c) => new VendorTargetValidator(c.providers),
+);
 
 /** Slack: one message per event worth a human's attention, and the daily digest. */
-export const slack = perContext((c) => ({
+export const slack = /* @__PURE__ */ perContext((c) => ({
   notifier: new SlackNotifier({
     sender: new SlackSender({ ...(c.fetch ? { fetch: c.fetch } : {}), clock: c.clock }),
     secrets: c.webhooks,

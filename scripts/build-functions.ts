@@ -1,13 +1,13 @@
 /**
- * Bundles every Lambda entry point in `functions/handlers/` the way the stacks deploy them
- * (stacks/bundle.ts: ESM, minified, keepNames, node24) into
- * `dist/functions/<function>/index.mjs`, prints each size and fails (exit 1) when a bundle
+ * Bundles every Lambda entry point in `functions/lambda/` the way the stacks deploy them
+ * (stacks/bundle.ts: ESM, minified, keepNames, node24, dynamic imports as chunks) into
+ * `dist/functions/<function>/`, prints each function's size and fails (exit 1) when one
  * exceeds {@link MAX_BUNDLE_BYTES}.
  *
  *   node scripts/build-functions.ts [outdir]
  *
- * One esbuild call for all entry points: the shared code (SDK clients, zod, lib/) is
- * parsed once, and each output is still a standalone bundle (no code splitting, as on AWS).
+ * One esbuild build per function, as SST builds them: each function's folder is what its
+ * zip holds (the entry and the chunks it may load), nothing shared between functions.
  */
 import { readdirSync, rmSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
@@ -25,14 +25,18 @@ export interface FunctionBundle {
   /** The entry file name without extension, e.g. `acquire-lease`. */
   name: string;
   entry: string;
+  /** The entry file of the bundle (`index.mjs`); chunks sit next to it. */
   file: string;
+  /** Every file of the function: the entry and its chunks. */
   bytes: number;
+  /** The entry file alone: what an import loads before the first invocation. */
+  entryBytes: number;
   exports: string[];
-  /** Source files bundled into it, relative to the project root. */
+  /** Source files in any of its files, relative to the project root. */
   inputs: string[];
 }
 
-/** The entry points: every `.ts` file directly in functions/handlers/. */
+/** The entry points: every `.ts` file directly in functions/lambda/. */
 export function handlerEntries(root = ROOT): Record<string, string> {
   const dir = join(root, HANDLERS_DIR);
   return Object.fromEntries(
@@ -43,34 +47,55 @@ export function handlerEntries(root = ROOT): Record<string, string> {
   );
 }
 
-/** Builds all entry points into `<outdir>/<name>/index.mjs`. */
-export async function buildFunctions(outdir: string, root = ROOT): Promise<FunctionBundle[]> {
-  const entries = handlerEntries(root);
-  rmSync(outdir, { recursive: true, force: true });
+/** Builds one function into `<outdir>/<name>/` (index.mjs and its chunks). */
+export async function buildFunction(
+  name: string,
+  entry: string,
+  outdir: string,
+  options: esbuild.BuildOptions = {},
+  root = ROOT,
+): Promise<FunctionBundle> {
+  const dir = join(outdir, name);
+  rmSync(dir, { recursive: true, force: true });
   const result = await esbuild.build({
     ...FUNCTION_BUNDLE,
+    ...options,
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(
-      Object.entries(entries).map(([name, entry]) => [`${name}/index`, entry]),
-    ),
-    outdir,
+    entryPoints: { index: entry },
+    outdir: dir,
     outExtension: { ".js": ".mjs" },
+    chunkNames: "chunks/[name]-[hash]",
     metafile: true,
     logLevel: "warning",
   });
-  return Object.entries(entries).map(([name, entry]) => {
-    const file = join(outdir, name, "index.mjs");
-    const output = result.metafile?.outputs[relative(root, file)];
-    if (!output) throw new Error(`esbuild wrote no bundle for ${name}`);
-    return {
-      name,
-      entry,
-      file,
-      bytes: output.bytes,
-      exports: output.exports,
-      inputs: Object.keys(output.inputs).sort(),
-    };
-  });
+  const outputs = result.metafile?.outputs ?? {};
+  const file = join(dir, "index.mjs");
+  const main = outputs[relative(root, file)];
+  if (!main) throw new Error(`esbuild wrote no bundle for ${name}`);
+  const all = Object.values(outputs);
+  return {
+    name,
+    entry,
+    file,
+    bytes: all.reduce((sum, o) => sum + o.bytes, 0),
+    entryBytes: main.bytes,
+    exports: main.exports,
+    inputs: [...new Set(all.flatMap((o) => Object.keys(o.inputs)))].sort(),
+  };
+}
+
+/** Builds every entry point into `<outdir>/<name>/`. */
+export async function buildFunctions(
+  outdir: string,
+  options: esbuild.BuildOptions = {},
+  root = ROOT,
+): Promise<FunctionBundle[]> {
+  rmSync(outdir, { recursive: true, force: true });
+  return Promise.all(
+    Object.entries(handlerEntries(root)).map(([name, entry]) =>
+      buildFunction(name, entry, outdir, options, root),
+    ),
+  );
 }
 
 function kib(bytes: number): string {
@@ -87,7 +112,7 @@ async function main(): Promise<number> {
     if (!bundle.exports.includes(HANDLER_EXPORT)) problems.push(`no "${HANDLER_EXPORT}" export`);
     if (problems.length > 0) failed++;
     console.log(
-      `${problems.length > 0 ? "FAIL" : "ok  "} ${bundle.name.padEnd(24)} ${kib(bundle.bytes).padStart(10)}  ${relative(ROOT, bundle.file)}${problems.length > 0 ? `  (${problems.join(", ")})` : ""}`,
+      `${problems.length > 0 ? "FAIL" : "ok  "} ${bundle.name.padEnd(24)} ${kib(bundle.bytes).padStart(10)}  (entry ${kib(bundle.entryBytes)})  ${relative(ROOT, bundle.file)}${problems.length > 0 ? `  (${problems.join(", ")})` : ""}`,
     );
   }
   const total = bundles.reduce((sum, b) => sum + b.bytes, 0);

@@ -11,6 +11,9 @@ import type { BuildOptions } from "esbuild";
  * ESM bundles `require`/`__dirname` for CommonJS dependencies. SST builds with
  * `target: esnext`; the size gate pins `node24`, which is what Lambda runs.
  */
+/** The packages of the AWS SDK v3, which the Lambda Node.js runtime provides. */
+export const SDK_PACKAGES = ["@aws-sdk/*", "@smithy/*"];
+
 export const FUNCTION_BUNDLE = {
   bundle: true,
   platform: "node",
@@ -18,10 +21,14 @@ export const FUNCTION_BUNDLE = {
   target: "node24",
   minify: true,
   keepNames: true,
+  // Dynamic imports become chunks of their own, loaded when first reached: the Lambda
+  // entry (functions/lambda/) loads its handler on first use, adapters their SDK client.
+  splitting: true,
   mainFields: ["module", "main"],
-  // The AWS SDK v3 ships with the nodejs24.x runtime: bundling our own copy would more
-  // than double every bundle (measured: 685 KiB → 271 KiB) for no gain in behaviour.
-  external: ["sharp", "pg-native", "@aws-sdk/*", "@smithy/*"],
+  // The AWS SDK v3 is left to the nodejs24.x runtime, by the numbers of `npm run bench`
+  // (docs/architecture.md, "Cold start"): bundled and tree-shaken, it loads faster on first
+  // use but puts most functions past the 500 KB gate.
+  external: [...SDK_PACKAGES, "sharp", "pg-native"],
   banner: {
     js: [
       `import { createRequire as topLevelCreateRequire } from 'module';`,
@@ -33,8 +40,11 @@ export const FUNCTION_BUNDLE = {
   },
 } satisfies BuildOptions;
 
-/** Where the entry points live: one file per Lambda, each exporting `handler`. */
-export const HANDLERS_DIR = "functions/handlers";
+/**
+ * Where the Lambda entry points live: one file per function, each exporting `handler`
+ * (a shell that loads `functions/handlers/<name>.ts` on first use, functions/deferred.ts).
+ */
+export const HANDLERS_DIR = "functions/lambda";
 
 /** The exported function every entry point provides. */
 export const HANDLER_EXPORT = "handler";
@@ -42,7 +52,7 @@ export const HANDLER_EXPORT = "handler";
 /** A bundle above this size fails the build: cold starts grow with the code loaded. */
 export const MAX_BUNDLE_BYTES = 500 * 1024;
 
-/** `functions/handlers/<file>.handler`, the handler string SST expects for an entry file. */
+/** `functions/lambda/<file>.handler`, the handler string SST expects for an entry file. */
 export function handlerOf(file: string): string {
   return `${HANDLERS_DIR}/${file}.${HANDLER_EXPORT}`;
 }

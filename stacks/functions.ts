@@ -26,7 +26,7 @@ export interface WardenFunctionArgs {
 }
 
 /**
- * A Lambda for one entry point in `functions/handlers/<file>.ts`: Node 24 on Graviton,
+ * A Lambda for one entry point in `functions/lambda/<file>.ts`: Node 24 on Graviton,
  * bundled as minified ESM (see {@link FUNCTION_BUNDLE}), logs kept a month. Its IAM
  * statements and its environment are derived from what it declares in
  * functions/manifest.ts (functions/capabilities.ts), never from a shared role or a second
@@ -45,12 +45,15 @@ export function wardenFunction(name: string, file: FunctionName, args: WardenFun
     nodejs: {
       format: FUNCTION_BUNDLE.format,
       minify: FUNCTION_BUNDLE.minify,
+      splitting: FUNCTION_BUNDLE.splitting,
       esbuild: { external: [...FUNCTION_BUNDLE.external], keepNames: FUNCTION_BUNDLE.keepNames },
     },
     logging: { retention: "1 month" },
     permissions: [...grantsFor(uses, deployment), ...(args.servicePermissions ?? [])],
     environment: {
       WARDEN_VERSION: pkg.version,
+      // Powertools Logger's level; `WARDEN_LOG_LEVEL=DEBUG sst deploy` for a noisy stage.
+      POWERTOOLS_LOG_LEVEL: process.env.WARDEN_LOG_LEVEL ?? "INFO",
       ...environmentFor(uses, deployment),
       ...args.environment,
     },

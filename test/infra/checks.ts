@@ -37,9 +37,9 @@ export function lambdaArn(fn: SynthResource): string {
   return `arn:aws:lambda:eu-west-1:123456789012:function:${fn.inputs.name}`;
 }
 
-/** The Lambda built from `functions/handlers/<file>.ts`, found through the build log. */
+/** The Lambda built from `functions/lambda/<file>.ts`, found through the build log. */
 export function lambdaFor(result: SynthResult, file: string): SynthResource | undefined {
-  const build = result.builds.find((b) => b.entry === `functions/handlers/${file}.ts`);
+  const build = result.builds.find((b) => b.entry === `functions/lambda/${file}.ts`);
   if (!build) return undefined;
   return result.resources.find(
     (r) => r.type === TYPES.lambda && r.name === `${build.functionID}Function`,
@@ -113,9 +113,9 @@ export function checkRetention(result: SynthResult, production: boolean): string
 export function checkFunctions(result: SynthResult, handlerFiles: string[]): string[] {
   const errors: string[] = [];
   for (const file of handlerFiles) {
-    const deployed = result.builds.filter((b) => b.entry === `functions/handlers/${file}.ts`);
+    const deployed = result.builds.filter((b) => b.entry === `functions/lambda/${file}.ts`);
     if (deployed.length !== 1)
-      errors.push(`functions/handlers/${file}.ts is deployed ${deployed.length} times`);
+      errors.push(`functions/lambda/${file}.ts is deployed ${deployed.length} times`);
   }
   for (const fn of ofType(result, TYPES.lambda)) {
     const i = fn.inputs as Json;
@@ -130,6 +130,8 @@ export function checkFunctions(result: SynthResult, handlerFiles: string[]): str
     const nodejs = build.properties;
     if ((nodejs.format ?? "esm") !== "esm") errors.push(`${fn.name} format ${nodejs.format}`);
     if (nodejs.minify === false) errors.push(`${fn.name} is not minified`);
+    // The Lambda entry loads its handler as a chunk on first use (functions/deferred.ts).
+    if (nodejs.splitting !== true) errors.push(`${fn.name} is not split into chunks`);
     if (nodejs.architecture !== "arm64") errors.push(`${fn.name} built for ${nodejs.architecture}`);
   }
   return errors;
@@ -162,7 +164,7 @@ export function checkRoutes(
   }
   if (keys.length !== new Set(keys).size) errors.push("duplicate route keys");
   const api = lambdaFor(result, "api");
-  if (!api) return [...errors, "no function built from functions/handlers/api.ts"];
+  if (!api) return [...errors, "no function built from functions/lambda/api.ts"];
   for (const route of routes) {
     const key = String(route.inputs.routeKey);
     const declared = routerRoutes.find((r) => `${r.method} ${r.path}` === key);
@@ -214,7 +216,7 @@ export function checkStateMachines(result: SynthResult): string[] {
   const arns: Partial<TaskArns> = {};
   for (const [key, file] of Object.entries(TASKS) as [TaskKey, string][]) {
     const fn = lambdaFor(result, file);
-    if (!fn) errors.push(`no function built from functions/handlers/${file}.ts`);
+    if (!fn) errors.push(`no function built from functions/lambda/${file}.ts`);
     else arns[key] = lambdaArn(fn);
   }
   const functionArns = new Set(ofType(result, TYPES.lambda).map(lambdaArn));

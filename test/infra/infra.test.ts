@@ -113,7 +113,7 @@ describe("offline synth", () => {
 
   it("refuses a function whose handler file does not exist", () => {
     expect(missingHandler).toContain(
-      'Could not find handler file for "functions/handlers/does-not-exist.handler"',
+      'Could not find handler file for "functions/lambda/does-not-exist.handler"',
     );
   });
 
@@ -226,7 +226,7 @@ describe("workflows", () => {
 });
 
 describe("functions", () => {
-  it("deploys every handler in functions/handlers/ once, on Node 24, arm64, minified ESM", () => {
+  it("deploys every entry in functions/lambda/ once, on Node 24, arm64, minified ESM", () => {
     const files = Object.keys(handlerEntries());
     expect(ofType(ci, TYPES.lambda)).toHaveLength(files.length);
     expect(checkFunctions(ci, files)).toEqual([]);
@@ -234,7 +234,7 @@ describe("functions", () => {
 
   it("notices a handler that is not deployed", () => {
     expect(checkFunctions(ci, [...Object.keys(handlerEntries()), "ghost"])).toEqual([
-      "functions/handlers/ghost.ts is deployed 0 times",
+      "functions/lambda/ghost.ts is deployed 0 times",
     ]);
   });
 
@@ -374,10 +374,10 @@ describe("IAM", () => {
         "poll-deletion",
         "start-backup",
         "validate-target",
-      ].map((f) => `functions/handlers/${f}.ts`),
+      ].map((f) => `functions/lambda/${f}.ts`),
     );
     expect(readers("/ci/webhooks/")).toEqual(
-      ["notify-slack", "slack-digest"].map((f) => `functions/handlers/${f}.ts`),
+      ["notify-slack", "slack-digest"].map((f) => `functions/lambda/${f}.ts`),
     );
   });
 

@@ -25,7 +25,11 @@ import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
-import { buildFunctions, type FunctionBundle } from "../../scripts/build-functions.ts";
+import {
+  buildFunction,
+  buildFunctions,
+  type FunctionBundle,
+} from "../../scripts/build-functions.ts";
 import { FUNCTION_BUNDLE } from "../../stacks/bundle.ts";
 
 /** The SST version this harness reproduces; anything else must be re-verified first. */
@@ -210,30 +214,17 @@ async function buildHandler(
     (properties.minify ?? true) === FUNCTION_BUNDLE.minify;
   let bundle = sameOptions ? (await prebuilt).get(entry) : undefined;
   if (!bundle) {
-    const out = join(work, "artifacts", `${functionID}-src`);
-    rmSync(out, { recursive: true, force: true });
-    mkdirSync(out, { recursive: true });
-    const file = join(out, "index.mjs");
-    const result = await esbuild.build({
-      ...FUNCTION_BUNDLE,
-      minify: properties.minify !== false,
-      format: properties.format === "cjs" ? "cjs" : "esm",
-      absWorkingDir: ROOT,
-      entryPoints: [entry],
-      outfile: file,
-      metafile: true,
-      logLevel: "silent",
-    });
-    const output = Object.values(result.metafile?.outputs ?? {})[0];
-    if (!output) return fail(`esbuild wrote no bundle for "${handler}"`);
-    bundle = {
-      name: functionID,
-      entry,
-      file,
-      bytes: output.bytes,
-      exports: output.exports,
-      inputs: Object.keys(output.inputs).sort(),
-    };
+    try {
+      bundle = await buildFunction(functionID, entry, join(work, "artifacts"), {
+        minify: properties.minify !== false,
+        format: properties.format === "cjs" ? "cjs" : "esm",
+        // esbuild splits ESM only.
+        splitting: properties.format !== "cjs",
+        logLevel: "silent",
+      });
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : String(error));
+    }
   }
   if (!bundle.exports.includes(exportName)) {
     return fail(
@@ -361,7 +352,7 @@ export async function synth(
   debug("bundling handlers");
   const prebuilt =
     config === DEFAULT_CONFIG
-      ? buildFunctions(join(work, "functions"), ROOT).then(
+      ? buildFunctions(join(work, "functions"), {}, ROOT).then(
           (bundles) => new Map(bundles.map((b) => [b.entry, b])),
         )
       : Promise.resolve(new Map<string, FunctionBundle>());

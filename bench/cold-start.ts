@@ -1,0 +1,263 @@
+// Cold start per function, both ways the AWS SDK can ship: left to the nodejs24.x runtime
+// (what the stacks deploy, stacks/bundle.ts) and bundled, tree-shaken, in chunks.
+//
+// For each function and each way: the bytes of its bundle (every file of its zip) and
+// of its entry file; the median whole-process time of `node` importing the bundle (what
+// Lambda's init does), and of importing it and handling one first event that makes the
+// function's first AWS call (init + first invocation), each against an empty handler
+// bundled the same way, as a ratio. Processes are interleaved round by round (the empty
+// handler in every round), so machine drift touches every number alike.
+//
+// The first events go to a local AWS endpoint (lib/local/aws/), dynalite, a Zilliz
+// simulator and a Slack sink started here, so every first call is a real call.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { CAPABILITIES, type Capability, environmentFor } from "../functions/capabilities.ts";
+import { LOCAL_ARNS, startLocalFunctions } from "../functions/local-runtime.ts";
+import type { FunctionName } from "../functions/manifest.ts";
+import { ensureTable, startDynalite } from "../lib/local/dynamo.ts";
+import { apiEvent, scheduledEvent } from "../lib/local/events.ts";
+import { StaticSecretSource } from "../lib/providers/secrets.ts";
+import { startSlackSink } from "../lib/sandbox/slack-sink.ts";
+import { startZillizSimulator } from "../lib/sandbox/zilliz.ts";
+import { buildFunction, buildFunctions, type FunctionBundle } from "../scripts/build-functions.ts";
+import { FUNCTION_BUNDLE, MAX_BUNDLE_BYTES, SDK_PACKAGES } from "../stacks/bundle.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const OUT = join(ROOT, "dist", "bench-cold-start");
+
+/** The targets of the issue that set them: ratios to the empty handler, and size. */
+const TARGET = { tight: 1.5, loose: 2.0, bytes: MAX_BUNDLE_BYTES };
+const tight = (name: string) => name === "api" || TASK_FUNCTIONS.has(name);
+const TASK_FUNCTIONS = new Set([
+  "acquire-lease",
+  "start-backup",
+  "poll-backup",
+  "record-failure",
+  "mark-deleting",
+  "delete-provider-backup",
+  "poll-deletion",
+  "record-deleted",
+  "record-delete-failure",
+]);
+
+const WAYS = {
+  "runtime SDK": {},
+  "bundled SDK": { external: FUNCTION_BUNDLE.external.filter((e) => !SDK_PACKAGES.includes(e)) },
+} as const;
+type Way = keyof typeof WAYS;
+
+// ---------------------------------------------------------------- the bundles
+
+const bundles = {} as Record<Way, FunctionBundle[]>;
+const empties = {} as Record<Way, FunctionBundle>;
+const emptySource = join(mkdtempSync(join(tmpdir(), "warden-bench-")), "empty.ts");
+writeFileSync(emptySource, "export const handler = async () => ({});\n");
+for (const [way, options] of Object.entries(WAYS) as [Way, object][]) {
+  const dir = join(OUT, way.replace(" ", "-"));
+  bundles[way] = await buildFunctions(dir, options);
+  mkdirSync(dir, { recursive: true });
+  empties[way] = await buildFunction("_empty", emptySource, dir, options);
+}
+
+// ---------------------------------------------------------------- what the first events reach
+
+process.env.WARDEN_QUIET = "1";
+const dynamo = await startDynalite();
+const table = "backup-warden-bench";
+await ensureTable(dynamo.endpoint, table);
+const sim = await startZillizSimulator({});
+const sink = await startSlackSink();
+const functions = await startLocalFunctions({
+  dynamodbEndpoint: dynamo.endpoint,
+  table,
+  providerSecrets: new StaticSecretSource({ "sandbox/zilliz": { apiKey: sim.apiKey } }),
+  webhookSecrets: new StaticSecretSource({ "sandbox/slack": { url: sink.webhookUrl("bench") } }),
+});
+const target = {
+  id: "bench",
+  name: "bench",
+  provider: "zilliz",
+  secretRef: "sandbox/zilliz",
+  resource: { clusterId: sim.clusters[0], baseUrl: sim.url },
+  createdAt: "2026-11-01T00:00:00.000Z",
+  updatedAt: "2026-11-01T00:00:00.000Z",
+  version: 0,
+};
+const task = { backupId: "bk_01hybench00000000000000000", execution: "bench" };
+const failedDetail = {
+  version: 1,
+  eventId: "backup.failed:bk_01hybench00000000000000000:1",
+  occurredAt: "2026-11-02T02:34:17.000Z",
+  backupId: "bk_01hybench00000000000000000",
+  targetId: "bench",
+  provider: "zilliz",
+  status: "FAILED",
+  trigger: "api",
+  createdAt: "2026-11-02T02:30:05.000Z",
+  error: { code: "ProviderQuota", class: "QUOTA", message: "insufficient storage quota" },
+};
+/** Each function's first event: its first invocation makes its first AWS call. */
+const FIRST_EVENT: Record<FunctionName, unknown> = {
+  api: apiEvent({ method: "GET", path: "/v1/targets", callerArn: "arn:aws:iam::0:user/bench" }),
+  "validate-target": { target },
+  dispatch: scheduledEvent("DispatchTick"),
+  sweep: scheduledEvent("SweepTick"),
+  "expiry-stream": { Records: [] },
+  "notify-slack": {
+    ...scheduledEvent("Slack"),
+    "detail-type": "backup.failed",
+    source: "backup-warden",
+    detail: failedDetail,
+  },
+  "slack-digest": scheduledEvent("SlackDigestTick"),
+  "acquire-lease": task,
+  "start-backup": task,
+  "poll-backup": { ...task, waitSeconds: 15 },
+  "record-failure": { ...task, error: { Error: "States.TaskFailed" } },
+  "mark-deleting": { ...task, reason: "bench" },
+  "delete-provider-backup": task,
+  "poll-deletion": { ...task, waitSeconds: 15 },
+  "record-deleted": task,
+  "record-delete-failure": { ...task, error: { Error: "States.TaskFailed" } },
+};
+// An expiry stream batch with nothing due still parses and answers; give it one record.
+FIRST_EVENT["expiry-stream"] = {
+  Records: [
+    {
+      eventID: "1",
+      eventName: "REMOVE",
+      eventSource: "aws:dynamodb",
+      userIdentity: { type: "Service", principalId: "dynamodb.amazonaws.com" },
+      dynamodb: {
+        Keys: { pk: { S: "EXPIRY#bk_x" }, sk: { S: "EXPIRY" } },
+        OldImage: { entity: { S: "expiry" }, backupId: { S: "bk_x" } },
+        SequenceNumber: "1",
+      },
+    },
+  ],
+};
+
+const env = {
+  ...process.env,
+  AWS_REGION: LOCAL_ARNS.region,
+  WARDEN_AWS_ENDPOINT: functions.aws.url,
+  WARDEN_ALLOW_LOOPBACK_PROVIDERS: "1",
+  WARDEN_SLACK_WEBHOOK_SECRET: "sandbox/slack",
+  WARDEN_QUIET: "1",
+  POWERTOOLS_LOG_LEVEL: "ERROR",
+  ...environmentFor(Object.keys(CAPABILITIES) as Capability[], functions.deployment),
+};
+
+// ---------------------------------------------------------------- one process, timed
+
+const CHILD = join(OUT, "child.mjs");
+writeFileSync(
+  CHILD,
+  [
+    "const [file, event] = process.argv.slice(2);",
+    "const { handler } = await import(file);",
+    "let outcome = 'imported';",
+    "if (event) {",
+    "  try { const r = await handler(JSON.parse(event), { awsRequestId: 'bench' }); outcome = r && r.statusCode ? `HTTP ${r.statusCode}` : 'answered'; }",
+    "  catch (e) { outcome = e.name; }",
+    "}",
+    "process.stdout.write(`\\n@@outcome ${outcome}\\n`);",
+  ].join("\n"),
+);
+
+/**
+ * Wall time of one `node` process importing `file` (and handling `event`), in ms. Not
+ * spawnSync: the endpoints the first calls reach run in this process's event loop.
+ */
+function run(file: string, event?: unknown): Promise<{ ms: number; outcome: string }> {
+  const args = [CHILD, file, ...(event === undefined ? [] : [JSON.stringify(event)])];
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  return new Promise((done, fail) =>
+    child.on("exit", (code) =>
+      code === 0
+        ? done({
+            ms: performance.now() - started,
+            outcome: /@@outcome (.*)/.exec(stdout)?.[1] ?? "?",
+          })
+        : fail(new Error(`${file} failed (${code}): ${stderr}`)),
+    ),
+  );
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const samples = new Map<string, number[]>();
+/** How each function's first invocation ended: what its first call is known to answer. */
+const outcomes = new Map<string, string>();
+const add = (key: string, { ms, outcome }: { ms: number; outcome: string }) => {
+  samples.set(key, [...(samples.get(key) ?? []), ms]);
+  outcomes.set(key, outcome);
+};
+
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const way of Object.keys(WAYS) as Way[]) {
+      add(`${way}|_empty|import`, await run(empties[way].file));
+      add(`${way}|_empty|first`, await run(empties[way].file, {}));
+      for (const b of bundles[way]) {
+        add(`${way}|${b.name}|import`, await run(b.file));
+        add(`${way}|${b.name}|first`, await run(b.file, FIRST_EVENT[b.name as FunctionName]));
+      }
+    }
+  }
+} finally {
+  await functions.close();
+  await sink.close();
+  await sim.close();
+  await dynamo.close();
+}
+
+// ---------------------------------------------------------------- the numbers
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const stat = (way: Way, name: string, mode: "import" | "first") =>
+  median(samples.get(`${way}|${name}|${mode}`)!);
+console.log(
+  `cold start: whole node processes, median of ${ROUNDS} interleaved rounds; ratios to an empty handler bundled the same way`,
+);
+for (const way of Object.keys(WAYS) as Way[]) {
+  const ei = stat(way, "_empty", "import");
+  const ef = stat(way, "_empty", "first");
+  console.log(
+    `\n${way}${way === "runtime SDK" ? " (deployed)" : ""}: empty handler ${ei.toFixed(0)} ms to import, ${ef.toFixed(0)} ms with an invocation`,
+  );
+  console.log(
+    `  ${"function".padEnd(23)} ${"bundle".padStart(8)} ${"entry".padStart(7)} ${"import".padStart(8)} ${"×".padStart(5)} ${"+1st call".padStart(10)} ${"×".padStart(5)}  ${"1st call answered".padEnd(24)} target`,
+  );
+  let met = true;
+  for (const b of bundles[way]) {
+    const im = stat(way, b.name, "import");
+    const fi = stat(way, b.name, "first");
+    const limit = tight(b.name) ? TARGET.tight : TARGET.loose;
+    const ok = im / ei <= limit && b.bytes <= TARGET.bytes;
+    met &&= ok;
+    console.log(
+      `  ${b.name.padEnd(23)} ${kib(b.bytes).padStart(8)} ${kib(b.entryBytes).padStart(7)} ${`${im.toFixed(0)} ms`.padStart(8)} ${(im / ei).toFixed(2).padStart(5)} ${`${fi.toFixed(0)} ms`.padStart(10)} ${(fi / ef).toFixed(2).padStart(5)}  ${(outcomes.get(`${way}|${b.name}|first`) ?? "").padEnd(24)} ${ok ? "ok" : "OVER"} (≤ ${limit.toFixed(1)}×, ≤ ${kib(TARGET.bytes)})`,
+    );
+  }
+  console.log(
+    `  ${met ? "every function within its targets" : "NOT every function within its targets"}`,
+  );
+}
+rmSync(OUT, { recursive: true, force: true });

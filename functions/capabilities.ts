@@ -39,37 +39,31 @@ interface CapabilitySpec {
   environment: <V>(d: Deployment<V>) => Record<string, V>;
 }
 
+/** One item operation on the table (on its indexes too, for Query). */
+function tableOperation(action: string, purpose: string, indexes = false): CapabilitySpec {
+  return {
+    purpose: `${purpose} (${action})`,
+    grants: (d) => [
+      {
+        actions: [`dynamodb:${action}`],
+        resources: indexes ? [d.table.arn, d.table.indexesArn] : [d.table.arn],
+      },
+    ],
+    environment: (d) => ({ WARDEN_TABLE: d.table.name }),
+  };
+}
+
 /**
  * Every capability a function can declare. Table access is split by operation, as the
  * repositories send them (lib/store/client.ts), so that a function is granted exactly the
  * item operations its code paths send: a reader gets no write, a writer no delete.
  */
 export const CAPABILITIES = {
-  "table:get": {
-    purpose: "read items of the catalogue table (GetItem)",
-    grants: (d) => [{ actions: ["dynamodb:GetItem"], resources: [d.table.arn] }],
-    environment: (d) => ({ WARDEN_TABLE: d.table.name }),
-  },
-  "table:query": {
-    purpose: "query the catalogue table and its indexes (Query)",
-    grants: (d) => [{ actions: ["dynamodb:Query"], resources: [d.table.arn, d.table.indexesArn] }],
-    environment: (d) => ({ WARDEN_TABLE: d.table.name }),
-  },
-  "table:put": {
-    purpose: "write new items to the catalogue table (PutItem)",
-    grants: (d) => [{ actions: ["dynamodb:PutItem"], resources: [d.table.arn] }],
-    environment: (d) => ({ WARDEN_TABLE: d.table.name }),
-  },
-  "table:update": {
-    purpose: "change items of the catalogue table (UpdateItem)",
-    grants: (d) => [{ actions: ["dynamodb:UpdateItem"], resources: [d.table.arn] }],
-    environment: (d) => ({ WARDEN_TABLE: d.table.name }),
-  },
-  "table:delete": {
-    purpose: "delete items of the catalogue table (DeleteItem)",
-    grants: (d) => [{ actions: ["dynamodb:DeleteItem"], resources: [d.table.arn] }],
-    environment: (d) => ({ WARDEN_TABLE: d.table.name }),
-  },
+  "table:get": tableOperation("GetItem", "read items of the catalogue table"),
+  "table:query": tableOperation("Query", "query the catalogue table and its indexes", true),
+  "table:put": tableOperation("PutItem", "write new items to the catalogue table"),
+  "table:update": tableOperation("UpdateItem", "change items of the catalogue table"),
+  "table:delete": tableOperation("DeleteItem", "delete items of the catalogue table"),
   "events:publish": {
     purpose: "publish domain events on the bus",
     grants: (d) => [{ actions: ["events:PutEvents"], resources: [d.bus.arn] }],

@@ -5,6 +5,9 @@ export interface FunctionDeclaration {
   uses: readonly Capability[];
 }
 
+/** Every item operation on the catalogue table, for functions whose code paths send them all. */
+const TABLE = ["table:get", "table:query", "table:put", "table:update", "table:delete"] as const;
+
 /**
  * Every function, by its entry file in `functions/handlers/`, with what its code paths use.
  * This is the only list: the composition root builds a function's ports from it, the stacks
@@ -20,11 +23,7 @@ export const FUNCTIONS = {
   /** Internet-facing: never holds vendor credentials; new targets are checked by validate-target. */
   api: {
     uses: [
-      "table:get",
-      "table:query",
-      "table:put",
-      "table:update",
-      "table:delete",
+      ...TABLE,
       "events:publish",
       "start:create-backup",
       "start:delete-backup",
@@ -35,28 +34,11 @@ export const FUNCTIONS = {
   "validate-target": { uses: ["secrets:providers"] },
   /** Claims due runs, records backups, takes leases (released when a start fails). */
   dispatch: {
-    uses: [
-      "table:get",
-      "table:query",
-      "table:put",
-      "table:update",
-      "table:delete",
-      "events:publish",
-      "start:create-backup",
-    ],
+    uses: [...TABLE, "events:publish", "start:create-backup"],
   },
   /** Due markers (re-armed or removed), re-plans, retries, resumes, retired targets. */
   sweep: {
-    uses: [
-      "table:get",
-      "table:query",
-      "table:put",
-      "table:update",
-      "table:delete",
-      "events:publish",
-      "start:create-backup",
-      "start:delete-backup",
-    ],
+    uses: [...TABLE, "events:publish", "start:create-backup", "start:delete-backup"],
   },
   /** A due marker: re-plan or expire (a guarded backup's marker is re-armed). */
   "expiry-stream": {
@@ -78,28 +60,11 @@ export const FUNCTIONS = {
   "start-backup": { uses: ["table:get", "table:put", "table:update", "secrets:providers"] },
   /** Settling AVAILABLE writes the expiry marker and re-plans, which may expire older backups. */
   "poll-backup": {
-    uses: [
-      "table:get",
-      "table:query",
-      "table:put",
-      "table:update",
-      "table:delete",
-      "secrets:providers",
-      "events:publish",
-      "start:delete-backup",
-    ],
+    uses: [...TABLE, "secrets:providers", "events:publish", "start:delete-backup"],
   },
   /** Also finishes what settling AVAILABLE started, when a later step failed. */
   "record-failure": {
-    uses: [
-      "table:get",
-      "table:query",
-      "table:put",
-      "table:update",
-      "table:delete",
-      "events:publish",
-      "start:delete-backup",
-    ],
+    uses: [...TABLE, "events:publish", "start:delete-backup"],
   },
 
   // delete-backup tasks

@@ -59,26 +59,19 @@ export function createTableClient(options: TableClientOptions = {}): TableClient
     })();
     return client;
   };
+  type Commands = typeof import("@aws-sdk/lib-dynamodb");
+  type Command = "GetCommand" | "PutCommand" | "UpdateCommand" | "DeleteCommand" | "QueryCommand";
+  const send =
+    <C extends Command>(name: C) =>
+    async (input: ConstructorParameters<Commands[C]>[0]) => {
+      const { doc, commands } = await load();
+      return doc.send(new commands[name](input as never) as never);
+    };
   return {
-    async get(input) {
-      const { doc, commands } = await load();
-      return doc.send(new commands.GetCommand(input));
-    },
-    async put(input) {
-      const { doc, commands } = await load();
-      return doc.send(new commands.PutCommand(input));
-    },
-    async update(input) {
-      const { doc, commands } = await load();
-      return doc.send(new commands.UpdateCommand(input));
-    },
-    async delete(input) {
-      const { doc, commands } = await load();
-      return doc.send(new commands.DeleteCommand(input));
-    },
-    async query(input) {
-      const { doc, commands } = await load();
-      return doc.send(new commands.QueryCommand(input));
-    },
-  };
+    get: send("GetCommand"),
+    put: send("PutCommand"),
+    update: send("UpdateCommand"),
+    delete: send("DeleteCommand"),
+    query: send("QueryCommand"),
+  } as TableClient;
 }

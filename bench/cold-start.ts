@@ -154,20 +154,7 @@ const env = {
 
 // ---------------------------------------------------------------- one process, timed
 
-const CHILD = join(OUT, "child.mjs");
-writeFileSync(
-  CHILD,
-  [
-    "const [file, event] = process.argv.slice(2);",
-    "const { handler } = await import(file);",
-    "let outcome = 'imported';",
-    "if (event) {",
-    "  try { const r = await handler(JSON.parse(event), { awsRequestId: 'bench' }); outcome = r && r.statusCode ? `HTTP ${r.statusCode}` : 'answered'; }",
-    "  catch (e) { outcome = e.name; }",
-    "}",
-    "process.stdout.write(`\\n@@outcome ${outcome}\\n`);",
-  ].join("\n"),
-);
+const CHILD = join(ROOT, "bench", "support", "first-call.mjs");
 
 /**
  * Wall time of one `node` process importing `file` (and handling `event`), in ms. Not

@@ -8,7 +8,7 @@
 // bundled the same way, as a ratio. Processes are interleaved round by round (the empty
 // handler in every round), so machine drift touches every number alike.
 //
-// The first events go to a local AWS endpoint (lib/local/aws/), dynalite, a Zilliz
+// The first events go to a local AWS endpoint (local/aws/), dynalite, a Zilliz
 // simulator and a Slack sink started here, so every first call is a real call.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,11 +17,11 @@ import { join, resolve } from "node:path";
 import { CAPABILITIES, type Capability, environmentFor } from "../functions/capabilities.ts";
 import { LOCAL_ARNS, startLocalFunctions } from "../functions/local-runtime.ts";
 import type { FunctionName } from "../functions/manifest.ts";
-import { ensureTable, startDynalite } from "../lib/local/dynamo.ts";
-import { apiEvent, scheduledEvent } from "../lib/local/events.ts";
 import { StaticSecretSource } from "../lib/providers/secrets.ts";
-import { startSlackSink } from "../lib/sandbox/slack-sink.ts";
-import { startZillizSimulator } from "../lib/sandbox/zilliz.ts";
+import { ensureTable, startDynalite } from "../local/dynamo.ts";
+import { apiEvent, scheduledEvent } from "../local/events.ts";
+import { startSlackSink } from "../sandbox/slack-sink.ts";
+import { startZillizSimulator } from "../sandbox/zilliz.ts";
 import { buildFunction, buildFunctions, type FunctionBundle } from "../scripts/build-functions.ts";
 import { FUNCTION_BUNDLE, MAX_BUNDLE_BYTES, SDK_PACKAGES } from "../stacks/bundle.ts";
 

@@ -1,4 +1,4 @@
-import { startSandbox } from "../lib/sandbox/index.ts";
+import { startSandbox } from "../sandbox/index.ts";
 
 /**
  * `warden sandbox`: the vendor simulators alone, on ephemeral loopback ports. Prints one

@@ -17,7 +17,7 @@ export interface SdkClient {
 export interface AwsSettings {
   region: string;
   /**
-   * The local runtime only: every service is this loopback endpoint (lib/local/aws/), and
+   * The local runtime only: every service is this loopback endpoint (local/aws/), and
    * each function signs as itself, so the endpoint can authorize it by its declaration.
    */
   endpoint?: string;

@@ -6,7 +6,7 @@ import type { WorkflowName } from "../lib/workflows/definitions.ts";
  * - the composition root (functions/root.ts) builds only the ports a function declares;
  * - the stacks (stacks/functions.ts) turn the same declaration into the function's IAM
  *   statements and environment;
- * - the local runtime's AWS endpoint (lib/local/aws/) authorizes each function's calls
+ * - the local runtime's AWS endpoint (local/aws/) authorizes each function's calls
  *   with the same statements, so a local run fails where AWS would.
  */
 

@@ -10,7 +10,7 @@ export const Environment = z.object({
   AWS_REGION: z.string().default("us-east-1"),
   /** The catalogue table (`table:read`, `table:write`). */
   WARDEN_TABLE: z.string().min(1).optional(),
-  /** The local runtime only: its loopback stand-in for every AWS service (lib/local/aws/). */
+  /** The local runtime only: its loopback stand-in for every AWS service (local/aws/). */
   WARDEN_AWS_ENDPOINT: z.url().optional(),
   /** State machine ARNs (`start:create-backup`, `start:delete-backup`). */
   WARDEN_CREATE_BACKUP_ARN: z.string().min(1).optional(),

@@ -1,19 +1,19 @@
 import type { Clock } from "../lib/core/clock.ts";
-import {
-  type Denial,
-  type LocalAws,
-  type LocalEventEntry,
-  startLocalAws,
-} from "../lib/local/aws/gateway.ts";
-import type { ArnContext } from "../lib/local/aws/iam.ts";
-import { type RecordedCall, recordCalls } from "../lib/local/aws/recorder.ts";
-import { lambdaContext } from "../lib/local/lambda-context.ts";
-import { type ExecutionOutcome, LocalWorkflowStarter } from "../lib/local/workflows.ts";
 import { EVENT_SOURCE } from "../lib/notify/events.ts";
 import { InProcessEventBus } from "../lib/notify/in-process-bus.ts";
 import { CountingMetrics, type Metrics } from "../lib/notify/metrics.ts";
 import type { SecretSource } from "../lib/providers/secrets.ts";
 import type { WorkflowName } from "../lib/workflows/definitions.ts";
+import {
+  type Denial,
+  type LocalAws,
+  type LocalEventEntry,
+  startLocalAws,
+} from "../local/aws/gateway.ts";
+import type { ArnContext } from "../local/aws/iam.ts";
+import { type RecordedCall, recordCalls } from "../local/aws/recorder.ts";
+import { lambdaContext } from "../local/lambda-context.ts";
+import { type ExecutionOutcome, LocalWorkflowStarter } from "../local/workflows.ts";
 import {
   CAPABILITIES,
   type Capability,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiEvent, scheduledEvent } from "../../lib/local/events.ts";
+import { apiEvent, scheduledEvent } from "../../local/events.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 /*

@@ -5,7 +5,7 @@ import { CountingMetrics, MetricName } from "../../lib/notify/metrics.ts";
 import { SlackNotifier } from "../../lib/notify/slack/notifier.ts";
 import { SlackSender } from "../../lib/notify/slack/sender.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
-import { type SlackSink, startSlackSink } from "../../lib/sandbox/slack-sink.ts";
+import { type SlackSink, startSlackSink } from "../../sandbox/slack-sink.ts";
 import { failedRecord, fakeTime } from "./fixtures.ts";
 
 let sink: SlackSink | undefined;

@@ -7,15 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalFunctions } from "../../functions/local-runtime.ts";
 import { contextOf } from "../../functions/root.ts";
 import { createApiDispatcher } from "../../lib/api/index.ts";
-import type { RecordedCall } from "../../lib/local/aws/recorder.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
-import { startZillizSimulator, type ZillizSimulator } from "../../lib/sandbox/zilliz.ts";
 import { nextRun } from "../../lib/schedule/index.ts";
 import { BackupService } from "../../lib/usecases/backups.ts";
 import { PolicyService } from "../../lib/usecases/policies.ts";
 import { RetentionService } from "../../lib/usecases/retention.ts";
 import { VendorTargetValidator } from "../../lib/usecases/target-validation.ts";
 import { TargetService } from "../../lib/usecases/targets.ts";
+import type { RecordedCall } from "../../local/aws/recorder.ts";
+import { startZillizSimulator, type ZillizSimulator } from "../../sandbox/zilliz.ts";
 import type { SynthResult } from "../infra/synth.ts";
 import { dynaliteTable, type TestTable } from "../support/dynamo-engines.ts";
 import { checkPermissions, synthesize } from "./matrix.ts";
@@ -111,7 +111,7 @@ describe("the permission matrix", () => {
   it("passes the registration path as it is: validate-target reads the credentials", async () => {
     const { calls, denied } = await recording(async () => {
       const { handler } = await import("../../functions/handlers/api.ts");
-      const { apiEvent } = await import("../../lib/local/events.ts");
+      const { apiEvent } = await import("../../local/events.ts");
       const response = (await handler(
         apiEvent({ method: "POST", path: "/v1/targets", body: target() }),
         {} as never,

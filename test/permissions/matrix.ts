@@ -1,7 +1,7 @@
 /**
  * The permission matrix: every AWS call each function made anywhere in the test suite
  * (recorded by an SDK middleware on every client the composition root builds, keyed by
- * function — lib/local/aws/recorder.ts), checked against that function's IAM statements
+ * function — local/aws/recorder.ts), checked against that function's IAM statements
  * in the synthesized stack (test/infra/synth.ts). It fails when a function calls
  * something its role does not allow, and when a role allows an action its function
  * never calls. It also writes the matrix into docs/deploy.md.
@@ -15,8 +15,8 @@ import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { CAPABILITIES, type Capability, resourceRoots } from "../../functions/capabilities.ts";
 import { FUNCTIONS, type FunctionName } from "../../functions/manifest.ts";
-import { deniedResources, type IamStatement } from "../../lib/local/aws/iam.ts";
-import type { RecordedCall } from "../../lib/local/aws/recorder.ts";
+import { deniedResources, type IamStatement } from "../../local/aws/iam.ts";
+import type { RecordedCall } from "../../local/aws/recorder.ts";
 import {
   grantsOf,
   lambdaFor,

@@ -4,7 +4,7 @@ import { type ProviderName, Target } from "../../lib/core/target.ts";
 import type { BackupProvider, BackupRef } from "../../lib/providers/port.ts";
 import { createProviderFactory } from "../../lib/providers/registry.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
-import type { HttpFault } from "../../lib/sandbox/fault-queue.ts";
+import type { HttpFault } from "../../sandbox/fault-queue.ts";
 
 /** A fixed start for every simulator clock, so vendor timestamps are predictable. */
 export const T0 = Date.parse("2026-03-02T09:00:00Z");

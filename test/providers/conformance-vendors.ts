@@ -1,8 +1,8 @@
 import { expect } from "vitest";
-import { startDcsSimulator } from "../../lib/sandbox/huawei/dcs.ts";
-import { startTaurusDbSimulator } from "../../lib/sandbox/huawei/taurusdb.ts";
-import { startPineconeSimulator } from "../../lib/sandbox/pinecone.ts";
-import { startZillizSimulator } from "../../lib/sandbox/zilliz.ts";
+import { startDcsSimulator } from "../../sandbox/huawei/dcs.ts";
+import { startTaurusDbSimulator } from "../../sandbox/huawei/taurusdb.ts";
+import { startPineconeSimulator } from "../../sandbox/pinecone.ts";
+import { startZillizSimulator } from "../../sandbox/zilliz.ts";
 import { manualClock, registryAdapter, type VendorEnv, WRONG_KEY } from "./conformance-support.ts";
 
 /**

@@ -6,7 +6,7 @@ import { dcsEnv, pineconeEnv, taurusDbEnv, zillizEnv } from "./conformance-vendo
 /**
  * The vendors every scenario below runs against, each on its own simulator.
  *
- * ADDING A VENDOR IS ONE ROW HERE, plus its simulator (lib/sandbox) and its `VendorEnv`
+ * ADDING A VENDOR IS ONE ROW HERE, plus its simulator (sandbox) and its `VendorEnv`
  * starter in `conformance-vendors.ts`: start the simulator on a manual clock, say how to
  * build the target, and fill in the three vendor hooks (`failNextBackup`, `conflict`,
  * `inFlightAmong`) — the only places where the vendors genuinely differ. Every scenario

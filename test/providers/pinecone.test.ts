@@ -14,7 +14,7 @@ import {
   type PineconeSimulator,
   SUPPORTED_API_VERSIONS,
   startPineconeSimulator,
-} from "../../lib/sandbox/pinecone.ts";
+} from "../../sandbox/pinecone.ts";
 
 const T0 = Date.parse("2026-03-02T09:00:00Z");
 

@@ -2,10 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  type PineconeSimulatorOptions,
-  startPineconeSimulator,
-} from "../../lib/sandbox/pinecone.ts";
+import { type PineconeSimulatorOptions, startPineconeSimulator } from "../../sandbox/pinecone.ts";
 
 const T0 = Date.parse("2026-03-02T09:00:00Z");
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { eventFromBackup } from "../../lib/notify/event-builders.ts";
 import { messageFor } from "../../lib/notify/slack/messages.ts";
 import { SlackSender } from "../../lib/notify/slack/sender.ts";
-import { type SlackSink, startSlackSink } from "../../lib/sandbox/slack-sink.ts";
+import { type SlackSink, startSlackSink } from "../../sandbox/slack-sink.ts";
 import { failedRecord, fakeTime } from "../notify/fixtures.ts";
 
 const sinks: SlackSink[] = [];

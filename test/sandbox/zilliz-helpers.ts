@@ -2,7 +2,7 @@ import {
   startZillizSimulator,
   type ZillizSimulator,
   type ZillizSimulatorOptions,
-} from "../../lib/sandbox/zilliz.ts";
+} from "../../sandbox/zilliz.ts";
 
 /** A fixed start time so timestamps in assertions are exact. */
 export const T0 = Date.parse("2026-03-02T09:00:00Z");

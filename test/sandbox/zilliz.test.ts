@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_ZILLIZ_CLUSTER } from "../../lib/sandbox/zilliz.ts";
+import { DEFAULT_ZILLIZ_CLUSTER } from "../../sandbox/zilliz.ts";
 import { iso, startHarness, T0, type ZillizHarness } from "./zilliz-helpers.ts";
 
 const SECOND_CLUSTER = "in01-0c4e8a2b6d9f135";

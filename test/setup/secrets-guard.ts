@@ -2,7 +2,7 @@
 // and, after the file's tests, asserts that no credential a simulator issued appears in
 // it. API responses are checked the same way by the test clients (see assertNoSecrets).
 import { afterAll, expect } from "vitest";
-import { issuedSecrets } from "../../lib/sandbox/issued-secrets.ts";
+import { issuedSecrets } from "../../sandbox/issued-secrets.ts";
 
 const captured: string[] = [];
 

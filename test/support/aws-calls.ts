@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { jsonLinesSink, type RecordedCall } from "../../lib/local/aws/recorder.ts";
+import { jsonLinesSink, type RecordedCall } from "../../local/aws/recorder.ts";
 
 /**
  * Where the suite records every AWS call each function makes (one JSON-lines file per

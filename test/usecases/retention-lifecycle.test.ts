@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handler as expiryStream } from "../../functions/handlers/expiry-stream.ts";
-import { expireDueMarkers } from "../../lib/local/ttl.ts";
 import { Keys } from "../../lib/store/keys.ts";
+import { expireDueMarkers } from "../../local/ttl.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 const DAY = 24 * 60 * 60 * 1000;

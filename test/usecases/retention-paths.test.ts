@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expireDueMarkers } from "../../lib/local/ttl.ts";
+import { expireDueMarkers } from "../../local/ttl.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 /*

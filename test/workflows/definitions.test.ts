@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { localTaskArns } from "../../lib/local/workflows.ts";
 import { TASKS, taskStates, WORKFLOWS } from "../../lib/workflows/definitions.ts";
 import { nextWaitSeconds } from "../../lib/workflows/tasks.ts";
 import { aslErrors } from "../../lib/workflows/validate.ts";
+import { localTaskArns } from "../../local/workflows.ts";
 
 describe("workflow definitions", () => {
   const arns = localTaskArns();

@@ -7,7 +7,7 @@ import {
   type DcsSimulator,
   type DcsSimulatorOptions,
   startDcsSimulator,
-} from "../../../lib/sandbox/huawei/dcs.ts";
+} from "../../../sandbox/huawei/dcs.ts";
 import { clientFor, T0 } from "../../sandbox/huawei/helpers.ts";
 
 const sims: DcsSimulator[] = [];

@@ -6,7 +6,7 @@ import { ProviderError } from "../../../lib/core/provider-error.ts";
 import type { HuaweiPasswordCredentials } from "../../../lib/providers/huawei/credentials.ts";
 import { DcsProvider } from "../../../lib/providers/huawei/dcs.ts";
 import { IamTokenCache } from "../../../lib/providers/huawei/iam-token.ts";
-import { startDcsSimulator } from "../../../lib/sandbox/huawei/dcs.ts";
+import { startDcsSimulator } from "../../../sandbox/huawei/dcs.ts";
 
 const HOUR = 60 * 60 * 1000;
 const T0 = Date.parse("2026-03-02T09:00:00Z");

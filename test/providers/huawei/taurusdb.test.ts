@@ -7,7 +7,7 @@ import {
   startTaurusDbSimulator,
   type TaurusDbSimulator,
   type TaurusDbSimulatorOptions,
-} from "../../../lib/sandbox/huawei/taurusdb.ts";
+} from "../../../sandbox/huawei/taurusdb.ts";
 import { clientFor, T0 } from "../../sandbox/huawei/helpers.ts";
 
 const sims: TaurusDbSimulator[] = [];

@@ -6,7 +6,7 @@ import {
   type DcsSimulator,
   type DcsSimulatorOptions,
   startDcsSimulator,
-} from "../../../lib/sandbox/huawei/dcs.ts";
+} from "../../../sandbox/huawei/dcs.ts";
 import { clientFor, T0 } from "./helpers.ts";
 
 const sims: DcsSimulator[] = [];

@@ -7,7 +7,7 @@ import {
   startTaurusDbSimulator,
   type TaurusDbSimulator,
   type TaurusDbSimulatorOptions,
-} from "../../../lib/sandbox/huawei/taurusdb.ts";
+} from "../../../sandbox/huawei/taurusdb.ts";
 import { type Client, clientFor, T0 } from "./helpers.ts";
 
 const INSTANCE = DEFAULT_TAURUSDB_INSTANCE;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { signRequest } from "../../../lib/providers/huawei/signer.ts";
-import type { SimRequest } from "../../../lib/sandbox/http-sim-types.ts";
-import { verifyGatewayAuth } from "../../../lib/sandbox/huawei/verify.ts";
+import type { SimRequest } from "../../../sandbox/http-sim-types.ts";
+import { verifyGatewayAuth } from "../../../sandbox/huawei/verify.ts";
 
 const KEYS = { ak: "AK123", sk: "SK456" };
 const NOW = Date.parse("2026-03-02T09:00:00Z");

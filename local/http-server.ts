@@ -1,7 +1,7 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { MAX_BODY_BYTES, problem } from "../api/http.ts";
+import { MAX_BODY_BYTES, problem } from "../lib/api/http.ts";
 import { apiEvent } from "./events.ts";
 
 /** An API Gateway HTTP API (payload 2.0) handler, as Lambda would run it. */

@@ -6,7 +6,7 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { createTableInput } from "../store/table.ts";
+import { createTableInput } from "../lib/store/table.ts";
 
 /** Static credentials for embedded engines: they check nothing, but the SDK wants some. */
 export const LOCAL_AWS = {

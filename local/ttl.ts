@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { EXPIRY_ENTITY, type ExpiryRepository } from "../store/expiry.ts";
-import { Keys } from "../store/keys.ts";
-import { TTL_PRINCIPAL } from "../usecases/ttl-stream.ts";
+import { EXPIRY_ENTITY, type ExpiryRepository } from "../lib/store/expiry.ts";
+import { Keys } from "../lib/store/keys.ts";
+import { TTL_PRINCIPAL } from "../lib/usecases/ttl-stream.ts";
 
 let sequence = 0;
 

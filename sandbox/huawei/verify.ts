@@ -5,7 +5,7 @@ import {
   parseSdkDate,
   sameSignature,
   signatureOf,
-} from "../../providers/huawei/signer.ts";
+} from "../../lib/providers/huawei/signer.ts";
 import type { SimRequest, SimResponse } from "../http-sim-types.ts";
 
 /** Tolerated clock skew of `X-Sdk-Date`. ASSUMPTION (UNCONFIRMED): commonly quoted as 15 min. */

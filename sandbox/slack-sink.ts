@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { SLACK_LIMITS } from "../notify/slack/limits.ts";
+import { SLACK_LIMITS } from "../lib/notify/slack/limits.ts";
 import { FaultQueue, httpFaultSchema } from "./fault-queue.ts";
 import {
   type RequestLogEntry,

@@ -6,8 +6,8 @@ import {
   taskStates,
   WORKFLOWS,
   type WorkflowName,
-} from "../workflows/definitions.ts";
-import type { WorkflowStarter } from "../workflows/starter.ts";
+} from "../lib/workflows/definitions.ts";
+import type { WorkflowStarter } from "../lib/workflows/starter.ts";
 import { lambdaContext } from "./lambda-context.ts";
 
 /** A Lambda-style handler: (event, context) → result. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
-import { ConfigurationError } from "../core/errors.ts";
-import type { SecretSource } from "../providers/secrets.ts";
+import { ConfigurationError } from "../lib/core/errors.ts";
+import type { SecretSource } from "../lib/providers/secrets.ts";
 
 /**
  * Secrets from environment variables: secret `warden/zilliz-prod` is read from

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { PROVIDER_NAMES } from "../lib/core/vendors.ts";
 
 /**
  * The environment every function reads, validated once. The stacks set these on AWS;
@@ -35,7 +36,7 @@ export const Environment = z.object({
       if (!raw) return undefined;
       const limits = z
         .partialRecord(
-          z.enum(["zilliz", "pinecone", "huawei-taurusdb", "huawei-dcs"]),
+          z.enum(PROVIDER_NAMES),
           z.object({
             requestsPerSecond: z.number().positive().max(1000).optional(),
             burst: z.number().int().positive().max(1000).optional(),

@@ -3,6 +3,7 @@ import { digestRowsFromStore } from "../lib/notify/slack/digest-source.ts";
 import { SlackNotifier } from "../lib/notify/slack/notifier.ts";
 import { SlackSender } from "../lib/notify/slack/sender.ts";
 import { nextRun } from "../lib/schedule/index.ts";
+import { BackupTasks } from "../lib/usecases/backup-tasks.ts";
 import { BackupService } from "../lib/usecases/backups.ts";
 import { Dispatcher } from "../lib/usecases/dispatch.ts";
 import { PolicyService } from "../lib/usecases/policies.ts";
@@ -10,7 +11,6 @@ import { RetentionService } from "../lib/usecases/retention.ts";
 import { Sweeper } from "../lib/usecases/sweep.ts";
 import { VendorTargetValidator } from "../lib/usecases/target-validation.ts";
 import { TargetService } from "../lib/usecases/targets.ts";
-import { BackupTasks } from "../lib/workflows/tasks.ts";
 import { appendLogKeys, errorFields, log } from "./log.ts";
 import type { FunctionContext } from "./root.ts";
 

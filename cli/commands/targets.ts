@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { CreateTargetInput, Target } from "../../lib/core/target.ts";
+import { vendorFacts } from "../../lib/core/vendors.ts";
 import { expectPositionals, parseFlags, required } from "../args.ts";
 import { loadChecked } from "../documents.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
@@ -97,14 +98,7 @@ function targetTable(targets: Target[]): string {
   );
 }
 
+/** The vendor resource in a few characters (lib/core/vendors.ts). */
 function resourceOf(t: Target): string {
-  switch (t.provider) {
-    case "zilliz":
-      return t.resource.clusterId;
-    case "pinecone":
-      return t.resource.indexName;
-    case "huawei-taurusdb":
-    case "huawei-dcs":
-      return `${t.resource.region}/${t.resource.instanceId}`;
-  }
+  return vendorFacts(t.provider)?.describe(t.resource) ?? "?";
 }

@@ -1,4 +1,4 @@
-import { TaskInputs } from "../../lib/workflows/tasks.ts";
+import { TaskInputs } from "../../lib/usecases/backup-tasks.ts";
 import { withTask } from "../middleware.ts";
 import { backupTasks } from "../usecases.ts";
 

@@ -1,5 +1,8 @@
 import * as z from "zod";
 import { ID_PATTERN } from "./ids.ts";
+import { PROVIDER_NAMES, type ProviderName, VENDORS } from "./vendors.ts";
+
+export { PROVIDER_NAMES, type ProviderName } from "./vendors.ts";
 
 /** Tags are small labels used by policy selectors and Slack routing. */
 export const Tags = z
@@ -8,63 +11,6 @@ export const Tags = z
     z.string().max(256),
   )
   .refine((t) => Object.keys(t).length <= 50, "at most 50 tags");
-
-/** What to back up on a Zilliz Cloud Dedicated cluster (providers.md §1.3). */
-export const ZillizResource = z.object({
-  clusterId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "a Zilliz cluster id such as in01-abc123"),
-  /** Control-plane base URL; defaults to the global site. Checked against allowed hosts. */
-  baseUrl: z.url().optional(),
-  scope: z
-    .discriminatedUnion("type", [
-      z.object({ type: z.literal("CLUSTER") }),
-      z.object({
-        type: z.literal("COLLECTION"),
-        dbName: z.string().min(1).max(255).optional(),
-        collections: z.array(z.string().min(1).max(255)).min(1).max(100),
-      }),
-    ])
-    .default({ type: "CLUSTER" }),
-});
-export type ZillizResource = z.infer<typeof ZillizResource>;
-
-/** A Pinecone serverless index (providers.md §2). */
-export const PineconeResource = z
-  .object({
-    indexName: z
-      .string()
-      .regex(
-        /^[a-z0-9]([a-z0-9-]{0,43}[a-z0-9])?$/,
-        "a Pinecone index name: 1-45 of a-z0-9 and '-'",
-      ),
-    /** Control-plane base URL; defaults to https://api.pinecone.io. */
-    baseUrl: z.url().optional(),
-  })
-  .strict();
-export type PineconeResource = z.infer<typeof PineconeResource>;
-
-/** Where a Huawei Cloud instance lives (providers.md §3.2, §4.1). */
-const huaweiLocation = {
-  region: z.string().regex(/^[a-z]{2}-[a-z]+-\d+$/, "a Huawei region id such as ap-southeast-1"),
-  projectId: z.string().regex(/^[0-9a-f]{32}$/, "a Huawei project id (32 hex characters)"),
-  instanceId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "a Huawei instance id"),
-  /** Regional endpoint; derived from the region when absent. */
-  baseUrl: z.url().optional(),
-};
-
-/** A Huawei Cloud TaurusDB (GaussDB for MySQL) instance (providers.md §3). */
-export const TaurusDbResource = z.object(huaweiLocation).strict();
-export type TaurusDbResource = z.infer<typeof TaurusDbResource>;
-
-/** A Huawei Cloud DCS (Redis) instance (providers.md §4). */
-export const DcsResource = z
-  .object({
-    ...huaweiLocation,
-    /** v2 is current; v1.0 is the historical API some regions still use. */
-    apiVersion: z.enum(["v2", "v1.0"]).default("v2"),
-    backupFormat: z.enum(["rdb", "aof"]).optional(),
-  })
-  .strict();
-export type DcsResource = z.infer<typeof DcsResource>;
 
 /** Fields every target has, whatever the vendor. */
 const targetCommon = {
@@ -82,13 +28,21 @@ const targetCommon = {
     .default(360),
 };
 
-/** Per-vendor target shapes; adding a vendor adds one member here. */
-export const TargetSpec = z.discriminatedUnion("provider", [
-  z.object({ ...targetCommon, provider: z.literal("zilliz"), resource: ZillizResource }),
-  z.object({ ...targetCommon, provider: z.literal("pinecone"), resource: PineconeResource }),
-  z.object({ ...targetCommon, provider: z.literal("huawei-taurusdb"), resource: TaurusDbResource }),
-  z.object({ ...targetCommon, provider: z.literal("huawei-dcs"), resource: DcsResource }),
-]);
+/** One vendor's target shape: the common fields, its name, its resource. */
+function specOf<P extends ProviderName>(provider: P) {
+  return z.object({
+    ...targetCommon,
+    provider: z.literal(provider),
+    resource: VENDORS[provider].resource as (typeof VENDORS)[P]["resource"],
+  });
+}
+type SpecOf = { [P in ProviderName]: ReturnType<typeof specOf<P>> }[ProviderName];
+
+/** Per-vendor target shapes, one per entry of the vendor table (core/vendors.ts). */
+export const TargetSpec = z.discriminatedUnion(
+  "provider",
+  PROVIDER_NAMES.map((p) => specOf(p)) as [SpecOf, ...SpecOf[]],
+);
 
 /** A target as stored: the spec plus bookkeeping. */
 export const Target = TargetSpec.and(
@@ -102,27 +56,31 @@ export const Target = TargetSpec.and(
 );
 export type Target = z.infer<typeof Target>;
 
+/** One vendor's `POST /v1/targets` body: the id is optional (generated when absent). */
+function createOf<P extends ProviderName>(provider: P) {
+  return specOf(provider).partial({ id: true }).strict();
+}
+type CreateOf = { [P in ProviderName]: ReturnType<typeof createOf<P>> }[ProviderName];
+
+/** One vendor's `PUT /v1/targets/{id}` body: the whole spec but the id. */
+function updateOf<P extends ProviderName>(provider: P) {
+  return specOf(provider).omit({ id: true }).strict();
+}
+type UpdateOf = { [P in ProviderName]: ReturnType<typeof updateOf<P>> }[ProviderName];
+
 /** The body of `POST /v1/targets`: the id is optional (generated when absent). */
-export const CreateTargetInput = z.discriminatedUnion("provider", [
-  TargetSpec.options[0].partial({ id: true }).strict(),
-  TargetSpec.options[1].partial({ id: true }).strict(),
-  TargetSpec.options[2].partial({ id: true }).strict(),
-  TargetSpec.options[3].partial({ id: true }).strict(),
-]);
+export const CreateTargetInput = z.discriminatedUnion(
+  "provider",
+  PROVIDER_NAMES.map((p) => createOf(p)) as [CreateOf, ...CreateOf[]],
+);
 export type CreateTargetInput = z.infer<typeof CreateTargetInput>;
 
 /** The body of `PUT /v1/targets/{id}`: the whole spec but the id (the vendor cannot change). */
-export const UpdateTargetInput = z.discriminatedUnion("provider", [
-  TargetSpec.options[0].omit({ id: true }).strict(),
-  TargetSpec.options[1].omit({ id: true }).strict(),
-  TargetSpec.options[2].omit({ id: true }).strict(),
-  TargetSpec.options[3].omit({ id: true }).strict(),
-]);
+export const UpdateTargetInput = z.discriminatedUnion(
+  "provider",
+  PROVIDER_NAMES.map((p) => updateOf(p)) as [UpdateOf, ...UpdateOf[]],
+);
 export type UpdateTargetInput = z.infer<typeof UpdateTargetInput>;
-
-/** The names of the vendors we support. */
-export const ProviderName = z.enum(["zilliz", "pinecone", "huawei-taurusdb", "huawei-dcs"]);
-export type ProviderName = z.infer<typeof ProviderName>;
 
 /** A target of one vendor. */
 export type TargetOf<P extends ProviderName> = Extract<Target, { provider: P }>;
@@ -137,13 +95,5 @@ export type TargetResource = {
  * Two targets on the same cluster share it.
  */
 export function resourceKey(target: TargetResource): string {
-  switch (target.provider) {
-    case "zilliz":
-      return `zilliz:${target.resource.clusterId}`;
-    case "pinecone":
-      return `pinecone:${target.resource.indexName}`;
-    case "huawei-taurusdb":
-    case "huawei-dcs":
-      return `${target.provider}:${target.resource.region}:${target.resource.instanceId}`;
-  }
+  return VENDORS[target.provider].key(target.resource as never);
 }

@@ -61,7 +61,7 @@ const backupFields = {
   targetId: z.string(),
   /** Human name of the target, when the producer knows it. */
   targetName: z.string().max(200).optional(),
-  /** Vendor: zilliz, pinecone, huawei-taurusdb, huawei-dcs. */
+  /** Vendor: a name of the vendor table, lib/core/vendors.ts. */
   provider: z.string(),
   status: BackupStatus,
   trigger: z.enum(["api", "schedule", "adopted"]),

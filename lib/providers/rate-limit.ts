@@ -1,15 +1,8 @@
 import { createHash } from "node:crypto";
 import { ProviderError } from "../core/provider-error.ts";
+import { type ProviderName, type RateLimitSettings, VENDORS } from "../core/vendors.ts";
 
-/** How fast one account may call one vendor host. */
-export interface RateLimitSettings {
-  /** Sustained rate: tokens added per second. */
-  requestsPerSecond: number;
-  /** Bucket size: requests that may go out back to back after a quiet spell. */
-  burst: number;
-  /** Longest a request may wait for a token; beyond it the call fails THROTTLED at once. */
-  maxWaitMs: number;
-}
+export type { RateLimitSettings } from "../core/vendors.ts";
 
 /** Time as the limiter sees it; injected in tests. */
 export interface RateLimitClock {
@@ -17,21 +10,10 @@ export interface RateLimitClock {
   sleep(ms: number): Promise<void>;
 }
 
-/**
- * Client-side defaults, deliberately below the vendors' own limits so that several
- * Lambda containers sharing one account still stay under them.
- * - Zilliz documents 20 rps per user and endpoint (providers.md §1.1); 5 leaves room
- *   for concurrency across containers.
- * - Pinecone's control-plane limits are UNCONFIRMED (only data-plane limits are
- *   published, providers.md §2.5); 5 rps is a conservative guess.
- * - Huawei gateway limits per API are UNCONFIRMED (providers.md §5.4); 5 rps likewise.
- */
-export const DEFAULT_RATE_LIMITS = {
-  zilliz: { requestsPerSecond: 5, burst: 5, maxWaitMs: 5_000 },
-  pinecone: { requestsPerSecond: 5, burst: 5, maxWaitMs: 5_000 },
-  "huawei-taurusdb": { requestsPerSecond: 5, burst: 5, maxWaitMs: 5_000 },
-  "huawei-dcs": { requestsPerSecond: 5, burst: 5, maxWaitMs: 5_000 },
-} as const satisfies Record<string, RateLimitSettings>;
+/** Each vendor's client-side default, from the vendor table (lib/core/vendors.ts). */
+export const DEFAULT_RATE_LIMITS = Object.fromEntries(
+  Object.entries(VENDORS).map(([name, facts]) => [name, facts.rateLimit]),
+) as Record<ProviderName, RateLimitSettings>;
 
 /** For a vendor missing from {@link DEFAULT_RATE_LIMITS}. */
 export const FALLBACK_RATE_LIMIT: RateLimitSettings = {

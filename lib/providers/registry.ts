@@ -1,20 +1,19 @@
 import { ValidationError } from "../core/errors.ts";
-import type { ProviderName, Target, TargetOf, TargetResource } from "../core/target.ts";
-import { dcsModule } from "./huawei/dcs.ts";
-import { taurusDbModule } from "./huawei/taurusdb.ts";
-import { pineconeModule } from "./pinecone.ts";
+import type { Target, TargetOf, TargetResource } from "../core/target.ts";
+import { type ProviderName, type RateLimitSettings, VENDORS } from "../core/vendors.ts";
 import type { BackupProvider } from "./port.ts";
-import type { RateLimitSettings } from "./rate-limit.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
 import type { VendorModule } from "./vendor.ts";
-import { zillizModule } from "./zilliz.ts";
 
-/** Every supported vendor: adding one is one line here. */
-const VENDORS: { [P in ProviderName]?: VendorModule<P, never> } = {
-  zilliz: zillizModule as VendorModule<"zilliz", never>,
-  pinecone: pineconeModule as VendorModule<"pinecone", never>,
-  "huawei-taurusdb": taurusDbModule as VendorModule<"huawei-taurusdb", never>,
-  "huawei-dcs": dcsModule as VendorModule<"huawei-dcs", never>,
+/**
+ * Every supported vendor's module, one line each, imported when a target of that vendor
+ * is first checked: a function backing up a Zilliz cluster never loads the Huawei signer.
+ */
+const MODULES: { [P in ProviderName]: () => Promise<VendorModule<P>> } = {
+  zilliz: () => import("./zilliz/module.ts").then((m) => m.zillizModule),
+  pinecone: () => import("./pinecone/module.ts").then((m) => m.pineconeModule),
+  "huawei-taurusdb": () => import("./huawei/taurusdb.ts").then((m) => m.taurusDbModule),
+  "huawei-dcs": () => import("./huawei/dcs.ts").then((m) => m.dcsModule),
 };
 
 /** How adapters are built. */
@@ -36,14 +35,14 @@ export type ProviderFactory = (target: Target) => Promise<BackupProvider>;
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-function vendorOf<P extends ProviderName>(provider: P): VendorModule<P, never> {
-  const vendor = VENDORS[provider] as VendorModule<P, never> | undefined;
-  if (!vendor) {
+function moduleOf<P extends ProviderName>(provider: P): Promise<VendorModule<P>> {
+  const load = Object.hasOwn(MODULES, provider) ? MODULES[provider] : undefined;
+  if (!load) {
     throw new ValidationError(`provider ${provider} is not supported yet`, [
-      { path: "provider", message: `supported: ${Object.keys(VENDORS).join(", ")}` },
+      { path: "provider", message: `supported: ${Object.keys(MODULES).join(", ")}` },
     ]);
   }
-  return vendor;
+  return load();
 }
 
 /**
@@ -51,9 +50,12 @@ function vendorOf<P extends ProviderName>(provider: P): VendorModule<P, never> {
  * is one of its documented hosts over HTTPS (or a loopback simulator, when allowed).
  * Returns the base URL to use.
  */
-export function checkTarget(target: TargetResource, options: { allowLoopback?: boolean }): string {
+export async function checkTarget(
+  target: TargetResource,
+  options: { allowLoopback?: boolean },
+): Promise<string> {
   const typed = target as TargetOf<ProviderName>;
-  const vendor = vendorOf(typed.provider);
+  const vendor = await moduleOf(typed.provider);
   const baseUrl = vendor.baseUrl(typed as never);
   const url = new URL(baseUrl);
   if (options.allowLoopback && LOOPBACK.has(url.hostname) && url.protocol === "http:")
@@ -79,13 +81,14 @@ export function checkTarget(target: TargetResource, options: { allowLoopback?: b
  */
 export function createProviderFactory(options: ProviderFactoryOptions): ProviderFactory {
   return async (target) => {
-    const baseUrl = checkTarget(target, options);
-    const vendor = vendorOf(target.provider);
-    const credentials = await readSecret(options.secrets, target.secretRef, vendor.credentials);
+    const baseUrl = await checkTarget(target, options);
+    const vendor = await moduleOf(target.provider);
+    const secret = VENDORS[target.provider].secret as unknown as Parameters<typeof readSecret>[2];
+    const credentials = await readSecret(options.secrets, target.secretRef, secret);
     return vendor.create({
       target: target as never,
       baseUrl,
-      credentials,
+      credentials: credentials as never,
       fetch: options.fetch,
       timeoutMs: options.timeoutMs,
       ...(options.rateLimits?.[target.provider]

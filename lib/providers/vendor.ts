@@ -1,16 +1,14 @@
-import type * as z from "zod";
-import type { ProviderName, TargetOf } from "../core/target.ts";
+import type { TargetOf } from "../core/target.ts";
+import type { ProviderName, RateLimitSettings, SecretOf } from "../core/vendors.ts";
 import type { BackupProvider } from "./port.ts";
-import type { RateLimitSettings } from "./rate-limit.ts";
 
 /**
- * Everything the registry needs to know about one vendor. Adding a vendor means one
- * module implementing this (next to its adapter) and one line in `registry.ts`.
+ * The adapter side of one vendor, in its folder next to its adapter: which hosts its
+ * targets may call and how the adapter is built. What a target of it looks like (its
+ * resource, its secret, its label…) is in the vendor table, lib/core/vendors.ts.
  */
-export interface VendorModule<P extends ProviderName, C = unknown> {
+export interface VendorModule<P extends ProviderName> {
   name: P;
-  /** The JSON shape of the secret a target of this vendor names. */
-  credentials: z.ZodType<C>;
   /** The base URL for a target: its own, or the vendor's default for its region. */
   baseUrl(target: TargetOf<P>): string;
   /** Whether a hostname is one of the vendor's documented API hosts. */
@@ -21,7 +19,7 @@ export interface VendorModule<P extends ProviderName, C = unknown> {
   create(options: {
     target: TargetOf<P>;
     baseUrl: string;
-    credentials: C;
+    credentials: SecretOf<P>;
     fetch?: typeof fetch;
     timeoutMs?: number;
     /** Overrides the vendor's default token bucket (requests per second, burst). */

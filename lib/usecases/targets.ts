@@ -49,7 +49,7 @@ export class TargetService {
     input: CreateTargetInput,
     idempotencyKey?: string,
   ): Promise<{ target: Target; created: boolean }> {
-    checkTarget(input, { allowLoopback: this.#allowLoopback });
+    await checkTarget(input, { allowLoopback: this.#allowLoopback });
     const now = this.#clock.now().toISOString();
     const target = Target.parse({
       ...input,
@@ -88,7 +88,7 @@ export class TargetService {
         422,
       );
     }
-    checkTarget(input, { allowLoopback: this.#allowLoopback });
+    await checkTarget(input, { allowLoopback: this.#allowLoopback });
     const target = Target.parse({
       ...input,
       id,

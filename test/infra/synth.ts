@@ -6,7 +6,7 @@
  *
  *   node test/infra/synth.ts <stage>         (after `sst install`)
  *
- * It reproduces the CLI (pkg/project/stack.go, pkg/js/js.go, see /work/shared/sst-offline.md):
+ * It reproduces the CLI (pkg/project/stack.go, pkg/js/js.go; docs/deploy.md, "Offline checks"):
  * 1. bundle the config with `$config = c => c` and call `app({ stage })` → `$app`;
  * 2. start a loopback server answering the CLI's RPC methods: `Provider.Aws.Bootstrap`,
  *    `Runtime.AddTarget`, and `Runtime.Build`, which bundles the handler with the same

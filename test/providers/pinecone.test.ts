@@ -3,10 +3,10 @@ import { ProviderError } from "../../lib/core/provider-error.ts";
 import { Target } from "../../lib/core/target.ts";
 import {
   backupNameFor,
-  classifyPineconeError,
   PINECONE_API_VERSION,
   pineconeBackupState,
-} from "../../lib/providers/pinecone.ts";
+} from "../../lib/providers/pinecone/adapter.ts";
+import { classifyPineconeError } from "../../lib/providers/pinecone/errors.ts";
 import type { BackupProvider } from "../../lib/providers/port.ts";
 import { checkTarget, createProviderFactory } from "../../lib/providers/registry.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
@@ -147,13 +147,17 @@ describe("PineconeProvider against the simulator", () => {
     expect(lists[1]?.search).toContain("paginationToken=");
   });
 
-  it("is refused by the registry on any host but api.pinecone.io", () => {
+  it("is refused by the registry on any host but api.pinecone.io", async () => {
     const resource = (baseUrl?: string) => ({
       provider: "pinecone" as const,
       resource: { indexName: "docs-example", baseUrl },
     });
-    expect(checkTarget(resource(), {})).toBe("https://api.pinecone.io");
-    expect(() => checkTarget(resource("https://evil.example.com"), {})).toThrow(/allowed host/);
-    expect(() => checkTarget(resource("http://api.pinecone.io"), {})).toThrow(/allowed host/);
+    await expect(checkTarget(resource(), {})).resolves.toBe("https://api.pinecone.io");
+    await expect(checkTarget(resource("https://evil.example.com"), {})).rejects.toThrow(
+      /allowed host/,
+    );
+    await expect(checkTarget(resource("http://api.pinecone.io"), {})).rejects.toThrow(
+      /allowed host/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "../../lib/core/provider-error.ts";
-import { PineconeProvider } from "../../lib/providers/pinecone.ts";
+import { PineconeProvider } from "../../lib/providers/pinecone/adapter.ts";
 import {
   bucketFor,
   credentialFingerprint,

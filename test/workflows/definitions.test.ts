@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { nextWaitSeconds } from "../../lib/usecases/backup-tasks.ts";
 import { TASKS, taskStates, WORKFLOWS } from "../../lib/workflows/definitions.ts";
-import { nextWaitSeconds } from "../../lib/workflows/tasks.ts";
 import { aslErrors } from "../../lib/workflows/validate.ts";
 import { localTaskArns } from "../../local/workflows.ts";
 

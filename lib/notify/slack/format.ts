@@ -1,19 +1,13 @@
+import { vendorFacts } from "../../core/vendors.ts";
+
 /**
  * Small formatters for Slack text: values an on-call engineer reads at a glance.
  */
 
-/** How each vendor is named to humans; an unknown vendor shows its id. */
-const VENDOR_LABELS: Record<string, string> = {
-  zilliz: "Zilliz Cloud",
-  pinecone: "Pinecone",
-  "huawei-taurusdb": "Huawei Cloud TaurusDB",
-  "huawei-dcs": "Huawei Cloud DCS (Redis)",
-};
-
-/** The vendor's display name, e.g. `Zilliz Cloud` for `zilliz`. */
+/** The vendor's display name (lib/core/vendors.ts), e.g. `Zilliz Cloud`; an unknown one shows its id. */
 export function vendorLabel(provider: string | undefined): string {
   if (provider === undefined) return "—";
-  return VENDOR_LABELS[provider] ?? provider;
+  return vendorFacts(provider)?.label ?? provider;
 }
 
 /**

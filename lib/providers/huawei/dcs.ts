@@ -11,7 +11,6 @@ import {
   type HuaweiProviderOptions,
   parseVendorTime,
 } from "./base.ts";
-import { HuaweiCredentials } from "./credentials.ts";
 import { allowedHostsText, endpointFor, isAllowedHost } from "./endpoints.ts";
 
 /** Page size of the backup-record scan (v2 allows 1–1000). */
@@ -235,9 +234,8 @@ function stateOf(record: BackupRecord): BackupState {
 }
 
 /** The DCS entry of the provider registry. */
-export const dcsModule: VendorModule<"huawei-dcs", HuaweiCredentials> = {
+export const dcsModule: VendorModule<"huawei-dcs"> = {
   name: "huawei-dcs",
-  credentials: HuaweiCredentials,
   baseUrl: (target) => endpointFor("dcs", target.resource),
   allowedHost: (hostname, target) => isAllowedHost("dcs", hostname, target.resource.region),
   allowedHostsText: allowedHostsText("dcs"),

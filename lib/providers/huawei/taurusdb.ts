@@ -4,7 +4,6 @@ import { parseVendor } from "../http.ts";
 import type { BackupProvider, BackupRef, BackupState, CommonStatus } from "../port.ts";
 import type { VendorModule } from "../vendor.ts";
 import { HuaweiProvider, type HuaweiProviderOptions, parseVendorTime } from "./base.ts";
-import { HuaweiCredentials } from "./credentials.ts";
 import { allowedHostsText, endpointFor, isAllowedHost } from "./endpoints.ts";
 
 /** Page size of the backup list (the API allows 1–100). */
@@ -220,9 +219,8 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
 }
 
 /** The TaurusDB entry of the provider registry. */
-export const taurusDbModule: VendorModule<"huawei-taurusdb", HuaweiCredentials> = {
+export const taurusDbModule: VendorModule<"huawei-taurusdb"> = {
   name: "huawei-taurusdb",
-  credentials: HuaweiCredentials,
   baseUrl: (target) => endpointFor("taurusdb", target.resource),
   allowedHost: (hostname, target) => isAllowedHost("taurusdb", hostname, target.resource.region),
   allowedHostsText: allowedHostsText("taurusdb"),

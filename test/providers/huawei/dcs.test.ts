@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ValidationError } from "../../../lib/core/errors.ts";
 import type { ProviderError } from "../../../lib/core/provider-error.ts";
-import type { DcsResource } from "../../../lib/core/target.ts";
+import type { DcsResource } from "../../../lib/core/vendors.ts";
 import { DcsProvider, isSingleNode } from "../../../lib/providers/huawei/dcs.ts";
 import {
   type DcsSimulator,

@@ -10,22 +10,18 @@
  * retries 5xx on its own, where our workflows own retries. Four endpoints do not justify it.
  */
 import * as z from "zod";
-import { ProviderError, type ProviderErrorClass } from "../core/provider-error.ts";
-import type { TargetOf } from "../core/target.ts";
+import { ProviderError } from "../../core/provider-error.ts";
+import type { TargetOf } from "../../core/target.ts";
+import type { ApiKeySecret } from "../../core/vendors.ts";
 import {
-  classOfHttpStatus,
   HttpProvider,
   type HttpProviderOptions,
   parseVendor,
   type VendorRequest,
   type VendorResponse,
-} from "./http.ts";
-import type { BackupProvider, BackupRef, BackupState } from "./port.ts";
-import type { VendorModule } from "./vendor.ts";
-
-/** The shape of the secret a Pinecone target names. */
-export const PineconeCredentials = z.object({ apiKey: z.string().min(1) });
-export type PineconeCredentials = z.infer<typeof PineconeCredentials>;
+} from "../http.ts";
+import type { BackupProvider, BackupRef, BackupState } from "../port.ts";
+import { classifyPineconeError } from "./errors.ts";
 
 /**
  * The API version every request pins (`X-Pinecone-Api-Version`, required from 2025-10 on;
@@ -33,10 +29,6 @@ export type PineconeCredentials = z.infer<typeof PineconeCredentials>;
  * and the fields read here are the same from 2025-04 to 2026-07.
  */
 export const PINECONE_API_VERSION = "2026-04";
-
-/** The one control-plane host (providers.md §2.1). */
-export const PINECONE_HOSTS = ["api.pinecone.io"] as const;
-export const PINECONE_DEFAULT_BASE_URL = "https://api.pinecone.io";
 
 /** Pinecone backup names: 1–45 of a-z, 0-9 and '-', alphanumeric at both ends. */
 const NAME_LIMIT = 45;
@@ -59,27 +51,6 @@ const BackupList = z.object({
   pagination: z.object({ next: z.string().nullish() }).nullish(),
 });
 const IndexModel = z.object({ name: z.string(), spec: z.record(z.string(), z.unknown()) });
-
-/**
- * Classifies a Pinecone error (`{error: {code, message}, status}`, providers.md §2.2, §6.3).
- * The code wins over the HTTP status where they disagree: the spec's own example pairs
- * `QUOTA_EXCEEDED` with HTTP 429, which is a quota, not throttling.
- */
-export function classifyPineconeError(
-  httpStatus: number,
-  code: string | undefined,
-  message = "",
-): ProviderErrorClass {
-  // A restore job from this backup is pending: retry later, never "done".
-  if (httpStatus === 412 || code === "FAILED_PRECONDITION") return "CONFLICT";
-  if (httpStatus === 402 || code === "PAYMENT_REQUIRED" || code === "QUOTA_EXCEEDED") {
-    return "QUOTA";
-  }
-  if (httpStatus === 403) return /quota/i.test(message) ? "QUOTA" : "AUTH";
-  if (httpStatus === 429 || code === "RESOURCE_EXHAUSTED") return "THROTTLED";
-  if (httpStatus === 422) return "INVALID";
-  return classOfHttpStatus(httpStatus) ?? "UNKNOWN";
-}
 
 /**
  * Maps a backup status (providers.md §2.4, §6.2). The status is a free string: anything
@@ -126,12 +97,12 @@ export function backupNameFor(backupId: string): string {
 export class PineconeProvider extends HttpProvider implements BackupProvider {
   readonly name = "pinecone" as const;
   protected readonly providerName = "pinecone";
-  readonly #credentials: PineconeCredentials;
+  readonly #credentials: ApiKeySecret;
   readonly #indexName: string;
 
   constructor(
     options: HttpProviderOptions & {
-      credentials: PineconeCredentials;
+      credentials: ApiKeySecret;
       target: TargetOf<"pinecone">;
     },
   ) {
@@ -251,13 +222,3 @@ function backupPath(ref: BackupRef): string {
 function isNotFound(error: unknown): boolean {
   return error instanceof ProviderError && error.cls === "NOT_FOUND";
 }
-
-/** The Pinecone entry of the provider registry. */
-export const pineconeModule: VendorModule<"pinecone", PineconeCredentials> = {
-  name: "pinecone",
-  credentials: PineconeCredentials,
-  baseUrl: (target) => target.resource.baseUrl ?? PINECONE_DEFAULT_BASE_URL,
-  allowedHost: (hostname) => (PINECONE_HOSTS as readonly string[]).includes(hostname),
-  allowedHostsText: PINECONE_HOSTS.join(" or "),
-  create: (options) => new PineconeProvider(options),
-};

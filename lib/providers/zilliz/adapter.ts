@@ -1,24 +1,16 @@
 import * as z from "zod";
-import { ProviderError, type ProviderErrorClass } from "../core/provider-error.ts";
-import type { TargetOf } from "../core/target.ts";
+import { ProviderError } from "../../core/provider-error.ts";
+import type { TargetOf } from "../../core/target.ts";
+import type { ApiKeySecret } from "../../core/vendors.ts";
 import {
-  classOfHttpStatus,
   HttpProvider,
   type HttpProviderOptions,
   parseVendor,
   type VendorRequest,
   type VendorResponse,
-} from "./http.ts";
-import type { BackupProvider, BackupRef, BackupState } from "./port.ts";
-import type { VendorModule } from "./vendor.ts";
-
-/** The shape of the secret a Zilliz target names. */
-export const ZillizCredentials = z.object({ apiKey: z.string().min(1) });
-export type ZillizCredentials = z.infer<typeof ZillizCredentials>;
-
-/** Control-plane hosts a Zilliz target may point at (providers.md §1.1). */
-export const ZILLIZ_HOSTS = ["api.cloud.zilliz.com", "api.cloud.zilliz.com.cn"] as const;
-export const ZILLIZ_DEFAULT_BASE_URL = "https://api.cloud.zilliz.com";
+} from "../http.ts";
+import type { BackupProvider, BackupRef, BackupState } from "../port.ts";
+import { CLUSTER_NOT_FOUND, classifyZillizError } from "./errors.ts";
 
 const Envelope = z.object({
   code: z.number(),
@@ -44,34 +36,8 @@ const BackupData = z.object({
 });
 const ListData = z.object({ count: z.number(), backups: z.array(BackupData) });
 
-/** Codes from providers.md §1.2 and what they mean to us. */
-const AUTH_CODES = new Set([96012, 96013, 96014, 96015, 96016, 96027, 21119]);
-const INVALID_CODES = new Set([
-  96008, 96009, 96021, 96022, 96029, 96030, 96031, 96032, 96033, 96034, 96036, 96037,
-]);
-const CREATE_FAILED = 96038;
-const JOB_NOT_FOUND = 96026;
-const CLUSTER_NOT_FOUND = 96018;
 /** The most list pages findInFlight reads (100 backups each). */
 const MAX_LIST_PAGES = 20;
-
-/** Classifies a Zilliz error envelope (it may come with HTTP 200 or with HTTP ≥ 400). */
-export function classifyZillizError(
-  httpStatus: number,
-  code: number | undefined,
-  message = "",
-): ProviderErrorClass {
-  if (httpStatus === 429 || /rate ?limit|too many requests/i.test(message)) return "THROTTLED";
-  if (code !== undefined && AUTH_CODES.has(code)) return "AUTH";
-  if (code === JOB_NOT_FOUND || code === CLUSTER_NOT_FOUND) return "NOT_FOUND";
-  if (code !== undefined && INVALID_CODES.has(code)) return "INVALID";
-  // 96038 is "failed to create backup: %s"; an in-progress job is the documented
-  // one-manual-job-per-cluster rule, so that flavour is a conflict (retry later).
-  if (code === CREATE_FAILED)
-    return /progress|pending|running|already/i.test(message) ? "CONFLICT" : "UNKNOWN";
-  if (/not (be )?found|does not exist|not exist/i.test(message)) return "NOT_FOUND";
-  return classOfHttpStatus(httpStatus) ?? "UNKNOWN";
-}
 
 const JOB_STATUS: Record<string, BackupState["status"]> = {
   PENDING: "PENDING",
@@ -96,11 +62,11 @@ const BACKUP_STATUS: Record<string, BackupState["status"]> = {
 export class ZillizProvider extends HttpProvider implements BackupProvider {
   readonly name = "zilliz" as const;
   protected readonly providerName = "zilliz";
-  readonly #credentials: ZillizCredentials;
+  readonly #credentials: ApiKeySecret;
   readonly #target: TargetOf<"zilliz">;
 
   constructor(
-    options: HttpProviderOptions & { credentials: ZillizCredentials; target: TargetOf<"zilliz"> },
+    options: HttpProviderOptions & { credentials: ApiKeySecret; target: TargetOf<"zilliz"> },
   ) {
     super(options);
     this.#credentials = options.credentials;
@@ -263,13 +229,3 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
     return `/v2/clusters/${encodeURIComponent(ref.resourceId)}/backups/${encodeURIComponent(ref.backupId)}`;
   }
 }
-
-/** The Zilliz entry of the provider registry. */
-export const zillizModule: VendorModule<"zilliz", ZillizCredentials> = {
-  name: "zilliz",
-  credentials: ZillizCredentials,
-  baseUrl: (target) => target.resource.baseUrl ?? ZILLIZ_DEFAULT_BASE_URL,
-  allowedHost: (hostname) => (ZILLIZ_HOSTS as readonly string[]).includes(hostname),
-  allowedHostsText: ZILLIZ_HOSTS.join(" or "),
-  create: (options) => new ZillizProvider(options),
-};

@@ -12,8 +12,8 @@ import type { BackupRepository } from "../store/backups.ts";
 import type { ExpiryRepository } from "../store/expiry.ts";
 import type { LeaseRepository } from "../store/leases.ts";
 import type { TargetRepository } from "../store/targets.ts";
-import type { RetentionService } from "../usecases/retention.ts";
-import { POLL_INTERVAL } from "./definitions.ts";
+import { POLL_INTERVAL } from "../workflows/definitions.ts";
+import type { RetentionService } from "./retention.ts";
 
 /** Every task's input names its backup and, from the ASL, the execution running it. */
 const base = { backupId: z.string().min(1), execution: z.string().max(80).optional() };

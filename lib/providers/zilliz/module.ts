@@ -1,0 +1,15 @@
+import type { VendorModule } from "../vendor.ts";
+import { ZillizProvider } from "./adapter.ts";
+
+/** Control-plane hosts a Zilliz target may point at (docs/providers.md §Zilliz, hosts). */
+export const ZILLIZ_HOSTS = ["api.cloud.zilliz.com", "api.cloud.zilliz.com.cn"] as const;
+export const ZILLIZ_DEFAULT_BASE_URL = "https://api.cloud.zilliz.com";
+
+/** The Zilliz entry of the provider registry. */
+export const zillizModule: VendorModule<"zilliz"> = {
+  name: "zilliz",
+  baseUrl: (target) => target.resource.baseUrl ?? ZILLIZ_DEFAULT_BASE_URL,
+  allowedHost: (hostname) => (ZILLIZ_HOSTS as readonly string[]).includes(hostname),
+  allowedHostsText: ZILLIZ_HOSTS.join(" or "),
+  create: (options) => new ZillizProvider(options),
+};

@@ -1,13 +1,9 @@
 /**
  * restic conformance: runs every golden case from restic's own `ApplyPolicy` tests
- * (exported to ../shared/conformance/retention-golden.json, outside this repository) and
- * compares what we keep, and why, with what restic keeps.
- *
- * The golden data is never copied into this repository. Without ../shared (e.g. a plain
- * clone) the suite is skipped with a message instead of failing.
+ * (test/fixtures/restic/, with restic's licence and the commit they come from) and
+ * compares what we keep, and why, with what restic keeps. It runs on every clone.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import {
@@ -17,14 +13,7 @@ import {
   type RetentionPolicyInput,
 } from "../../lib/retention/index.ts";
 
-// test/retention/ → test/ → project root → its parent, where ../shared lives.
-const GOLDEN_URL = new URL("../../../shared/conformance/retention-golden.json", import.meta.url);
-const goldenExists = existsSync(GOLDEN_URL);
-if (!goldenExists) {
-  console.warn(
-    `retention conformance: ${fileURLToPath(GOLDEN_URL)} not found — skipping restic's golden cases`,
-  );
-}
+const GOLDEN_URL = new URL("../fixtures/restic/retention-golden.json", import.meta.url);
 
 const GoldenSnapshot = z.object({ id: z.string(), time: z.string(), tags: z.array(z.string()) });
 const GoldenFile = z.object({
@@ -59,8 +48,8 @@ function keptMultiset(plan: RetentionPlan, backups: Map<string, RetentionBackup>
     .sort();
 }
 
-describe.skipIf(!goldenExists)("planRetention against restic's golden cases", () => {
-  const golden = goldenExists ? loadGolden() : { snapshots: [], cases: [] };
+describe("planRetention against restic's golden cases", () => {
+  const golden = loadGolden();
   const backups: RetentionBackup[] = golden.snapshots.map(({ id, time, tags }) => ({
     id,
     createdAt: time,
@@ -68,8 +57,8 @@ describe.skipIf(!goldenExists)("planRetention against restic's golden cases", ()
   }));
   const byId = new Map(backups.map((backup) => [backup.id, backup]));
 
-  it("loads a non-empty golden file", () => {
-    expect(golden.cases.length).toBeGreaterThan(0);
+  it("loads all 30 golden cases", () => {
+    expect(golden.cases).toHaveLength(30);
     expect(new Set(byId.keys()).size).toBe(backups.length);
   });
 

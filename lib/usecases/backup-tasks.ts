@@ -70,14 +70,18 @@ export function backupErrorOf(error: { Error: string; Cause?: string }, at: stri
   };
 }
 
-/** Everything the tasks need, injected by the composition root. */
+/**
+ * Everything the tasks need, injected by the composition root — only the methods they
+ * call, so a test can give them small fakes (test/usecases/backup-tasks.test.ts) while the
+ * workflow suites run them on dynalite.
+ */
 export interface BackupTaskDeps {
-  backups: BackupRepository;
-  targets: TargetRepository;
-  leases: LeaseRepository;
-  expiry: ExpiryRepository;
+  backups: Pick<BackupRepository, "get" | "patch" | "transition" | "settle" | "claimVendorBackup">;
+  targets: Pick<TargetRepository, "get" | "find">;
+  leases: Pick<LeaseRepository, "acquire" | "release">;
+  expiry: Pick<ExpiryRepository, "remove">;
   providers: ProviderFactory;
-  retention: RetentionService;
+  retention: Pick<RetentionService, "onAvailable">;
   clock: Clock;
   /** Domain events (best effort: publishing never fails a step). */
   events: EventPublisher;

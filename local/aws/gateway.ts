@@ -69,7 +69,18 @@ export interface LocalAws {
    * Answers the next `times` calls of `action` (e.g. `states:StartExecution`) with the
    * service error `errorType` (HTTP `status`), as an AWS outage would: for fault tests.
    */
-  fail(action: string, errorType: string, options?: { times?: number; status?: number }): void;
+  fail(
+    action: string,
+    errorType: string,
+    options?: {
+      times?: number;
+      status?: number;
+      /** Only calls whose request input this accepts (e.g. a PutItem of one kind of item). */
+      when?: (input: Record<string, unknown>) => boolean;
+    },
+  ): void;
+  /** How many calls were answered with an injected fault so far. */
+  readonly faultsAnswered: number;
   close(): Promise<void>;
 }
 
@@ -117,13 +128,26 @@ function jsonError(res: ServerResponse, status: number, type: string, message: s
  */
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   const denials: Denial[] = [];
-  const faults: Array<{ action: string; errorType: string; status: number; left: number }> = [];
+  const faults: Array<{
+    action: string;
+    errorType: string;
+    status: number;
+    left: number;
+    when?: (input: Record<string, unknown>) => boolean;
+  }> = [];
   const { backends } = options;
+  let answered = 0;
 
   /** The fault to answer `action` with, if one is armed (each answer uses one up). */
-  const faultFor = (action: string) => {
-    const fault = faults.find((f) => f.left > 0 && f.action.toLowerCase() === action.toLowerCase());
-    if (fault) fault.left--;
+  const faultFor = (action: string, input: Record<string, unknown>) => {
+    const fault = faults.find(
+      (f) =>
+        f.left > 0 && f.action.toLowerCase() === action.toLowerCase() && (f.when?.(input) ?? true),
+    );
+    if (fault) {
+      fault.left--;
+      answered++;
+    }
     return fault;
   };
 
@@ -174,7 +198,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
             : "AccessDeniedException";
         return jsonError(res, 400, type, denied);
       }
-      const fault = faultFor(call.action);
+      const fault = faultFor(call.action, input);
       if (fault)
         return jsonError(res, fault.status, fault.errorType, `injected fault: ${fault.errorType}`);
       if (service === "dynamodb") return await forwardDynamo(req, res, body);
@@ -311,8 +335,17 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   return {
     url: `http://127.0.0.1:${port}`,
     denials,
+    get faultsAnswered() {
+      return answered;
+    },
     fail: (action, errorType, opts = {}) => {
-      faults.push({ action, errorType, status: opts.status ?? 400, left: opts.times ?? 1 });
+      faults.push({
+        action,
+        errorType,
+        status: opts.status ?? 400,
+        left: opts.times ?? 1,
+        ...(opts.when ? { when: opts.when } : {}),
+      });
     },
     close: () =>
       new Promise<void>((resolve) => {

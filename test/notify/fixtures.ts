@@ -1,5 +1,5 @@
 import type { BackupRecord } from "../../lib/core/backup.ts";
-import type { Clock } from "../../lib/core/clock.ts";
+import { type ManualClock, manualClock } from "../support/clocks.ts";
 
 /** A FAILED Zilliz backup as the record-failure task leaves it. */
 export function failedRecord(overrides: Partial<BackupRecord> = {}): BackupRecord {
@@ -63,18 +63,6 @@ export function deletedRecord(overrides: Partial<BackupRecord> = {}): BackupReco
 }
 
 /** Time stands still unless moved; `sleep` moves it and records the wait. */
-export function fakeTime(start = Date.parse("2026-11-02T03:00:00.000Z")): Clock & {
-  sleep(ms: number): Promise<void>;
-  sleeps: number[];
-} {
-  let now = start;
-  const sleeps: number[] = [];
-  return {
-    now: () => new Date(now),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    sleeps,
-  };
+export function fakeTime(start = Date.parse("2026-11-02T03:00:00.000Z")): ManualClock {
+  return manualClock(start);
 }

@@ -5,6 +5,7 @@ import type { BackupProvider, BackupRef } from "../../lib/providers/port.ts";
 import { createProviderFactory } from "../../lib/providers/registry.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
 import type { HttpFault } from "../../sandbox/fault-queue.ts";
+import { manualClock } from "../support/clocks.ts";
 
 /** A fixed start for every simulator clock, so vendor timestamps are predictable. */
 export const T0 = Date.parse("2026-03-02T09:00:00Z");
@@ -97,13 +98,8 @@ export async function failure(promise: Promise<unknown>): Promise<ProviderError>
   return error as ProviderError;
 }
 
-/** A manual clock for a simulator. */
-export function manualClock(start = T0) {
-  let now = start;
-  return {
-    now: () => now,
-    advance: (ms: number) => {
-      now += ms;
-    },
-  };
+/** A manual clock for a simulator (epoch milliseconds), starting at T0. */
+export function simulatorClock(start = T0) {
+  const clock = manualClock(start);
+  return { now: clock.ms, advance: clock.advance };
 }

@@ -3,7 +3,12 @@ import { startDcsSimulator } from "../../sandbox/huawei/dcs.ts";
 import { startTaurusDbSimulator } from "../../sandbox/huawei/taurusdb.ts";
 import { startPineconeSimulator } from "../../sandbox/pinecone.ts";
 import { startZillizSimulator } from "../../sandbox/zilliz.ts";
-import { manualClock, registryAdapter, type VendorEnv, WRONG_KEY } from "./conformance-support.ts";
+import {
+  registryAdapter,
+  simulatorClock,
+  type VendorEnv,
+  WRONG_KEY,
+} from "./conformance-support.ts";
 
 /**
  * Zilliz Cloud on its simulator. Conflicts come from the one-manual-job-per-cluster
@@ -11,7 +16,7 @@ import { manualClock, registryAdapter, type VendorEnv, WRONG_KEY } from "./confo
  * always on the first page.
  */
 export async function zillizEnv(): Promise<VendorEnv> {
-  const clock = manualClock();
+  const clock = simulatorClock();
   const timings = { backupMs: 10_000, deleteMs: 5_000 };
   const sim = await startZillizSimulator({
     now: clock.now,
@@ -68,7 +73,7 @@ export async function zillizEnv(): Promise<VendorEnv> {
  * delete); newer, finished backups push an in-flight one past the first list page.
  */
 export async function pineconeEnv(): Promise<VendorEnv> {
-  const clock = manualClock();
+  const clock = simulatorClock();
   const timings = { backupMs: 10_000, deleteMs: 5_000, restoreMs: 30_000 };
   const sim = await startPineconeSimulator({
     now: clock.now,
@@ -124,7 +129,7 @@ export async function pineconeEnv(): Promise<VendorEnv> {
 
 /** Huawei TaurusDB on its simulator (row written by the Huawei adapter's engineer). */
 export async function taurusDbEnv(): Promise<VendorEnv> {
-  const clock = manualClock();
+  const clock = simulatorClock();
   const timings = { backupMs: 10_000, deleteMs: 5_000 };
   const sim = await startTaurusDbSimulator({
     now: clock.now,
@@ -177,7 +182,7 @@ export async function taurusDbEnv(): Promise<VendorEnv> {
 
 /** Huawei DCS on its simulator (row written by the Huawei adapter's engineer). */
 export async function dcsEnv(): Promise<VendorEnv> {
-  const clock = manualClock();
+  const clock = simulatorClock();
   const timings = { backupMs: 10_000, deleteMs: 5_000 };
   const sim = await startDcsSimulator({
     now: clock.now,

@@ -12,20 +12,8 @@ import { BackupRepository } from "../../lib/store/backups.ts";
 import { IdempotencyRepository } from "../../lib/store/idempotency.ts";
 import { LeaseRepository } from "../../lib/store/leases.ts";
 import { TargetRepository } from "../../lib/store/targets.ts";
+import { manualClock } from "../support/clocks.ts";
 import { ENGINES, type TestTable } from "../support/dynamo-engines.ts";
-
-/** A clock the test moves by hand. */
-function manualClock(
-  start = Date.parse("2026-11-01T00:00:00Z"),
-): Clock & { advance(ms: number): void } {
-  let now = start;
-  return {
-    now: () => new Date(now),
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
 
 function backup(
   id: string,

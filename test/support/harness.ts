@@ -3,7 +3,6 @@ import type { FunctionName } from "../../functions/manifest.ts";
 import { contextOf } from "../../functions/root.ts";
 import { backupTasks, dispatcher, sweeper } from "../../functions/usecases.ts";
 import type { HttpResponse } from "../../lib/api/http.ts";
-import type { Clock } from "../../lib/core/clock.ts";
 import type { DomainEvent } from "../../lib/notify/events.ts";
 import type { InProcessEventBus } from "../../lib/notify/in-process-bus.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
@@ -16,19 +15,12 @@ import type { ExecutionOutcome, LocalWorkflowStarter } from "../../local/workflo
 import { type SlackSink, startSlackSink } from "../../sandbox/slack-sink.ts";
 import { startZillizSimulator, type ZillizSimulator } from "../../sandbox/zilliz.ts";
 import { assertNoSecrets } from "../setup/secrets-guard.ts";
+import { offsetClock } from "./clocks.ts";
+
+export { offsetClock } from "./clocks.ts";
+
 import { recordedCalls } from "./aws-calls.ts";
 import { dynaliteTable, type TestTable } from "./dynamo-engines.ts";
-
-/** A clock running with the wall clock, plus an offset the test can push forward. */
-export function offsetClock(): Clock & { advance(ms: number): void } {
-  let offset = 0;
-  return {
-    now: () => new Date(Date.now() + offset),
-    advance: (ms) => {
-      offset += ms;
-    },
-  };
-}
 
 /**
  * What tests drive: each use case through the function that runs it on AWS (so its AWS

@@ -218,7 +218,7 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
   });
 });
 
-describe("holds on a backup that is still being created", () => {
+describe("holds and the workflows", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
@@ -243,5 +243,22 @@ describe("holds on a backup that is still being created", () => {
     const refused = await h.call("DELETE", `/v1/backups/${created.json.id}`);
     expect(refused.status).toBe(409);
     expect(refused.json).toMatchObject({ status: 409, hold: { reason: "audit 2026-Q4" } });
+  });
+
+  it("keeps a late delete workflow from deleting a backup retention no longer expires", async () => {
+    const a = await h.call("POST", "/v1/targets/orders/backups");
+    await h.starter.idle();
+    await h.container.backups.transition(a.json.id, "EXPIRING", {
+      deleteReason: "retention policy p",
+    });
+    // A hold placed and lifted meanwhile puts it back to AVAILABLE, for retention to re-decide.
+    await h.call("PUT", `/v1/backups/${a.json.id}/hold`, { body: { reason: "audit" } });
+    await h.call("DELETE", `/v1/backups/${a.json.id}/hold`);
+    const status = async () => (await h.call("GET", `/v1/backups/${a.json.id}`)).json.status;
+    expect(await status()).toBe("AVAILABLE");
+    await expect(
+      h.container.tasks.markDeleting({ backupId: a.json.id, reason: "retention policy p" }),
+    ).rejects.toThrow(/cannot move from AVAILABLE to DELETING/);
+    expect(await status()).toBe("AVAILABLE");
   });
 });

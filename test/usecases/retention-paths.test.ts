@@ -140,6 +140,23 @@ describe("retention, function by function", () => {
     await h.call("DELETE", `/v1/backups/${held.json.id}/hold`);
   });
 
+  it("writes the expiry marker when a retried poll finds the backup already AVAILABLE", async () => {
+    // The marker's write fails for good, the SDK's retries included: the task fails after
+    // settling AVAILABLE, and the state machine's retry of the poll must write it.
+    h.functions.aws.fail("dynamodb:PutItem", "ProvisionedThroughputExceededException", {
+      times: 3,
+      when: (input) => String((input.Item as { pk?: { S?: string } })?.pk?.S).startsWith("EXPIRY#"),
+    });
+    const expiresAt = new Date(h.clock.now().getTime() + 60 * MINUTE).toISOString();
+    const before = h.functions.aws.faultsAnswered;
+    const a = await h.call("POST", "/v1/targets/search/backups", { body: { expiresAt } });
+    await h.starter.idle();
+    expect(h.functions.aws.faultsAnswered - before).toBe(3);
+    expect(await status(a.json.id)).toBe("AVAILABLE");
+    const due = await h.container.expiry.due(new Date(h.clock.now().getTime() + 2 * 60 * MINUTE));
+    expect(due.map((m) => m.backupId)).toContain(a.json.id);
+  });
+
   it("removes a target deleted with backups=expire once the last of its backups is gone", async () => {
     await h.zillizTarget("retiring", {
       resource: { clusterId: h.sim.clusters[1], baseUrl: h.sim.url },

@@ -56,3 +56,31 @@ describe("sweeper: the safety net", () => {
     expect(cleaned.lastError).toMatchObject({ code: "TIMEOUT" });
   });
 });
+
+describe("sweeper: what it leaves alone", () => {
+  let h: Harness;
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it("leaves a held FAILED backup alone and goes on with the sweep", async () => {
+    h = await startHarness();
+    await h.zillizTarget("slow", { completionWindowMinutes: 5 });
+    const created = await h.call("POST", "/v1/targets/slow/backups");
+    h.clock.advance(10 * 60_000);
+    await h.starter.idle();
+    const get = async (id: string) => (await h.call("GET", `/v1/backups/${id}`)).json;
+    expect(await get(created.json.id)).toMatchObject({
+      status: "FAILED",
+      lastError: { code: "TIMEOUT" },
+    });
+    const held = await h.call("PUT", `/v1/backups/${created.json.id}/hold`, {
+      body: { reason: "audit" },
+    });
+    expect(held.status).toBe(200);
+    h.clock.advance(61 * 60_000);
+    const summary = await h.container.sweeper.sweep();
+    expect(summary).toMatchObject({ cleanups: 0, errors: 0 });
+    expect((await get(created.json.id)).status).toBe("FAILED");
+  });
+});

@@ -1,0 +1,227 @@
+import { describe, expect, it } from "vitest";
+import type { BackupRecord } from "../../lib/core/backup.ts";
+import { Target } from "../../lib/core/target.ts";
+import type { BackupProvider } from "../../lib/providers/port.ts";
+import { BackupTasks } from "../../lib/usecases/backup-tasks.ts";
+import { manualClock } from "../support/clocks.ts";
+import {
+  fakeProvider,
+  MemoryBackups,
+  memoryTargets,
+  recordingEvents,
+  recordingLeases,
+} from "../support/fakes.ts";
+
+/*
+ * The task bodies' decisions, on fakes of the ports they take: fast, one case each. The
+ * workflow suites (test/workflows/) run the same bodies under the real ASL on dynalite.
+ */
+
+const target = Target.parse({
+  id: "orders",
+  name: "Orders vectors",
+  provider: "zilliz",
+  secretRef: "zilliz-main",
+  resource: { clusterId: "in01-7b3f9c2e5a1d804" },
+  createdAt: "2026-11-01T00:00:00.000Z",
+  updatedAt: "2026-11-01T00:00:00.000Z",
+  version: 0,
+});
+
+function record(overrides: Partial<BackupRecord> = {}): BackupRecord {
+  return {
+    id: "bk_1",
+    targetId: "orders",
+    provider: "zilliz",
+    status: "PENDING",
+    trigger: "api",
+    createdAt: "2026-11-01T00:00:00.000Z",
+    updatedAt: "2026-11-01T00:00:00.000Z",
+    deadlineAt: "2026-11-01T06:00:00.000Z",
+    history: [],
+    version: 1,
+    ...overrides,
+  } as BackupRecord;
+}
+
+const creating = (overrides: Partial<BackupRecord> = {}) =>
+  record({
+    status: "CREATING",
+    providerBackupId: "backup-7f3a",
+    providerResourceId: "in01-7b3f9c2e5a1d804",
+    providerJobId: "job-42",
+    startedAt: "2026-11-01T00:00:01.000Z",
+    ...overrides,
+  });
+
+function tasksWith(records: BackupRecord[], provider: BackupProvider) {
+  const backups = new MemoryBackups(records);
+  const { leases, calls: leaseCalls } = recordingLeases();
+  const { publisher, events } = recordingEvents();
+  const replanned: string[] = [];
+  const clock = manualClock(Date.parse("2026-11-01T00:01:00.000Z"));
+  const tasks = new BackupTasks({
+    backups,
+    targets: memoryTargets([target]),
+    leases,
+    expiry: { remove: async () => true },
+    providers: async () => provider,
+    retention: { onAvailable: async (r) => void replanned.push(r.id) },
+    clock,
+    events: publisher,
+  });
+  return { tasks, backups, leaseCalls, events, replanned, clock };
+}
+
+const ref = { backupId: "backup-7f3a", resourceId: "in01-7b3f9c2e5a1d804", jobId: "job-42" };
+
+describe("startBackup", () => {
+  it("asks the vendor once and records its ids (PENDING → CREATING)", async () => {
+    const vendor = fakeProvider({
+      create: async () => ({ ref, state: { status: "RUNNING", providerStatus: "IN_PROGRESS" } }),
+    });
+    const { tasks, backups } = tasksWith([record()], vendor.provider);
+
+    await expect(tasks.startBackup({ backupId: "bk_1" })).resolves.toEqual({
+      providerBackupId: "backup-7f3a",
+    });
+
+    expect(vendor.calls).toEqual(["create bk_1"]);
+    expect(await backups.get("bk_1")).toMatchObject({
+      status: "CREATING",
+      providerBackupId: "backup-7f3a",
+      providerJobId: "job-42",
+      providerStatus: "REQUESTED",
+    });
+  });
+
+  it("adopts the vendor backup a lost attempt started instead of starting a second one", async () => {
+    const vendor = fakeProvider({ inFlight: [ref] });
+    const { tasks, backups } = tasksWith(
+      [record({ startedAt: "2026-11-01T00:00:01.000Z" })],
+      vendor.provider,
+    );
+
+    await tasks.startBackup({ backupId: "bk_1" });
+
+    expect(vendor.calls).toEqual(["findInFlight"]);
+    expect(await backups.get("bk_1")).toMatchObject({
+      status: "CREATING",
+      providerBackupId: "backup-7f3a",
+      providerStatus: "ADOPTED",
+    });
+  });
+
+  it("never adopts a vendor backup another record has claimed", async () => {
+    const vendor = fakeProvider({
+      inFlight: [ref],
+      create: async () => ({
+        ref: { ...ref, backupId: "backup-9c1d" },
+        state: { status: "RUNNING", providerStatus: "IN_PROGRESS" },
+      }),
+    });
+    const { tasks, backups } = tasksWith(
+      [record({ startedAt: "2026-11-01T00:00:01.000Z" })],
+      vendor.provider,
+    );
+    await backups.claimVendorBackup("zilliz", ref.resourceId, ref.backupId, "bk_other");
+
+    await tasks.startBackup({ backupId: "bk_1" });
+
+    expect(vendor.calls).toEqual(["findInFlight", "create bk_1"]);
+    expect((await backups.get("bk_1")).providerBackupId).toBe("backup-9c1d");
+  });
+});
+
+describe("pollBackup", () => {
+  it("waits 1.5 times longer each round while the vendor is still working", async () => {
+    const vendor = fakeProvider({
+      status: async () => ({ status: "RUNNING", providerStatus: "IN_PROGRESS", progress: 40 }),
+    });
+    const { tasks, backups } = tasksWith([creating()], vendor.provider);
+
+    await expect(tasks.pollBackup({ backupId: "bk_1", waitSeconds: 80 })).resolves.toEqual({
+      outcome: "RUNNING",
+      nextWaitSeconds: 120,
+    });
+    expect(await backups.get("bk_1")).toMatchObject({
+      progress: 40,
+      providerStatus: "IN_PROGRESS",
+    });
+  });
+
+  it("fails a backup past its completion window, frees the cluster and says so once", async () => {
+    const vendor = fakeProvider({
+      status: async () => ({ status: "RUNNING", providerStatus: "IN_PROGRESS" }),
+    });
+    const { tasks, backups, leaseCalls, events, clock } = tasksWith([creating()], vendor.provider);
+    clock.advance(7 * 3_600_000);
+
+    await expect(tasks.pollBackup({ backupId: "bk_1", waitSeconds: 120 })).resolves.toEqual({
+      outcome: "FAILED",
+    });
+
+    expect(await backups.get("bk_1")).toMatchObject({
+      status: "FAILED",
+      lastError: { code: "TIMEOUT", class: "TIMEOUT" },
+    });
+    expect(leaseCalls).toEqual(["release zilliz:in01-7b3f9c2e5a1d804 bk_1"]);
+    expect(events.map((e) => e.type)).toEqual(["backup.failed"]);
+  });
+
+  it("settles AVAILABLE with its size, frees the cluster and re-plans its retention", async () => {
+    const vendor = fakeProvider({
+      status: async () => ({ status: "AVAILABLE", providerStatus: "SUCCESSFUL", sizeBytes: 1024 }),
+    });
+    const { tasks, backups, leaseCalls, events, replanned } = tasksWith(
+      [creating()],
+      vendor.provider,
+    );
+
+    await tasks.pollBackup({ backupId: "bk_1", waitSeconds: 15 });
+
+    expect(await backups.get("bk_1")).toMatchObject({ status: "AVAILABLE", sizeBytes: 1024 });
+    expect(events.map((e) => e.type)).toEqual(["backup.available"]);
+    expect(leaseCalls).toEqual(["release zilliz:in01-7b3f9c2e5a1d804 bk_1"]);
+    expect(replanned).toEqual(["bk_1"]);
+  });
+});
+
+describe("the failure paths", () => {
+  it("keeps a backup AVAILABLE when a later step failed, and finishes what settling started", async () => {
+    const { tasks, backups, events, replanned } = tasksWith(
+      [creating({ status: "AVAILABLE" })],
+      fakeProvider({}).provider,
+    );
+
+    await expect(
+      tasks.recordFailure({ backupId: "bk_1", error: { Error: "States.Timeout" } }),
+    ).resolves.toEqual({ status: "AVAILABLE" });
+
+    expect((await backups.get("bk_1")).status).toBe("AVAILABLE");
+    expect(replanned).toEqual(["bk_1"]);
+    expect(events).toEqual([]);
+  });
+
+  it("refuses to start deleting a held backup", async () => {
+    const { tasks } = tasksWith(
+      [
+        creating({
+          status: "EXPIRING",
+          hold: { reason: "audit", by: "ops", at: "2026-11-01T00:00:00.000Z" },
+        }),
+      ],
+      fakeProvider({}).provider,
+    );
+    await expect(tasks.markDeleting({ backupId: "bk_1", reason: "retention" })).rejects.toThrow(
+      "is on hold: audit",
+    );
+  });
+
+  it("counts a backup the vendor never had as deleted, without asking the vendor", async () => {
+    const vendor = fakeProvider({});
+    const { tasks } = tasksWith([record({ status: "DELETING" })], vendor.provider);
+    await expect(tasks.deleteProviderBackup({ backupId: "bk_1" })).resolves.toEqual({ gone: true });
+    expect(vendor.calls).toEqual([]);
+  });
+});

@@ -59,23 +59,24 @@ export function awsClients(settings: AwsSettings) {
     settings.onClient?.(client, service);
     return client;
   };
+  /** A client of one service, built on its first use from a lazily imported class. */
+  const lazyClient = <C extends SdkClient>(
+    service: AwsService,
+    load: () => Promise<new (config: ReturnType<typeof clientConfig>) => C>,
+  ) => lazily(async () => made(new (await load())(config), service));
   return {
-    sfn: lazily<SFNClient>(async () => {
-      const { SFNClient } = await import("@aws-sdk/client-sfn");
-      return made(new SFNClient(config), "states");
-    }),
-    eventBridge: lazily<EventBridgeClient>(async () => {
-      const { EventBridgeClient } = await import("@aws-sdk/client-eventbridge");
-      return made(new EventBridgeClient(config), "events");
-    }),
-    secretsManager: lazily<SecretsManagerClient>(async () => {
-      const { SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
-      return made(new SecretsManagerClient(config), "secretsmanager");
-    }),
-    lambda: lazily<LambdaClient>(async () => {
-      const { LambdaClient } = await import("@aws-sdk/client-lambda");
-      return made(new LambdaClient(config), "lambda");
-    }),
+    sfn: lazyClient<SFNClient>("states", () =>
+      import("@aws-sdk/client-sfn").then((m) => m.SFNClient),
+    ),
+    eventBridge: lazyClient<EventBridgeClient>("events", () =>
+      import("@aws-sdk/client-eventbridge").then((m) => m.EventBridgeClient),
+    ),
+    secretsManager: lazyClient<SecretsManagerClient>("secretsmanager", () =>
+      import("@aws-sdk/client-secrets-manager").then((m) => m.SecretsManagerClient),
+    ),
+    lambda: lazyClient<LambdaClient>("lambda", () =>
+      import("@aws-sdk/client-lambda").then((m) => m.LambdaClient),
+    ),
   };
 }
 export type AwsClients = ReturnType<typeof awsClients>;

@@ -160,3 +160,44 @@ export function logicalResource(d: Deployment, arn: string): string {
       .find(([, prefix]) => arn.startsWith(prefix)) ?? [];
   return name && root !== undefined ? `{${name}}${arn.slice(root.length)}` : arn;
 }
+
+/** The names a deployment's resources have; their ARNs follow from them. */
+export interface DeploymentNames {
+  table: string;
+  bus: string;
+  /** The prefix of the state machines' fixed names, e.g. `backup-warden-prod`. */
+  stage: string;
+  /** The prefix of secret names, e.g. `backup-warden/prod/` (providers/ and webhooks/ follow). */
+  secrets: string;
+  validateTarget: string;
+}
+
+/** A deployment in one account and region, from its resources' names. */
+export function deploymentOf(
+  where: { partition?: string; region: string; account: string },
+  names: DeploymentNames,
+): Deployment {
+  const arn = (service: string, resource: string) =>
+    `arn:${where.partition ?? "aws"}:${service}:${where.region}:${where.account}:${resource}`;
+  const secrets = (kind: string) => {
+    const prefix = `${names.secrets}${kind}/`;
+    return { prefix, arns: arn("secretsmanager", `secret:${prefix}*`) };
+  };
+  return {
+    table: {
+      name: names.table,
+      arn: arn("dynamodb", `table/${names.table}`),
+      indexesArn: arn("dynamodb", `table/${names.table}/index/*`),
+    },
+    bus: { name: names.bus, arn: arn("events", `event-bus/${names.bus}`) },
+    workflows: {
+      "create-backup": arn("states", `stateMachine:${names.stage}-create-backup`),
+      "delete-backup": arn("states", `stateMachine:${names.stage}-delete-backup`),
+    },
+    secrets: { providers: secrets("providers"), webhooks: secrets("webhooks") },
+    validateTarget: {
+      name: names.validateTarget,
+      arn: arn("lambda", `function:${names.validateTarget}`),
+    },
+  };
+}

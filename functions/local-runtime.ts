@@ -18,6 +18,7 @@ import {
   CAPABILITIES,
   type Capability,
   type Deployment,
+  deploymentOf,
   environmentFor,
   grantsFor,
   logicalResource,
@@ -32,35 +33,13 @@ export const LOCAL_ARNS: ArnContext = { region: "local", account: "000000000000"
 
 /** The local deployment: one table, one bus, both workflows, two secret prefixes. */
 export function localDeployment(table: string): Deployment {
-  const arn = (service: string, resource: string) =>
-    `arn:aws:${service}:${LOCAL_ARNS.region}:${LOCAL_ARNS.account}:${resource}`;
-  const stage = "backup-warden-local";
-  return {
-    table: {
-      name: table,
-      arn: arn("dynamodb", `table/${table}`),
-      indexesArn: arn("dynamodb", `table/${table}/index/*`),
-    },
-    bus: { name: stage, arn: arn("events", `event-bus/${stage}`) },
-    workflows: {
-      "create-backup": arn("states", `stateMachine:${stage}-create-backup`),
-      "delete-backup": arn("states", `stateMachine:${stage}-delete-backup`),
-    },
-    secrets: {
-      providers: {
-        prefix: "backup-warden/local/providers/",
-        arns: arn("secretsmanager", "secret:backup-warden/local/providers/*"),
-      },
-      webhooks: {
-        prefix: "backup-warden/local/webhooks/",
-        arns: arn("secretsmanager", "secret:backup-warden/local/webhooks/*"),
-      },
-    },
-    validateTarget: {
-      name: `${stage}-validate-target`,
-      arn: arn("lambda", `function:${stage}-validate-target`),
-    },
-  };
+  return deploymentOf(LOCAL_ARNS, {
+    table,
+    bus: "backup-warden-local",
+    stage: "backup-warden-local",
+    secrets: "backup-warden/local/",
+    validateTarget: "backup-warden-local-validate-target",
+  });
 }
 
 /** Options of {@link startLocalFunctions}. */

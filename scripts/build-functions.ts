@@ -18,6 +18,7 @@ import {
   HANDLERS_DIR,
   MAX_BUNDLE_BYTES,
 } from "../stacks/bundle.ts";
+import { runMain } from "./run-main.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -122,12 +123,4 @@ async function main(): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-if (import.meta.main) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+if (import.meta.main) runMain(main);

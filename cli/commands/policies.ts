@@ -1,12 +1,20 @@
-import { stringify } from "yaml";
 import { CreatePolicyInput, Policy } from "../../lib/core/policy.ts";
-import { expectPositionals, parseFlags, required } from "../args.ts";
-import { loadChecked } from "../documents.ts";
+import { expectPositionals, parseFlags } from "../args.ts";
+import { type EntityCli, entitySubcommand } from "../entities.ts";
 import { EXIT, usageError } from "../errors.ts";
 import { formatInstant, table } from "../output.ts";
-import { listAll, parseItems } from "../pages.ts";
 import { openSession } from "../session.ts";
 import type { Command } from "./command.ts";
+
+/** How the policies commands read and show a policy. */
+const ENTITY: EntityCli<Policy> = {
+  name: "policy",
+  path: "/policies",
+  schema: Policy,
+  create: CreatePolicyInput,
+  table: (items) => policyTable(items),
+  emptyNote: "no policies yet: warden apply -f warden.yaml",
+};
 
 /** `warden policies ls|get|add|rm`. */
 export const policiesCommand: Command = {
@@ -24,30 +32,9 @@ export const policiesCommand: Command = {
     const [sub = "ls", ...rest] = args[0]?.startsWith("-") ? ["ls", ...args] : args;
     const { values, positionals } = parseFlags(rest, { file: { type: "string", short: "f" } });
     const session = openSession(io, values);
+    const shared = entitySubcommand(ENTITY, sub, { io, session, positionals, file: values.file });
+    if (shared) return shared;
     switch (sub) {
-      case "ls": {
-        expectPositionals(positionals, []);
-        const items = await listAll(session, "/policies");
-        if (session.json) session.printJson(items);
-        else if (items.length === 0) session.note("no policies yet: warden apply -f warden.yaml");
-        else session.out(policyTable(parseItems(Policy, items, "policy")));
-        return EXIT.ok;
-      }
-      case "get": {
-        const [id] = expectPositionals(positionals, ["policy-id"]);
-        const { body } = await session.client.call("GET", `/policies/${encodeURIComponent(id!)}`);
-        if (session.json) session.printJson(body);
-        else session.out(stringify(body).trimEnd());
-        return EXIT.ok;
-      }
-      case "add": {
-        expectPositionals(positionals, []);
-        const input = loadChecked(io, required(values.file, "--file"), CreatePolicyInput);
-        const { body } = await session.client.call("POST", "/policies", { body: input });
-        if (session.json) session.printJson(body);
-        else session.out(`created policy ${Policy.parse(body).id}`);
-        return EXIT.ok;
-      }
       case "rm": {
         const [id] = expectPositionals(positionals, ["policy-id"]);
         await session.client.call("DELETE", `/policies/${encodeURIComponent(id!)}`);

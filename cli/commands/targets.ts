@@ -1,11 +1,9 @@
-import { stringify } from "yaml";
 import { CreateTargetInput, Target } from "../../lib/core/target.ts";
 import { vendorFacts } from "../../lib/core/vendors.ts";
-import { expectPositionals, parseFlags, required } from "../args.ts";
-import { loadChecked } from "../documents.ts";
+import { expectPositionals, parseFlags } from "../args.ts";
+import { type EntityCli, entitySubcommand } from "../entities.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
 import { table } from "../output.ts";
-import { listAll, parseItems } from "../pages.ts";
 import { openSession } from "../session.ts";
 import type { Command } from "./command.ts";
 
@@ -13,6 +11,16 @@ const FLAGS = {
   file: { type: "string", short: "f" },
   backups: { type: "string" },
 } as const;
+
+/** How the targets commands read and show a target. */
+const ENTITY: EntityCli<Target> = {
+  name: "target",
+  path: "/targets",
+  schema: Target,
+  create: CreateTargetInput,
+  table: (items) => targetTable(items),
+  emptyNote: "no targets yet: warden targets add --file …",
+};
 
 /** `warden targets ls|get|add|rm`. */
 export const targetsCommand: Command = {
@@ -31,30 +39,9 @@ export const targetsCommand: Command = {
     const [sub = "ls", ...rest] = args[0]?.startsWith("-") ? ["ls", ...args] : args;
     const { values, positionals } = parseFlags(rest, FLAGS);
     const session = openSession(io, values);
+    const shared = entitySubcommand(ENTITY, sub, { io, session, positionals, file: values.file });
+    if (shared) return shared;
     switch (sub) {
-      case "ls": {
-        expectPositionals(positionals, []);
-        const items = await listAll(session, "/targets");
-        if (session.json) session.printJson(items);
-        else if (items.length === 0) session.note("no targets yet: warden targets add --file …");
-        else session.out(targetTable(parseItems(Target, items, "target")));
-        return EXIT.ok;
-      }
-      case "get": {
-        const [id] = expectPositionals(positionals, ["target-id"]);
-        const { body } = await session.client.call("GET", `/targets/${encodeURIComponent(id!)}`);
-        if (session.json) session.printJson(body);
-        else session.out(stringify(body).trimEnd());
-        return EXIT.ok;
-      }
-      case "add": {
-        expectPositionals(positionals, []);
-        const input = loadChecked(io, required(values.file, "--file"), CreateTargetInput);
-        const { body } = await session.client.call("POST", "/targets", { body: input });
-        if (session.json) session.printJson(body);
-        else session.out(`created target ${Target.parse(body).id}`);
-        return EXIT.ok;
-      }
       case "rm": {
         const [id] = expectPositionals(positionals, ["target-id"]);
         const choice = values.backups;

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { ValidationError } from "../core/errors.ts";
+import { parseOr400 } from "./http.ts";
 
 /** Page size: 1-100, default 50. */
 export const Limit = z.coerce.number().int().min(1).max(100).default(50);
@@ -35,3 +36,44 @@ export const IfMatch = z
   .regex(/^"?\d+"?$/, "the version, as returned in the ETag")
   .transform((v) => Number(v.replaceAll('"', "")))
   .optional();
+
+/** The OpenAPI description of the `Idempotency-Key` header, the same on every creating POST. */
+export const IDEMPOTENCY_HEADER = {
+  "Idempotency-Key": {
+    schema: IdempotencyKey,
+    description: "Repeat-safe: the same key and body return the first result",
+  },
+};
+
+/** The OpenAPI description of the `If-Match` header of replacing PUTs. */
+export const IF_MATCH_HEADER = {
+  "If-Match": { schema: IfMatch, description: "The version from the ETag" },
+};
+
+/** A request's `Idempotency-Key`, or a 400 naming the header. */
+export function idempotencyKeyOf(headers: Record<string, string | undefined>): string | undefined {
+  return parseOr400(IdempotencyKey, headers["idempotency-key"], "Idempotency-Key header");
+}
+
+/** A request's `If-Match` version, or a 400 naming the header. */
+export function ifMatchOf(headers: Record<string, string | undefined>): number | undefined {
+  return parseOr400(IfMatch, headers["if-match"], "If-Match header");
+}
+
+/** The headers of a created (or, with a repeated Idempotency-Key, replayed) entity. */
+export function createdHeaders(
+  location: string,
+  version: number,
+  created: boolean,
+): Record<string, string> {
+  return {
+    location,
+    ...etagOf(version),
+    ...(created ? {} : { "idempotent-replayed": "true" }),
+  };
+}
+
+/** The `ETag` of an entity's version (what `If-Match` sends back). */
+export function etagOf(version: number): { etag: string } {
+  return { etag: `"${version}"` };
+}

@@ -26,3 +26,15 @@ export interface VendorModule<P extends ProviderName> {
     rateLimit?: Partial<RateLimitSettings>;
   }): BackupProvider;
 }
+
+/** The host rules of a vendor with a fixed set of control-plane hosts (Zilliz, Pinecone). */
+export function fixedHosts(
+  hosts: readonly string[],
+  defaultBaseUrl: string,
+): Pick<VendorModule<"zilliz" | "pinecone">, "baseUrl" | "allowedHost" | "allowedHostsText"> {
+  return {
+    baseUrl: (target) => target.resource.baseUrl ?? defaultBaseUrl,
+    allowedHost: (hostname) => hosts.includes(hostname),
+    allowedHostsText: hosts.join(" or "),
+  };
+}

@@ -4,12 +4,11 @@ import {
   BackupRecord as BackupRecordSchema,
   type HistoryEntry,
 } from "../core/backup.ts";
-import type { Clock } from "../core/clock.ts";
 import { ConflictError, InvalidTransitionError, NotFoundError } from "../core/errors.ts";
 import { type BackupStatus, sourcesOf } from "../core/status.ts";
-import type { TableClient } from "./client.ts";
 import { Keys } from "./keys.ts";
-import { entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
+import { conditionHeld, entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
+import { TableRepository } from "./repository.ts";
 import { putNew } from "./writes.ts";
 
 /** Fields a transition may set besides the status; `null` removes the attribute. */
@@ -45,17 +44,7 @@ const TOWARD_DELETION: ReadonlySet<BackupStatus> = new Set(["EXPIRING", "DELETIN
  * status machine allows as sources, so a duplicated or late update fails with
  * {@link InvalidTransitionError} instead of moving a record backwards.
  */
-export class BackupRepository {
-  readonly #db: TableClient;
-  readonly #table: string;
-  readonly #clock: Clock;
-
-  constructor(options: { db: TableClient; table: string; clock: Clock }) {
-    this.#db = options.db;
-    this.#table = options.table;
-    this.#clock = options.clock;
-  }
-
+export class BackupRepository extends TableRepository {
   /** Stores a new record; an existing id is a conflict. */
   async create(record: z.input<typeof BackupRecordSchema>): Promise<BackupRecord> {
     const parsed = BackupRecordSchema.parse(record);
@@ -73,7 +62,7 @@ export class BackupRepository {
             ],
           };
     await putNew(
-      { db: this.#db, table: this.#table, entity: "backup" },
+      { db: this.db, table: this.table, entity: "backup" },
       { ...Keys.backup(valid.id), ...Keys.backupIndexes(valid), entity: "backup", ...valid },
       valid.id,
     );
@@ -82,8 +71,8 @@ export class BackupRepository {
 
   /** The record, or undefined. */
   async find(id: string): Promise<BackupRecord | undefined> {
-    const result = await this.#db.get({
-      TableName: this.#table,
+    const result = await this.db.get({
+      TableName: this.table,
       Key: Keys.backup(id),
       ConsistentRead: true,
     });
@@ -115,7 +104,7 @@ export class BackupRepository {
     } = {},
   ): Promise<BackupRecord> {
     const sources = sourcesOf(to).filter((s) => !options.from || options.from.includes(s));
-    const now = this.#clock.now().toISOString();
+    const now = this.clock.now().toISOString();
     if (sources.length === 0) throw new InvalidTransitionError(id, options.from?.join("|"), to);
     try {
       const cause =
@@ -171,7 +160,7 @@ export class BackupRepository {
 
   /** Updates fields without changing status, only while the record is in `status`. */
   async patch(id: string, status: BackupStatus, patch: BackupPatch): Promise<BackupRecord> {
-    const now = this.#clock.now().toISOString();
+    const now = this.clock.now().toISOString();
     try {
       return await this.#update(id, { ...patch, updatedAt: now }, [status]);
     } catch (error) {
@@ -193,9 +182,9 @@ export class BackupRepository {
     vendorBackupId: string,
     backupId: string,
   ): Promise<boolean> {
-    try {
-      await this.#db.put({
-        TableName: this.#table,
+    return conditionHeld(() =>
+      this.db.put({
+        TableName: this.table,
         Item: {
           ...Keys.vendorClaim(provider, resourceId, vendorBackupId),
           entity: "vendor-claim",
@@ -203,12 +192,8 @@ export class BackupRepository {
         },
         ConditionExpression: "attribute_not_exists(pk) OR backupId = :id",
         ExpressionAttributeValues: { ":id": backupId },
-      });
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      }),
+    );
   }
 
   /** Every backup of a target, newest first, all pages (Queries on the by-target index). */
@@ -257,9 +242,9 @@ export class BackupRepository {
         ? (["gsi2", `STATUS#${query.status}`] as const)
         : (["gsi3", "BACKUPS"] as const);
     return queryPage(
-      this.#db,
+      this.db,
       {
-        table: this.#table,
+        table: this.table,
         limit: query.limit ?? 50,
         cursor: query.cursor,
         index,
@@ -322,8 +307,8 @@ export class BackupRepository {
     sources.forEach((s, i) => {
       values[`:from${i}`] = s;
     });
-    const result = await this.#db.update({
-      TableName: this.#table,
+    const result = await this.db.update({
+      TableName: this.table,
       Key: Keys.backup(id),
       UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
       ConditionExpression: `attribute_exists(pk) AND #status IN (${sources.map((_, i) => `:from${i}`).join(", ")})${

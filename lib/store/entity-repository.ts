@@ -1,7 +1,7 @@
 import type * as z from "zod";
 import { NotFoundError } from "../core/errors.ts";
-import type { TableClient } from "./client.ts";
 import { entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
+import { type RepositoryOptions, TableRepository } from "./repository.ts";
 import { type EntityTable, putNew, putVersioned } from "./writes.ts";
 
 /** How one kind of configuration entity (target, policy) sits in the table. */
@@ -21,15 +21,12 @@ export interface EntityLayout<T> {
  * id), versioned replaces (412 on a lost update) and a newest-first listing Query.
  * Targets and policies differ only in their {@link EntityLayout}.
  */
-export class EntityRepository<T extends { id: string }> {
-  protected readonly db: TableClient;
-  protected readonly table: string;
+export class EntityRepository<T extends { id: string }> extends TableRepository {
   readonly #layout: EntityLayout<T>;
   readonly #where: EntityTable;
 
-  constructor(options: { db: TableClient; table: string }, layout: EntityLayout<T>) {
-    this.db = options.db;
-    this.table = options.table;
+  constructor(options: RepositoryOptions, layout: EntityLayout<T>) {
+    super(options);
     this.#layout = layout;
     this.#where = { db: options.db, table: options.table, entity: layout.entity };
   }

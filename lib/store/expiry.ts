@@ -1,7 +1,7 @@
 import * as z from "zod";
-import type { TableClient } from "./client.ts";
 import { EXPIRY_ENTITY, Keys } from "./keys.ts";
-import { entityOf, isConditionFailure } from "./page.ts";
+import { conditionHeld, dueItems } from "./page.ts";
+import { TableRepository } from "./repository.ts";
 
 /** An expiry marker: "look at this backup again at dueAt". Its TTL makes DynamoDB fire it. */
 export const ExpiryMarker = z.object({
@@ -19,20 +19,12 @@ export { EXPIRY_ENTITY };
  * after it is due and the stream tells us), and a sparse due index so the sweeper can
  * find due markers without waiting for TTL, which may lag by days.
  */
-export class ExpiryRepository {
-  readonly #db: TableClient;
-  readonly #table: string;
-
-  constructor(options: { db: TableClient; table: string }) {
-    this.#db = options.db;
-    this.#table = options.table;
-  }
-
+export class ExpiryRepository extends TableRepository {
   /** Writes (or moves) the marker of a backup. */
   async put(marker: ExpiryMarker): Promise<void> {
     const valid = ExpiryMarker.parse(marker);
-    await this.#db.put({
-      TableName: this.#table,
+    await this.db.put({
+      TableName: this.table,
       Item: {
         ...Keys.expiry(valid.backupId),
         ...Keys.expiryDue(valid.dueAt, valid.backupId),
@@ -45,14 +37,8 @@ export class ExpiryRepository {
 
   /** Markers due at or before `now`, earliest first. */
   async due(now: Date, limit = 100): Promise<ExpiryMarker[]> {
-    const result = await this.#db.query({
-      TableName: this.#table,
-      IndexName: "gsi3",
-      KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :upTo",
-      ExpressionAttributeValues: { ":pk": "EXPIRY_DUE", ":upTo": `${now.toISOString()}#~` },
-      Limit: limit,
-    });
-    return (result.Items ?? []).map((item) => ExpiryMarker.parse(entityOf(item)));
+    const items = await dueItems(this.db, this.table, "EXPIRY_DUE", now, limit);
+    return items.map((item) => ExpiryMarker.parse(item));
   }
 
   /**
@@ -60,17 +46,13 @@ export class ExpiryRepository {
    * stays). True when this call removed it; false when it was already gone or moved.
    */
   async remove(backupId: string, dueAt?: string): Promise<boolean> {
-    try {
-      await this.#db.delete({
-        TableName: this.#table,
+    return conditionHeld(() =>
+      this.db.delete({
+        TableName: this.table,
         Key: Keys.expiry(backupId),
         ConditionExpression: dueAt ? "dueAt = :due" : "attribute_exists(pk)",
         ...(dueAt ? { ExpressionAttributeValues: { ":due": dueAt } } : {}),
-      });
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      }),
+    );
   }
 }

@@ -1,8 +1,7 @@
 import * as z from "zod";
-import type { Clock } from "../core/clock.ts";
-import type { TableClient } from "./client.ts";
 import { Keys } from "./keys.ts";
-import { isConditionFailure } from "./page.ts";
+import { conditionHeld, isConditionFailure } from "./page.ts";
+import { TableRepository } from "./repository.ts";
 
 const IdempotencyEntry = z.object({
   requestHash: z.string(),
@@ -19,17 +18,7 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
  * Idempotency keys: the first request with a key reserves it (conditional put) and
  * names its result; a repeat finds the reservation and returns the same result.
  */
-export class IdempotencyRepository {
-  readonly #db: TableClient;
-  readonly #table: string;
-  readonly #clock: Clock;
-
-  constructor(options: { db: TableClient; table: string; clock: Clock }) {
-    this.#db = options.db;
-    this.#table = options.table;
-    this.#clock = options.clock;
-  }
-
+export class IdempotencyRepository extends TableRepository {
   /**
    * Reserves `key` for `resultId`. Returns undefined when the reservation is ours,
    * or the earlier entry when the key was used before.
@@ -41,7 +30,6 @@ export class IdempotencyRepository {
     resultId: string,
     attempt = 1,
   ): Promise<IdempotencyEntry | undefined> {
-    const _now = this.#clock.now();
     try {
       await this.#put(scope, key, requestHash, resultId, {
         ConditionExpression: "attribute_not_exists(pk)",
@@ -50,8 +38,8 @@ export class IdempotencyRepository {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    const existing = await this.#db.get({
-      TableName: this.#table,
+    const existing = await this.db.get({
+      TableName: this.table,
       Key: Keys.idempotency(scope, key),
       ConsistentRead: true,
     });
@@ -72,17 +60,12 @@ export class IdempotencyRepository {
     requestHash: string,
     resultId: string,
   ): Promise<boolean> {
-    const _now = this.#clock.now();
-    try {
-      await this.#put(scope, key, requestHash, resultId, {
+    return conditionHeld(() =>
+      this.#put(scope, key, requestHash, resultId, {
         ConditionExpression: "resultId = :stale",
         ExpressionAttributeValues: { ":stale": staleResultId },
-      });
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      }),
+    );
   }
 
   /** Writes the reservation item under `condition`. */
@@ -93,9 +76,9 @@ export class IdempotencyRepository {
     resultId: string,
     condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
   ): Promise<void> {
-    const now = this.#clock.now();
-    await this.#db.put({
-      TableName: this.#table,
+    const now = this.clock.now();
+    await this.db.put({
+      TableName: this.table,
       Item: {
         ...Keys.idempotency(scope, key),
         entity: "idempotency",
@@ -111,8 +94,8 @@ export class IdempotencyRepository {
   /** Drops our reservation (the request failed before creating anything). */
   async release(scope: string, key: string, resultId: string): Promise<void> {
     try {
-      await this.#db.delete({
-        TableName: this.#table,
+      await this.db.delete({
+        TableName: this.table,
         Key: Keys.idempotency(scope, key),
         ConditionExpression: "resultId = :id",
         ExpressionAttributeValues: { ":id": resultId },

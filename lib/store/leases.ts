@@ -1,8 +1,7 @@
-import type { Clock } from "../core/clock.ts";
 import { LeaseHeldError } from "../core/errors.ts";
-import type { TableClient } from "./client.ts";
 import { Keys } from "./keys.ts";
 import { isConditionFailure } from "./page.ts";
+import { TableRepository } from "./repository.ts";
 
 /** Who holds a resource and until when. */
 export interface Lease {
@@ -16,28 +15,18 @@ export interface Lease {
  * cluster). No transactions: one conditional put takes a lease that is free, expired,
  * or already ours; the expiry means a crashed holder cannot wedge a resource.
  */
-export class LeaseRepository {
-  readonly #db: TableClient;
-  readonly #table: string;
-  readonly #clock: Clock;
-
-  constructor(options: { db: TableClient; table: string; clock: Clock }) {
-    this.#db = options.db;
-    this.#table = options.table;
-    this.#clock = options.clock;
-  }
-
+export class LeaseRepository extends TableRepository {
   /**
    * Takes (or re-takes, for the same holder) the lease for `ttlMs`. Re-taking never
    * shortens it: a re-driven launch must not cut a running workflow's lease.
    * @throws LeaseHeldError when another holder has an unexpired lease.
    */
   async acquire(resource: string, holder: string, ttlMs: number): Promise<Lease> {
-    const now = this.#clock.now().getTime();
+    const now = this.clock.now().getTime();
     const lease = { resource, holder, expiresAtMs: now + ttlMs };
     try {
-      await this.#db.put({
-        TableName: this.#table,
+      await this.db.put({
+        TableName: this.table,
         Item: {
           ...Keys.lease(resource),
           entity: "lease",
@@ -67,8 +56,8 @@ export class LeaseRepository {
   /** Releases the lease if `holder` still has it; releasing twice is harmless. */
   async release(resource: string, holder: string): Promise<void> {
     try {
-      await this.#db.delete({
-        TableName: this.#table,
+      await this.db.delete({
+        TableName: this.table,
         Key: Keys.lease(resource),
         ConditionExpression: "holder = :holder",
         ExpressionAttributeValues: { ":holder": holder },
@@ -80,8 +69,8 @@ export class LeaseRepository {
 
   /** The current lease, expired or not, if any. */
   async find(resource: string): Promise<Lease | undefined> {
-    const result = await this.#db.get({
-      TableName: this.#table,
+    const result = await this.db.get({
+      TableName: this.table,
       Key: Keys.lease(resource),
       ConsistentRead: true,
     });

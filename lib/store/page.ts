@@ -49,6 +49,43 @@ export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
 
+/**
+ * Runs a conditional write and says whether its condition held: a failed condition (a lost
+ * race, a record that moved on) is `false`, any other error is thrown.
+ *
+ * @example const won = await conditionHeld(() => db.put({ …, ConditionExpression: "attribute_not_exists(pk)" }));
+ */
+export async function conditionHeld(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * The items of a sparse "due" partition (`gsi3pk = partition`, `gsi3sk = <instant>#<id>`)
+ * that are due at or before `now`, earliest first — a Query, never a Scan.
+ */
+export async function dueItems(
+  db: TableClient,
+  table: string,
+  partition: string,
+  now: Date,
+  limit: number,
+): Promise<Record<string, unknown>[]> {
+  const result = await db.query({
+    TableName: table,
+    IndexName: "gsi3",
+    KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :upTo",
+    ExpressionAttributeValues: { ":pk": partition, ":upTo": `${now.toISOString()}#~` },
+    Limit: limit,
+  });
+  return (result.Items ?? []).map(entityOf);
+}
+
 function rangeCondition(range: { from?: string; to?: string } | undefined): string {
   if (range?.from && range.to) return " AND #r BETWEEN :from AND :to";
   if (range?.from) return " AND #r >= :from";

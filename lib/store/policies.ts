@@ -2,7 +2,7 @@ import { Policy } from "../core/policy.ts";
 import type { TableClient } from "./client.ts";
 import { EntityRepository } from "./entity-repository.ts";
 import { Keys } from "./keys.ts";
-import { entityOf, isConditionFailure } from "./page.ts";
+import { conditionHeld, dueItems } from "./page.ts";
 
 const parse = (item: Record<string, unknown>) => Policy.parse(item);
 
@@ -34,14 +34,8 @@ export class PolicyRepository extends EntityRepository<Policy> {
 
   /** Enabled policies whose next run is at or before `now`, earliest first (a Query, never a Scan). */
   async due(now: Date, limit = 100): Promise<Policy[]> {
-    const result = await this.db.query({
-      TableName: this.table,
-      IndexName: "gsi3",
-      KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :upTo",
-      ExpressionAttributeValues: { ":pk": "POLICY_DUE", ":upTo": `${now.toISOString()}#~` },
-      Limit: limit,
-    });
-    return (result.Items ?? []).map((item) => parse(entityOf(item)));
+    const items = await dueItems(this.db, this.table, "POLICY_DUE", now, limit);
+    return items.map((item) => parse(item));
   }
 
   /**
@@ -49,8 +43,8 @@ export class PolicyRepository extends EntityRepository<Policy> {
    * dispatchers acting on the same tick, one advances and the other is told it lost.
    */
   async advance(id: string, from: string, to: string): Promise<boolean> {
-    try {
-      await this.db.update({
+    return conditionHeld(() =>
+      this.db.update({
         TableName: this.table,
         Key: Keys.policy(id),
         UpdateExpression: "SET nextRunAt = :to, gsi3sk = :sk",
@@ -61,11 +55,7 @@ export class PolicyRepository extends EntityRepository<Policy> {
           ":sk": `${to}#${id}`,
           ":on": true,
         },
-      });
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      }),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import type { TableClient } from "./client.ts";
 import { Keys } from "./keys.ts";
 import { entityOf, isConditionFailure } from "./page.ts";
+import { TableRepository } from "./repository.ts";
 
 /** What became of one (policy, target, scheduled time). */
 export const ScheduleRun = z.object({
@@ -24,21 +24,13 @@ const RUN_TTL_SECONDS = 90 * 24 * 60 * 60;
  * Schedule runs: the dispatcher's idempotency record. The first claim of a (policy,
  * target, scheduled time) wins; a duplicated or retried tick finds it and starts nothing.
  */
-export class RunRepository {
-  readonly #db: TableClient;
-  readonly #table: string;
-
-  constructor(options: { db: TableClient; table: string }) {
-    this.#db = options.db;
-    this.#table = options.table;
-  }
-
+export class RunRepository extends TableRepository {
   /** Claims a run; returns the existing one when it was claimed before. */
   async claim(run: Omit<ScheduleRun, "status">): Promise<{ run: ScheduleRun; claimed: boolean }> {
     const fresh: ScheduleRun = { ...run, status: "CLAIMED" };
     try {
-      await this.#db.put({
-        TableName: this.#table,
+      await this.db.put({
+        TableName: this.table,
         Item: {
           ...Keys.run(run.policyId, run.scheduledAt, run.targetId),
           entity: "run",
@@ -51,8 +43,8 @@ export class RunRepository {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    const existing = await this.#db.get({
-      TableName: this.#table,
+    const existing = await this.db.get({
+      TableName: this.table,
       Key: Keys.run(run.policyId, run.scheduledAt, run.targetId),
       ConsistentRead: true,
     });
@@ -65,8 +57,8 @@ export class RunRepository {
     status: "STARTED" | "SKIPPED" | "MISSED",
     reason?: string,
   ): Promise<void> {
-    await this.#db.update({
-      TableName: this.#table,
+    await this.db.update({
+      TableName: this.table,
       Key: Keys.run(run.policyId, run.scheduledAt, run.targetId),
       UpdateExpression: reason ? "SET #s = :s, reason = :r" : "SET #s = :s",
       ExpressionAttributeNames: { "#s": "status" },
@@ -76,8 +68,8 @@ export class RunRepository {
 
   /** A policy's runs, newest first. */
   async list(policyId: string, limit = 50): Promise<ScheduleRun[]> {
-    const result = await this.#db.query({
-      TableName: this.#table,
+    const result = await this.db.query({
+      TableName: this.table,
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": `RUN#${policyId}` },
       ScanIndexForward: false,

@@ -78,6 +78,10 @@ const RECORD_RETRY = {
   MaxAttempts: 5,
   JitterStrategy: "FULL",
 };
+/** A vendor call that starts work (create, delete): busy resources are waited out too. */
+const VENDOR_CALL_RETRIES = [VENDOR_RETRY, CONFLICT_RETRY, INFRA_RETRY];
+/** A vendor read (a poll): throttling, vendor 5xx and our own infrastructure. */
+const VENDOR_POLL_RETRIES = [VENDOR_RETRY, INFRA_RETRY];
 const CATCH_ALL = (next: string) => [
   { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: next },
 ];
@@ -98,6 +102,22 @@ function task(
   };
 }
 
+/** Task inputs the ASL builds from the execution's state. */
+const BACKUP_ID = { "backupId.$": "$.backupId" };
+const POLL_INPUT = { ...BACKUP_ID, "waitSeconds.$": "$.wait.seconds" };
+const FAILURE_INPUT = { ...BACKUP_ID, "error.$": "$.error" };
+
+/** Waits as long as the last poll said (`$.wait.seconds`), then goes to `next`. */
+const waitFor = (next: string) => ({ Type: "Wait", SecondsPath: "$.wait.seconds", Next: next });
+
+/** Carries a poll's next wait into `$.wait`, then goes to the wait state `next`. */
+const nextWait = (next: string) => ({
+  Type: "Pass",
+  Parameters: { "seconds.$": "$.poll.nextWaitSeconds" },
+  ResultPath: "$.wait",
+  Next: next,
+});
+
 /** create-backup: lease → vendor create → wait/poll with growing intervals → AVAILABLE | FAILED. */
 export function createBackupDefinition(arns: TaskArns) {
   return {
@@ -105,16 +125,16 @@ export function createBackupDefinition(arns: TaskArns) {
     StartAt: "AcquireLease",
     States: {
       AcquireLease: task(arns.acquireLease, {
-        Parameters: { "backupId.$": "$.backupId" },
+        Parameters: BACKUP_ID,
         ResultPath: null,
         Retry: [INFRA_RETRY],
         Catch: CATCH_ALL("RecordFailure"),
         Next: "StartProviderBackup",
       }),
       StartProviderBackup: task(arns.startBackup, {
-        Parameters: { "backupId.$": "$.backupId" },
+        Parameters: BACKUP_ID,
         ResultPath: "$.start",
-        Retry: [VENDOR_RETRY, CONFLICT_RETRY, INFRA_RETRY],
+        Retry: VENDOR_CALL_RETRIES,
         Catch: CATCH_ALL("RecordFailure"),
         Next: "InitWait",
       }),
@@ -124,11 +144,11 @@ export function createBackupDefinition(arns: TaskArns) {
         ResultPath: "$.wait",
         Next: "WaitForBackup",
       },
-      WaitForBackup: { Type: "Wait", SecondsPath: "$.wait.seconds", Next: "PollBackup" },
+      WaitForBackup: waitFor("PollBackup"),
       PollBackup: task(arns.pollBackup, {
-        Parameters: { "backupId.$": "$.backupId", "waitSeconds.$": "$.wait.seconds" },
+        Parameters: POLL_INPUT,
         ResultPath: "$.poll",
-        Retry: [VENDOR_RETRY, INFRA_RETRY],
+        Retry: VENDOR_POLL_RETRIES,
         Catch: CATCH_ALL("RecordFailure"),
         Next: "BackupOutcome",
       }),
@@ -140,14 +160,9 @@ export function createBackupDefinition(arns: TaskArns) {
         ],
         Default: "NextWait",
       },
-      NextWait: {
-        Type: "Pass",
-        Parameters: { "seconds.$": "$.poll.nextWaitSeconds" },
-        ResultPath: "$.wait",
-        Next: "WaitForBackup",
-      },
+      NextWait: nextWait("WaitForBackup"),
       RecordFailure: task(arns.recordFailure, {
-        Parameters: { "backupId.$": "$.backupId", "error.$": "$.error" },
+        Parameters: FAILURE_INPUT,
         ResultPath: "$.recorded",
         Retry: [RECORD_RETRY],
         Next: "RecordedOutcome",
@@ -178,7 +193,7 @@ export function deleteBackupDefinition(arns: TaskArns) {
     StartAt: "MarkDeleting",
     States: {
       MarkDeleting: task(arns.markDeleting, {
-        Parameters: { "backupId.$": "$.backupId", "reason.$": "$.reason" },
+        Parameters: { ...BACKUP_ID, "reason.$": "$.reason" },
         ResultPath: "$.mark",
         Retry: [INFRA_RETRY],
         Next: "AlreadyDeleted",
@@ -189,9 +204,9 @@ export function deleteBackupDefinition(arns: TaskArns) {
         Default: "DeleteProviderBackup",
       },
       DeleteProviderBackup: task(arns.deleteProviderBackup, {
-        Parameters: { "backupId.$": "$.backupId" },
+        Parameters: BACKUP_ID,
         ResultPath: "$.poll",
-        Retry: [VENDOR_RETRY, CONFLICT_RETRY, INFRA_RETRY],
+        Retry: VENDOR_CALL_RETRIES,
         Catch: CATCH_ALL("RecordDeleteFailure"),
         Next: "DeletionOutcome",
       }),
@@ -200,28 +215,23 @@ export function deleteBackupDefinition(arns: TaskArns) {
         Choices: [{ Variable: "$.poll.gone", BooleanEquals: true, Next: "RecordDeleted" }],
         Default: "NextDeleteWait",
       },
-      NextDeleteWait: {
-        Type: "Pass",
-        Parameters: { "seconds.$": "$.poll.nextWaitSeconds" },
-        ResultPath: "$.wait",
-        Next: "WaitForDeletion",
-      },
-      WaitForDeletion: { Type: "Wait", SecondsPath: "$.wait.seconds", Next: "PollDeletion" },
+      NextDeleteWait: nextWait("WaitForDeletion"),
+      WaitForDeletion: waitFor("PollDeletion"),
       PollDeletion: task(arns.pollDeletion, {
-        Parameters: { "backupId.$": "$.backupId", "waitSeconds.$": "$.wait.seconds" },
+        Parameters: POLL_INPUT,
         ResultPath: "$.poll",
-        Retry: [VENDOR_RETRY, INFRA_RETRY],
+        Retry: VENDOR_POLL_RETRIES,
         Catch: CATCH_ALL("RecordDeleteFailure"),
         Next: "DeletionOutcome",
       }),
       RecordDeleted: task(arns.recordDeleted, {
-        Parameters: { "backupId.$": "$.backupId" },
+        Parameters: BACKUP_ID,
         ResultPath: null,
         Retry: [RECORD_RETRY],
         Next: "Deleted",
       }),
       RecordDeleteFailure: task(arns.recordDeleteFailure, {
-        Parameters: { "backupId.$": "$.backupId", "error.$": "$.error" },
+        Parameters: FAILURE_INPUT,
         ResultPath: null,
         Retry: [RECORD_RETRY],
         Next: "DeleteFailed",

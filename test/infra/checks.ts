@@ -1,5 +1,10 @@
 import { resolve } from "node:path";
-import { type Deployment, environmentFor, grantsFor } from "../../functions/capabilities.ts";
+import {
+  type Deployment,
+  deploymentOf,
+  environmentFor,
+  grantsFor,
+} from "../../functions/capabilities.ts";
 import { FUNCTIONS, type FunctionName } from "../../functions/manifest.ts";
 import { createTableInput, TABLE } from "../../lib/store/table.ts";
 import {
@@ -341,38 +346,16 @@ export function serviceGrants(result: SynthResult): ServiceGrants {
 
 /** Where a synthesized stage's resources are, in the shape functions/capabilities.ts reads. */
 export function synthDeployment(result: SynthResult): Deployment {
-  const arn = (service: string, resource: string) =>
-    `arn:aws:${service}:eu-west-1:123456789012:${resource}`;
-  const table = String(ofType(result, TYPES.table)[0]?.inputs.name);
-  const bus = String(ofType(result, "aws:cloudwatch/eventBus:EventBus")[0]?.inputs.name);
-  const validate = lambdaFor(result, "validate-target");
-  const prefix = (kind: string) => `${result.app.name}/${result.app.stage}/${kind}/`;
-  return {
-    table: {
-      name: table,
-      arn: arn("dynamodb", `table/${table}`),
-      indexesArn: arn("dynamodb", `table/${table}/index/*`),
+  return deploymentOf(
+    { region: "eu-west-1", account: "123456789012" },
+    {
+      table: String(ofType(result, TYPES.table)[0]?.inputs.name),
+      bus: String(ofType(result, "aws:cloudwatch/eventBus:EventBus")[0]?.inputs.name),
+      stage: `${result.app.name}-${result.app.stage}`,
+      secrets: `${result.app.name}/${result.app.stage}/`,
+      validateTarget: String(lambdaFor(result, "validate-target")?.inputs.name),
     },
-    bus: { name: bus, arn: arn("events", `event-bus/${bus}`) },
-    workflows: {
-      "create-backup": stateMachineArn(result, "create-backup"),
-      "delete-backup": stateMachineArn(result, "delete-backup"),
-    },
-    secrets: {
-      providers: {
-        prefix: prefix("providers"),
-        arns: arn("secretsmanager", `secret:${prefix("providers")}*`),
-      },
-      webhooks: {
-        prefix: prefix("webhooks"),
-        arns: arn("secretsmanager", `secret:${prefix("webhooks")}*`),
-      },
-    },
-    validateTarget: {
-      name: String(validate?.inputs.name),
-      arn: validate ? lambdaArn(validate) : "",
-    },
-  };
+  );
 }
 
 /** What Lambda itself does with a function's role (its event source, its failure queue). */

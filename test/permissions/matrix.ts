@@ -17,6 +17,7 @@ import { CAPABILITIES, type Capability, resourceRoots } from "../../functions/ca
 import { FUNCTIONS, type FunctionName } from "../../functions/manifest.ts";
 import { deniedResources, type IamStatement } from "../../local/aws/iam.ts";
 import type { RecordedCall } from "../../local/aws/recorder.ts";
+import { runMain } from "../../scripts/run-main.ts";
 import {
   grantsOf,
   lambdaFor,
@@ -198,12 +199,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+if (import.meta.main) runMain(main);

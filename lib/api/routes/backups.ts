@@ -3,7 +3,7 @@ import { CreateBackupInput, HistoryEntry } from "../../core/backup.ts";
 import { BackupStatus } from "../../core/status.ts";
 import type { BackupService } from "../../usecases/backups.ts";
 import { json, parseOr400, readJsonBody } from "../http.ts";
-import { IdempotencyKey, Instant, ListQuery, pathId } from "../params.ts";
+import { IDEMPOTENCY_HEADER, Instant, idempotencyKeyOf, ListQuery, pathId } from "../params.ts";
 import type { Route } from "../router.ts";
 import { BackupOut, pageOf } from "../schemas.ts";
 
@@ -33,12 +33,7 @@ export function backupRoutes(backups: BackupService): Route[] {
       auth: true,
       doc: {
         body: CreateBackupInput,
-        headers: {
-          "Idempotency-Key": {
-            schema: IdempotencyKey,
-            description: "Repeat-safe: the same key and body return the same backup",
-          },
-        },
+        headers: IDEMPOTENCY_HEADER,
         responses: {
           202: { description: "Accepted: the backup record (PENDING)", schema: BackupOut },
         },
@@ -50,11 +45,7 @@ export function backupRoutes(backups: BackupService): Route[] {
       },
       handle: async (request) => {
         const targetId = pathId(request.params.targetId, "targetId");
-        const key = parseOr400(
-          IdempotencyKey,
-          request.headers["idempotency-key"],
-          "Idempotency-Key header",
-        );
+        const key = idempotencyKeyOf(request.headers);
         const input = parseOr400(CreateBackupInput, readJsonBody(request), "backup request");
         const { record, created } = await backups.request(targetId, input, key);
         return json(202, record, {

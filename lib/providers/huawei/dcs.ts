@@ -11,7 +11,7 @@ import {
   type HuaweiProviderOptions,
   parseVendorTime,
 } from "./base.ts";
-import { allowedHostsText, endpointFor, isAllowedHost } from "./endpoints.ts";
+import { regionalHosts } from "./endpoints.ts";
 
 /** Page size of the backup-record scan (v2 allows 1–1000). */
 export const DCS_PAGE_SIZE = 100;
@@ -236,9 +236,7 @@ function stateOf(record: BackupRecord): BackupState {
 /** The DCS entry of the provider registry. */
 export const dcsModule: VendorModule<"huawei-dcs"> = {
   name: "huawei-dcs",
-  baseUrl: (target) => endpointFor("dcs", target.resource),
-  allowedHost: (hostname, target) => isAllowedHost("dcs", hostname, target.resource.region),
-  allowedHostsText: allowedHostsText("dcs"),
+  ...regionalHosts("dcs"),
   create: ({ target, ...options }) =>
     new DcsProvider({
       ...options,

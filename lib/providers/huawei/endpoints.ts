@@ -123,6 +123,17 @@ export function allowedHostsText(service: HuaweiService): string {
   return HOST_PREFIXES[service].map((p) => `${p}.<region>.myhuaweicloud.com`).join(" or ");
 }
 
+/** The host rules of a Huawei service's targets: regional endpoints, for the registry. */
+export function regionalHosts(service: HuaweiService) {
+  return {
+    baseUrl: (target: { resource: { region: string; baseUrl?: string } }) =>
+      endpointFor(service, target.resource),
+    allowedHost: (hostname: string, target: { resource: { region: string } }) =>
+      isAllowedHost(service, hostname, target.resource.region),
+    allowedHostsText: allowedHostsText(service),
+  };
+}
+
 /** The IAM endpoint that issues project-scoped tokens in a region (providers.md §5.2). */
 export function iamEndpoint(region: string): string {
   return `https://iam.${region}.myhuaweicloud.com`;

@@ -4,7 +4,7 @@ import { parseVendor } from "../http.ts";
 import type { BackupProvider, BackupRef, BackupState, CommonStatus } from "../port.ts";
 import type { VendorModule } from "../vendor.ts";
 import { HuaweiProvider, type HuaweiProviderOptions, parseVendorTime } from "./base.ts";
-import { allowedHostsText, endpointFor, isAllowedHost } from "./endpoints.ts";
+import { regionalHosts } from "./endpoints.ts";
 
 /** Page size of the backup list (the API allows 1–100). */
 export const TAURUSDB_PAGE_SIZE = 100;
@@ -221,9 +221,7 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
 /** The TaurusDB entry of the provider registry. */
 export const taurusDbModule: VendorModule<"huawei-taurusdb"> = {
   name: "huawei-taurusdb",
-  baseUrl: (target) => endpointFor("taurusdb", target.resource),
-  allowedHost: (hostname, target) => isAllowedHost("taurusdb", hostname, target.resource.region),
-  allowedHostsText: allowedHostsText("taurusdb"),
+  ...regionalHosts("taurusdb"),
   create: ({ target, ...options }) =>
     new TaurusDbProvider({
       ...options,

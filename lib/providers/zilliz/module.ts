@@ -1,4 +1,4 @@
-import type { VendorModule } from "../vendor.ts";
+import { fixedHosts, type VendorModule } from "../vendor.ts";
 import { ZillizProvider } from "./adapter.ts";
 
 /** Control-plane hosts a Zilliz target may point at (docs/providers.md §Zilliz, hosts). */
@@ -8,8 +8,6 @@ export const ZILLIZ_DEFAULT_BASE_URL = "https://api.cloud.zilliz.com";
 /** The Zilliz entry of the provider registry. */
 export const zillizModule: VendorModule<"zilliz"> = {
   name: "zilliz",
-  baseUrl: (target) => target.resource.baseUrl ?? ZILLIZ_DEFAULT_BASE_URL,
-  allowedHost: (hostname) => (ZILLIZ_HOSTS as readonly string[]).includes(hostname),
-  allowedHostsText: ZILLIZ_HOSTS.join(" or "),
+  ...fixedHosts(ZILLIZ_HOSTS, ZILLIZ_DEFAULT_BASE_URL),
   create: (options) => new ZillizProvider(options),
 };

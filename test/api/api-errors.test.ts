@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalStack } from "../support/local-stack.ts";
+import { describe, expect, it } from "vitest";
+import { useLocalStack } from "../support/use-local-stack.ts";
 
 describe("HTTP API: bad input gets a clear 4xx problem and changes nothing", () => {
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
-  beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useLocalStack();
 
   const validTarget = {
     id: "orders",
@@ -180,13 +174,7 @@ describe("problem documents", () => {
 });
 
 describe("registering targets checks the vendor first", () => {
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
-  beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useLocalStack();
 
   const dcs = () =>
     stack.runtime.sandbox["huawei-dcs"] as {

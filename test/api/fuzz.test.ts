@@ -1,7 +1,7 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiRoutes } from "../../lib/api/routes.ts";
-import { startLocalStack } from "../support/local-stack.ts";
+import { useLocalStack } from "../support/use-local-stack.ts";
 
 const routes = apiRoutes({} as never);
 const IDS = [
@@ -86,13 +86,7 @@ const query = fc.dictionary(
 );
 
 describe("fuzzing the HTTP API", () => {
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
-  beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useLocalStack();
 
   it("never answers 5xx, and every error is problem+json", async () => {
     await fc.assert(

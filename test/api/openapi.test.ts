@@ -1,20 +1,15 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildOpenApi, compareRoutesWithDocument } from "../../lib/api/openapi.ts";
 import { apiRoutes } from "../../lib/api/routes.ts";
-import { startLocalStack } from "../support/local-stack.ts";
+import { useLocalStack } from "../support/use-local-stack.ts";
 
 describe("OpenAPI document", () => {
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
   let document: any;
-  beforeAll(async () => {
-    stack = await startLocalStack();
+  useLocalStack({}, async (stack) => {
     const r = await stack.request("GET", "/v1/openapi.json");
     expect(r.status).toBe(200);
     document = r.json;
-  });
-  afterAll(async () => {
-    await stack?.close();
   });
 
   it("is served at /v1/openapi.json and is a valid OpenAPI 3.1 document", async () => {

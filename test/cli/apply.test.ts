@@ -1,15 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalStack } from "../support/local-stack.ts";
-import { envOf, warden } from "./cli-harness.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { useCliStack, warden } from "./cli-harness.ts";
 
 const EXAMPLE = new URL("../../examples/warden.yaml", import.meta.url);
 
 describe("warden apply -f", () => {
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
-  let env: Record<string, string>;
+  const { stack, env } = useCliStack();
   const dir = mkdtempSync(join(tmpdir(), "warden-apply-"));
   /** The shipped example, pointed at this stack's simulator (its port is ephemeral here). */
   const example = () =>
@@ -26,14 +24,7 @@ describe("warden apply -f", () => {
       (x) => x.id,
     );
 
-  beforeAll(async () => {
-    stack = await startLocalStack();
-    env = envOf(stack.runtime);
-  });
-  afterAll(async () => {
-    await stack?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("shows the diff with --dry-run, exits 6 and changes nothing", async () => {
     const run = await warden(["apply", "-f", file("w.yaml", example()), "--dry-run"], {

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalStack } from "../support/local-stack.ts";
-import { envOf, failNextZillizJob, warden } from "./cli-harness.ts";
+import { describe, expect, it } from "vitest";
+import { failNextZillizJob, useCliStack, warden } from "./cli-harness.ts";
 
 const ID = /bk_[0-9a-z]+/;
 
 describe("warden backup create --wait", () => {
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
-  let env: Record<string, string>;
-  beforeAll(async () => {
-    stack = await startLocalStack();
-    env = envOf(stack.runtime);
-  });
-  afterAll(() => stack?.close());
+  const { stack, env } = useCliStack();
 
   it("follows a backup to AVAILABLE with one plain line per status change off a terminal", async () => {
     const run = await warden(["backup", "create", "demo-zilliz", "--wait", "--interval", "0.1"], {

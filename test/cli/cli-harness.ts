@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CliIo } from "../../cli/io.ts";
 import { main } from "../../cli/main.ts";
+import type { LocalStack } from "../support/local-stack.ts";
+import { useLocalStack } from "../support/use-local-stack.ts";
 
 /** What one `warden …` run printed and returned. */
 export interface Run {
@@ -55,6 +57,18 @@ export async function warden(argv: string[], options: RunOptions = {}): Promise<
 /** The environment that points the CLI at a running local stack. */
 export function envOf(runtime: { url: string; token: string }): Record<string, string> {
   return { WARDEN_API: `${runtime.url}/v1`, WARDEN_TOKEN: runtime.token };
+}
+
+/**
+ * A local stack for one suite, and the environment that points the CLI at it. `env` is
+ * filled in when the stack has started, so tests pass it as is: `warden(argv, { env })`.
+ */
+export function useCliStack(): { stack: LocalStack; env: Record<string, string> } {
+  const env: Record<string, string> = {};
+  const stack = useLocalStack({}, async (started) => {
+    Object.assign(env, envOf(started.runtime));
+  });
+  return { stack, env };
 }
 
 /** A loopback URL on which nothing listens (a port just released). */

@@ -1,18 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { startLocalStack } from "../support/local-stack.ts";
-import { deadApiUrl, envOf, warden } from "./cli-harness.ts";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { deadApiUrl, useCliStack, warden } from "./cli-harness.ts";
 
 describe("warden read commands against the local runtime", () => {
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
-  let env: Record<string, string>;
-  beforeAll(async () => {
-    stack = await startLocalStack();
-    env = envOf(stack.runtime);
-  });
-  afterAll(() => stack?.close());
+  const { stack, env } = useCliStack();
 
   it("prints the targets as the API's JSON with targets ls --json", async () => {
     const run = await warden(["targets", "ls", "--json"], { env });

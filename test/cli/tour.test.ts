@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalStack } from "../support/local-stack.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { useLocalStack } from "../support/use-local-stack.ts";
 import { type Run, warden } from "./cli-harness.ts";
 
 const ORDERS_CLUSTER = "in01-5e1d0a9c3b7f226";
@@ -13,14 +13,12 @@ const ORDERS_CLUSTER = "in01-5e1d0a9c3b7f226";
  * simulator address moved to the test stack's ephemeral port).
  */
 describe("the README tour, with the warden CLI alone", () => {
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
   let simulator: string;
   const project = mkdtempSync(join(tmpdir(), "warden-tour-"));
   let env: Record<string, string>;
   const npx = (line: string[]): Promise<Run> => warden(line, { env, cwd: project });
 
-  beforeAll(async () => {
-    stack = await startLocalStack();
+  useLocalStack({}, async (stack) => {
     simulator = String(stack.runtime.sandbox.zilliz?.url);
     // The project folder: the token where npm start writes it, and the shipped example.
     mkdirSync(join(project, ".warden"));
@@ -33,10 +31,7 @@ describe("the README tour, with the warden CLI alone", () => {
     );
     env = { WARDEN_API: `${stack.runtime.url}/v1` };
   });
-  afterAll(async () => {
-    await stack?.close();
-    rmSync(project, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
 
   it("runs from health to a deleted backup, then watches a failure", async () => {
     const health = await npx(["health"]);

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { onSecondCluster, useHarness } from "../support/use-harness.ts";
 
 describe("schedules end to end: rate(1 minute) for five minutes, every outcome in Slack", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ slack: true });
+  const h = useHarness({ slack: true }, async (h) => {
     await h.zillizTarget("orders", { tags: { team: "search" } });
-    await h.zillizTarget("catalog", {
-      tags: { team: "search" },
-      resource: { clusterId: h.sim.clusters[1], baseUrl: h.sim.url },
-    });
-  });
-  afterAll(async () => {
-    await h.close();
+    await h.zillizTarget("catalog", { tags: { team: "search" }, ...onSecondCluster(h) });
   });
 
   it("makes one backup per minute per target, no duplicates and no gaps, each reported", async () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiEvent, scheduledEvent } from "../../local/events.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { backupPastItsExpiry, useHarness } from "../support/use-harness.ts";
 
 /*
  * Every kind of trigger, with the events AWS itself publishes as samples
@@ -30,41 +30,32 @@ function request(name: string, method: string, path: string, body?: unknown) {
   return event;
 }
 
-let h: Harness;
+const h = useHarness({ slack: true }, (h) => h.zillizTarget("orders"));
 
-beforeAll(async () => {
-  h = await startHarness({ slack: true });
-  await h.zillizTarget("orders");
-});
-
-afterAll(async () => {
-  await h.close();
-});
+/** What the API function answers an API Gateway event with. */
+const api = async (event: unknown) =>
+  (await h.invoke("api", event)) as {
+    statusCode: number;
+    headers: Record<string, string>;
+    body: string;
+  };
 
 describe("API Gateway HTTP API events (payload 2.0)", () => {
   it("answers an IAM-authorized sample for a path we do not serve with a problem+json 404", async () => {
-    const response = (await h.invoke("api", sample("apigw-http-iam.json"))) as {
-      statusCode: number;
-      headers: Record<string, string>;
-      body: string;
-    };
+    const response = await api(sample("apigw-http-iam.json"));
     expect(response.statusCode).toBe(404);
     expect(response.headers["content-type"]).toBe("application/problem+json");
   });
 
   it("serves our routes from the IAM-authorized sample and records the caller it names", async () => {
-    const backup = (await h.invoke(
-      "api",
-      request("apigw-http-iam.json", "POST", "/v1/targets/orders/backups"),
-    )) as { statusCode: number; body: string };
+    const backup = await api(request("apigw-http-iam.json", "POST", "/v1/targets/orders/backups"));
     expect(backup.statusCode).toBe(202);
     const { id } = JSON.parse(backup.body);
     await h.starter.idle();
 
-    const held = (await h.invoke(
-      "api",
+    const held = await api(
       request("apigw-http-iam.json", "PUT", `/v1/backups/${id}/hold`, { reason: "audit" }),
-    )) as { statusCode: number; body: string };
+    );
 
     expect(held.statusCode).toBe(200);
     expect(JSON.parse(held.body).hold.by).toBe(
@@ -73,10 +64,7 @@ describe("API Gateway HTTP API events (payload 2.0)", () => {
   });
 
   it("serves health from the sample without an authorizer", async () => {
-    const response = (await h.invoke(
-      "api",
-      request("apigw-http-no-auth.json", "GET", "/v1/health"),
-    )) as { statusCode: number; body: string };
+    const response = await api(request("apigw-http-no-auth.json", "GET", "/v1/health"));
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ status: "ok" });
   });
@@ -131,22 +119,17 @@ describe("EventBridge custom events (our bus)", () => {
 
 describe("DynamoDB Streams TTL removals", () => {
   it("expire the backup of the marker TTL removed", async () => {
-    const past = new Date(h.clock.now().getTime() + 60_000).toISOString();
-    const made = await h.call("POST", "/v1/targets/orders/backups", { body: { expiresAt: past } });
-    await h.starter.idle();
-    await h.call("POST", "/v1/targets/orders/backups");
-    await h.starter.idle();
-    h.clock.advance(2 * 60_000);
+    const expired = await backupPastItsExpiry(h, "orders");
     const event = sample("dynamodb-ttl-remove.json");
     const record = event.Records[0];
     for (const image of [record.dynamodb.Keys, record.dynamodb.OldImage])
-      image.pk.S = `EXPIRY#${made.json.id}`;
-    record.dynamodb.OldImage.backupId.S = made.json.id;
+      image.pk.S = `EXPIRY#${expired}`;
+    record.dynamodb.OldImage.backupId.S = expired;
 
     await expect(h.invoke("expiry-stream", event)).resolves.toEqual({ batchItemFailures: [] });
     await h.starter.idle();
 
-    expect((await h.container.backups.get(made.json.id)).status).toBe("DELETED");
+    expect((await h.container.backups.get(expired)).status).toBe("DELETED");
   });
 
   it("ignore the same record when a user, not TTL, removed the marker", async () => {

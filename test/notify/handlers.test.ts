@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { eventFromBackup } from "../../lib/notify/event-builders.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { useHarness } from "../support/use-harness.ts";
 import { availableRecord, failedRecord } from "./fixtures.ts";
 
 /** The envelope EventBridge hands a rule target. */
@@ -23,15 +23,7 @@ function eventBridgeEvent(detailType: string, detail: unknown, source = "backup-
 
 // The notifier and the digest as deployed: their own functions, webhooks read through their
 // own (webhook-only) secret access, messages posted to a webhook sink over HTTP.
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({ slack: true });
-});
-
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness({ slack: true });
 
 beforeEach(() => {
   h.sink!.messages.length = 0;

@@ -5,6 +5,9 @@ import { type LocalRuntime, startLocal } from "../../functions/local.ts";
 import { assertNoSecrets } from "../setup/secrets-guard.ts";
 import { awsCallLog } from "./aws-calls.ts";
 
+/** A started local runtime, its data folder, and `request` for calling its API. */
+export type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
+
 /** The local runtime in-process, on ephemeral ports and a throwaway data folder. */
 export async function startLocalStack(env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "warden-"));

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { onSecondCluster, useHarness } from "../support/use-harness.ts";
 
 describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
+  const h = useHarness({}, async (h) => {
     await h.zillizTarget("orders", { tags: { tier: "gold" } });
-    await h.zillizTarget("search", {
-      tags: { tier: "gold" },
-      resource: { clusterId: h.sim.clusters[1], baseUrl: h.sim.url },
-    });
-  });
-  afterAll(async () => {
-    await h.close();
+    await h.zillizTarget("search", { tags: { tier: "gold" }, ...onSecondCluster(h) });
   });
 
   async function policy(id: string, extra: Record<string, unknown> = {}) {

@@ -1,16 +1,9 @@
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "../support/use-harness.ts";
 
 describe("an Idempotency-Key whose first request died", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-    await h.zillizTarget("orders");
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useHarness({}, (h) => h.zillizTarget("orders"));
 
   it("answers 409 while it may still be in flight, and is taken over once it is evidently dead", async () => {
     // The dead request reserved the key for a backup it never created.

@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { resourceKey } from "../../lib/core/target.ts";
 import { launchBackup } from "../../lib/usecases/launch.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { useHarness } from "../support/use-harness.ts";
 
 describe("launching a backup", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ jobDurationMs: 60_000 });
-    await h.zillizTarget("orders", { completionWindowMinutes: 120 });
-  });
-  afterAll(async () => {
-    await h.starter.stop();
-    await h.close();
-  });
+  // No starter.stop() of its own: closing the harness stops the workflows before anything
+  // else, the one still waiting on its 60-second vendor job included.
+  const h = useHarness({ jobDurationMs: 60_000 }, (h) =>
+    h.zillizTarget("orders", { completionWindowMinutes: 120 }),
+  );
 
   it("never shortens the lease of a backup that is already running when its id is launched again", async () => {
     const first = await h.call("POST", "/v1/targets/orders/backups");

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { handler as expiryStream } from "../../functions/handlers/expiry-stream.ts";
 import { Keys } from "../../lib/store/keys.ts";
 import { expireDueMarkers } from "../../local/ttl.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { backupPastItsExpiry, onSecondCluster, useHarness } from "../support/use-harness.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 
 describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
-  let h: Harness;
   const ids: string[] = [];
-  beforeAll(async () => {
-    h = await startHarness();
+  const h = useHarness({}, async (h) => {
     await h.zillizTarget("orders");
-    await h.zillizTarget("search", {
-      resource: { clusterId: h.sim.clusters[1], baseUrl: h.sim.url },
-    });
+    await h.zillizTarget("search", onSecondCluster(h));
     // Four scheduled backups a minute apart under a policy that keeps everything for now.
     const created = await h.call("POST", "/v1/policies", {
       body: {
@@ -35,12 +31,19 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
     const all = (await h.container.backups.list({ targetId: "orders" })).items;
     ids.push(...all.map((b) => b.id).reverse());
   });
-  afterAll(async () => {
-    await h.close();
-  });
 
   const status = async (id: string) => (await h.container.backups.get(id)).status;
   const executions = () => h.outcomes.length;
+  /** Gives the gfs policy other retention rules, the rest of it unchanged. */
+  const retainGfs = (retention: Record<string, unknown>) =>
+    h.call("PUT", "/v1/policies/gfs", {
+      body: {
+        name: "gfs",
+        schedule: { expression: "rate(1 minute)" },
+        targets: { ids: ["orders"] },
+        retention,
+      },
+    });
 
   it("made four AVAILABLE scheduled backups", async () => {
     expect(ids).toHaveLength(4);
@@ -48,14 +51,7 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
   });
 
   it("deletes exactly what the preview said, for keepDays + last", async () => {
-    const put = await h.call("PUT", "/v1/policies/gfs", {
-      body: {
-        name: "gfs",
-        schedule: { expression: "rate(1 minute)" },
-        targets: { ids: ["orders"] },
-        retention: { last: 2, keepDays: 1 },
-      },
-    });
+    const put = await retainGfs({ last: 2, keepDays: 1 });
     expect(put.status).toBe(200);
     h.clock.advance(2 * DAY);
     const preview = (await h.call("GET", "/v1/policies/gfs/retention-plan")).json;
@@ -110,14 +106,7 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
     });
     expect(held.status).toBe(200);
     expect(held.json.hold).toMatchObject({ reason: "litigation 2026-17" });
-    await h.call("PUT", "/v1/policies/gfs", {
-      body: {
-        name: "gfs",
-        schedule: { expression: "rate(1 minute)" },
-        targets: { ids: ["orders"] },
-        retention: { last: 1 },
-      },
-    });
+    await retainGfs({ last: 1 });
     const plan = (await h.call("GET", "/v1/policies/gfs/retention-plan")).json.targets[0];
     expect(plan.guarded).toEqual([expect.objectContaining({ id: ids[2], guard: "hold" })]);
     await h.container.sweeper.sweep();
@@ -131,14 +120,7 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
   it("never removes the newest AVAILABLE backup of a target", async () => {
     await h.call("DELETE", `/v1/backups/${ids[2]}/hold`);
     // A rule no backup satisfies: the plan removes everything, the guard keeps the newest.
-    await h.call("PUT", "/v1/policies/gfs", {
-      body: {
-        name: "gfs",
-        schedule: { expression: "rate(1 minute)" },
-        targets: { ids: ["orders"] },
-        retention: { tags: [["never-present"]] },
-      },
-    });
+    await retainGfs({ tags: [["never-present"]] });
     const plan = (await h.call("GET", "/v1/policies/gfs/retention-plan")).json.targets[0];
     expect(plan.guarded).toEqual([
       expect.objectContaining({ id: ids[3], guard: "newest-available" }),
@@ -150,12 +132,7 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
   });
 
   it("expires an API backup at its own expiry through TTL; a redelivered stream record deletes nothing twice", async () => {
-    const soon = new Date(h.clock.now().getTime() + 60_000).toISOString();
-    const old = await h.call("POST", "/v1/targets/search/backups", { body: { expiresAt: soon } });
-    await h.starter.idle();
-    await h.call("POST", "/v1/targets/search/backups");
-    await h.starter.idle();
-    h.clock.advance(2 * 60_000);
+    const expired = await backupPastItsExpiry(h, "search");
     const delivered: unknown[] = [];
     const count = await expireDueMarkers(
       h.container.expiry,
@@ -171,7 +148,7 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
     await expiryStream(delivered[0], {} as never);
     await h.starter.idle();
     expect(executions()).toBe(before);
-    const gone = await h.container.backups.get(old.json.id);
+    const gone = await h.container.backups.get(expired);
     expect(gone).toMatchObject({ status: "DELETED", deleteReason: "its own expiry (expiresAt)" });
   });
 
@@ -219,14 +196,7 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
 });
 
 describe("holds and the workflows", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-    await h.zillizTarget("orders");
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useHarness({}, (h) => h.zillizTarget("orders"));
 
   it("can be placed while the workflow moves the record, and then blocks its deletion", async () => {
     const created = await h.call("POST", "/v1/targets/orders/backups");

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expireDueMarkers } from "../../local/ttl.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { onSecondCluster, useHarness } from "../support/use-harness.ts";
 
 /*
  * The retention paths each function takes on its own: the re-plan that follows a backup
@@ -12,16 +12,9 @@ import { type Harness, startHarness } from "../support/harness.ts";
 const MINUTE = 60_000;
 
 describe("retention, function by function", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
+  const h = useHarness({}, async (h) => {
     await h.zillizTarget("orders");
-    await h.zillizTarget("search", {
-      resource: { clusterId: h.sim.clusters[1], baseUrl: h.sim.url },
-    });
-  });
-  afterAll(async () => {
-    await h.close();
+    await h.zillizTarget("search", onSecondCluster(h));
   });
 
   const status = async (id: string) => (await h.container.backups.get(id)).status;
@@ -158,9 +151,7 @@ describe("retention, function by function", () => {
   });
 
   it("removes a target deleted with backups=expire once the last of its backups is gone", async () => {
-    await h.zillizTarget("retiring", {
-      resource: { clusterId: h.sim.clusters[1], baseUrl: h.sim.url },
-    });
+    await h.zillizTarget("retiring", onSecondCluster(h));
     await h.call("POST", "/v1/targets/retiring/backups");
     await h.starter.idle();
 

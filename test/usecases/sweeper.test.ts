@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { describe, expect, it } from "vitest";
+import { onSecondCluster, useHarness } from "../support/use-harness.ts";
 
 describe("sweeper: the safety net", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-    await h.zillizTarget("orders");
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useHarness({}, (h) => h.zillizTarget("orders"));
 
   const get = async (id: string) => (await h.call("GET", `/v1/backups/${id}`)).json;
 
@@ -31,10 +24,7 @@ describe("sweeper: the safety net", () => {
   });
 
   it("cleans up the vendor backup a FAILED attempt left behind, an hour later", async () => {
-    await h.zillizTarget("slow", {
-      completionWindowMinutes: 5,
-      resource: { clusterId: h.sim.clusters[1], baseUrl: h.sim.url },
-    });
+    await h.zillizTarget("slow", { completionWindowMinutes: 5, ...onSecondCluster(h) });
     const created = await h.call("POST", "/v1/targets/slow/backups");
     h.clock.advance(10 * 60_000);
     await h.starter.idle();
@@ -58,14 +48,9 @@ describe("sweeper: the safety net", () => {
 });
 
 describe("sweeper: what it leaves alone", () => {
-  let h: Harness;
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useHarness({}, (h) => h.zillizTarget("slow", { completionWindowMinutes: 5 }));
 
   it("leaves a held FAILED backup alone and goes on with the sweep", async () => {
-    h = await startHarness();
-    await h.zillizTarget("slow", { completionWindowMinutes: 5 });
     const created = await h.call("POST", "/v1/targets/slow/backups");
     h.clock.advance(10 * 60_000);
     await h.starter.idle();

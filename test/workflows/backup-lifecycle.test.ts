@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { resumeInFlight } from "../../lib/usecases/recover.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { onSecondCluster, useHarness } from "../support/use-harness.ts";
 
 describe("backup lifecycle on the Zilliz simulator (real ASL, handlers and dynalite)", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-    await h.zillizTarget("orders");
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useHarness({}, (h) => h.zillizTarget("orders"));
   beforeEach(async () => {
     h.sim.faults.clear();
     await h.starter.idle();
@@ -148,10 +141,7 @@ describe("backup lifecycle on the Zilliz simulator (real ASL, handlers and dynal
 
   it("turns a job stuck past the completion window into FAILED (timeout)", async () => {
     // Its own cluster: the vendor job outlives the timeout and must not block other tests.
-    await h.zillizTarget("slow", {
-      completionWindowMinutes: 5,
-      resource: { clusterId: h.sim.clusters[1], baseUrl: h.sim.url },
-    });
+    await h.zillizTarget("slow", { completionWindowMinutes: 5, ...onSecondCluster(h) });
     h.sim.faults.add({ kind: "delay", delayMs: 10, times: 1 });
     const accepted = await h.call("POST", "/v1/targets/slow/backups");
     h.clock.advance(10 * 60_000);

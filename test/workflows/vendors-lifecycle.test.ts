@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalStack } from "../support/local-stack.ts";
+import { describe, expect, it } from "vitest";
+import { useLocalStack } from "../support/use-local-stack.ts";
 
 /*
  * Every vendor through both workflows on the local runtime: a backup to AVAILABLE, then
@@ -7,13 +7,7 @@ import { startLocalStack } from "../support/local-stack.ts";
  * this is also where delete-backup polls a vendor until the backup is gone.
  */
 describe("every vendor: create, AVAILABLE, delete, DELETED", () => {
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
-  beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-  afterAll(async () => {
-    await stack.close();
-  });
+  const stack = useLocalStack();
 
   async function until(id: string, status: string) {
     for (let i = 0; i < 300; i++) {

@@ -1,14 +1,98 @@
 import { expect } from "vitest";
+import type { ProviderName } from "../../lib/core/target.ts";
 import { startDcsSimulator } from "../../sandbox/huawei/dcs.ts";
 import { startTaurusDbSimulator } from "../../sandbox/huawei/taurusdb.ts";
 import { startPineconeSimulator } from "../../sandbox/pinecone.ts";
 import { startZillizSimulator } from "../../sandbox/zilliz.ts";
 import {
+  type ConflictHook,
   registryAdapter,
   simulatorClock,
   type VendorEnv,
   WRONG_KEY,
 } from "./conformance-support.ts";
+
+/** Simulated time a backup takes to finish, and a deletion to complete, for every row. */
+const TIMINGS = { backupMs: 10_000, deleteMs: 5_000 };
+
+/** What differs from row to row; `vendorEnv` adds what is the same for all. */
+interface VendorParts extends Pick<VendorEnv, "failNextBackup" | "conflict" | "inFlightAmong"> {
+  sim: { faults: VendorEnv["faults"]; close(): Promise<void> };
+  clock: ReturnType<typeof simulatorClock>;
+  resourceId: string;
+  /** The target the registry builds the adapter for, with good or refused credentials. */
+  target(badCredentials: boolean): Parameters<typeof registryAdapter>[0];
+}
+
+function vendorEnv({ sim, clock, target, ...parts }: VendorParts): VendorEnv {
+  return {
+    ...parts,
+    ...clock,
+    ...TIMINGS,
+    faults: sim.faults,
+    provider: (extra = {}) => registryAdapter(target(extra.badCredentials === true), extra),
+    close: () => sim.close(),
+  };
+}
+
+/** A second create while a backup builds is refused (one job at a time on the resource). */
+const busyWhileBuilding: ConflictHook = {
+  on: "create",
+  provoke: async (provider) => {
+    await provider.createBackup({ backupId: "bk_busy" });
+    return TIMINGS.backupMs;
+  },
+};
+
+/** A target whose vendor takes an API key (Zilliz Cloud, Pinecone). */
+function apiKeyTarget(provider: ProviderName, resource: Record<string, unknown>, apiKey: string) {
+  return (badCredentials: boolean) => ({
+    provider,
+    resource,
+    secret: { apiKey: badCredentials ? WRONG_KEY : apiKey },
+  });
+}
+
+/**
+ * A Huawei row: one instance of a project, AK/SK-signed, one backup building at a time (so
+ * a second create is "busy", and the in-flight backup is always the newest one).
+ */
+function huaweiEnv(
+  provider: ProviderName,
+  sim: VendorParts["sim"] & {
+    url: string;
+    projectId: string;
+    ak: string;
+    sk: string;
+    seedBackups(count: number, instanceId: string): unknown;
+  },
+  clock: VendorParts["clock"],
+  instanceId: string,
+  failNextBackup: VendorEnv["failNextBackup"],
+): VendorEnv {
+  return vendorEnv({
+    sim,
+    clock,
+    resourceId: instanceId,
+    target: (badCredentials) => ({
+      provider,
+      resource: {
+        region: "ap-southeast-1",
+        projectId: sim.projectId,
+        instanceId,
+        baseUrl: sim.url,
+      },
+      secret: { ak: sim.ak, sk: badCredentials ? WRONG_KEY : sim.sk },
+    }),
+    failNextBackup,
+    conflict: busyWhileBuilding,
+    inFlightAmong: async (count, start) => {
+      clock.advance(count * 1_000);
+      sim.seedBackups(count, instanceId);
+      return start();
+    },
+  });
+}
 
 /**
  * Zilliz Cloud on its simulator. Conflicts come from the one-manual-job-per-cluster
@@ -17,11 +101,10 @@ import {
  */
 export async function zillizEnv(): Promise<VendorEnv> {
   const clock = simulatorClock();
-  const timings = { backupMs: 10_000, deleteMs: 5_000 };
   const sim = await startZillizSimulator({
     now: clock.now,
-    jobDurationMs: timings.backupMs,
-    deleteDurationMs: timings.deleteMs,
+    jobDurationMs: TIMINGS.backupMs,
+    deleteDurationMs: TIMINGS.deleteMs,
   });
   const clusterId = sim.clusters[0]!;
   const rawCreate = () =>
@@ -30,42 +113,26 @@ export async function zillizEnv(): Promise<VendorEnv> {
       headers: { authorization: `Bearer ${sim.apiKey}`, "content-type": "application/json" },
       body: JSON.stringify({ backupType: "CLUSTER" }),
     });
-  return {
+  return vendorEnv({
+    sim,
+    clock,
     resourceId: clusterId,
-    ...clock,
-    ...timings,
-    faults: sim.faults,
-    provider: (extra = {}) =>
-      registryAdapter(
-        {
-          provider: "zilliz",
-          resource: { clusterId, baseUrl: sim.url },
-          secret: { apiKey: extra.badCredentials ? WRONG_KEY : sim.apiKey },
-        },
-        extra,
-      ),
+    target: apiKeyTarget("zilliz", { clusterId, baseUrl: sim.url }, sim.apiKey),
     failNextBackup: () => {
       sim.faults.add({ kind: "fail-next-job", reason: "insufficient storage in region" });
       return "insufficient storage in region";
     },
     // One manual backup job per cluster: a second create while it runs is refused.
-    conflict: {
-      on: "create",
-      provoke: async (provider) => {
-        await provider.createBackup({ backupId: "bk_busy" });
-        return timings.backupMs;
-      },
-    },
+    conflict: busyWhileBuilding,
     // One job at a time means the in-flight backup is always the newest one.
     inFlightAmong: async (count, start) => {
       for (let i = 0; i < count; i++) {
         expect((await rawCreate()).status).toBe(200);
-        clock.advance(timings.backupMs);
+        clock.advance(TIMINGS.backupMs);
       }
       return start();
     },
-    close: () => sim.close(),
-  } satisfies VendorEnv;
+  });
 }
 
 /**
@@ -74,28 +141,19 @@ export async function zillizEnv(): Promise<VendorEnv> {
  */
 export async function pineconeEnv(): Promise<VendorEnv> {
   const clock = simulatorClock();
-  const timings = { backupMs: 10_000, deleteMs: 5_000, restoreMs: 30_000 };
+  const restoreMs = 30_000;
   const sim = await startPineconeSimulator({
     now: clock.now,
-    backupDurationMs: timings.backupMs,
-    deleteDurationMs: timings.deleteMs,
-    restoreDurationMs: timings.restoreMs,
+    backupDurationMs: TIMINGS.backupMs,
+    deleteDurationMs: TIMINGS.deleteMs,
+    restoreDurationMs: restoreMs,
   });
   const indexName = sim.indexes[0]!;
-  return {
+  return vendorEnv({
+    sim,
+    clock,
     resourceId: indexName,
-    ...clock,
-    ...timings,
-    faults: sim.faults,
-    provider: (extra = {}) =>
-      registryAdapter(
-        {
-          provider: "pinecone",
-          resource: { indexName, baseUrl: sim.url },
-          secret: { apiKey: extra.badCredentials ? WRONG_KEY : sim.apiKey },
-        },
-        extra,
-      ),
+    target: apiKeyTarget("pinecone", { indexName, baseUrl: sim.url }, sim.apiKey),
     failNextBackup: () => {
       sim.faults.add({ kind: "fail-next-backup", status: "InitializationFailed" });
       return "InitializationFailed";
@@ -114,7 +172,7 @@ export async function pineconeEnv(): Promise<VendorEnv> {
           body: JSON.stringify({ name: "restored-copy" }),
         });
         expect(restore.status).toBe(202);
-        return timings.restoreMs;
+        return restoreMs;
       },
     },
     // Newer backups that finished already push the in-flight one past the first page.
@@ -123,111 +181,40 @@ export async function pineconeEnv(): Promise<VendorEnv> {
       sim.seedBackups(count);
       return ref;
     },
-    close: () => sim.close(),
-  } satisfies VendorEnv;
+  });
 }
 
 /** Huawei TaurusDB on its simulator (row written by the Huawei adapter's engineer). */
 export async function taurusDbEnv(): Promise<VendorEnv> {
   const clock = simulatorClock();
-  const timings = { backupMs: 10_000, deleteMs: 5_000 };
   const sim = await startTaurusDbSimulator({
     now: clock.now,
     // Registry-built adapters sign with the wall clock; the gateway checks skew on it.
     gatewayNow: Date.now,
-    jobDurationMs: timings.backupMs,
-    deleteDurationMs: timings.deleteMs,
+    jobDurationMs: TIMINGS.backupMs,
+    deleteDurationMs: TIMINGS.deleteMs,
   });
-  const instanceId = sim.instances[0]!;
-  return {
-    resourceId: instanceId,
-    ...clock,
-    ...timings,
-    faults: sim.faults,
-    provider: (extra = {}) =>
-      registryAdapter(
-        {
-          provider: "huawei-taurusdb",
-          resource: {
-            region: "ap-southeast-1",
-            projectId: sim.projectId,
-            instanceId,
-            baseUrl: sim.url,
-          },
-          secret: { ak: sim.ak, sk: extra.badCredentials ? WRONG_KEY : sim.sk },
-        },
-        extra,
-      ),
-    failNextBackup: () => {
-      sim.faults.add({ kind: "fail-next-backup", reason: "insufficient OBS quota" });
-      return "insufficient OBS quota";
-    },
-    // One backup at a time per instance: a second create while one builds is a 409.
-    conflict: {
-      on: "create",
-      provoke: async (provider) => {
-        await provider.createBackup({ backupId: "bk_busy" });
-        return timings.backupMs;
-      },
-    },
-    // One backup builds at a time, so the in-flight one is always the newest.
-    inFlightAmong: async (count, start) => {
-      clock.advance(count * 1_000);
-      sim.seedBackups(count);
-      return start();
-    },
-    close: () => sim.close(),
-  } satisfies VendorEnv;
+  // A second create while one builds is a 409.
+  return huaweiEnv("huawei-taurusdb", sim, clock, sim.instances[0]!, () => {
+    sim.faults.add({ kind: "fail-next-backup", reason: "insufficient OBS quota" });
+    return "insufficient OBS quota";
+  });
 }
 
 /** Huawei DCS on its simulator (row written by the Huawei adapter's engineer). */
 export async function dcsEnv(): Promise<VendorEnv> {
   const clock = simulatorClock();
-  const timings = { backupMs: 10_000, deleteMs: 5_000 };
   const sim = await startDcsSimulator({
     now: clock.now,
     gatewayNow: Date.now,
-    jobDurationMs: timings.backupMs,
-    deleteDurationMs: timings.deleteMs,
+    jobDurationMs: TIMINGS.backupMs,
+    deleteDurationMs: TIMINGS.deleteMs,
   });
   // The master/standby demo instance: single-node ones cannot be backed up.
   const instanceId = sim.instances.find((i) => i.cacheMode === "ha")!.instanceId;
-  return {
-    resourceId: instanceId,
-    ...clock,
-    ...timings,
-    faults: sim.faults,
-    provider: (extra = {}) =>
-      registryAdapter(
-        {
-          provider: "huawei-dcs",
-          resource: {
-            region: "ap-southeast-1",
-            projectId: sim.projectId,
-            instanceId,
-            baseUrl: sim.url,
-          },
-          secret: { ak: sim.ak, sk: extra.badCredentials ? WRONG_KEY : sim.sk },
-        },
-        extra,
-      ),
-    failNextBackup: () => {
-      sim.faults.add({ kind: "fail-next-backup", errorCode: "dcs.08.0005" });
-      return "dcs.08.0005";
-    },
-    // A backup running on the instance refuses another one (400 DCS.4096).
-    conflict: {
-      on: "create",
-      provoke: async (provider) => {
-        await provider.createBackup({ backupId: "bk_busy" });
-        return timings.backupMs;
-      },
-    },
-    inFlightAmong: async (count, start) => {
-      clock.advance(count * 1_000);
-      sim.seedBackups(count, instanceId);
-      return start();
-    },
-    close: () => sim.close(),
-  } satisfies VendorEnv;
+  // A backup running on the instance refuses another one (400 DCS.4096).
+  return huaweiEnv("huawei-dcs", sim, clock, instanceId, () => {
+    sim.faults.add({ kind: "fail-next-backup", errorCode: "dcs.08.0005" });
+    return "dcs.08.0005";
+  });
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { SlackMessage } from "../../lib/notify/slack/limits.ts";
-import { SlackSendError, SlackSender } from "../../lib/notify/slack/sender.ts";
+import {
+  SlackSendError,
+  SlackSender,
+  type SlackSenderOptions,
+} from "../../lib/notify/slack/sender.ts";
+import { rejectionOf } from "../support/rejections.ts";
 import { fakeTime } from "./fixtures.ts";
 
 const HOOK_A = "https://hooks.slack.com/services/T000/B000/secret-token-a";
@@ -25,35 +30,38 @@ function scriptedFetch(time: ReturnType<typeof fakeTime>, replies: Reply[] = [])
   return { fetch, posts };
 }
 
-async function failure(promise: Promise<unknown>): Promise<SlackSendError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SlackSendError);
-  return error as SlackSendError;
+/**
+ * A sender on a fake clock (its waits recorded, not slept) posting to a scripted Slack:
+ * `posts` is what reached Slack and when, `start` the clock's time when the sender was made.
+ */
+function senderFor(replies: Reply[] = [], options: Partial<SlackSenderOptions> = {}) {
+  const time = fakeTime();
+  const slack = scriptedFetch(time, replies);
+  const sender = new SlackSender({
+    fetch: slack.fetch,
+    clock: time,
+    sleep: time.sleep,
+    ...options,
+  });
+  return { sender, time, posts: slack.posts, start: time.now().getTime() };
 }
+
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, SlackSendError);
 
 describe("SlackSender", () => {
   it("waits Retry-After on a 429, then delivers", async () => {
-    const time = fakeTime();
-    const start = time.now().getTime();
-    const slack = scriptedFetch(time, [
+    const { sender, time, posts, start } = senderFor([
       { status: 429, body: "rate_limited", headers: { "retry-after": "3" } },
     ]);
-    const sender = new SlackSender({ fetch: slack.fetch, clock: time, sleep: time.sleep });
 
     await sender.send(HOOK_A, hello);
 
-    expect(slack.posts.map((p) => p.at - start)).toEqual([0, 3_000]);
+    expect(posts.map((p) => p.at - start)).toEqual([0, 3_000]);
     expect(time.sleeps).toEqual([3_000]);
   });
 
   it("posts at most one message per second to one webhook", async () => {
-    const time = fakeTime();
-    const start = time.now().getTime();
-    const slack = scriptedFetch(time);
-    const sender = new SlackSender({ fetch: slack.fetch, clock: time, sleep: time.sleep });
+    const { sender, posts, start } = senderFor();
 
     await Promise.all([
       sender.send(HOOK_A, hello),
@@ -61,50 +69,38 @@ describe("SlackSender", () => {
       sender.send(HOOK_A, hello),
     ]);
 
-    expect(slack.posts.map((p) => p.at - start)).toEqual([0, 1_000, 2_000]);
+    expect(posts.map((p) => p.at - start)).toEqual([0, 1_000, 2_000]);
   });
 
   it("paces each webhook on its own", async () => {
-    const time = fakeTime();
-    const start = time.now().getTime();
-    const slack = scriptedFetch(time);
-    const sender = new SlackSender({ fetch: slack.fetch, clock: time, sleep: time.sleep });
+    const { sender, posts, start } = senderFor();
 
     await Promise.all([sender.send(HOOK_A, hello), sender.send(HOOK_B, hello)]);
 
-    expect(slack.posts.map((p) => p.at - start)).toEqual([0, 0]);
+    expect(posts.map((p) => p.at - start)).toEqual([0, 0]);
   });
 
   it("retries server errors and network failures with backoff, then delivers", async () => {
-    const time = fakeTime();
-    const slack = scriptedFetch(time, [
+    const { sender, time, posts } = senderFor([
       { status: 500, body: "rollup_error" },
       new TypeError("fetch failed"),
     ]);
-    const sender = new SlackSender({ fetch: slack.fetch, clock: time, sleep: time.sleep });
 
     await sender.send(HOOK_A, hello);
 
-    expect(slack.posts).toHaveLength(3);
+    expect(posts).toHaveLength(3);
     expect(time.sleeps).toEqual([1_000, 2_000]);
   });
 
   it("gives up after maxAttempts with Slack's answer, never the webhook URL", async () => {
-    const time = fakeTime();
-    const slack = scriptedFetch(
-      time,
+    const { sender, posts } = senderFor(
       Array.from({ length: 5 }, () => ({ status: 503, body: "service_unavailable" })),
+      { maxAttempts: 3 },
     );
-    const sender = new SlackSender({
-      fetch: slack.fetch,
-      clock: time,
-      sleep: time.sleep,
-      maxAttempts: 3,
-    });
 
     const error = await failure(sender.send(HOOK_A, hello));
 
-    expect(slack.posts).toHaveLength(3);
+    expect(posts).toHaveLength(3);
     expect(error.message).toBe(
       "Slack message not delivered: Slack answered 503 service_unavailable",
     );
@@ -115,36 +111,25 @@ describe("SlackSender", () => {
   });
 
   it("does not retry what retrying cannot fix (4xx other than 429)", async () => {
-    const time = fakeTime();
-    const slack = scriptedFetch(time, [{ status: 404, body: "no_service" }]);
-    const sender = new SlackSender({ fetch: slack.fetch, clock: time, sleep: time.sleep });
+    const { sender, posts } = senderFor([{ status: 404, body: "no_service" }]);
 
     const error = await failure(sender.send(HOOK_A, hello));
 
-    expect(slack.posts).toHaveLength(1);
+    expect(posts).toHaveLength(1);
     expect(error.message).toContain("404 no_service");
   });
 
   it("gives up at once when Retry-After is longer than it may hold the queue", async () => {
-    const time = fakeTime();
-    const slack = scriptedFetch(time, [{ status: 429, headers: { "retry-after": "3600" } }]);
-    const sender = new SlackSender({ fetch: slack.fetch, clock: time, sleep: time.sleep });
+    const { sender, posts } = senderFor([{ status: 429, headers: { "retry-after": "3600" } }]);
 
     await failure(sender.send(HOOK_A, hello));
 
-    expect(slack.posts).toHaveLength(1);
+    expect(posts).toHaveLength(1);
   });
 
   it("names a network error by its kind only: its message may quote the URL", async () => {
-    const time = fakeTime();
     const leak = new TypeError(`could not reach ${HOOK_A}`);
-    const slack = scriptedFetch(time, [leak, leak]);
-    const sender = new SlackSender({
-      fetch: slack.fetch,
-      clock: time,
-      sleep: time.sleep,
-      maxAttempts: 2,
-    });
+    const { sender } = senderFor([leak, leak], { maxAttempts: 2 });
 
     const error = await failure(sender.send(HOOK_A, hello));
 
@@ -152,9 +137,7 @@ describe("SlackSender", () => {
   });
 
   it("keeps a later message moving after an earlier one failed", async () => {
-    const time = fakeTime();
-    const slack = scriptedFetch(time, [{ status: 400, body: "invalid_payload" }]);
-    const sender = new SlackSender({ fetch: slack.fetch, clock: time, sleep: time.sleep });
+    const { sender } = senderFor([{ status: 400, body: "invalid_payload" }]);
 
     const [first, second] = await Promise.allSettled([
       sender.send(HOOK_A, hello),
@@ -166,14 +149,7 @@ describe("SlackSender", () => {
   });
 
   it("refuses new messages when a webhook's queue is full", async () => {
-    const time = fakeTime();
-    const slack = scriptedFetch(time);
-    const sender = new SlackSender({
-      fetch: slack.fetch,
-      clock: time,
-      sleep: time.sleep,
-      maxQueue: 2,
-    });
+    const { sender } = senderFor([], { maxQueue: 2 });
 
     const results = await Promise.allSettled([1, 2, 3].map(() => sender.send(HOOK_A, hello)));
 
@@ -181,16 +157,14 @@ describe("SlackSender", () => {
   });
 
   it("posts the message within Slack's limits", async () => {
-    const time = fakeTime();
-    const slack = scriptedFetch(time);
-    const sender = new SlackSender({ fetch: slack.fetch, clock: time, sleep: time.sleep });
+    const { sender, posts } = senderFor();
 
     await sender.send(HOOK_A, {
       text: "x".repeat(10_000),
       blocks: [{ type: "header", text: { type: "plain_text", text: "h".repeat(400) } }],
     });
 
-    const body = slack.posts[0]?.body as {
+    const body = posts[0]?.body as {
       text: string;
       blocks: Array<{ text: { text: string } }>;
     };

@@ -1,4 +1,3 @@
-import { expect } from "vitest";
 import { ProviderError } from "../../lib/core/provider-error.ts";
 import { type ProviderName, Target } from "../../lib/core/target.ts";
 import type { BackupProvider, BackupRef } from "../../lib/providers/port.ts";
@@ -6,6 +5,7 @@ import { createProviderFactory } from "../../lib/providers/registry.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
 import type { HttpFault } from "../../sandbox/fault-queue.ts";
 import { manualClock } from "../support/clocks.ts";
+import { rejectionOf } from "../support/rejections.ts";
 
 /** A fixed start for every simulator clock, so vendor timestamps are predictable. */
 export const T0 = Date.parse("2026-03-02T09:00:00Z");
@@ -89,14 +89,7 @@ export async function registryAdapter(
 }
 
 /** The classified error a call failed with (the test fails if it succeeded). */
-export async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
+export const failure = (promise: Promise<unknown>) => rejectionOf(promise, ProviderError);
 
 /** A manual clock for a simulator (epoch milliseconds), starting at T0. */
 export function simulatorClock(start = T0) {

@@ -15,17 +15,11 @@ import {
   SUPPORTED_API_VERSIONS,
   startPineconeSimulator,
 } from "../../sandbox/pinecone.ts";
+import { rejectionOf } from "../support/rejections.ts";
 
 const T0 = Date.parse("2026-03-02T09:00:00Z");
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, ProviderError);
 
 describe("classifyPineconeError", () => {
   it.each([

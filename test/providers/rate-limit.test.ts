@@ -7,6 +7,7 @@ import {
   type RateLimitClock,
   TokenBucket,
 } from "../../lib/providers/rate-limit.ts";
+import { rejectionOf } from "../support/rejections.ts";
 
 /** Time stands still unless the test moves it; sleeps are recorded, not slept. */
 function fakeClock(
@@ -28,14 +29,7 @@ function fakeClock(
 
 const FIVE_PER_SECOND = { requestsPerSecond: 5, burst: 5, maxWaitMs: 5_000 };
 
-async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf(promise, ProviderError);
 
 describe("TokenBucket", () => {
   it("lets a burst through at once, then spaces requests at the sustained rate", async () => {

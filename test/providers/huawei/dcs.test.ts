@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ValidationError } from "../../../lib/core/errors.ts";
-import type { ProviderError } from "../../../lib/core/provider-error.ts";
+import { ProviderError } from "../../../lib/core/provider-error.ts";
 import type { DcsResource } from "../../../lib/core/vendors.ts";
 import { DcsProvider, isSingleNode } from "../../../lib/providers/huawei/dcs.ts";
 import {
@@ -9,6 +9,7 @@ import {
   startDcsSimulator,
 } from "../../../sandbox/huawei/dcs.ts";
 import { clientFor, T0 } from "../../sandbox/huawei/helpers.ts";
+import { rejectionOf } from "../../support/rejections.ts";
 
 const sims: DcsSimulator[] = [];
 
@@ -40,13 +41,6 @@ async function start(
       rateLimit: { requestsPerSecond: 1_000, burst: 1_000 },
     });
   return { sim, clock, provider: provider(), build: provider, client: clientFor(sim, clock) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
 }
 
 afterEach(async () => {
@@ -172,11 +166,12 @@ describe("DCS adapter against the simulator", () => {
       },
     });
 
-    const throttled = (await rejection(provider.findInFlight(new Date(T0)))) as ProviderError;
-    const busy = (await rejection(provider.createBackup({ backupId: "bk_2" }))) as ProviderError;
-    const auth = (await rejection(
+    const throttled = await rejectionOf(provider.findInFlight(new Date(T0)), ProviderError);
+    const busy = await rejectionOf(provider.createBackup({ backupId: "bk_2" }), ProviderError);
+    const auth = await rejectionOf(
       forged.deleteBackup({ backupId: "b", resourceId: "i" }),
-    )) as ProviderError;
+      ProviderError,
+    );
 
     expect([throttled.cls, throttled.retryAfterMs]).toEqual(["THROTTLED", 1_000]);
     expect([busy.cls, busy.providerCode]).toEqual(["CONFLICT", "DCS.4096"]);
@@ -195,23 +190,22 @@ describe("DCS target validation", () => {
   it("refuses a single-node instance with an actionable 4xx", async () => {
     const { provider } = await start({}, { pick: "single" });
 
-    const error = await rejection(provider.validateTarget());
+    const error = await rejectionOf(provider.validateTarget(), ValidationError);
 
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).status).toBe(400);
-    expect((error as ValidationError).message).toMatch(/single-node/);
-    expect((error as ValidationError).issues[0]!.message).toMatch(/master\/standby or cluster/);
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/single-node/);
+    expect(error.issues[0]!.message).toMatch(/master\/standby or cluster/);
   });
 
   it("refuses an instance that does not exist", async () => {
     const { build } = await start();
 
-    const error = await rejection(
+    const error = await rejectionOf(
       build({ instanceId: "00000000-0000-0000-0000-000000000000" }).validateTarget(),
+      ValidationError,
     );
 
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).message).toMatch(/does not exist/);
+    expect(error.message).toMatch(/does not exist/);
   });
 
   it("reads single-node from cache_mode, else from the flavour code", () => {

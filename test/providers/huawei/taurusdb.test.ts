@@ -9,6 +9,7 @@ import {
   type TaurusDbSimulatorOptions,
 } from "../../../sandbox/huawei/taurusdb.ts";
 import { clientFor, T0 } from "../../sandbox/huawei/helpers.ts";
+import { rejectionOf } from "../../support/rejections.ts";
 
 const sims: TaurusDbSimulator[] = [];
 
@@ -30,14 +31,7 @@ async function start(options: TaurusDbSimulatorOptions = {}, credentials?: Huawe
   return { sim, provider, clock, client: clientFor(sim, clock) };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, ProviderError);
 
 afterEach(async () => {
   await Promise.all(sims.splice(0).map((sim) => sim.close()));

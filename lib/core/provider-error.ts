@@ -1,7 +1,7 @@
 import { ErrorCode, WardenError } from "./errors.ts";
 
 /**
- * How a vendor failure should be handled, independent of the vendor (providers.md §6.1).
+ * How a vendor failure should be handled, independent of the vendor (docs/providers.md §6.1).
  * The workflows' `Retry`/`Catch` blocks match on {@link ProviderErrorName}, never on
  * vendor codes.
  */

@@ -10,7 +10,7 @@ import * as z from "zod";
  * docs/providers.md, cited here by section.
  */
 
-/** What to back up on a Zilliz Cloud Dedicated cluster (docs/providers.md §Zilliz). */
+/** What to back up on a Zilliz Cloud Dedicated cluster (docs/providers.md §1.3). */
 export const ZillizResource = z.object({
   clusterId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "a Zilliz cluster id such as in01-abc123"),
   /** Control-plane base URL; defaults to the global site. Checked against allowed hosts. */
@@ -28,7 +28,7 @@ export const ZillizResource = z.object({
 });
 export type ZillizResource = z.infer<typeof ZillizResource>;
 
-/** A Pinecone serverless index (docs/providers.md §Pinecone). */
+/** A Pinecone serverless index (docs/providers.md §2). */
 export const PineconeResource = z
   .object({
     indexName: z
@@ -43,7 +43,7 @@ export const PineconeResource = z
   .strict();
 export type PineconeResource = z.infer<typeof PineconeResource>;
 
-/** Where a Huawei Cloud instance lives (docs/providers.md §Huawei Cloud, endpoints). */
+/** Where a Huawei Cloud instance lives (docs/providers.md §3.2, §4.1). */
 const huaweiLocation = {
   region: z.string().regex(/^[a-z]{2}-[a-z]+-\d+$/, "a Huawei region id such as ap-southeast-1"),
   projectId: z.string().regex(/^[0-9a-f]{32}$/, "a Huawei project id (32 hex characters)"),
@@ -52,11 +52,11 @@ const huaweiLocation = {
   baseUrl: z.url().optional(),
 };
 
-/** A Huawei Cloud TaurusDB (GaussDB for MySQL) instance (docs/providers.md §TaurusDB). */
+/** A Huawei Cloud TaurusDB (GaussDB for MySQL) instance (docs/providers.md §3). */
 export const TaurusDbResource = z.object(huaweiLocation).strict();
 export type TaurusDbResource = z.infer<typeof TaurusDbResource>;
 
-/** A Huawei Cloud DCS (Redis) instance (docs/providers.md §DCS). */
+/** A Huawei Cloud DCS (Redis) instance (docs/providers.md §4). */
 export const DcsResource = z
   .object({
     ...huaweiLocation,
@@ -72,8 +72,7 @@ export const ApiKeySecret = z.object({ apiKey: z.string().min(1) });
 export type ApiKeySecret = z.infer<typeof ApiKeySecret>;
 
 /**
- * Huawei AK/SK credentials (recommended by Huawei; docs/providers.md §Huawei Cloud,
- * signing). `securityToken` is set for temporary credentials, sent signed as
+ * Huawei AK/SK credentials (recommended by Huawei; docs/providers.md §5.1). `securityToken` is set for temporary credentials, sent signed as
  * `X-Security-Token`.
  */
 export const HuaweiAkSkCredentials = z.object({

@@ -1,6 +1,6 @@
 import type { Target } from "../core/target.ts";
 
-/** Vendor status mapped onto one vocabulary (providers.md §6.2). */
+/** Vendor status mapped onto one vocabulary (docs/providers.md §6.2). */
 export type CommonStatus = "PENDING" | "RUNNING" | "AVAILABLE" | "FAILED" | "DELETING" | "DELETED";
 
 /** Everything needed to find a vendor backup again; stored on the backup record. */

@@ -47,7 +47,7 @@ const STATUS: Record<string, CommonStatus> = {
   deleted: "DELETED",
 };
 
-/** Backup failure codes of the record (providers.md §4.2). */
+/** Backup failure codes of the record (docs/providers.md §4.2). */
 const FAILURES: Record<string, string> = {
   "dcs.08.0001": "the backup tool failed to start",
   "dcs.08.0002": "the backup timed out",
@@ -60,7 +60,7 @@ const FAILURES: Record<string, string> = {
 };
 
 /**
- * Whether a DCS instance is single-node, which cannot be backed up (providers.md §4.5).
+ * Whether a DCS instance is single-node, which cannot be backed up (docs/providers.md §4.5).
  *
  * `cache_mode` of `GET /v2/{project_id}/instances/{instance_id}` is `single`, `ha`,
  * `cluster`, `proxy` or `ha_rw_split` (the vendor Terraform provider reads it from that
@@ -74,7 +74,7 @@ export function isSingleNode(instance: z.infer<typeof Instance>): boolean {
 }
 
 /**
- * Huawei Cloud DCS (Redis) backups (providers.md §4): v2 by default, the historical v1.0
+ * Huawei Cloud DCS (Redis) backups (docs/providers.md §4): v2 by default, the historical v1.0
  * API when the target asks for it. There is no single-backup GET: a backup is found by
  * paging the instance's records. Deletion is asynchronous (the record turns `deleted`).
  */

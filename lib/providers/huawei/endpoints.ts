@@ -3,7 +3,7 @@ import { ValidationError } from "../../core/errors.ts";
 /**
  * Regional endpoints of the two Huawei services, from the vendor SDK's region tables
  * (huaweicloud-sdk-go-v3 `services/gaussdb/v3/region/region.go` and
- * `services/dcs/v2/region/region.go`, providers.md §3.2 and §4.1).
+ * `services/dcs/v2/region/region.go`, docs/providers.md §3.2 and §4.1).
  *
  * A region outside a table is not guessed: the target must name its endpoint in
  * `resource.baseUrl`, which is still checked against the service's host pattern.
@@ -134,7 +134,7 @@ export function regionalHosts(service: HuaweiService) {
   };
 }
 
-/** The IAM endpoint that issues project-scoped tokens in a region (providers.md §5.2). */
+/** The IAM endpoint that issues project-scoped tokens in a region (docs/providers.md §5.2). */
 export function iamEndpoint(region: string): string {
   return `https://iam.${region}.myhuaweicloud.com`;
 }

@@ -29,14 +29,14 @@ export function readHuaweiError(body: unknown): { code?: string; message?: strin
   return { code: code === undefined ? undefined : String(code), message };
 }
 
-/** Gateway codes shared by every Huawei service (providers.md §5.4). */
+/** Gateway codes shared by every Huawei service (docs/providers.md §5.4). */
 const GATEWAY: Record<string, ProviderErrorClass> = {
   "APIGW.0301": "AUTH", // incorrect IAM authentication information (bad signature/token)
   "APIGW.0308": "THROTTLED", // throttling threshold reached
 };
 
 /**
- * TaurusDB: the vendor Terraform provider's "retry later" list (providers.md §3.5). Any
+ * TaurusDB: the vendor Terraform provider's "retry later" list (docs/providers.md §3.5). Any
  * other 409 `DBS.*` is a conflict too, per the brief: our names are unique per backup,
  * so even a name clash (`DBS.201209`) means an earlier attempt got through.
  */
@@ -54,7 +54,7 @@ const TAURUSDB: Record<string, ProviderErrorClass> = {
 
 const conflict = (codes: string[]) => codes.map((code) => [code, "CONFLICT" as const]);
 
-/** DCS codes (providers.md §4.4, huaweicloudDocs/dcs 错误码 and the vendor Terraform provider). */
+/** DCS codes (docs/providers.md §4.4, huaweicloudDocs/dcs 错误码 and the vendor Terraform provider). */
 const DCS: Record<string, ProviderErrorClass> = {
   ...Object.fromEntries(
     conflict([

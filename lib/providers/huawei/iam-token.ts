@@ -23,7 +23,7 @@ interface CachedToken {
 }
 
 /**
- * Project-scoped IAM tokens (providers.md §5.2), cached per (domain, user, project) and
+ * Project-scoped IAM tokens (docs/providers.md §5.2), cached per (domain, user, project) and
  * refreshed an hour before they expire. Concurrent callers share one IAM request. A
  * Lambda container keeps the cache warm between invocations ({@link sharedTokenCache}).
  *

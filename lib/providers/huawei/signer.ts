@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 /**
- * Huawei Cloud AK/SK request signing, `SDK-HMAC-SHA256` (providers.md §5.1), on
+ * Huawei Cloud AK/SK request signing, `SDK-HMAC-SHA256` (docs/providers.md §5.1), on
  * `node:crypto`: the official SDK core pulls 23 MB of dependencies and keeps its signer
  * out of the public API. Output was checked byte for byte against the SDK's
  * `AKSKSigner` vector in `test/providers/huawei/signer.test.ts`.

@@ -47,7 +47,7 @@ const JOB_STATUS: Record<string, CommonStatus> = {
 
 /**
  * The TaurusDB backup name for one of our backups: 4–64 of letters, digits, `-`, `_`,
- * starting with a letter (providers.md §3.3).
+ * starting with a letter (docs/providers.md §3.3).
  */
 export function taurusDbBackupName(backupId: string): string {
   return `${TAURUSDB_NAME_PREFIX}${backupId.replace(/[^A-Za-z0-9_-]/g, "-")}`.slice(0, 64);
@@ -55,7 +55,7 @@ export function taurusDbBackupName(backupId: string): string {
 
 /**
  * Huawei Cloud TaurusDB (GaussDB for MySQL) manual backups over the v3 API
- * (providers.md §3): create, the backup list as the authority (job as a fallback), and a
+ * (docs/providers.md §3): create, the backup list as the authority (job as a fallback), and a
  * delete confirmed through the list, as the vendor's own Terraform provider does.
  */
 export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
@@ -138,7 +138,7 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
         path: `/v3/${this.projectPath}/backups/${encodeURIComponent(ref.backupId)}`,
       });
     } catch (error) {
-      // The not-found code is UNCONFIRMED (providers.md §3.5): any client error is checked
+      // The not-found code is UNCONFIRMED (docs/providers.md §3.5): any client error is checked
       // against the list. Auth and throttling are not: the list would fail the same way.
       const confirmable =
         error instanceof ProviderError &&

@@ -25,7 +25,7 @@ import { classifyPineconeError } from "./errors.ts";
 
 /**
  * The API version every request pins (`X-Pinecone-Api-Version`, required from 2025-10 on;
- * providers.md §2.1). 2026-04 is what the current SDK (8.2.0) pins; the backup endpoints
+ * docs/providers.md §2.1). 2026-04 is what the current SDK (8.2.0) pins; the backup endpoints
  * and the fields read here are the same from 2025-04 to 2026-07.
  */
 export const PINECONE_API_VERSION = "2026-04";
@@ -53,7 +53,7 @@ const BackupList = z.object({
 const IndexModel = z.object({ name: z.string(), spec: z.record(z.string(), z.unknown()) });
 
 /**
- * Maps a backup status (providers.md §2.4, §6.2). The status is a free string: anything
+ * Maps a backup status (docs/providers.md §2.4, §6.2). The status is a free string: anything
  * containing "Fail" (`Failed`, `InitializationFailed`) is FAILED, and an unknown value is
  * still RUNNING, bounded by the workflow's completion window.
  */
@@ -126,7 +126,7 @@ export class PineconeProvider extends HttpProvider implements BackupProvider {
     });
   }
 
-  /** Backups exist for serverless indexes only (providers.md §2.5). */
+  /** Backups exist for serverless indexes only (docs/providers.md §2.5). */
   async validateTarget(): Promise<void> {
     const response = await this.send({ method: "GET", path: this.#indexPath() });
     const index = parseVendor("pinecone", "index", IndexModel, response.body);

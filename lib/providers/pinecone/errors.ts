@@ -2,7 +2,7 @@ import type { ProviderErrorClass } from "../../core/provider-error.ts";
 import { classOfHttpStatus } from "../http.ts";
 
 /**
- * Classifies a Pinecone error (`{error: {code, message}, status}`, providers.md §2.2, §6.3).
+ * Classifies a Pinecone error (`{error: {code, message}, status}`, docs/providers.md §2.2, §6.3).
  * The code wins over the HTTP status where they disagree: the spec's own example pairs
  * `QUOTA_EXCEEDED` with HTTP 429, which is a quota, not throttling.
  */

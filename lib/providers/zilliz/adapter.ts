@@ -56,7 +56,7 @@ const BACKUP_STATUS: Record<string, BackupState["status"]> = {
 
 /**
  * Zilliz Cloud control plane (REST v2) with plain fetch: no SDK covers it
- * (providers.md §1.6). Cluster and collection backups, job polling then describe,
+ * (docs/providers.md §1.6). Cluster and collection backups, job polling then describe,
  * idempotent delete.
  */
 export class ZillizProvider extends HttpProvider implements BackupProvider {

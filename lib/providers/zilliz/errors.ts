@@ -2,7 +2,7 @@ import type { ProviderErrorClass } from "../../core/provider-error.ts";
 import { classOfHttpStatus } from "../http.ts";
 
 /*
- * How Zilliz Cloud reports failures (docs/providers.md §Zilliz, error codes): an envelope
+ * How Zilliz Cloud reports failures (docs/providers.md §1.2): an envelope
  * `{code, message}` with HTTP 200 or ≥ 400. Only the codes below mean something to us.
  */
 

@@ -1,7 +1,7 @@
 import { fixedHosts, type VendorModule } from "../vendor.ts";
 import { ZillizProvider } from "./adapter.ts";
 
-/** Control-plane hosts a Zilliz target may point at (docs/providers.md §Zilliz, hosts). */
+/** Control-plane hosts a Zilliz target may point at (docs/providers.md §1.1). */
 export const ZILLIZ_HOSTS = ["api.cloud.zilliz.com", "api.cloud.zilliz.com.cn"] as const;
 export const ZILLIZ_DEFAULT_BASE_URL = "https://api.cloud.zilliz.com";
 

@@ -176,8 +176,31 @@ export const delayFaultSchema = z.object({
   ...faultCommonShape,
 });
 
+/** Zod schema for a transport fault posted over HTTP (what a simulator without own kinds takes). */
+export const httpFaultSchema: z.ZodType<FaultSpec> = z.discriminatedUnion("kind", [
+  statusFaultSchema,
+  delayFaultSchema,
+]);
+
 /**
- * Zod schema for a transport fault posted over HTTP. A simulator with its own fault kinds
- * builds `z.discriminatedUnion("kind", [statusFaultSchema, delayFaultSchema, ownSchema])`.
+ * Zod schema of a simulator's own fault kind as posted over HTTP: the `kind` literal, the
+ * kind's fields, and the fields every fault shares (`match`, `times`).
+ *
+ * @example faultKind("fail-next-job", { reason: z.string().min(1) })
  */
-export const httpFaultSchema = z.discriminatedUnion("kind", [statusFaultSchema, delayFaultSchema]);
+export function faultKind<K extends string, Shape extends z.ZodRawShape>(kind: K, shape: Shape) {
+  return z.object({ kind: z.literal(kind), ...shape, ...faultCommonShape });
+}
+
+/**
+ * Zod schema of everything `POST /__sandbox/faults` accepts on a simulator with its own
+ * fault kind (built with {@link faultKind}): the transport faults plus that kind. Give
+ * `Own` explicitly, so the compiler checks that the schema yields that fault type.
+ *
+ * @example faultSchemaWith<FailNextJobFault>(faultKind("fail-next-job", { reason: z.string() }))
+ */
+export function faultSchemaWith<Own extends { kind: string }>(
+  own: z.ZodType<Own & FaultCommon> & z.core.$ZodTypeDiscriminable,
+): z.ZodType<FaultSpec<Own>> {
+  return z.discriminatedUnion("kind", [statusFaultSchema, delayFaultSchema, own]);
+}

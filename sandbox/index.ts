@@ -26,121 +26,109 @@ export interface SandboxOptions {
   jobDurationMs?: number;
 }
 
+/** Where one vendor's simulator runs, as {@link startSandbox} decides it. */
+interface VendorSlot {
+  port: number;
+  stateFile?: string;
+  jobDurationMs?: number;
+}
+
+/** What differs between vendors' sandbox entries; {@link sandboxVendor} builds the rest. */
+interface VendorEntry {
+  /** The provider id, also the suffix of the secret ref and the demo target id. */
+  provider: string;
+  /** The demo target's display name. */
+  name: string;
+  describe: Record<string, unknown>;
+  secretValue: Record<string, unknown>;
+  resource: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+/** One vendor's entry: its secret is `sandbox/<provider>`, its demo target `demo-<provider>`. */
+function sandboxVendor(entry: VendorEntry): SandboxVendor {
+  const ref = `sandbox/${entry.provider}`;
+  return {
+    describe: entry.describe,
+    secret: { ref, value: entry.secretValue },
+    demoTarget: {
+      id: `demo-${entry.provider}`,
+      name: entry.name,
+      provider: entry.provider,
+      secretRef: ref,
+      resource: entry.resource,
+      tags: { env: "sandbox" },
+    },
+    close: entry.close,
+  };
+}
+
+/** A Huawei vendor's entry: AK/SK credentials and a resource in the demo region. */
+function huaweiVendor(
+  sim: { url: string; ak: string; sk: string; projectId: string; close(): Promise<void> },
+  entry: { provider: string; name: string; instances: unknown; instanceId: string | undefined },
+): SandboxVendor {
+  const { url, ak, sk, projectId } = sim;
+  return sandboxVendor({
+    provider: entry.provider,
+    name: entry.name,
+    describe: { url, ak, sk, projectId, instances: entry.instances },
+    secretValue: { ak, sk },
+    resource: { region: "ap-southeast-1", projectId, instanceId: entry.instanceId, baseUrl: url },
+    close: () => sim.close(),
+  });
+}
+
 /** Starters of every simulator: adding a vendor adds one entry. */
-const SIMULATORS: Record<
-  string,
-  (o: { port: number; stateFile?: string; jobDurationMs?: number }) => Promise<SandboxVendor>
-> = {
-  zilliz: async (o) => {
+const SIMULATORS: Record<string, (slot: VendorSlot) => Promise<SandboxVendor>> = {
+  zilliz: async (slot) => {
     // Two clusters: the demo target (and the demo policy) use the first; the second is yours.
     const sim = await startZillizSimulator({
-      port: o.port,
-      stateFile: o.stateFile,
-      jobDurationMs: o.jobDurationMs,
+      ...slot,
       clusters: ["in01-7b3f9c2e5a1d804", "in01-5e1d0a9c3b7f226"],
     });
-    return {
-      describe: {
-        url: sim.url,
-        apiKey: sim.apiKey,
-        clusters: sim.clusters,
-        projectId: sim.projectId,
-      },
-      secret: { ref: "sandbox/zilliz", value: { apiKey: sim.apiKey } },
-      demoTarget: {
-        id: "demo-zilliz",
-        name: "Demo Zilliz cluster (sandbox)",
-        provider: "zilliz",
-        secretRef: "sandbox/zilliz",
-        resource: { clusterId: sim.clusters[0], baseUrl: sim.url, scope: { type: "CLUSTER" } },
-        tags: { env: "sandbox" },
-      },
+    const { url, apiKey, clusters, projectId } = sim;
+    return sandboxVendor({
+      provider: "zilliz",
+      name: "Demo Zilliz cluster (sandbox)",
+      describe: { url, apiKey, clusters, projectId },
+      secretValue: { apiKey },
+      resource: { clusterId: clusters[0], baseUrl: url, scope: { type: "CLUSTER" } },
       close: () => sim.close(),
-    };
-  },
-  pinecone: async (o) => {
-    const sim = await startPineconeSimulator({
-      port: o.port,
-      stateFile: o.stateFile,
-      backupDurationMs: o.jobDurationMs,
     });
-    return {
-      describe: { url: sim.url, apiKey: sim.apiKey, indexes: sim.indexes },
-      secret: { ref: "sandbox/pinecone", value: { apiKey: sim.apiKey } },
-      demoTarget: {
-        id: "demo-pinecone",
-        name: "Demo Pinecone index (sandbox)",
-        provider: "pinecone",
-        secretRef: "sandbox/pinecone",
-        resource: { indexName: sim.indexes[0], baseUrl: sim.url },
-        tags: { env: "sandbox" },
-      },
+  },
+  pinecone: async (slot) => {
+    const { jobDurationMs, ...where } = slot;
+    const sim = await startPineconeSimulator({ ...where, backupDurationMs: jobDurationMs });
+    const { url, apiKey, indexes } = sim;
+    return sandboxVendor({
+      provider: "pinecone",
+      name: "Demo Pinecone index (sandbox)",
+      describe: { url, apiKey, indexes },
+      secretValue: { apiKey },
+      resource: { indexName: indexes[0], baseUrl: url },
       close: () => sim.close(),
-    };
-  },
-  "huawei-taurusdb": async (o) => {
-    const sim = await startTaurusDbSimulator({
-      port: o.port,
-      stateFile: o.stateFile,
-      jobDurationMs: o.jobDurationMs,
     });
-    return {
-      describe: {
-        url: sim.url,
-        ak: sim.ak,
-        sk: sim.sk,
-        projectId: sim.projectId,
-        instances: sim.instances,
-      },
-      secret: { ref: "sandbox/huawei-taurusdb", value: { ak: sim.ak, sk: sim.sk } },
-      demoTarget: {
-        id: "demo-huawei-taurusdb",
-        name: "Demo TaurusDB instance (sandbox)",
-        provider: "huawei-taurusdb",
-        secretRef: "sandbox/huawei-taurusdb",
-        resource: {
-          region: "ap-southeast-1",
-          projectId: sim.projectId,
-          instanceId: sim.instances[0],
-          baseUrl: sim.url,
-        },
-        tags: { env: "sandbox" },
-      },
-      close: () => sim.close(),
-    };
   },
-  "huawei-dcs": async (o) => {
-    const sim = await startDcsSimulator({
-      port: o.port,
-      stateFile: o.stateFile,
-      jobDurationMs: o.jobDurationMs,
+  "huawei-taurusdb": async (slot) => {
+    const sim = await startTaurusDbSimulator(slot);
+    return huaweiVendor(sim, {
+      provider: "huawei-taurusdb",
+      name: "Demo TaurusDB instance (sandbox)",
+      instances: sim.instances,
+      instanceId: sim.instances[0],
     });
+  },
+  "huawei-dcs": async (slot) => {
+    const sim = await startDcsSimulator(slot);
     // The master/standby instance: single-node DCS instances cannot be backed up.
     const ha = sim.instances.find((i) => i.cacheMode !== "single") ?? sim.instances[0];
-    return {
-      describe: {
-        url: sim.url,
-        ak: sim.ak,
-        sk: sim.sk,
-        projectId: sim.projectId,
-        instances: sim.instances.map((i) => ({ id: i.instanceId, mode: i.cacheMode })),
-      },
-      secret: { ref: "sandbox/huawei-dcs", value: { ak: sim.ak, sk: sim.sk } },
-      demoTarget: {
-        id: "demo-huawei-dcs",
-        name: "Demo DCS Redis instance (sandbox)",
-        provider: "huawei-dcs",
-        secretRef: "sandbox/huawei-dcs",
-        resource: {
-          region: "ap-southeast-1",
-          projectId: sim.projectId,
-          instanceId: ha?.instanceId,
-          baseUrl: sim.url,
-        },
-        tags: { env: "sandbox" },
-      },
-      close: () => sim.close(),
-    };
+    return huaweiVendor(sim, {
+      provider: "huawei-dcs",
+      name: "Demo DCS Redis instance (sandbox)",
+      instances: sim.instances.map((i) => ({ id: i.instanceId, mode: i.cacheMode })),
+      instanceId: ha?.instanceId,
+    });
   },
 };
 

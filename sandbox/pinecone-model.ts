@@ -1,5 +1,6 @@
 import * as z from "zod";
 import type { SimResponse } from "./http-sim-types.ts";
+import { deletableRecordShape, timedRecordShape } from "./state-file.ts";
 
 /**
  * Stored Pinecone simulator state. Only creation facts and timestamps are stored: backup
@@ -21,15 +22,13 @@ const storedBackupSchema = z.object({
   indexId: z.string(),
   /** Creation order: keeps "newest first" stable and is the pagination cursor. */
   seq: z.number().int(),
-  createdAt: z.number(),
-  /** Stored per backup so a restart with another `backupDurationMs` changes nothing. */
-  durationMs: z.number().nonnegative(),
+  ...timedRecordShape,
   /** Set by a `fail-next-backup` fault: the status the backup ends in instead of `Ready`. */
   failStatus: z.string().nullable(),
   recordCount: z.number().int(),
   namespaceCount: z.number().int(),
   sizeBytes: z.number().int(),
-  deletedAt: z.number().nullable(),
+  ...deletableRecordShape,
   deleteDurationMs: z.number().nonnegative(),
 });
 
@@ -39,8 +38,7 @@ const storedRestoreJobSchema = z.object({
   targetIndexName: z.string(),
   targetIndexId: z.string(),
   seq: z.number().int(),
-  createdAt: z.number(),
-  durationMs: z.number().nonnegative(),
+  ...timedRecordShape,
 });
 
 /** Schema of the Pinecone simulator's state file. */
@@ -54,9 +52,13 @@ export const pineconeStateSchema = z.object({
   restoreJobs: z.array(storedRestoreJobSchema),
 });
 
+/** An index as stored. */
 export type StoredIndex = z.infer<typeof storedIndexSchema>;
+/** A backup as stored. */
 export type StoredBackup = z.infer<typeof storedBackupSchema>;
+/** A restore job as stored. */
 export type StoredRestoreJob = z.infer<typeof storedRestoreJobSchema>;
+/** The whole persisted simulator state. */
 export type PineconeState = z.infer<typeof pineconeStateSchema>;
 
 /** Where every simulated index lives (one project, one cloud region). */

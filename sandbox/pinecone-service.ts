@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
 import * as z from "zod";
-import type { FaultQueue, FaultTarget } from "./fault-queue.ts";
+import type { FaultTarget } from "./fault-queue.ts";
 import type { SimRequest, SimResponse } from "./http-sim-types.ts";
 import {
   backupModel,
@@ -13,6 +13,7 @@ import {
   type StoredBackup,
 } from "./pinecone-model.ts";
 import { page, parsePageQuery } from "./pinecone-pages.ts";
+import type { SimulatorContext } from "./simulator.ts";
 
 /** Pinecone-only fault: the next backup created on a matching request ends in `status`. */
 export interface FailNextBackupFault {
@@ -21,18 +22,15 @@ export interface FailNextBackupFault {
   status?: string;
 }
 
-/** Everything the Pinecone behaviour depends on. */
-export interface PineconeServiceOptions {
-  backupDurationMs: number;
-  deleteDurationMs: number;
+/**
+ * Everything the Pinecone behaviour depends on: the simulator context, timings (the job is
+ * the backup itself, `Initializing` for `jobDurationMs`), restore duration and quota.
+ */
+export interface PineconeServiceOptions
+  extends SimulatorContext<PineconeState, FailNextBackupFault> {
   restoreDurationMs: number;
   /** Backups the project may hold (Standard plan: 500, providers.md §2.5). */
   backupQuota: number;
-  now: () => number;
-  state: PineconeState;
-  /** Called after every mutation (the state file hook). */
-  save: (state: PineconeState) => void;
-  faults: FaultQueue<FailNextBackupFault>;
 }
 
 /** 1–45 of a-z, 0-9, '-', alphanumeric at both ends (backup and index names alike). */
@@ -102,7 +100,7 @@ export class PineconeService {
     const backup = this.#newBackup(indexName, index.indexId, {
       name: name ?? null,
       description: description ?? null,
-      durationMs: this.#o.backupDurationMs,
+      durationMs: this.#o.jobDurationMs,
       failStatus: fault === undefined ? null : (fault.status ?? "Failed"),
     });
     return { status: 201, body: backupModel(backup, backupStatusAt(backup, now)) };
@@ -178,7 +176,7 @@ export class PineconeService {
     if (found.backup.deletedAt === null) {
       found.backup.deletedAt = now;
       found.backup.deleteDurationMs = this.#o.deleteDurationMs;
-      this.#o.save(this.#o.state);
+      this.#o.save();
     }
     return { status: 202 };
   }
@@ -217,7 +215,7 @@ export class PineconeService {
       durationMs: this.#o.restoreDurationMs,
     };
     state.restoreJobs.push(job);
-    this.#o.save(state);
+    this.#o.save();
     return { status: 202, body: { restore_job_id: job.restoreJobId, index_id: indexId } };
   }
 
@@ -240,8 +238,7 @@ export class PineconeService {
   }
 
   /** Everything the simulator knows, rendered at the current time (`GET /__sandbox/state`). */
-  dump(): unknown {
-    const now = this.#o.now();
+  dump(now: number): unknown {
     const { state } = this.#o;
     return {
       now: new Date(now).toISOString(),
@@ -272,7 +269,7 @@ export class PineconeService {
       deleteDurationMs: this.#o.deleteDurationMs,
     };
     state.backups.push(backup);
-    this.#o.save(state);
+    this.#o.save();
     return backup;
   }
 

@@ -1,14 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import * as z from "zod";
-import {
-  delayFaultSchema,
-  FaultQueue,
-  type FaultSpec,
-  faultCommonShape,
-  statusFaultSchema,
-} from "./fault-queue.ts";
-import { type RequestLogEntry, type SimRequest, startJsonHttpSimulator } from "./http-sim.ts";
-import { issueSecret } from "./issued-secrets.ts";
+import { faultKind, faultSchemaWith } from "./fault-queue.ts";
+import type { SimRequest, SimRoute } from "./http-sim.ts";
 import {
   type PineconeState,
   pineconeError,
@@ -16,14 +9,20 @@ import {
   pineconeStateSchema,
 } from "./pinecone-model.ts";
 import { type FailNextBackupFault, PineconeService } from "./pinecone-service.ts";
-import { openState } from "./state-file.ts";
+import {
+  type RateLimitOptions,
+  type SimulatorHandle,
+  type SimulatorOptions,
+  startSimulator,
+} from "./simulator.ts";
 
 export type { FailNextBackupFault } from "./pinecone-service.ts";
 
-/** Options of {@link startPineconeSimulator}. */
-export interface PineconeSimulatorOptions {
-  /** Default 0 (ephemeral); the host is always 127.0.0.1. */
-  port?: number;
+/**
+ * Options of {@link startPineconeSimulator}. Pinecone's control-plane rate limits are
+ * UNCONFIRMED (providers.md §2.5), so `rateLimitPerSecond` has no realistic default.
+ */
+export interface PineconeSimulatorOptions extends SimulatorOptions, RateLimitOptions {
   /** The accepted `Api-Key`; default: a random one (kept in `stateFile` when set). */
   apiKey?: string;
   /** Serverless indexes that exist; default {@link DEFAULT_PINECONE_INDEX}. */
@@ -38,28 +37,13 @@ export interface PineconeSimulatorOptions {
   restoreDurationMs?: number;
   /** Backups the project may hold before create answers 403; default 500 (Standard plan). */
   backupQuota?: number;
-  /** When set, state is loaded at start and saved after each mutation. */
-  stateFile?: string;
-  /** Injectable clock (epoch ms); default `Date.now`. */
-  now?: () => number;
-  /**
-   * Answer HTTP 429 past N requests per second per endpoint. Off by default: Pinecone's
-   * control-plane limits are UNCONFIRMED (providers.md §2.5).
-   */
-  rateLimitPerSecond?: number;
-  /** Called after every provider request (admin calls excluded). */
-  onRequest?: (entry: RequestLogEntry) => void;
 }
 
-/** A running Pinecone control-plane simulator. */
-export interface PineconeSimulator {
-  /** Base URL, e.g. `http://127.0.0.1:54321` (stands for `https://api.pinecone.io`). */
-  url: string;
+/** A running Pinecone control-plane simulator (its `url` stands for `https://api.pinecone.io`). */
+export interface PineconeSimulator extends SimulatorHandle<FailNextBackupFault> {
   apiKey: string;
   /** The serverless indexes given at start. */
   indexes: string[];
-  faults: FaultQueue<FailNextBackupFault>;
-  requests: RequestLogEntry[];
   /**
    * Adds `count` backups of `index` (default: the first) that are `Ready` at once, as the
    * newest ones: many backups for paging without `count` requests.
@@ -67,7 +51,6 @@ export interface PineconeSimulator {
    * @returns their ids, oldest first
    */
   seedBackups(count: number, index?: string): string[];
-  close(): Promise<void>;
 }
 
 /** The default serverless index. */
@@ -80,18 +63,6 @@ export const DEFAULT_PINECONE_INDEX = "docs-example";
  * real service may instead fall back to a default version.
  */
 export const SUPPORTED_API_VERSIONS = ["2025-04", "2025-10", "2026-04", "2026-07"] as const;
-
-const failNextBackupFaultSchema = z.object({
-  kind: z.literal("fail-next-backup"),
-  status: z.string().min(1).optional(),
-  ...faultCommonShape,
-});
-
-/** Faults accepted by `POST /__sandbox/faults` on the Pinecone simulator. */
-export const pineconeFaultSchema: z.ZodType<FaultSpec<FailNextBackupFault>> = z.discriminatedUnion(
-  "kind",
-  [statusFaultSchema, delayFaultSchema, failNextBackupFaultSchema],
-);
 
 /**
  * Starts a Pinecone control-plane simulator on loopback speaking the documented backup
@@ -114,11 +85,12 @@ export const pineconeFaultSchema: z.ZodType<FaultSpec<FailNextBackupFault>> = z.
 export async function startPineconeSimulator(
   options: PineconeSimulatorOptions = {},
 ): Promise<PineconeSimulator> {
-  const now = options.now ?? Date.now;
-  const { state, file } = openState<PineconeState>(
-    options.stateFile,
-    pineconeStateSchema,
-    () => ({
+  const indexes = options.indexes ?? [DEFAULT_PINECONE_INDEX];
+  // The job of a Pinecone backup is the backup itself: `Initializing` until it is done.
+  const timed = { ...options, jobDurationMs: options.backupDurationMs };
+  const { handle, state, behaviour } = await startSimulator(timed, {
+    stateSchema: pineconeStateSchema,
+    initialState: (): PineconeState => ({
       version: 1,
       apiKey: options.apiKey ?? `pcsk_sandbox_${randomBytes(24).toString("hex")}`,
       seq: 0,
@@ -126,12 +98,37 @@ export async function startPineconeSimulator(
       backups: [],
       restoreJobs: [],
     }),
-    { apiKey: options.apiKey },
-  );
-  const indexes = options.indexes ?? [DEFAULT_PINECONE_INDEX];
+    overrides: { apiKey: options.apiKey },
+    faultSchema: faultSchemaWith<FailNextBackupFault>(
+      faultKind("fail-next-backup", { status: z.string().min(1).optional() }),
+    ),
+    errorBody: (status, message) => pineconeErrorBody(status, message),
+    authenticate: (request, current) => authenticate(request, current.apiKey),
+    secrets: (current) => [current.apiKey],
+    serve: (context) => {
+      addIndexes(context.state, indexes, options.podIndexes ?? []);
+      context.save();
+      const service = new PineconeService({
+        ...context,
+        restoreDurationMs: options.restoreDurationMs ?? 30_000,
+        backupQuota: options.backupQuota ?? 500,
+      });
+      return { service, routes: pineconeRoutes(service), dump: (now) => service.dump(now) };
+    },
+  });
+  return {
+    ...handle,
+    apiKey: state.apiKey,
+    indexes,
+    seedBackups: (count, index = indexes[0]!) => behaviour.service.seedBackups(index, count),
+  };
+}
+
+/** Indexes given at start exist from then on; those kept in the state file stay too. */
+function addIndexes(state: PineconeState, serverless: string[], pod: string[]): void {
   for (const [names, kind] of [
-    [indexes, "serverless"],
-    [options.podIndexes ?? [], "pod"],
+    [serverless, "serverless"],
+    [pod, "pod"],
   ] as const) {
     for (const name of names) {
       if (!state.indexes.some((index) => index.name === name)) {
@@ -139,83 +136,49 @@ export async function startPineconeSimulator(
       }
     }
   }
-  file?.save(state);
+}
 
-  const faults = new FaultQueue<FailNextBackupFault>();
-  const service = new PineconeService({
-    backupDurationMs: options.backupDurationMs ?? 20_000,
-    deleteDurationMs: options.deleteDurationMs ?? 5_000,
-    restoreDurationMs: options.restoreDurationMs ?? 30_000,
-    backupQuota: options.backupQuota ?? 500,
-    now,
-    state,
-    save: (current) => file?.save(current),
-    faults,
-  });
-
-  const server = await startJsonHttpSimulator({
-    port: options.port,
-    faults,
-    faultSchema: pineconeFaultSchema,
-    errorBody: (status, message) => pineconeErrorBody(status, message),
-    authenticate: (request) => authenticate(request, state.apiKey),
-    rateLimit:
-      options.rateLimitPerSecond === undefined
-        ? undefined
-        : { requestsPerSecond: options.rateLimitPerSecond, now },
-    dumpState: () => service.dump(),
-    onRequest: options.onRequest,
-    routes: [
-      {
-        method: "GET",
-        pattern: "/indexes/:indexName",
-        handler: (r) => service.describeIndex(r.params.indexName!),
-      },
-      {
-        method: "POST",
-        pattern: "/indexes/:indexName/backups",
-        handler: (r) => service.createBackup(r.params.indexName!, r, r),
-      },
-      {
-        method: "GET",
-        pattern: "/indexes/:indexName/backups",
-        handler: (r) => service.listBackups(r.query, r.params.indexName!),
-      },
-      { method: "GET", pattern: "/backups", handler: (r) => service.listBackups(r.query) },
-      {
-        method: "GET",
-        pattern: "/backups/:backupId",
-        handler: (r) => service.describeBackup(r.params.backupId!),
-      },
-      {
-        method: "DELETE",
-        pattern: "/backups/:backupId",
-        handler: (r) => service.deleteBackup(r.params.backupId!),
-      },
-      {
-        method: "POST",
-        pattern: "/backups/:backupId/create-index",
-        handler: (r) => service.createIndexFromBackup(r.params.backupId!, r),
-      },
-      { method: "GET", pattern: "/restore-jobs", handler: (r) => service.listRestoreJobs(r.query) },
-      {
-        method: "GET",
-        pattern: "/restore-jobs/:jobId",
-        handler: (r) => service.describeRestoreJob(r.params.jobId!),
-      },
-    ],
-  });
-
-  issueSecret(state.apiKey);
-  return {
-    url: server.url,
-    apiKey: state.apiKey,
-    indexes,
-    faults,
-    requests: server.requests,
-    seedBackups: (count, index = indexes[0]!) => service.seedBackups(index, count),
-    close: () => server.close(),
-  };
+/** The documented control-plane endpoints, each answered by one service operation. */
+function pineconeRoutes(service: PineconeService): SimRoute[] {
+  return [
+    {
+      method: "GET",
+      pattern: "/indexes/:indexName",
+      handler: (r) => service.describeIndex(r.params.indexName!),
+    },
+    {
+      method: "POST",
+      pattern: "/indexes/:indexName/backups",
+      handler: (r) => service.createBackup(r.params.indexName!, r, r),
+    },
+    {
+      method: "GET",
+      pattern: "/indexes/:indexName/backups",
+      handler: (r) => service.listBackups(r.query, r.params.indexName!),
+    },
+    { method: "GET", pattern: "/backups", handler: (r) => service.listBackups(r.query) },
+    {
+      method: "GET",
+      pattern: "/backups/:backupId",
+      handler: (r) => service.describeBackup(r.params.backupId!),
+    },
+    {
+      method: "DELETE",
+      pattern: "/backups/:backupId",
+      handler: (r) => service.deleteBackup(r.params.backupId!),
+    },
+    {
+      method: "POST",
+      pattern: "/backups/:backupId/create-index",
+      handler: (r) => service.createIndexFromBackup(r.params.backupId!, r),
+    },
+    { method: "GET", pattern: "/restore-jobs", handler: (r) => service.listRestoreJobs(r.query) },
+    {
+      method: "GET",
+      pattern: "/restore-jobs/:jobId",
+      handler: (r) => service.describeRestoreJob(r.params.jobId!),
+    },
+  ];
 }
 
 /**

@@ -1,12 +1,8 @@
 import * as z from "zod";
 import { SLACK_LIMITS } from "../lib/notify/slack/limits.ts";
-import { FaultQueue, httpFaultSchema } from "./fault-queue.ts";
-import {
-  type RequestLogEntry,
-  type SimRequest,
-  type SimResponse,
-  startJsonHttpSimulator,
-} from "./http-sim.ts";
+import { httpFaultSchema } from "./fault-queue.ts";
+import type { SimRequest, SimResponse, SimRoute } from "./http-sim.ts";
+import { type SimulatorHandle, type SimulatorOptions, startSimulator } from "./simulator.ts";
 
 /** One message the sink accepted. */
 export interface RecordedSlackMessage {
@@ -19,32 +15,36 @@ export interface RecordedSlackMessage {
   summary: string;
 }
 
-/** Options of {@link startSlackSink}. */
-export interface SlackSinkOptions {
-  /** Default 0 (ephemeral); the host is always 127.0.0.1. */
-  port?: number;
+/**
+ * Options of {@link startSlackSink}. The sink keeps its messages in memory only (no
+ * `stateFile`): a restarted sink starts empty, as a fresh webhook inbox should.
+ */
+export interface SlackSinkOptions extends Omit<SimulatorOptions, "stateFile"> {
   /** Called with a one-line summary of each accepted message (the local runtime prints it). */
   onMessage?: (summary: string, message: RecordedSlackMessage) => void;
-  onRequest?: (entry: RequestLogEntry) => void;
-  /** Injectable clock (epoch ms) for `receivedAt`; default `Date.now`. */
-  now?: () => number;
 }
 
-/** A running Slack incoming-webhook stand-in. */
-export interface SlackSink {
-  /** e.g. `http://127.0.0.1:54321` */
-  url: string;
+/** A running Slack incoming-webhook stand-in; its `faults` take the transport kinds only. */
+export interface SlackSink extends SimulatorHandle {
   /** The webhook URL for a name: `${url}/services/${name}`; put it in the webhook's secret. */
   webhookUrl(name: string): string;
   /** Accepted messages in arrival order; tests may read or truncate it. */
   messages: RecordedSlackMessage[];
-  /** Transport faults (`status` 429/5xx with `retryAfterSeconds`, `delay`). */
-  faults: FaultQueue;
   /** Answers the next `times` webhook posts with 429 and `Retry-After`. */
   throttleNext(times: number, retryAfterSeconds?: number): void;
-  requests: RequestLogEntry[];
-  close(): Promise<void>;
 }
+
+/** What the sink keeps: the accepted messages (validated should a state file ever hold them). */
+const sinkStateSchema = z.object({
+  messages: z.array(
+    z.object({
+      webhook: z.string(),
+      receivedAt: z.string(),
+      payload: z.unknown(),
+      summary: z.string(),
+    }),
+  ),
+});
 
 const text = (max: number) =>
   z.object({ type: z.enum(["plain_text", "mrkdwn"]), text: z.string().min(1).max(max) });
@@ -97,10 +97,47 @@ const SlackPayload = z
  * secrets.set("warden/slack", { url: sink.webhookUrl("failures") });
  */
 export async function startSlackSink(options: SlackSinkOptions = {}): Promise<SlackSink> {
-  const messages: RecordedSlackMessage[] = [];
-  const faults = new FaultQueue();
-  const now = options.now ?? Date.now;
+  const { handle, state } = await startSimulator(options, {
+    stateSchema: sinkStateSchema,
+    initialState: () => ({ messages: [] }),
+    faultSchema: httpFaultSchema,
+    errorBody: (status) =>
+      SLACK_ERRORS[status] ?? (status >= 500 ? "service_unavailable" : "invalid_payload"),
+    serve: ({ state, save, now }) => ({
+      routes: sinkRoutes(
+        state.messages,
+        (message) => {
+          save();
+          options.onMessage?.(message.summary, message);
+        },
+        now,
+      ),
+      dump: () => ({ messages: state.messages.length }),
+    }),
+  });
+  return {
+    ...handle,
+    webhookUrl: (name) =>
+      `${handle.url}/services/${name.split("/").map(encodeURIComponent).join("/")}`,
+    messages: state.messages,
+    throttleNext(times, retryAfterSeconds = 1) {
+      handle.faults.add({
+        kind: "status",
+        status: 429,
+        retryAfterSeconds,
+        times,
+        match: { method: "POST", path: /^\/services\// },
+      });
+    },
+  };
+}
 
+/** Webhook posts, and the recorded messages read (`GET`) or cleared (`DELETE`) by tests. */
+function sinkRoutes(
+  messages: RecordedSlackMessage[],
+  accepted: (message: RecordedSlackMessage) => void,
+  now: () => number,
+): SimRoute[] {
   function receive(request: SimRequest): SimResponse {
     if (
       request.bodyError !== undefined ||
@@ -117,56 +154,28 @@ export async function startSlackSink(options: SlackSinkOptions = {}): Promise<Sl
       webhook,
       receivedAt: new Date(now()).toISOString(),
       payload: request.body,
-      summary: "",
+      summary: summarise(webhook, parsed.data),
     };
-    recorded.summary = summarise(webhook, parsed.data);
     messages.push(recorded);
-    options.onMessage?.(recorded.summary, recorded);
+    accepted(recorded);
     return { status: 200, body: "ok" };
   }
 
   // Webhook paths are /services/T…/B…/secret; accept any depth up to five segments.
   const depths = ["/:a", "/:a/:b", "/:a/:b/:c", "/:a/:b/:c/:d", "/:a/:b/:c/:d/:e"];
-  const sim = await startJsonHttpSimulator({
-    port: options.port,
-    faults,
-    faultSchema: httpFaultSchema,
-    errorBody: (status) =>
-      SLACK_ERRORS[status] ?? (status >= 500 ? "service_unavailable" : "invalid_payload"),
-    onRequest: options.onRequest,
-    dumpState: () => ({ messages: messages.length }),
-    routes: [
-      ...depths.map((d) => ({ method: "POST", pattern: `/services${d}`, handler: receive })),
-      {
-        method: "GET",
-        pattern: "/sandbox/slack/messages",
-        handler: () => ({ status: 200, body: { messages } }),
-      },
-      {
-        method: "DELETE",
-        pattern: "/sandbox/slack/messages",
-        handler: () => ({ status: 200, body: { cleared: messages.splice(0).length } }),
-      },
-    ],
-  });
-  return {
-    url: sim.url,
-    webhookUrl: (name) =>
-      `${sim.url}/services/${name.split("/").map(encodeURIComponent).join("/")}`,
-    messages,
-    faults,
-    throttleNext(times, retryAfterSeconds = 1) {
-      faults.add({
-        kind: "status",
-        status: 429,
-        retryAfterSeconds,
-        times,
-        match: { method: "POST", path: /^\/services\// },
-      });
+  return [
+    ...depths.map((d) => ({ method: "POST", pattern: `/services${d}`, handler: receive })),
+    {
+      method: "GET",
+      pattern: "/sandbox/slack/messages",
+      handler: () => ({ status: 200, body: { messages } }),
     },
-    requests: sim.requests,
-    close: () => sim.close(),
-  };
+    {
+      method: "DELETE",
+      pattern: "/sandbox/slack/messages",
+      handler: () => ({ status: 200, body: { cleared: messages.splice(0).length } }),
+    },
+  ];
 }
 
 function summarise(webhook: string, payload: z.infer<typeof SlackPayload>): string {

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type * as z from "zod";
+import * as z from "zod";
 
 /**
  * A simulator's state kept in one JSON file, so a restarted simulator (for example after
@@ -70,12 +70,31 @@ export function openState<T extends object>(
   schema: z.ZodType<T>,
   fresh: () => T,
   overrides: Partial<T> = {},
-): { state: T; file: JsonStateFile<T> | undefined; save(state: T): void } {
+): { state: T; save(): void } {
   const file = path === undefined ? undefined : new JsonStateFile(path, schema);
   const state = file?.load() ?? fresh();
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) (state as Record<string, unknown>)[key] = value;
   }
   file?.save(state);
-  return { state, file, save: (current) => file?.save(current) };
+  return { state, save: () => file?.save(state) };
 }
+
+/**
+ * The stored fields of a record whose status follows the clock (a backup job, a restore):
+ * it started at `createdAt` and finishes `durationMs` later. Statuses are derived from
+ * them on every read, so a simulator restarted from its state file continues where it
+ * stopped.
+ */
+export const timedRecordShape = {
+  createdAt: z.number(),
+  /** Stored per record, so restarting with another duration keeps running ones stable. */
+  durationMs: z.number().nonnegative(),
+};
+
+/**
+ * The stored field of a record that a DELETE removes lazily: when the DELETE was accepted
+ * (`null` while the record lives). What it shows afterwards, and for how long, follows the
+ * clock and the vendor's `deleteDurationMs`.
+ */
+export const deletableRecordShape = { deletedAt: z.number().nullable() };

@@ -1,3 +1,4 @@
+import { epochOf, queryValue, wholeNumber } from "./query.ts";
 import { ZILLIZ_CODES, type ZillizError, zillizError } from "./zilliz-errors.ts";
 import type { StoredBackup } from "./zilliz-model.ts";
 
@@ -26,18 +27,15 @@ export const DEFAULT_PAGE_SIZE = 10;
  *   96029 backupType, 96030 creationMethod; 96033 for unparsable times is UNCONFIRMED)
  */
 export function parseListQuery(params: URLSearchParams): ListQuery | ZillizError {
-  const value = (name: string) => {
-    const raw = params.get(name)?.trim();
-    return raw === undefined || raw === "" ? undefined : raw;
-  };
-  const pageSize = parseWhole(value("pageSize"), DEFAULT_PAGE_SIZE);
+  const value = (name: string) => queryValue(params, name);
+  const pageSize = wholeNumber(value("pageSize"), DEFAULT_PAGE_SIZE);
   if (pageSize === undefined || pageSize < 1 || pageSize > 100) {
     return zillizError(
       ZILLIZ_CODES.pageSizeInvalid,
       "Invalid pageSize. The value should be an integer between 1 and 100.",
     );
   }
-  const currentPage = parseWhole(value("currentPage"), 1);
+  const currentPage = wholeNumber(value("currentPage"), 1);
   if (currentPage === undefined || currentPage < 1) {
     return zillizError(
       ZILLIZ_CODES.currentPageInvalid,
@@ -58,8 +56,8 @@ export function parseListQuery(params: URLSearchParams): ListQuery | ZillizError
       `Invalid backupType: ${backupType}. The value should be CLUSTER or COLLECTION.`,
     );
   }
-  const startTime = parseTime(value("startTime"));
-  const endTime = parseTime(value("endTime"));
+  const startTime = epochOf(value("startTime"));
+  const endTime = epochOf(value("endTime"));
   if (Number.isNaN(startTime) || Number.isNaN(endTime)) {
     return zillizError(
       ZILLIZ_CODES.timeInvalid,
@@ -101,13 +99,4 @@ export function matchesListQuery(backup: StoredBackup, projectId: string, query:
  */
 export function newestFirst(a: StoredBackup, b: StoredBackup): number {
   return b.createdAt - a.createdAt || b.seq - a.seq;
-}
-
-function parseWhole(raw: string | undefined, fallback: number): number | undefined {
-  if (raw === undefined) return fallback;
-  return /^\d+$/.test(raw) ? Number(raw) : undefined;
-}
-
-function parseTime(raw: string | undefined): number | undefined {
-  return raw === undefined ? undefined : Date.parse(raw);
 }

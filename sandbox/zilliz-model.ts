@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { deletableRecordShape, timedRecordShape } from "./state-file.ts";
 
 /**
  * Stored Zilliz simulator state. Only creation facts and timestamps are stored: job and
@@ -17,16 +18,14 @@ const storedBackupSchema = z.object({
   seq: z.number().int(),
   createdAt: z.number(),
   sizeBytes: z.number().int(),
-  deletedAt: z.number().nullable(),
+  ...deletableRecordShape,
 });
 
 const storedJobSchema = z.object({
   jobId: z.string(),
   backupId: z.string(),
   clusterId: z.string(),
-  createdAt: z.number(),
-  /** Stored per job so that restarting with another `jobDurationMs` keeps running jobs stable. */
-  durationMs: z.number().nonnegative(),
+  ...timedRecordShape,
   /** Set by a `fail-next-job` fault: the job FAILS with this reason at its end time. */
   failReason: z.string().nullable(),
 });

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from "node:crypto";
-import type { FaultQueue, FaultTarget } from "./fault-queue.ts";
+import type { FaultTarget } from "./fault-queue.ts";
+import type { SimulatorContext } from "./simulator.ts";
 import { type BackupScope, parseCreateBody } from "./zilliz-create.ts";
 import {
   JOB_IN_PROGRESS_MESSAGE,
@@ -31,18 +32,11 @@ export interface FailNextJobFault {
   reason: string;
 }
 
-/** Everything the Zilliz behaviour depends on. */
-export interface ZillizServiceOptions {
+/** Everything the Zilliz behaviour depends on: the simulator context, timings and clusters. */
+export interface ZillizServiceOptions extends SimulatorContext<ZillizState, FailNextJobFault> {
   clusters: string[];
   serverlessClusters: string[];
   collections: string[];
-  jobDurationMs: number;
-  deleteDurationMs: number;
-  now: () => number;
-  state: ZillizState;
-  /** Called after every mutation (the state file hook). */
-  save: (state: ZillizState) => void;
-  faults: FaultQueue<FailNextJobFault>;
 }
 
 /** Success `data` or a Zilliz error. */
@@ -96,7 +90,7 @@ export class ZillizService {
       durationMs: this.#options.jobDurationMs,
       failReason: fault?.reason ?? null,
     });
-    this.#options.save(state);
+    this.#options.save();
     return {
       data: { backupId: backup.backupId, backupName: backup.backupName, jobId: backup.jobId },
     };
@@ -156,7 +150,7 @@ export class ZillizService {
       return { error: zillizError(ZILLIZ_CODES.deleteBackupFailed, message) };
     }
     found.backup.deletedAt = this.#options.now();
-    this.#options.save(this.#options.state);
+    this.#options.save();
     return { data: { backupId, backupName: found.backup.backupName } };
   }
 
@@ -170,8 +164,7 @@ export class ZillizService {
   }
 
   /** Everything the simulator knows, rendered at the current time (for `GET /__sandbox/state`). */
-  dump(): unknown {
-    const now = this.#options.now();
+  dump(now: number): unknown {
     const { state } = this.#options;
     return {
       now: new Date(now).toISOString(),

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { queryValue, wholeNumber } from "../query.ts";
+import { huaweiBackupShape, huaweiStateSchema } from "./model.ts";
 
 /** A simulated DCS instance: what `GET /v2/{project_id}/instances/{id}` shows of it. */
 export const dcsInstanceSchema = z.object({
@@ -9,6 +11,7 @@ export const dcsInstanceSchema = z.object({
   specCode: z.string(),
   capacity: z.number(),
 });
+/** A simulated DCS instance (see {@link dcsInstanceSchema}). */
 export type DcsInstance = z.infer<typeof dcsInstanceSchema>;
 
 /** Built-in demo instances: one master/standby (backups work) and one single-node (refused). */
@@ -30,29 +33,18 @@ export const DEFAULT_DCS_INSTANCES: DcsInstance[] = [
 ];
 
 const storedBackupSchema = z.object({
+  ...huaweiBackupShape,
   backupId: z.string(),
   backupName: z.string(),
-  instanceId: z.string(),
   remark: z.string(),
   format: z.enum(["rdb", "aof"]),
-  seq: z.number().int(),
-  createdAt: z.number(),
-  durationMs: z.number().nonnegative(),
   /** Set by a `fail-next-backup` fault: the record ends `failed` with this error code. */
   failCode: z.string().nullable(),
   sizeBytes: z.number().int(),
-  deletedAt: z.number().nullable(),
 });
 
 /** Schema of the DCS simulator's state file. */
-export const dcsStateSchema = z.object({
-  version: z.literal(1),
-  ak: z.string(),
-  sk: z.string(),
-  projectId: z.string(),
-  seq: z.number().int(),
-  backups: z.array(storedBackupSchema),
-});
+export const dcsStateSchema = huaweiStateSchema(storedBackupSchema);
 
 /** A backup record as stored. */
 export type StoredDcsBackup = z.infer<typeof storedBackupSchema>;
@@ -112,14 +104,14 @@ export interface DcsListQuery {
  * first record, default 1), `limit` ≥ 1, `beginTime`/`endTime`.
  */
 export function parseDcsListQuery(params: URLSearchParams, v1: boolean): DcsListQuery | string {
-  const value = (name: string) => params.get(name)?.trim() || undefined;
-  const first = whole(value(v1 ? "start" : "offset"), v1 ? 1 : 0);
+  const value = (name: string) => queryValue(params, name);
+  const first = wholeNumber(value(v1 ? "start" : "offset"), v1 ? 1 : 0);
   if (first === undefined || (v1 && first < 1)) {
     return v1
       ? "start must be an integer of at least 1"
       : "offset must be an integer of at least 0";
   }
-  const limit = whole(value("limit"), 10);
+  const limit = wholeNumber(value("limit"), 10);
   if (limit === undefined || limit < 1 || limit > 1000)
     return "limit must be an integer from 1 to 1000";
   const begin = value(v1 ? "beginTime" : "begin_time");
@@ -128,9 +120,4 @@ export function parseDcsListQuery(params: URLSearchParams, v1: boolean): DcsList
   const endTime = end === undefined ? undefined : parseCompactTime(end);
   if (Number.isNaN(beginTime) || Number.isNaN(endTime)) return "times must be yyyyMMddHHmmss";
   return { offset: v1 ? first - 1 : first, limit, beginTime, endTime };
-}
-
-function whole(raw: string | undefined, fallback: number): number | undefined {
-  if (raw === undefined) return fallback;
-  return /^\d+$/.test(raw) ? Number(raw) : undefined;
 }

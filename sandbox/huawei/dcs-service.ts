@@ -1,15 +1,20 @@
 import { randomInt, randomUUID } from "node:crypto";
-import type { FaultQueue, FaultTarget } from "../fault-queue.ts";
+import type { FaultTarget } from "../fault-queue.ts";
 import type { SimResponse } from "../http-sim-types.ts";
 import {
   type DcsInstance,
-  type DcsState,
   dcsStatusAt,
   dcsTime,
   parseDcsListQuery,
   type StoredDcsBackup,
 } from "./dcs-model.ts";
-import { huaweiError } from "./verify.ts";
+import { huaweiError } from "./envelope.ts";
+import {
+  type HuaweiBackupService,
+  type HuaweiServiceOptions,
+  huaweiDump,
+  seedFinishedBackups,
+} from "./model.ts";
 
 /** DCS-only fault: the next backup created on a matching request ends `failed`. */
 export interface FailNextDcsBackupFault {
@@ -34,18 +39,14 @@ export const DCS_CODES = {
 } as const;
 
 /** Everything the DCS behaviour depends on. */
-export interface DcsServiceOptions {
-  instances: DcsInstance[];
-  jobDurationMs: number;
-  deleteDurationMs: number;
-  now: () => number;
-  state: DcsState;
-  save: (state: DcsState) => void;
-  faults: FaultQueue<FailNextDcsBackupFault>;
-}
+export type DcsServiceOptions = HuaweiServiceOptions<
+  StoredDcsBackup,
+  FailNextDcsBackupFault,
+  DcsInstance
+>;
 
 /** The DCS backup behaviour of both API generations, free of HTTP. */
-export class DcsService {
+export class DcsService implements HuaweiBackupService {
   readonly #o: DcsServiceOptions;
 
   constructor(options: DcsServiceOptions) {
@@ -122,7 +123,7 @@ export class DcsService {
       deletedAt: null,
     };
     state.backups.push(backup);
-    this.#o.save(state);
+    this.#o.save();
     return { status: 200, body: { backup_id: backup.backupId } };
   }
 
@@ -172,47 +173,27 @@ export class DcsService {
     }
     // ASSUMPTION (UNCONFIRMED): a repeated DELETE before the record turns `deleted` is accepted.
     backup.deletedAt ??= now;
-    this.#o.save(this.#o.state);
+    this.#o.save();
     return version === "v2" ? { status: 204 } : { status: 200, body: { message: "" } };
   }
 
   /** Adds `count` finished manual backups, one second apart over the last `count` seconds. */
   seed(instanceId: string, count: number): string[] {
-    const now = this.#o.now();
-    const state = this.#o.state;
-    const ids: string[] = [];
-    for (let i = 0; i < count; i += 1) {
-      state.seq += 1;
-      const createdAt = now - (count - i) * 1_000;
-      const backupId = randomUUID();
-      state.backups.push({
-        backupId,
-        backupName: `backup_${dcsTime(createdAt).replace(/\D/g, "").slice(0, 14)}`,
-        instanceId,
-        remark: "seeded",
-        format: "rdb",
-        seq: state.seq,
-        createdAt,
-        durationMs: 0,
-        failCode: null,
-        sizeBytes: randomInt(1_000_000, 2_000_000_000),
-        deletedAt: null,
-      });
-      ids.push(backupId);
-    }
-    this.#o.save(state);
-    return ids;
+    const seeded = seedFinishedBackups(this.#o, instanceId, count, (fields) => ({
+      ...fields,
+      backupId: randomUUID(),
+      backupName: `backup_${dcsTime(fields.createdAt).replace(/\D/g, "").slice(0, 14)}`,
+      remark: "seeded",
+      format: "rdb" as const,
+      failCode: null,
+      sizeBytes: randomInt(1_000_000, 2_000_000_000),
+    }));
+    return seeded.map((backup) => backup.backupId);
   }
 
-  /** Everything the simulator knows, rendered at the current time. */
-  dump(): unknown {
-    const now = this.#o.now();
-    return {
-      now: dcsTime(now),
-      projectId: this.#o.state.projectId,
-      instances: this.#o.instances,
-      backups: this.#o.state.backups.map((b) => ({ ...b, ...this.#status(b, now) })),
-    };
+  /** Everything the simulator knows, with each record's status and progress at `now`. */
+  dump(now: number): unknown {
+    return huaweiDump(this.#o, now, (backup) => this.#status(backup, now));
   }
 
   #instance(instanceId: string): DcsInstance | undefined {

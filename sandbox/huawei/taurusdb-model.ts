@@ -1,37 +1,22 @@
 import * as z from "zod";
+import { epochOf, queryValue, wholeNumber } from "../query.ts";
+import { huaweiBackupShape, huaweiStateSchema } from "./model.ts";
 
-/**
- * Stored TaurusDB simulator state: creation facts and timestamps only. Statuses are
- * derived from them and the clock on every read, so a simulator restarted from its state
- * file continues where it stopped.
- */
+/** A TaurusDB backup as stored (the shared Huawei fields explain how state is kept). */
 const storedBackupSchema = z.object({
+  ...huaweiBackupShape,
   /** 32 hex digits + `br07`, like the documented examples. */
   id: z.string(),
   name: z.string(),
   description: z.string(),
-  instanceId: z.string(),
   jobId: z.string(),
-  /** Creation order, to keep "newest first" stable for equal timestamps. */
-  seq: z.number().int(),
-  createdAt: z.number(),
-  durationMs: z.number().nonnegative(),
   /** Set by a `fail-next-backup` fault: the backup ends FAILED with this reason. */
   failReason: z.string().nullable(),
   sizeMb: z.number(),
-  deletedAt: z.number().nullable(),
 });
 
 /** Schema of the TaurusDB simulator's state file. */
-export const taurusDbStateSchema = z.object({
-  version: z.literal(1),
-  /** Generated credentials, kept so a restarted demo accepts what its clients were given. */
-  ak: z.string(),
-  sk: z.string(),
-  projectId: z.string(),
-  seq: z.number().int(),
-  backups: z.array(storedBackupSchema),
-});
+export const taurusDbStateSchema = huaweiStateSchema(storedBackupSchema);
 
 /** A backup as stored. */
 export type StoredTaurusBackup = z.infer<typeof storedBackupSchema>;
@@ -89,18 +74,18 @@ export interface TaurusListQuery {
 
 /** Parses the list query: `offset` ≥ 0 (default 0), `limit` 1–100 (default 100). */
 export function parseTaurusListQuery(params: URLSearchParams): TaurusListQuery | string {
-  const value = (name: string) => params.get(name)?.trim() || undefined;
-  const offset = whole(value("offset"), 0);
+  const value = (name: string) => queryValue(params, name);
+  const offset = wholeNumber(value("offset"), 0);
   if (offset === undefined) return "offset must be an integer of at least 0";
-  const limit = whole(value("limit"), 100);
+  const limit = wholeNumber(value("limit"), 100);
   if (limit === undefined || limit < 1 || limit > 100)
     return "limit must be an integer from 1 to 100";
   const backupType = value("backup_type");
   if (backupType !== undefined && backupType !== "auto" && backupType !== "manual") {
     return "backup_type must be auto or manual";
   }
-  const beginTime = time(value("begin_time"));
-  const endTime = time(value("end_time"));
+  const beginTime = epochOf(value("begin_time"));
+  const endTime = epochOf(value("end_time"));
   if (Number.isNaN(beginTime) || Number.isNaN(endTime)) {
     return "begin_time and end_time must be yyyy-mm-ddThh:mm:ssZ";
   }
@@ -113,13 +98,4 @@ export function parseTaurusListQuery(params: URLSearchParams): TaurusListQuery |
     beginTime,
     endTime,
   };
-}
-
-function whole(raw: string | undefined, fallback: number): number | undefined {
-  if (raw === undefined) return fallback;
-  return /^\d+$/.test(raw) ? Number(raw) : undefined;
-}
-
-function time(raw: string | undefined): number | undefined {
-  return raw === undefined ? undefined : Date.parse(raw);
 }

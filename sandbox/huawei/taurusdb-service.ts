@@ -1,16 +1,21 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
-import type { FaultQueue, FaultTarget } from "../fault-queue.ts";
+import type { FaultTarget } from "../fault-queue.ts";
 import type { SimResponse } from "../http-sim-types.ts";
+import { huaweiError } from "./envelope.ts";
+import {
+  type HuaweiBackupService,
+  type HuaweiServiceOptions,
+  huaweiDump,
+  seedFinishedBackups,
+} from "./model.ts";
 import {
   listedStatus,
   parseTaurusListQuery,
   type StoredTaurusBackup,
-  type TaurusDbState,
   type TaurusPhase,
   taurusPhaseAt,
   taurusTime,
 } from "./taurusdb-model.ts";
-import { huaweiError } from "./verify.ts";
 
 /** TaurusDB-only fault: the next backup created on a matching request ends FAILED. */
 export interface FailNextBackupFault {
@@ -40,24 +45,18 @@ export const TAURUSDB_CODES = {
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{3,63}$/;
 
-/** Everything the TaurusDB behaviour depends on. */
-export interface TaurusDbServiceOptions {
-  instances: string[];
-  jobDurationMs: number;
-  deleteDurationMs: number;
+/** Everything the TaurusDB behaviour depends on; instances are their ids. */
+export interface TaurusDbServiceOptions
+  extends HuaweiServiceOptions<StoredTaurusBackup, FailNextBackupFault, string> {
   /** How long a new job stays invisible to `GET …/jobs` (documented delay); default 0. */
   jobVisibleAfterMs: number;
-  now: () => number;
-  state: TaurusDbState;
-  save: (state: TaurusDbState) => void;
-  faults: FaultQueue<FailNextBackupFault>;
 }
 
 /**
  * The TaurusDB v3 backup and job behaviour, free of HTTP: each method is one documented
  * operation and answers like the real service (or like the assumption next to the code).
  */
-export class TaurusDbService {
+export class TaurusDbService implements HuaweiBackupService {
   readonly #o: TaurusDbServiceOptions;
 
   constructor(options: TaurusDbServiceOptions) {
@@ -114,7 +113,7 @@ export class TaurusDbService {
       deletedAt: null,
     };
     state.backups.push(backup);
-    this.#o.save(state);
+    this.#o.save();
     return {
       status: 201,
       body: {
@@ -178,7 +177,7 @@ export class TaurusDbService {
     }
     // ASSUMPTION (UNCONFIRMED): deleting a backup already being deleted is accepted again.
     backup.deletedAt ??= now;
-    this.#o.save(this.#o.state);
+    this.#o.save();
     return { status: 200, body: { backup_id: backup.id, backup_name: backup.name } };
   }
 
@@ -212,45 +211,23 @@ export class TaurusDbService {
     };
   }
 
-  /**
-   * Adds `count` finished manual backups of an instance, made one second apart over the
-   * last `count` seconds (tests that need long lists without building each backup).
-   */
+  /** Adds `count` finished manual backups, one second apart over the last `count` seconds. */
   seed(instanceId: string, count: number): string[] {
-    const now = this.#o.now();
-    const state = this.#o.state;
-    const ids: string[] = [];
-    for (let i = 0; i < count; i += 1) {
-      state.seq += 1;
-      const id = `${randomBytes(16).toString("hex")}br07`;
-      state.backups.push({
-        id,
-        name: `manual-seed-${state.seq}`,
-        description: "",
-        instanceId,
-        jobId: randomUUID(),
-        seq: state.seq,
-        createdAt: now - (count - i) * 1_000,
-        durationMs: 0,
-        failReason: null,
-        sizeMb: randomInt(50, 20_000),
-        deletedAt: null,
-      });
-      ids.push(id);
-    }
-    this.#o.save(state);
-    return ids;
+    const seeded = seedFinishedBackups(this.#o, instanceId, count, (fields) => ({
+      ...fields,
+      id: `${randomBytes(16).toString("hex")}br07`,
+      name: `manual-seed-${fields.seq}`,
+      description: "",
+      jobId: randomUUID(),
+      failReason: null,
+      sizeMb: randomInt(50, 20_000),
+    }));
+    return seeded.map((backup) => backup.id);
   }
 
-  /** Everything the simulator knows, rendered at the current time. */
-  dump(): unknown {
-    const now = this.#o.now();
-    return {
-      now: new Date(now).toISOString(),
-      projectId: this.#o.state.projectId,
-      instances: this.#o.instances,
-      backups: this.#o.state.backups.map((b) => ({ ...b, phase: this.#phase(b, now) })),
-    };
+  /** Everything the simulator knows, with each backup's phase at `now`. */
+  dump(now: number): unknown {
+    return huaweiDump(this.#o, now, (backup) => ({ phase: this.#phase(backup, now) }));
   }
 
   #phase(backup: StoredTaurusBackup, now: number): TaurusPhase {

@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from "node:crypto";
 import {
   canonicalRequest,
   parseAuthorization,
@@ -7,6 +6,7 @@ import {
   signatureOf,
 } from "../../lib/providers/huawei/signer.ts";
 import type { SimRequest, SimResponse } from "../http-sim-types.ts";
+import { GATEWAY_CODES, huaweiError } from "./envelope.ts";
 
 /** Tolerated clock skew of `X-Sdk-Date`. ASSUMPTION (UNCONFIRMED): commonly quoted as 15 min. */
 export const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -21,21 +21,6 @@ export interface GatewayAuth {
   now: () => number;
 }
 
-/** A Huawei error body: `{error_code, error_msg}` plus the gateway's `request_id`. */
-export function huaweiErrorBody(code: string, message: string): Record<string, string> {
-  return { error_code: code, error_msg: message, request_id: randomBytes(16).toString("hex") };
-}
-
-/** A Huawei error response. */
-export function huaweiError(status: number, code: string, message: string): SimResponse {
-  return { status, body: huaweiErrorBody(code, message) };
-}
-
-/** Headers every simulated Huawei response carries (the gateway's request id). */
-export function gatewayHeaders(): Record<string, string> {
-  return { "x-request-id": randomUUID().replaceAll("-", "") };
-}
-
 /**
  * The simulated API gateway's authentication (providers.md §5): recomputes the
  * `SDK-HMAC-SHA256` signature of the received request with the production signer —
@@ -43,10 +28,8 @@ export function gatewayHeaders(): Record<string, string> {
  * SHA-256 of the body — and rejects a mismatch, an unknown AK, a missing signed header or
  * an `X-Sdk-Date` more than {@link MAX_SKEW_MS} away, with 401 `APIGW.0301`.
  *
- * Limitation: the shared HTTP layer keeps only the parsed JSON body, so the body hash is
- * taken over `JSON.stringify(body)`, the compact form our adapters (and the SDK) send. A
- * client that pretty-prints its JSON would be rejected here though the real gateway
- * would accept it.
+ * The body hash is taken over the bytes as received (`rawBody`), as the real gateway does,
+ * so a client that pretty-prints its JSON is verified like one that sends it compact.
  *
  * @returns `undefined` when the request is authentic, else the rejection
  */
@@ -92,7 +75,11 @@ export function verifyGatewayAuth(request: SimRequest, auth: GatewayAuth): SimRe
 }
 
 function reject(reason: string): SimResponse {
-  return huaweiError(401, "APIGW.0301", `Incorrect IAM authentication information: ${reason}`);
+  return huaweiError(
+    401,
+    GATEWAY_CODES.unauthorized,
+    `Incorrect IAM authentication information: ${reason}`,
+  );
 }
 
 function header(request: SimRequest, name: string): string | undefined {

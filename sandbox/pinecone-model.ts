@@ -10,7 +10,7 @@ import { deletableRecordShape, timedRecordShape } from "./state-file.ts";
 const storedIndexSchema = z.object({
   name: z.string(),
   indexId: z.string(),
-  /** Backups exist for serverless indexes only (providers.md §2.5). */
+  /** Backups exist for serverless indexes only (docs/providers.md §2.5). */
   kind: z.enum(["serverless", "pod"]),
 });
 
@@ -68,7 +68,7 @@ export const SIMULATED_CLOUD = { cloud: "aws", region: "us-east-1" } as const;
  * A backup's status at `now`, or `GONE` once describe answers 404.
  *
  * ASSUMPTION (UNCONFIRMED): whether a "Terminating"-like status is exposed after DELETE
- * is not documented (providers.md §2.4). Here describe keeps answering 200 with the status
+ * is not documented (docs/providers.md §2.4). Here describe keeps answering 200 with the status
  * the backup had for `deleteDurationMs` after the DELETE, then 404.
  */
 export function backupStatusAt(backup: StoredBackup, now: number): string {
@@ -79,7 +79,7 @@ export function backupStatusAt(backup: StoredBackup, now: number): string {
   return backup.failStatus ?? "Ready";
 }
 
-/** The wire BackupModel (providers.md §2.3), rendered at one status. */
+/** The wire BackupModel (docs/providers.md §2.3), rendered at one status. */
 export function backupModel(backup: StoredBackup, status: string) {
   const ready = status === "Ready";
   // ASSUMPTION (UNCONFIRMED): counts and size are reported once the backup is Ready only.
@@ -131,7 +131,7 @@ export function isRestorePending(job: StoredRestoreJob, now: number): boolean {
 
 /**
  * The wire RestoreJobModel: `Pending` until its duration has passed, then `Completed`
- * with `completed_at` and `percent_complete: 100` (absent while pending, providers.md §2.3).
+ * with `completed_at` and `percent_complete: 100` (absent while pending, docs/providers.md §2.3).
  */
 export function restoreJobModel(job: StoredRestoreJob, now: number) {
   const pending = isRestorePending(job, now);
@@ -147,7 +147,7 @@ export function restoreJobModel(job: StoredRestoreJob, now: number) {
   };
 }
 
-/** `error.code` per HTTP status, from the documented enum (providers.md §2.2). */
+/** `error.code` per HTTP status, from the documented enum (docs/providers.md §2.2). */
 const CODE_OF_STATUS: Record<number, string> = {
   400: "INVALID_ARGUMENT",
   401: "UNAUTHENTICATED",

@@ -8,9 +8,9 @@ export interface PageQuery {
   beforeSeq?: number;
 }
 
-/** Documented default of `limit` (providers.md §2.3). */
+/** Documented default of `limit` (docs/providers.md §2.3). */
 export const DEFAULT_LIMIT = 10;
-/** Documented upper bound of `limit` (providers.md §2.3). */
+/** Documented upper bound of `limit` (docs/providers.md §2.3). */
 export const MAX_LIMIT = 100;
 
 /**

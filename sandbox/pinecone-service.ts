@@ -29,7 +29,7 @@ export interface FailNextBackupFault {
 export interface PineconeServiceOptions
   extends SimulatorContext<PineconeState, FailNextBackupFault> {
   restoreDurationMs: number;
-  /** Backups the project may hold (Standard plan: 500, providers.md §2.5). */
+  /** Backups the project may hold (Standard plan: 500, docs/providers.md §2.5). */
   backupQuota: number;
 }
 
@@ -46,7 +46,7 @@ const createIndexBody = z.object({ name: z.string(), deletion_protection: z.stri
 
 /**
  * The Pinecone backup and restore-job behaviour, free of HTTP: each method is one
- * documented operation answering what the real API documents (providers.md §2.3) or,
+ * documented operation answering what the real API documents (docs/providers.md §2.3) or,
  * where the documentation is silent, the assumption recorded next to the code.
  */
 export class PineconeService {
@@ -69,7 +69,7 @@ export class PineconeService {
   createBackup(indexName: string, request: SimRequest, target: FaultTarget): SimResponse {
     if (request.bodyError !== undefined)
       return pineconeError(400, "Request body is not valid JSON");
-    // The body is required even without fields (providers.md §2.3: send `{}`).
+    // The body is required even without fields (docs/providers.md §2.3: send `{}`).
     if (request.body === undefined) return pineconeError(400, "Request body is required");
     const body = createBackupBody.safeParse(request.body);
     // ASSUMPTION (UNCONFIRMED): a body of the wrong shape is 422, a bad name 400.

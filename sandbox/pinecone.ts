@@ -20,7 +20,7 @@ export type { FailNextBackupFault } from "./pinecone-service.ts";
 
 /**
  * Options of {@link startPineconeSimulator}. Pinecone's control-plane rate limits are
- * UNCONFIRMED (providers.md §2.5), so `rateLimitPerSecond` has no realistic default.
+ * UNCONFIRMED (docs/providers.md §2.5), so `rateLimitPerSecond` has no realistic default.
  */
 export interface PineconeSimulatorOptions extends SimulatorOptions, RateLimitOptions {
   /** The accepted `Api-Key`; default: a random one (kept in `stateFile` when set). */
@@ -57,7 +57,7 @@ export interface PineconeSimulator extends SimulatorHandle<FailNextBackupFault> 
 export const DEFAULT_PINECONE_INDEX = "docs-example";
 
 /**
- * API versions that have the backup endpoints (providers.md §2.1). ASSUMPTION
+ * API versions that have the backup endpoints (docs/providers.md §2.1). ASSUMPTION
  * (UNCONFIRMED): the version header is declared required from 2025-10 on; the simulator
  * answers 400 INVALID_ARGUMENT to a missing header or to a version without backups. The
  * real service may instead fall back to a default version.
@@ -66,7 +66,7 @@ export const SUPPORTED_API_VERSIONS = ["2025-04", "2025-10", "2026-04", "2026-07
 
 /**
  * Starts a Pinecone control-plane simulator on loopback speaking the documented backup
- * API (providers.md §2): create, list (project and index, paginated), describe and delete
+ * API (docs/providers.md §2): create, list (project and index, paginated), describe and delete
  * backups; create an index from a backup and follow its restore job. Statuses follow the
  * clock lazily: `Initializing` → `Ready` (or the `fail-next-backup` status), 200 → 404 after
  * a DELETE, `Pending` → `Completed` for restores.

@@ -2,7 +2,7 @@
  * Zilliz Cloud v2 control-plane error codes used by the simulator, with the HTTP status
  * each is sent with.
  *
- * HTTP status policy (providers.md §1.2 allows both): authentication failures come with
+ * HTTP status policy (docs/providers.md §1.2 allows both): authentication failures come with
  * HTTP 401 — recorded traffic of the official Terraform provider shows a 401 for an invalid
  * key — while every business and validation error comes with **HTTP 200 and a non-zero
  * `code`** (the same recordings show e.g. a duplicate-name failure as HTTP 200). A client

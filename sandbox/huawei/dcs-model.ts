@@ -60,7 +60,7 @@ const WAITING_SHARE = 0.1;
 /**
  * A record's status and progress at `now`: `waiting`, `backuping` (progress rising),
  * then `succeed` or `failed`. After an accepted DELETE it keeps showing its last status for
- * `deleteDurationMs`, then `deleted` — and stays listed (providers.md §4.3; the vendor
+ * `deleteDurationMs`, then `deleted` — and stays listed (docs/providers.md §4.3; the vendor
  * Terraform provider waits through `succeed` until `deleted`). The delay is UNCONFIRMED.
  */
 export function dcsStatusAt(

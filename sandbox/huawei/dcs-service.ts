@@ -26,7 +26,7 @@ export interface FailNextDcsBackupFault {
 /** The API generation of a request, from its path. */
 export type DcsApiVersion = "v2" | "v1.0";
 
-/** Error codes the simulator answers with (providers.md §4.4 unless marked). */
+/** Error codes the simulator answers with (docs/providers.md §4.4 unless marked). */
 export const DCS_CODES = {
   projectMismatch: "DCS.1004",
   instanceNotFound: "DCS.3022",

@@ -3,7 +3,7 @@ import type { SimResponse } from "../http-sim-types.ts";
 
 /**
  * The codes the Huawei API gateway answers with itself, before (or instead of) the
- * service behind it (providers.md §5).
+ * service behind it (docs/providers.md §5).
  */
 export const GATEWAY_CODES = {
   /** Authentication failed: bad or missing signature, unknown AK, stale `X-Sdk-Date`. */

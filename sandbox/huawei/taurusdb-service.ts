@@ -25,7 +25,7 @@ export interface FailNextBackupFault {
 
 /**
  * Error codes the simulator answers with. Only the 409 conflict family is documented for
- * TaurusDB (providers.md §3.5); the others are ASSUMPTIONS (UNCONFIRMED), chosen from the
+ * TaurusDB (docs/providers.md §3.5); the others are ASSUMPTIONS (UNCONFIRMED), chosen from the
  * shared RDS/GaussDB `DBS.*` family and flagged here once.
  */
 export const TAURUSDB_CODES = {
@@ -120,7 +120,7 @@ export class TaurusDbService implements HuaweiBackupService {
         backup: {
           id: backup.id,
           name: backup.name,
-          descriprion: backup.description, // sic: the documented field name (providers.md §3.3)
+          descriprion: backup.description, // sic: the documented field name (docs/providers.md §3.3)
           begin_time: taurusTime(now),
           status: "BUILDING",
           type: "manual",

@@ -29,7 +29,7 @@ export const DEFAULT_TAURUSDB_INSTANCE = "6d0a4c4b1f2e4a0b9c8d7e6f5a4b3c2din07";
 /**
  * Starts a loopback simulator of the TaurusDB v3 backup API (create, list, delete, job)
  * behind a simulated API gateway that verifies AK/SK signatures. Envelopes, statuses and
- * codes follow providers.md §3; assumptions are marked in `taurusdb-service.ts`.
+ * codes follow docs/providers.md §3; assumptions are marked in `taurusdb-service.ts`.
  *
  * @example
  * const sim = await startTaurusDbSimulator({ jobDurationMs: 1_000 });
@@ -43,7 +43,7 @@ export function startTaurusDbSimulator(
     faultSchema: faultSchemaWith<FailNextBackupFault>(
       faultKind("fail-next-backup", { reason: z.string().min(1) }),
     ),
-    // ASSUMPTION: DBS.108000 for server errors (the family providers.md §6.3 names).
+    // ASSUMPTION: DBS.108000 for server errors (the family docs/providers.md §6.3 names).
     codes: { serverError: "DBS.108000", invalidParameter: TAURUSDB_CODES.invalidParameter },
     // ASSUMPTION (UNCONFIRMED): the real gateway's code for another project's path.
     projectMismatch: () =>

@@ -22,7 +22,7 @@ export interface GatewayAuth {
 }
 
 /**
- * The simulated API gateway's authentication (providers.md §5): recomputes the
+ * The simulated API gateway's authentication (docs/providers.md §5): recomputes the
  * `SDK-HMAC-SHA256` signature of the received request with the production signer —
  * canonical URI from the path, sorted query, the headers the client listed as signed,
  * SHA-256 of the body — and rejects a mismatch, an unknown AK, a missing signed header or

@@ -43,7 +43,7 @@ export class PolicyService {
   async create(
     input: CreatePolicyInput,
     idempotencyKey?: string,
-  ): Promise<{ policy: Policy; created: boolean }> {
+  ): Promise<{ entity: Policy; created: boolean }> {
     const now = this.#clock.now();
     const draft = { ...input, id: input.id ?? newId("policy", now.getTime()) };
     await this.#check(draft);
@@ -65,7 +65,7 @@ export class PolicyService {
       () => this.#policies.create(this.#scheduled(policy, now)),
       (id) => this.#policies.find(id),
     );
-    return { policy: result, created };
+    return { entity: result, created };
   }
 
   /** Replaces a policy; `expectedVersion` (If-Match) guards against lost updates. */

@@ -48,7 +48,7 @@ export class TargetService {
   async create(
     input: CreateTargetInput,
     idempotencyKey?: string,
-  ): Promise<{ target: Target; created: boolean }> {
+  ): Promise<{ entity: Target; created: boolean }> {
     await checkTarget(input, { allowLoopback: this.#allowLoopback });
     const now = this.#clock.now().toISOString();
     const target = Target.parse({
@@ -73,7 +73,7 @@ export class TargetService {
       },
       (id) => this.#targets.find(id),
     );
-    return { target: result, created };
+    return { entity: result, created };
   }
 
   /** Replaces a target's settings; the vendor cannot change (register a new target). */

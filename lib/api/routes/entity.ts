@@ -16,7 +16,7 @@ import { pageOf } from "../schemas.ts";
 
 /** What a configuration entity's service offers the four routes every entity has. */
 export interface EntityService<T, C, U> {
-  create(input: C, idempotencyKey?: string): Promise<{ value: T; created: boolean }>;
+  create(input: C, idempotencyKey?: string): Promise<{ entity: T; created: boolean }>;
   list(query: { limit?: number; cursor?: string }): Promise<Page<T>>;
   get(id: string): Promise<T>;
   update(id: string, input: U, expectedVersion?: number): Promise<T>;
@@ -72,7 +72,7 @@ export function entityRoutes<T extends { id: string; version: number }, C, U>(
       handle: async (request) => {
         const key = idempotencyKeyOf(request.headers);
         const input = parseOr400(spec.create, readJsonBody(request), spec.name);
-        const { value, created } = await spec.service.create(input, key);
+        const { entity: value, created } = await spec.service.create(input, key);
         return json(201, value, createdHeaders(`${spec.path}/${value.id}`, value.version, created));
       },
     },

@@ -42,15 +42,7 @@ export function policyRoutes(policies: PolicyService, retention: RetentionServic
         422: "Invalid schedule, unknown target, empty retention, or Idempotency-Key reused",
       },
       updateErrors: { 422: "Invalid schedule, unknown target or empty retention" },
-      service: {
-        create: async (input, key) => {
-          const { policy, created } = await policies.create(input, key);
-          return { value: policy, created };
-        },
-        list: (query) => policies.list(query),
-        get: (id) => policies.get(id),
-        update: (id, input, expected) => policies.update(id, input, expected),
-      },
+      service: policies,
     }),
     {
       method: "DELETE",

@@ -31,15 +31,7 @@ export function targetRoutes(targets: TargetService): Route[] {
       updateSummary: "Replace a target's settings (If-Match guards against lost updates: 412)",
       createErrors: { 422: "Idempotency-Key reused with another body" },
       updateErrors: { 409: "The target is being deleted", 422: "The vendor cannot change" },
-      service: {
-        create: async (input, key) => {
-          const { target, created } = await targets.create(input, key);
-          return { value: target, created };
-        },
-        list: (query) => targets.list(query),
-        get: (id) => targets.get(id),
-        update: (id, input, expected) => targets.update(id, input, expected),
-      },
+      service: targets,
     }),
     {
       method: "DELETE",

@@ -141,6 +141,27 @@ describe("PineconeProvider against the simulator", () => {
     expect(lists[1]?.search).toContain("paginationToken=");
   });
 
+  it("never counts an operator's own backup of the index as one of ours in flight", async () => {
+    const provider = await adapter();
+    const since = new Date(clock);
+    // An operator starts a backup of the same index by hand, named their way.
+    const theirs = await fetch(`${sim.url}/indexes/${sim.indexes[0]}/backups`, {
+      method: "POST",
+      headers: {
+        "api-key": sim.apiKey,
+        "x-pinecone-api-version": PINECONE_API_VERSION,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ name: "nightly-by-ops" }),
+    });
+    expect(theirs.status).toBe(201);
+    const ours = (await provider.createBackup({ backupId: "bk_ours" })).ref;
+
+    const found = await provider.findInFlight(since);
+
+    expect(found.map((r) => r.backupId)).toEqual([ours.backupId]);
+  });
+
   it("is refused by the registry on any host but api.pinecone.io", async () => {
     const resource = (baseUrl?: string) => ({
       provider: "pinecone" as const,

@@ -30,6 +30,8 @@ import { classifyPineconeError } from "./errors.ts";
  */
 export const PINECONE_API_VERSION = "2026-04";
 
+/** The prefix of every backup name we give, so our backups can be told apart. */
+const BACKUP_NAME_PREFIX = "bw-";
 /** Pinecone backup names: 1–45 of a-z, 0-9 and '-', alphanumeric at both ends. */
 const NAME_LIMIT = 45;
 /** A safety stop for a vendor that keeps returning tokens: 50 × 100 is 5× the top quota. */
@@ -41,6 +43,8 @@ const ErrorEnvelope = z.object({
 });
 const Backup = z.object({
   backup_id: z.string(),
+  /** Ours are named `bw-…` (backupNameFor); the documented examples send null for none. */
+  name: z.string().nullish(),
   source_index_name: z.string(),
   status: z.string(),
   size_bytes: z.number().nullish(),
@@ -87,7 +91,7 @@ export function backupNameFor(backupId: string): string {
     .toLowerCase()
     .replace(/^[a-z]+_/, "")
     .replace(/[^a-z0-9]+/g, "-");
-  return `bw-${core}`.slice(0, NAME_LIMIT).replace(/-+$/, "");
+  return `${BACKUP_NAME_PREFIX}${core}`.slice(0, NAME_LIMIT).replace(/-+$/, "");
 }
 
 /**
@@ -196,6 +200,9 @@ export class PineconeProvider extends HttpProvider implements BackupProvider {
       for (const backup of list.data) {
         const createdAt = backup.created_at ? Date.parse(backup.created_at) : Number.NaN;
         if (backup.status !== "Initializing") continue;
+        // Only a backup we named: an operator's own backup of the index is never adopted
+        // (adopting it would one day have retention delete it).
+        if (!backup.name?.startsWith(BACKUP_NAME_PREFIX)) continue;
         if (Number.isNaN(createdAt) || createdAt >= from) {
           found.push({ backupId: backup.backup_id, createdAt: createdAt || 0 });
         }

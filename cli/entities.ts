@@ -1,11 +1,13 @@
+import type { ParseArgsOptionsConfig } from "node:util";
 import { stringify } from "yaml";
 import type * as z from "zod";
-import { expectPositionals, required } from "./args.ts";
+import { expectPositionals, parseFlags, required } from "./args.ts";
+import type { Command } from "./commands/command.ts";
 import { loadChecked } from "./documents.ts";
-import { EXIT } from "./errors.ts";
+import { EXIT, usageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 import { listAll, parseItems } from "./pages.ts";
-import type { Session } from "./session.ts";
+import { openSession, type Session } from "./session.ts";
 
 /** How one configuration entity (targets, policies) is read and shown by its commands. */
 export interface EntityCli<T extends { id: string }> {
@@ -21,7 +23,7 @@ export interface EntityCli<T extends { id: string }> {
 }
 
 /** `ls`: every entity, as a table (or JSON). */
-export async function listEntities<T extends { id: string }>(
+async function listEntities<T extends { id: string }>(
   entity: EntityCli<T>,
   session: Session,
   positionals: string[],
@@ -35,7 +37,7 @@ export async function listEntities<T extends { id: string }>(
 }
 
 /** `get <id>`: one entity, as YAML (or JSON). */
-export async function getEntity<T extends { id: string }>(
+async function getEntity<T extends { id: string }>(
   entity: EntityCli<T>,
   session: Session,
   positionals: string[],
@@ -48,7 +50,7 @@ export async function getEntity<T extends { id: string }>(
 }
 
 /** `add --file <f>`: creates an entity from a YAML or JSON file, checked before sending. */
-export async function addEntity<T extends { id: string }>(
+async function addEntity<T extends { id: string }>(
   entity: EntityCli<T>,
   io: CliIo,
   session: Session,
@@ -64,7 +66,7 @@ export async function addEntity<T extends { id: string }>(
 }
 
 /** Runs `ls`, `get` or `add` for an entity; `undefined` for another subcommand. */
-export function entitySubcommand<T extends { id: string }>(
+function entitySubcommand<T extends { id: string }>(
   entity: EntityCli<T>,
   sub: string,
   context: { io: CliIo; session: Session; positionals: string[]; file: string | undefined },
@@ -75,3 +77,43 @@ export function entitySubcommand<T extends { id: string }>(
   if (sub === "add") return addEntity(entity, io, session, positionals, file);
   return undefined;
 }
+
+/**
+ * The `warden targets` / `warden policies` command: `ls` by default, `get`, `add`, and an
+ * `rm` of the entity's own (what deleting one means differs).
+ */
+export function entityCommand<T extends { id: string }, F extends ParseArgsOptionsConfig>(
+  entity: EntityCli<T>,
+  command: {
+    name: string;
+    summary: string;
+    usage: string;
+    /** Flags besides --file and the common ones. */
+    flags: F;
+    rm(context: {
+      session: Session;
+      positionals: string[];
+      values: ReturnType<typeof parseFlags<F & typeof FILE_FLAG>>["values"];
+    }): Promise<number>;
+  },
+): Command {
+  return {
+    name: command.name,
+    summary: command.summary,
+    usage: command.usage,
+    async run(args, io) {
+      const [sub = "ls", ...rest] = args[0]?.startsWith("-") ? ["ls", ...args] : args;
+      const { values, positionals } = parseFlags(rest, { ...FILE_FLAG, ...command.flags });
+      const session = openSession(io, values);
+      const file = (values as { file?: string }).file;
+      const shared = entitySubcommand(entity, sub, { io, session, positionals, file });
+      if (shared) return shared;
+      if (sub === "rm") return command.rm({ session, positionals, values });
+      throw usageError(`unknown subcommand "${command.name} ${sub}"`, [
+        `see warden ${command.name} --help`,
+      ]);
+    },
+  };
+}
+
+const FILE_FLAG = { file: { type: "string", short: "f" } } as const;

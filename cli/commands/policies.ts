@@ -1,10 +1,8 @@
 import { CreatePolicyInput, Policy } from "../../lib/core/policy.ts";
-import { expectPositionals, parseFlags } from "../args.ts";
-import { type EntityCli, entitySubcommand } from "../entities.ts";
-import { EXIT, usageError } from "../errors.ts";
+import { expectPositionals } from "../args.ts";
+import { type EntityCli, entityCommand } from "../entities.ts";
+import { EXIT } from "../errors.ts";
 import { formatInstant, table } from "../output.ts";
-import { openSession } from "../session.ts";
-import type { Command } from "./command.ts";
 
 /** How the policies commands read and show a policy. */
 const ENTITY: EntityCli<Policy> = {
@@ -17,7 +15,7 @@ const ENTITY: EntityCli<Policy> = {
 };
 
 /** `warden policies ls|get|add|rm`. */
-export const policiesCommand: Command = {
+export const policiesCommand = entityCommand(ENTITY, {
   name: "policies",
   summary: "list, show, create and delete backup policies",
   usage: `usage:
@@ -28,25 +26,15 @@ export const policiesCommand: Command = {
 
   To change a policy, put it in a file and use \`warden apply -f\`.
   What a policy's retention keeps and removes: warden retention plan --policy <id>`,
-  async run(args, io) {
-    const [sub = "ls", ...rest] = args[0]?.startsWith("-") ? ["ls", ...args] : args;
-    const { values, positionals } = parseFlags(rest, { file: { type: "string", short: "f" } });
-    const session = openSession(io, values);
-    const shared = entitySubcommand(ENTITY, sub, { io, session, positionals, file: values.file });
-    if (shared) return shared;
-    switch (sub) {
-      case "rm": {
-        const [id] = expectPositionals(positionals, ["policy-id"]);
-        await session.client.call("DELETE", `/policies/${encodeURIComponent(id!)}`);
-        if (session.json) session.printJson({ policyId: id, deleted: true });
-        else session.out(`deleted policy ${id} (its backups stay)`);
-        return EXIT.ok;
-      }
-      default:
-        throw usageError(`unknown subcommand "policies ${sub}"`, ["see warden policies --help"]);
-    }
+  flags: {},
+  async rm({ session, positionals }) {
+    const [id] = expectPositionals(positionals, ["policy-id"]);
+    await session.client.call("DELETE", `/policies/${encodeURIComponent(id!)}`);
+    if (session.json) session.printJson({ policyId: id, deleted: true });
+    else session.out(`deleted policy ${id} (its backups stay)`);
+    return EXIT.ok;
   },
-};
+});
 
 function policyTable(policies: Policy[]): string {
   return table(

@@ -1,16 +1,9 @@
 import { CreateTargetInput, Target } from "../../lib/core/target.ts";
 import { vendorFacts } from "../../lib/core/vendors.ts";
-import { expectPositionals, parseFlags } from "../args.ts";
-import { type EntityCli, entitySubcommand } from "../entities.ts";
+import { expectPositionals } from "../args.ts";
+import { type EntityCli, entityCommand } from "../entities.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
 import { table } from "../output.ts";
-import { openSession } from "../session.ts";
-import type { Command } from "./command.ts";
-
-const FLAGS = {
-  file: { type: "string", short: "f" },
-  backups: { type: "string" },
-} as const;
 
 /** How the targets commands read and show a target. */
 const ENTITY: EntityCli<Target> = {
@@ -23,7 +16,7 @@ const ENTITY: EntityCli<Target> = {
 };
 
 /** `warden targets ls|get|add|rm`. */
-export const targetsCommand: Command = {
+export const targetsCommand = entityCommand(ENTITY, {
   name: "targets",
   summary: "list, show, register and delete targets",
   usage: `usage:
@@ -35,40 +28,28 @@ export const targetsCommand: Command = {
   A target with backups needs --backups: keep leaves them (records and vendor copies) as
   they are; expire deletes them (held ones excepted) and retires the target until then.
   To change a target, put it in a file and use \`warden apply -f\`.`,
-  async run(args, io) {
-    const [sub = "ls", ...rest] = args[0]?.startsWith("-") ? ["ls", ...args] : args;
-    const { values, positionals } = parseFlags(rest, FLAGS);
-    const session = openSession(io, values);
-    const shared = entitySubcommand(ENTITY, sub, { io, session, positionals, file: values.file });
-    if (shared) return shared;
-    switch (sub) {
-      case "rm": {
-        const [id] = expectPositionals(positionals, ["target-id"]);
-        const choice = values.backups;
-        if (choice !== undefined && choice !== "keep" && choice !== "expire")
-          throw usageError("--backups must be keep or expire");
-        const response = await session.client
-          .call("DELETE", `/targets/${encodeURIComponent(id!)}`, { query: { backups: choice } })
-          .catch((error: unknown) => {
-            if (error instanceof CliError && error.httpStatus === 409 && !choice)
-              error.lines.push(
-                "pass --backups keep (leave them) or --backups expire (delete them)",
-              );
-            throw error;
-          });
-        if (session.json) session.printJson(response.body ?? { targetId: id, deleted: true });
-        else if (response.status === 204) session.out(`deleted target ${id}`);
-        else
-          session.out(
-            `retiring target ${id}: its backups are being expired; it goes once they are gone`,
-          );
-        return EXIT.ok;
-      }
-      default:
-        throw usageError(`unknown subcommand "targets ${sub}"`, ["see warden targets --help"]);
-    }
+  flags: { backups: { type: "string" } },
+  async rm({ session, positionals, values }) {
+    const [id] = expectPositionals(positionals, ["target-id"]);
+    const choice = values.backups;
+    if (choice !== undefined && choice !== "keep" && choice !== "expire")
+      throw usageError("--backups must be keep or expire");
+    const response = await session.client
+      .call("DELETE", `/targets/${encodeURIComponent(id!)}`, { query: { backups: choice } })
+      .catch((error: unknown) => {
+        if (error instanceof CliError && error.httpStatus === 409 && !choice)
+          error.lines.push("pass --backups keep (leave them) or --backups expire (delete them)");
+        throw error;
+      });
+    if (session.json) session.printJson(response.body ?? { targetId: id, deleted: true });
+    else if (response.status === 204) session.out(`deleted target ${id}`);
+    else
+      session.out(
+        `retiring target ${id}: its backups are being expired; it goes once they are gone`,
+      );
+    return EXIT.ok;
   },
-};
+});
 
 function targetTable(targets: Target[]): string {
   return table(

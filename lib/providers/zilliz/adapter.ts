@@ -2,13 +2,8 @@ import * as z from "zod";
 import { ProviderError } from "../../core/provider-error.ts";
 import type { TargetOf } from "../../core/target.ts";
 import type { ApiKeySecret } from "../../core/vendors.ts";
-import {
-  HttpProvider,
-  type HttpProviderOptions,
-  parseVendor,
-  type VendorRequest,
-  type VendorResponse,
-} from "../http.ts";
+import type { HttpProviderOptions, VendorRequest, VendorResponse } from "../http.ts";
+import { HttpProvider, parseVendor } from "../http.ts";
 import type { BackupProvider, BackupRef, BackupState } from "../port.ts";
 import { CLUSTER_NOT_FOUND, classifyZillizError } from "./errors.ts";
 

@@ -9,9 +9,8 @@ import { afterAll, beforeAll } from "vitest";
  *
  * `setup` runs after the start; what it does is closed with the rest even when it fails.
  */
-export function suiteFixture<T extends object>(
+export function suiteFixture<T extends { close(): Promise<void> }>(
   start: () => Promise<T>,
-  close: (started: T) => Promise<void>,
   setup?: (started: T) => Promise<void>,
 ): T {
   let started: T | undefined;
@@ -20,7 +19,7 @@ export function suiteFixture<T extends object>(
     await setup?.(started);
   });
   afterAll(async () => {
-    if (started) await close(started);
+    await started?.close();
   });
   return new Proxy({} as T, {
     get(_, key) {

@@ -10,11 +10,7 @@ export function useHarness(
   options: Parameters<typeof startHarness>[0] = {},
   setup?: (h: Harness) => Promise<void>,
 ): Harness {
-  return suiteFixture(
-    () => startHarness(options),
-    (h) => h.close(),
-    setup,
-  );
+  return suiteFixture(() => startHarness(options), setup);
 }
 
 /** Where a second target goes: the simulator's other cluster (one job at a time per cluster). */

@@ -6,9 +6,5 @@ export function useLocalStack(
   env: Record<string, string> = {},
   setup?: (stack: LocalStack) => Promise<void>,
 ): LocalStack {
-  return suiteFixture(
-    () => startLocalStack(env),
-    (stack) => stack.close(),
-    setup,
-  );
+  return suiteFixture(() => startLocalStack(env), setup);
 }

@@ -21,6 +21,22 @@ const NOW = "2026-03-05T00:00:00Z";
 const root = mkdtempSync(join(tmpdir(), "warden-retention-"));
 let folders = 0;
 
+/** `warden retention plan` on a backups file with POLICY at NOW, as JSON. */
+const planArgs = (file: string) => [
+  "retention",
+  "plan",
+  "--backups",
+  file,
+  "--policy-json",
+  JSON.stringify(POLICY),
+  "--now",
+  NOW,
+  "--json",
+];
+
+/** What the planner itself makes of BACKUPS under POLICY at NOW. */
+const plannerPlan = () => planRetention(BACKUPS, POLICY, { now: new Date(NOW) });
+
 function backupsFile(content: unknown): { cwd: string; file: string } {
   const cwd = join(root, String(++folders));
   mkdirSync(cwd);
@@ -34,54 +50,31 @@ describe("warden retention plan (offline)", () => {
   it("prints exactly the planner's keep (with reasons) and remove lists as JSON", async () => {
     const { cwd, file } = backupsFile(BACKUPS);
 
-    const run = await warden(
-      [
-        "retention",
-        "plan",
-        "--backups",
-        file,
-        "--policy-json",
-        JSON.stringify(POLICY),
-        "--now",
-        NOW,
-        "--json",
-      ],
-      { cwd },
-    );
+    const run = await warden(planArgs(file), { cwd });
 
     expect(run.code).toBe(0);
-    const expected = planRetention(BACKUPS, POLICY, { now: new Date(NOW) });
+    const expected = plannerPlan();
     expect(JSON.parse(run.stdout)).toEqual(expected);
     expect(expected.remove.length).toBeGreaterThan(0);
     expect(Object.keys(JSON.parse(run.stdout))).toEqual(["keep", "remove"]);
   });
 
   it("applies the guards only with --guards, reading hold and status from the file", async () => {
-    const removed = planRetention(BACKUPS, POLICY, { now: new Date(NOW) }).remove[0]!.id;
+    const removed = plannerPlan().remove[0]!.id;
     const withHold = BACKUPS.map((b) =>
       b.id === removed
         ? { ...b, status: "AVAILABLE", hold: { reason: "litigation", by: "legal" } }
         : b,
     );
     const { cwd, file } = backupsFile(withHold);
-    const args = [
-      "retention",
-      "plan",
-      "--backups",
-      file,
-      "--policy-json",
-      JSON.stringify(POLICY),
-      "--now",
-      NOW,
-      "--json",
-    ];
+    const args = planArgs(file);
 
     const plain = JSON.parse((await warden(args, { cwd })).stdout);
     const guarded = JSON.parse((await warden([...args, "--guards"], { cwd })).stdout);
 
     expect(plain.remove.map((r: { id: string }) => r.id)).toContain(removed);
     const expected = applyGuards(
-      planRetention(BACKUPS, POLICY, { now: new Date(NOW) }),
+      plannerPlan(),
       withHold.map((b) => ({ status: "AVAILABLE", ...b })),
       new Date(NOW),
     );
@@ -103,7 +96,7 @@ describe("warden retention plan (offline)", () => {
     );
 
     expect(run.code).toBe(0);
-    const plan = planRetention(BACKUPS, POLICY, { now: new Date(NOW) });
+    const plan = plannerPlan();
     expect(run.stdout).toContain(`keep ${plan.keep.length}, remove ${plan.remove.length}`);
     const lineOf = (id: string) =>
       run.stdout.split("\n").find((l) => l.includes(` ${id} `) || l.endsWith(` ${id}`));

@@ -11,6 +11,7 @@ import { type BackupLister, digestRowsFromStore } from "../../lib/notify/slack/d
 import { availableRecord, deletedRecord, failedRecord } from "./fixtures.ts";
 
 const period = { from: "2026-11-02T00:00:00.000Z", to: "2026-11-03T00:00:00.000Z" };
+/** A digest row of a Zilliz target: zero of everything but `counts`. */
 const row = (targetId: string, counts: Partial<DigestRow> = {}): DigestRow => ({
   targetId,
   provider: "zilliz",
@@ -99,15 +100,7 @@ describe("digestRowsFromRecords", () => {
     const rows = digestRowsFromRecords(records, period);
 
     expect(rows).toEqual([
-      {
-        targetId: "orders-prod",
-        provider: "zilliz",
-        policyId: "nightly",
-        created: 1,
-        failed: 1,
-        deleted: 1,
-        missed: 0,
-      },
+      row("orders-prod", { policyId: "nightly", created: 1, failed: 1, deleted: 1 }),
     ]);
   });
 });
@@ -136,15 +129,7 @@ describe("DigestTally", () => {
     const rows = tally.take(period);
 
     expect(rows).toEqual([
-      {
-        targetId: "orders-prod",
-        provider: "zilliz",
-        policyId: "nightly",
-        created: 1,
-        failed: 1,
-        deleted: 0,
-        missed: 1,
-      },
+      row("orders-prod", { policyId: "nightly", created: 1, failed: 1, missed: 1 }),
     ]);
     expect(tally.take(period)).toEqual([]);
     expect(

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { planRetention, type RetentionPolicyInput } from "../../lib/retention/index.ts";
+import { intlWallClock } from "../support/wall-clock.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -48,14 +49,18 @@ const backupsArb = fc.uniqueArray(
 
 const countArb = fc.constantFrom(-1, 0, 1, 2, 3, 5);
 const durationArb = fc.constantFrom("1h", "1d", "7d", "1m", "13d23h", "2m2h", "1y2m3d3h", "0d");
+const countRules = {
+  last: countArb,
+  hourly: countArb,
+  daily: countArb,
+  weekly: countArb,
+  monthly: countArb,
+  yearly: countArb,
+};
+const zoneArb = fc.constantFrom(...ZONES);
 const anyRulesArb: fc.Arbitrary<RetentionPolicyInput> = fc.record(
   {
-    last: countArb,
-    hourly: countArb,
-    daily: countArb,
-    weekly: countArb,
-    monthly: countArb,
-    yearly: countArb,
+    ...countRules,
     within: durationArb,
     withinHourly: durationArb,
     withinDaily: durationArb,
@@ -64,21 +69,13 @@ const anyRulesArb: fc.Arbitrary<RetentionPolicyInput> = fc.record(
     withinYearly: durationArb,
     tags: fc.array(fc.subarray(["a", "b", "c", ""]), { maxLength: 2 }),
     keepDays: fc.integer({ min: 1, max: 400 }),
-    timeZone: fc.constantFrom(...ZONES),
+    timeZone: zoneArb,
   },
   { requiredKeys: [] },
 );
 // Count rules alone actually remove backups; mixed policies tend to keep almost all.
 const countRulesArb: fc.Arbitrary<RetentionPolicyInput> = fc.record(
-  {
-    last: countArb,
-    hourly: countArb,
-    daily: countArb,
-    weekly: countArb,
-    monthly: countArb,
-    yearly: countArb,
-    timeZone: fc.constantFrom(...ZONES),
-  },
+  { ...countRules, timeZone: zoneArb },
   { requiredKeys: [] },
 );
 const policyArb = fc.oneof(anyRulesArb, countRulesArb);
@@ -141,7 +138,7 @@ describe("planRetention (properties)", () => {
 
   it.each(KINDS)("keeps the newest backup of every %s bucket when the count is -1", (kind) => {
     fc.assert(
-      fc.property(backupsArb, fc.constantFrom(...ZONES), (backups, timeZone) => {
+      fc.property(backupsArb, zoneArb, (backups, timeZone) => {
         const plan = planRetention(backups, { [kind]: -1, timeZone }, { now: AFTER_ALL });
         const sorted = [...backups].sort(
           (a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? -1 : 1),
@@ -170,36 +167,19 @@ describe("planRetention (properties)", () => {
   });
 });
 
-const partsFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** Bucket key computed independently of the planner: Intl wall clock, `Date` ISO weeks. */
 function referenceBucket(
   kind: (typeof KINDS)[number],
   createdAt: string,
   timeZone: string,
 ): string {
-  let formatter = partsFormatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-    });
-    partsFormatters.set(timeZone, formatter);
-  }
-  const parts = Object.fromEntries(
-    formatter.formatToParts(new Date(createdAt)).map(({ type, value }) => [type, Number(value)]),
-  );
-  const { year, month, day, hour } = parts as Record<string, number>;
+  const { year, month, day, hour } = intlWallClock(timeZone, new Date(createdAt));
   if (kind === "hourly") return `${year}-${month}-${day} ${hour}h`;
   if (kind === "daily") return `${year}-${month}-${day}`;
   if (kind === "monthly") return `${year}-${month}`;
   if (kind === "yearly") return `${year}`;
   // ISO week: the week (Monday–Sunday) belongs to the year of its Thursday.
-  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  const date = new Date(Date.UTC(year, month - 1, day));
   date.setUTCDate(date.getUTCDate() + 4 - (date.getUTCDay() || 7));
   const yearStart = Date.UTC(date.getUTCFullYear(), 0, 1);
   const week = Math.ceil(((date.getTime() - yearStart) / DAY + 1) / 7);

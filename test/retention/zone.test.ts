@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isValidTimeZone, ZoneClock } from "../../lib/retention/zone.ts";
+import { intlWallClock } from "../support/wall-clock.ts";
 
 const ZONES = [
   "Europe/Berlin",
@@ -13,36 +14,10 @@ const ZONES = [
   "America/Sao_Paulo",
 ];
 
-const parts = new Map<string, Intl.DateTimeFormat>();
-
-/** The offset the slow, obvious way: format the wall clock with Intl and diff it. */
+/** The offset the slow, obvious way: read the wall clock with Intl and diff it. */
 function referenceOffset(timeZone: string, instant: number): number {
-  let formatter = parts.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      era: "short",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    parts.set(timeZone, formatter);
-  }
-  const p = Object.fromEntries(
-    formatter.formatToParts(instant).map(({ type, value }) => [type, value]),
-  );
-  const wall = Date.UTC(
-    Number(p.year),
-    Number(p.month) - 1,
-    Number(p.day),
-    Number(p.hour),
-    Number(p.minute),
-    Number(p.second),
-  );
+  const { year, month, day, hour, minute, second } = intlWallClock(timeZone, instant);
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   return wall - (instant - (((instant % 1000) + 1000) % 1000));
 }
 

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildContext } from "../../functions/root.ts";
-import { Target } from "../../lib/core/target.ts";
+import { storedTarget } from "../support/targets.ts";
 
-const target = Target.parse({
-  id: "orders",
-  name: "orders",
-  provider: "zilliz",
-  secretRef: "zilliz-main",
-  resource: { clusterId: "in01-0123456789abcdef" },
-  createdAt: "2026-11-01T00:00:00.000Z",
-  updatedAt: "2026-11-01T00:00:00.000Z",
-  version: 0,
-});
+const target = storedTarget({ id: "orders", resource: { clusterId: "in01-0123456789abcdef" } });
 
 /** A function's context with only the variables its stack would give it. */
 const contextWith = (name: Parameters<typeof buildContext>[0], env: Record<string, string>) =>

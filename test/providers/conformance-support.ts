@@ -1,11 +1,12 @@
 import { ProviderError } from "../../lib/core/provider-error.ts";
-import { type ProviderName, Target } from "../../lib/core/target.ts";
+import type { ProviderName } from "../../lib/core/target.ts";
 import type { BackupProvider, BackupRef } from "../../lib/providers/port.ts";
 import { createProviderFactory } from "../../lib/providers/registry.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
 import type { HttpFault } from "../../sandbox/fault-queue.ts";
 import { manualClock } from "../support/clocks.ts";
 import { rejectionOf } from "../support/rejections.ts";
+import { storedTarget } from "../support/targets.ts";
 
 /** A fixed start for every simulator clock, so vendor timestamps are predictable. */
 export const T0 = Date.parse("2026-03-02T09:00:00Z");
@@ -72,17 +73,15 @@ export async function registryAdapter(
   extra: AdapterExtra = {},
 ): Promise<BackupProvider> {
   const secrets = new StaticSecretSource({ "conformance/secret": spec.secret });
-  const at = new Date(T0).toISOString();
-  const target = Target.parse({
-    id: "conformance",
-    name: "conformance",
-    provider: spec.provider,
-    secretRef: "conformance/secret",
-    resource: spec.resource,
-    createdAt: at,
-    updatedAt: at,
-    version: 0,
-  });
+  const target = storedTarget(
+    {
+      id: "conformance",
+      provider: spec.provider,
+      secretRef: "conformance/secret",
+      resource: spec.resource,
+    },
+    new Date(T0).toISOString(),
+  );
   return createProviderFactory({ secrets, allowLoopback: true, timeoutMs: extra.timeoutMs })(
     target,
   );

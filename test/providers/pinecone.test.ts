@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ProviderError } from "../../lib/core/provider-error.ts";
-import { Target } from "../../lib/core/target.ts";
 import {
   backupNameFor,
   PINECONE_API_VERSION,
@@ -16,6 +15,7 @@ import {
   startPineconeSimulator,
 } from "../../sandbox/pinecone.ts";
 import { rejectionOf } from "../support/rejections.ts";
+import { storedTarget } from "../support/targets.ts";
 
 const T0 = Date.parse("2026-03-02T09:00:00Z");
 
@@ -79,12 +79,15 @@ describe("PineconeProvider against the simulator", () => {
 
   async function adapter(indexName = sim.indexes[0]!): Promise<BackupProvider> {
     const secrets = new StaticSecretSource({ "pc/key": { apiKey: sim.apiKey } });
-    const target = Target.parse({
-      ...{ id: "vectors", name: "vectors", provider: "pinecone", secretRef: "pc/key" },
-      resource: { indexName, baseUrl: sim.url },
-      ...{ createdAt: new Date(T0).toISOString(), updatedAt: new Date(T0).toISOString() },
-      version: 0,
-    });
+    const target = storedTarget(
+      {
+        id: "vectors",
+        provider: "pinecone",
+        secretRef: "pc/key",
+        resource: { indexName, baseUrl: sim.url },
+      },
+      new Date(T0).toISOString(),
+    );
     return createProviderFactory({ secrets, allowLoopback: true })(target);
   }
 

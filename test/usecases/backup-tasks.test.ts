@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { BackupRecord } from "../../lib/core/backup.ts";
-import { Target } from "../../lib/core/target.ts";
 import type { BackupProvider } from "../../lib/providers/port.ts";
 import { BackupTasks } from "../../lib/usecases/backup-tasks.ts";
 import { manualClock } from "../support/clocks.ts";
@@ -11,21 +10,17 @@ import {
   recordingEvents,
   recordingLeases,
 } from "../support/fakes.ts";
+import { storedTarget } from "../support/targets.ts";
 
 /*
  * The task bodies' decisions, on fakes of the ports they take: fast, one case each. The
  * workflow suites (test/workflows/) run the same bodies under the real ASL on dynalite.
  */
 
-const target = Target.parse({
+const target = storedTarget({
   id: "orders",
   name: "Orders vectors",
-  provider: "zilliz",
-  secretRef: "zilliz-main",
   resource: { clusterId: "in01-7b3f9c2e5a1d804" },
-  createdAt: "2026-11-01T00:00:00.000Z",
-  updatedAt: "2026-11-01T00:00:00.000Z",
-  version: 0,
 });
 
 function record(overrides: Partial<BackupRecord> = {}): BackupRecord {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { LocalStack } from "../support/local-stack.ts";
 import { useLocalStack } from "../support/use-local-stack.ts";
+
+/** POSTs a target to the stack's API as JSON. */
+const registerTarget = (stack: LocalStack, target: Record<string, unknown>) =>
+  stack.request("POST", "/v1/targets", { body: JSON.stringify(target) });
 
 describe("HTTP API: bad input gets a clear 4xx problem and changes nothing", () => {
   const stack = useLocalStack();
@@ -54,26 +59,20 @@ describe("HTTP API: bad input gets a clear 4xx problem and changes nothing", () 
   });
 
   it("refuses an unknown provider with 400 naming the field", async () => {
-    const r = await stack.request("POST", "/v1/targets", {
-      body: JSON.stringify({ ...validTarget, provider: "mongo" }),
-    });
+    const r = await registerTarget(stack, { ...validTarget, provider: "mongo" });
     expectProblem(r, 400);
     expect(r.json.errors.map((e: { path: string }) => e.path)).toContain("provider");
   });
 
   it("refuses missing fields with 400 listing each of them", async () => {
-    const r = await stack.request("POST", "/v1/targets", {
-      body: JSON.stringify({ provider: "zilliz" }),
-    });
+    const r = await registerTarget(stack, { provider: "zilliz" });
     expectProblem(r, 400);
     const paths = r.json.errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(expect.arrayContaining(["name", "secretRef", "resource"]));
   });
 
   it("refuses a body over 256 KB with 413", async () => {
-    const r = await stack.request("POST", "/v1/targets", {
-      body: JSON.stringify({ ...validTarget, name: "x".repeat(300 * 1024) }),
-    });
+    const r = await registerTarget(stack, { ...validTarget, name: "x".repeat(300 * 1024) });
     expectProblem(r, 413);
   });
 
@@ -86,22 +85,22 @@ describe("HTTP API: bad input gets a clear 4xx problem and changes nothing", () 
   });
 
   it("refuses a base URL outside the vendor's allowed hosts with 400", async () => {
-    const r = await stack.request("POST", "/v1/targets", {
-      body: JSON.stringify({
-        ...validTarget,
-        resource: { clusterId: "in01-x", baseUrl: "https://evil.example.com" },
-      }),
+    const r = await registerTarget(stack, {
+      ...validTarget,
+      resource: { clusterId: "in01-x", baseUrl: "https://evil.example.com" },
     });
     expectProblem(r, 400);
     expect(r.json.errors[0].path).toBe("resource.baseUrl");
   });
 
-  it("answers 404 for an unknown target or backup, and for an unknown route", async () => {
-    expectProblem(await stack.request("GET", "/v1/targets/nope"), 404);
-    expectProblem(await stack.request("POST", "/v1/targets/nope/backups"), 404);
-    expectProblem(await stack.request("GET", "/v1/backups/bk_nope"), 404);
-    expectProblem(await stack.request("DELETE", "/v1/backups/bk_nope"), 404);
-    expectProblem(await stack.request("GET", "/v1/nothing-here"), 404);
+  it.each([
+    ["GET", "/v1/targets/nope"],
+    ["POST", "/v1/targets/nope/backups"],
+    ["GET", "/v1/backups/bk_nope"],
+    ["DELETE", "/v1/backups/bk_nope"],
+    ["GET", "/v1/nothing-here"],
+  ])("answers %s %s (an unknown target, backup or route) with 404", async (method, path) => {
+    expectProblem(await stack.request(method, path), 404);
   });
 
   it("answers 405 with Allow for a known path and another method", async () => {
@@ -110,12 +109,14 @@ describe("HTTP API: bad input gets a clear 4xx problem and changes nothing", () 
     expect(r.headers.get("allow")).toBe("POST, GET");
   });
 
-  it("refuses bad query parameters and a forged cursor with 400", async () => {
-    expectProblem(await stack.request("GET", "/v1/backups?limit=1000"), 400);
-    expectProblem(await stack.request("GET", "/v1/backups?status=ALMOST"), 400);
-    expectProblem(await stack.request("GET", "/v1/backups?cursor=eyJwayI6IngifQ"), 400);
-    expectProblem(await stack.request("GET", "/v1/backups?targetld=typo"), 400);
-    expectProblem(await stack.request("GET", "/v1/targets?junk=1"), 400);
+  it.each([
+    ["a limit over the maximum", "/v1/backups?limit=1000"],
+    ["an unknown status", "/v1/backups?status=ALMOST"],
+    ["a forged cursor", "/v1/backups?cursor=eyJwayI6IngifQ"],
+    ["a misspelt filter", "/v1/backups?targetld=typo"],
+    ["an unknown parameter", "/v1/targets?junk=1"],
+  ])("refuses %s with 400 (GET %s)", async (_, path) => {
+    expectProblem(await stack.request("GET", path), 400);
   });
 
   it("refuses an unknown field in a backup request and a malformed Idempotency-Key", async () => {
@@ -144,7 +145,7 @@ describe("HTTP API: bad input gets a clear 4xx problem and changes nothing", () 
   });
 
   it("accepts a valid target with 201 and a Location header, and 409 for the same id again", async () => {
-    const r = await stack.request("POST", "/v1/targets", { body: JSON.stringify(validTarget) });
+    const r = await registerTarget(stack, validTarget);
     expect(r.status).toBe(201);
     expect(r.headers.get("location")).toBe("/v1/targets/orders");
     expect(r.json).toMatchObject({
@@ -152,10 +153,7 @@ describe("HTTP API: bad input gets a clear 4xx problem and changes nothing", () 
       provider: "zilliz",
       completionWindowMinutes: 360,
     });
-    expectProblem(
-      await stack.request("POST", "/v1/targets", { body: JSON.stringify(validTarget) }),
-      409,
-    );
+    expectProblem(await registerTarget(stack, validTarget), 409);
   });
 });
 
@@ -185,19 +183,17 @@ describe("registering targets checks the vendor first", () => {
 
   it("refuses a single-node DCS instance with 400 and a clear message", async () => {
     const single = dcs().instances.find((i) => i.mode === "single")!;
-    const r = await stack.request("POST", "/v1/targets", {
-      body: JSON.stringify({
-        id: "cache-single",
-        name: "single",
-        provider: "huawei-dcs",
-        secretRef: "sandbox/huawei-dcs",
-        resource: {
-          region: "ap-southeast-1",
-          projectId: dcs().projectId,
-          instanceId: single.id,
-          baseUrl: dcs().url,
-        },
-      }),
+    const r = await registerTarget(stack, {
+      id: "cache-single",
+      name: "single",
+      provider: "huawei-dcs",
+      secretRef: "sandbox/huawei-dcs",
+      resource: {
+        region: "ap-southeast-1",
+        projectId: dcs().projectId,
+        instanceId: single.id,
+        baseUrl: dcs().url,
+      },
     });
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.json)).toMatch(/single-node/i);
@@ -205,31 +201,27 @@ describe("registering targets checks the vendor first", () => {
   });
 
   it("refuses a target whose secret is not configured with 422 naming the secret, never its value", async () => {
-    const r = await stack.request("POST", "/v1/targets", {
-      body: JSON.stringify({
-        name: "no secret",
-        provider: "pinecone",
-        secretRef: "warden/not-there",
-        resource: { indexName: "products" },
-      }),
+    const r = await registerTarget(stack, {
+      name: "no secret",
+      provider: "pinecone",
+      secretRef: "warden/not-there",
+      resource: { indexName: "products" },
     });
     expect(r.status).toBe(422);
     expect(r.json.detail).toContain("warden/not-there");
   });
 
   it("refuses a Huawei base URL outside the service's regional hosts", async () => {
-    const r = await stack.request("POST", "/v1/targets", {
-      body: JSON.stringify({
-        name: "evil",
-        provider: "huawei-taurusdb",
-        secretRef: "sandbox/huawei-taurusdb",
-        resource: {
-          region: "ap-southeast-1",
-          projectId: "0123456789abcdef0123456789abcdef",
-          instanceId: "abc-in07",
-          baseUrl: "https://gaussdb.ap-southeast-1.evil.example.com",
-        },
-      }),
+    const r = await registerTarget(stack, {
+      name: "evil",
+      provider: "huawei-taurusdb",
+      secretRef: "sandbox/huawei-taurusdb",
+      resource: {
+        region: "ap-southeast-1",
+        projectId: "0123456789abcdef0123456789abcdef",
+        instanceId: "abc-in07",
+        baseUrl: "https://gaussdb.ap-southeast-1.evil.example.com",
+      },
     });
     expect(r.status).toBe(400);
     expect(r.json.errors[0].path).toBe("resource.baseUrl");

@@ -15,23 +15,24 @@ function wall(instant: Date, timeZone: string): string {
 }
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
+const walls = (dates: Date[], timeZone: string) => dates.map((d) => wall(d, timeZone));
+
+/** The runs of a schedule from one instant to another (ISO strings). */
+const runsBetween = (schedule: Parameters<typeof nextRun>[0], from: string, to: string) =>
+  scheduledTimesBetween(schedule, new Date(from), new Date(to));
 
 describe("nextRun: cron across daylight saving in Europe/Berlin", () => {
   const berlin = (expression: string) => ({ expression, timeZone: "Europe/Berlin" });
 
   it("runs a 02:30 job at 03:00 CEST on spring-forward day, when 02:30 does not exist", () => {
-    const runs = scheduledTimesBetween(
-      berlin("30 2 * * *"),
-      new Date("2026-03-27T12:00:00Z"),
-      new Date("2026-03-30T12:00:00Z"),
-    );
+    const runs = runsBetween(berlin("30 2 * * *"), "2026-03-27T12:00:00Z", "2026-03-30T12:00:00Z");
 
     expect(iso(runs)).toEqual([
       "2026-03-28T01:30:00.000Z", // 02:30 CET
       "2026-03-29T01:00:00.000Z", // the gap: first valid time after it, same day
       "2026-03-30T00:30:00.000Z", // 02:30 CEST
     ]);
-    expect(runs.map((r) => wall(r, "Europe/Berlin"))).toEqual([
+    expect(walls(runs, "Europe/Berlin")).toEqual([
       "2026-03-28 02:30",
       "2026-03-29 03:00",
       "2026-03-30 02:30",
@@ -39,11 +40,7 @@ describe("nextRun: cron across daylight saving in Europe/Berlin", () => {
   });
 
   it("runs a 02:30 job once on fall-back day, at the first of the two 02:30s", () => {
-    const runs = scheduledTimesBetween(
-      berlin("30 2 * * *"),
-      new Date("2026-10-24T12:00:00Z"),
-      new Date("2026-10-26T12:00:00Z"),
-    );
+    const runs = runsBetween(berlin("30 2 * * *"), "2026-10-24T12:00:00Z", "2026-10-26T12:00:00Z");
 
     expect(iso(runs)).toEqual(["2026-10-25T00:30:00.000Z", "2026-10-26T01:30:00.000Z"]);
     expect(wall(runs[0]!, "Europe/Berlin")).toBe("2026-10-25 02:30");
@@ -57,33 +54,25 @@ describe("nextRun: cron across daylight saving in Europe/Berlin", () => {
     );
   });
 
-  it("keeps an every-30-minutes job on real time: both passes of the repeated hour run", () => {
-    const runs = scheduledTimesBetween(
-      berlin("*/30 * * * *"),
-      new Date("2026-10-25T00:00:00Z"),
-      new Date("2026-10-25T02:00:00Z"),
-    );
+  it.each([
+    {
+      day: "fall-back day",
+      what: "both passes of the repeated hour run",
+      from: "2026-10-25T00:00:00Z",
+      to: "2026-10-25T02:00:00Z",
+      expected: ["2026-10-25 02:30", "2026-10-25 02:00", "2026-10-25 02:30", "2026-10-25 03:00"],
+    },
+    {
+      day: "spring-forward day",
+      what: "the missing hour is skipped",
+      from: "2026-03-29T00:00:00Z",
+      to: "2026-03-29T01:30:00Z",
+      expected: ["2026-03-29 01:30", "2026-03-29 03:00", "2026-03-29 03:30"],
+    },
+  ])("keeps an every-30-minutes job on real time on $day: $what", ({ from, to, expected }) => {
+    const runs = runsBetween(berlin("*/30 * * * *"), from, to);
 
-    expect(runs.map((r) => wall(r, "Europe/Berlin"))).toEqual([
-      "2026-10-25 02:30",
-      "2026-10-25 02:00",
-      "2026-10-25 02:30",
-      "2026-10-25 03:00",
-    ]);
-  });
-
-  it("skips the missing hour for an every-30-minutes job on spring-forward day", () => {
-    const runs = scheduledTimesBetween(
-      berlin("*/30 * * * *"),
-      new Date("2026-03-29T00:00:00Z"),
-      new Date("2026-03-29T01:30:00Z"),
-    );
-
-    expect(runs.map((r) => wall(r, "Europe/Berlin"))).toEqual([
-      "2026-03-29 01:30",
-      "2026-03-29 03:00",
-      "2026-03-29 03:30",
-    ]);
+    expect(walls(runs, "Europe/Berlin")).toEqual(expected);
   });
 });
 
@@ -98,11 +87,7 @@ describe("nextRun: cron across daylight saving in America/New_York", () => {
   });
 
   it("runs a 01:30 job once on 2026-11-01, when 01:30 happens twice", () => {
-    const runs = scheduledTimesBetween(
-      newYork("30 1 * * *"),
-      new Date("2026-10-31T12:00:00Z"),
-      new Date("2026-11-02T12:00:00Z"),
-    );
+    const runs = runsBetween(newYork("30 1 * * *"), "2026-10-31T12:00:00Z", "2026-11-02T12:00:00Z");
 
     expect(iso(runs)).toEqual([
       "2026-11-01T05:30:00.000Z", // 01:30 EDT, the first pass

@@ -1,17 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../lib/core/errors.ts";
 import { ProviderError } from "../../../lib/core/provider-error.ts";
 import type { DcsResource } from "../../../lib/core/vendors.ts";
 import { DcsProvider, isSingleNode } from "../../../lib/providers/huawei/dcs.ts";
-import {
-  type DcsSimulator,
-  type DcsSimulatorOptions,
-  startDcsSimulator,
-} from "../../../sandbox/huawei/dcs.ts";
+import { type DcsSimulatorOptions, startDcsSimulator } from "../../../sandbox/huawei/dcs.ts";
 import { clientFor, T0 } from "../../sandbox/huawei/helpers.ts";
+import { closeAfterEach } from "../../support/close-after-each.ts";
 import { rejectionOf } from "../../support/rejections.ts";
 
-const sims: DcsSimulator[] = [];
+const closeLater = closeAfterEach();
 
 /** A simulator and an adapter for one of its instances, sharing a hand-driven clock. */
 async function start(
@@ -19,8 +16,7 @@ async function start(
   resource: Partial<DcsResource> & { pick?: "ha" | "single" } = {},
 ) {
   const clock = { value: T0 };
-  const sim = await startDcsSimulator({ now: () => clock.value, ...options });
-  sims.push(sim);
+  const sim = closeLater(await startDcsSimulator({ now: () => clock.value, ...options }));
   const { pick = "ha", ...rest } = resource;
   const instance = sim.instances.find((i) => i.cacheMode === pick)!;
   const provider = (overrides: Partial<DcsResource> = {}) =>
@@ -42,10 +38,6 @@ async function start(
     });
   return { sim, clock, provider: provider(), build: provider, client: clientFor(sim, clock) };
 }
-
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((sim) => sim.close()));
-});
 
 describe("DCS adapter against the simulator", () => {
   it("creates, polls waiting → backuping → succeed, deletes (204) and sees deleted", async () => {

@@ -1,12 +1,13 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ProviderError } from "../../../lib/core/provider-error.ts";
 import type { HuaweiPasswordCredentials } from "../../../lib/providers/huawei/credentials.ts";
 import { DcsProvider } from "../../../lib/providers/huawei/dcs.ts";
 import { IamTokenCache } from "../../../lib/providers/huawei/iam-token.ts";
 import { startDcsSimulator } from "../../../sandbox/huawei/dcs.ts";
+import { closeAfterEach } from "../../support/close-after-each.ts";
 
 const HOUR = 60 * 60 * 1000;
 const T0 = Date.parse("2026-03-02T09:00:00Z");
@@ -16,7 +17,7 @@ const CREDENTIALS: HuaweiPasswordCredentials = {
   userName: "backup-bot",
   password: "correct horse battery",
 };
-const closers: Array<() => Promise<void>> = [];
+const closeLater = closeAfterEach();
 
 /** A loopback IAM: issues the given tokens in turn, valid 24 h from the test clock. */
 async function startIam(clock: { value: number }, tokens: string[]) {
@@ -49,13 +50,9 @@ async function startIam(clock: { value: number }, tokens: string[]) {
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  closeLater({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies };
 }
-
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
 
 describe("IAM token cache", () => {
   it("asks IAM once for a project-scoped token and reuses it until an hour before expiry", async () => {
@@ -117,8 +114,9 @@ describe("token mode end to end", () => {
   it("sends X-Auth-Token, and fetches a new token after the service rejects one", async () => {
     const clock = { value: T0 };
     const iam = await startIam(clock, ["revoked-token", "good-token"]);
-    const sim = await startDcsSimulator({ now: () => clock.value, authToken: "good-token" });
-    closers.push(() => sim.close());
+    const sim = closeLater(
+      await startDcsSimulator({ now: () => clock.value, authToken: "good-token" }),
+    );
     const instance = sim.instances[0]!.instanceId;
     const provider = new DcsProvider({
       baseUrl: sim.url,

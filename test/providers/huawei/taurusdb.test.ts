@@ -1,23 +1,22 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ProviderError } from "../../../lib/core/provider-error.ts";
 import type { HuaweiCredentials } from "../../../lib/providers/huawei/credentials.ts";
 import { TaurusDbProvider, taurusDbBackupName } from "../../../lib/providers/huawei/taurusdb.ts";
 import {
   DEFAULT_TAURUSDB_INSTANCE,
   startTaurusDbSimulator,
-  type TaurusDbSimulator,
   type TaurusDbSimulatorOptions,
 } from "../../../sandbox/huawei/taurusdb.ts";
 import { clientFor, T0 } from "../../sandbox/huawei/helpers.ts";
+import { closeAfterEach } from "../../support/close-after-each.ts";
 import { rejectionOf } from "../../support/rejections.ts";
 
-const sims: TaurusDbSimulator[] = [];
+const closeLater = closeAfterEach();
 
 /** A simulator and an adapter sharing one hand-driven clock. */
 async function start(options: TaurusDbSimulatorOptions = {}, credentials?: HuaweiCredentials) {
   const clock = { value: T0 };
-  const sim = await startTaurusDbSimulator({ now: () => clock.value, ...options });
-  sims.push(sim);
+  const sim = closeLater(await startTaurusDbSimulator({ now: () => clock.value, ...options }));
   const provider = new TaurusDbProvider({
     baseUrl: sim.url,
     credentials: credentials ?? { ak: sim.ak, sk: sim.sk },
@@ -32,10 +31,6 @@ async function start(options: TaurusDbSimulatorOptions = {}, credentials?: Huawe
 }
 
 const failure = (promise: Promise<unknown>) => rejectionOf(promise, ProviderError);
-
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((sim) => sim.close()));
-});
 
 describe("TaurusDB adapter against the simulator", () => {
   it("creates, polls to AVAILABLE with the size in bytes, deletes and sees it gone", async () => {

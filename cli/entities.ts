@@ -87,7 +87,10 @@ export function entityCommand<T extends { id: string }, F extends ParseArgsOptio
   command: {
     name: string;
     summary: string;
-    usage: string;
+    /** The `rm` line of the usage, after `warden <name> `. */
+    rmUsage: string;
+    /** Usage paragraphs after the subcommands. */
+    notes: string;
     /** Flags besides --file and the common ones. */
     flags: F;
     rm(context: {
@@ -100,7 +103,7 @@ export function entityCommand<T extends { id: string }, F extends ParseArgsOptio
   return {
     name: command.name,
     summary: command.summary,
-    usage: command.usage,
+    usage: entityUsage(entity, command),
     async run(args, io) {
       const [sub = "ls", ...rest] = args[0]?.startsWith("-") ? ["ls", ...args] : args;
       const { values, positionals } = parseFlags(rest, { ...FILE_FLAG, ...command.flags });
@@ -117,3 +120,22 @@ export function entityCommand<T extends { id: string }, F extends ParseArgsOptio
 }
 
 const FILE_FLAG = { file: { type: "string", short: "f" } } as const;
+
+/** The usage text: `ls`, `get` and `add` as every entity has them, then the entity's own. */
+function entityUsage(
+  entity: EntityCli<{ id: string }>,
+  command: { name: string; rmUsage: string; notes: string },
+): string {
+  const lines = [
+    ["[ls] [--json]"],
+    [`get <${entity.name}-id> [--json]`],
+    [
+      `add --file ${entity.name}.yaml [--json]`,
+      `the body of POST /v1${entity.path} (YAML or JSON)`,
+    ],
+    command.rmUsage.split(/ {2,}/),
+  ].map(([syntax, comment]) => [`  warden ${command.name} ${syntax}`, comment] as const);
+  const width = Math.max(...lines.filter(([, c]) => c).map(([s]) => s.length)) + 3;
+  const body = lines.map(([s, c]) => (c ? s.padEnd(width) + c : s)).join("\n");
+  return `usage:\n${body}\n\n${command.notes}`;
+}

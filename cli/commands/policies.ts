@@ -18,13 +18,8 @@ const ENTITY: EntityCli<Policy> = {
 export const policiesCommand = entityCommand(ENTITY, {
   name: "policies",
   summary: "list, show, create and delete backup policies",
-  usage: `usage:
-  warden policies [ls] [--json]
-  warden policies get <policy-id> [--json]
-  warden policies add --file policy.yaml [--json]   the body of POST /v1/policies (YAML or JSON)
-  warden policies rm <policy-id>                    its backups stay
-
-  To change a policy, put it in a file and use \`warden apply -f\`.
+  rmUsage: "rm <policy-id>   its backups stay",
+  notes: `  To change a policy, put it in a file and use \`warden apply -f\`.
   What a policy's retention keeps and removes: warden retention plan --policy <id>`,
   flags: {},
   async rm({ session, positionals }) {

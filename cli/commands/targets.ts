@@ -19,13 +19,8 @@ const ENTITY: EntityCli<Target> = {
 export const targetsCommand = entityCommand(ENTITY, {
   name: "targets",
   summary: "list, show, register and delete targets",
-  usage: `usage:
-  warden targets [ls] [--json]
-  warden targets get <target-id> [--json]
-  warden targets add --file target.yaml [--json]   the body of POST /v1/targets (YAML or JSON)
-  warden targets rm <target-id> [--backups keep|expire]
-
-  A target with backups needs --backups: keep leaves them (records and vendor copies) as
+  rmUsage: "rm <target-id> [--backups keep|expire]",
+  notes: `  A target with backups needs --backups: keep leaves them (records and vendor copies) as
   they are; expire deletes them (held ones excepted) and retires the target until then.
   To change a target, put it in a file and use \`warden apply -f\`.`,
   flags: { backups: { type: "string" } },

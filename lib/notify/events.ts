@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { ValidationError } from "../core/errors.ts";
 import { BackupStatus } from "../core/status.ts";
+import { SERVICE_NAME } from "./metrics.ts";
 
 /**
  * The domain-event catalogue: one versioned detail schema per EventBridge detail-type.
@@ -16,8 +17,8 @@ import { BackupStatus } from "../core/status.ts";
  * `event-builders.ts` copy named fields only, and parsing strips anything else.
  */
 
-/** The EventBridge `Source` of every event we publish. */
-export const EVENT_SOURCE = "backup-warden";
+/** The EventBridge `Source` of every event we publish: our service name. */
+export const EVENT_SOURCE = SERVICE_NAME;
 
 /** Every detail-type we publish, by short name. */
 export const EventType = {

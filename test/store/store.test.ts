@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BackupRecord } from "../../lib/core/backup.ts";
-import type { Clock } from "../../lib/core/clock.ts";
 import {
   InvalidTransitionError,
   LeaseHeldError,

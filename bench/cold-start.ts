@@ -49,6 +49,8 @@ const WAYS = {
   "bundled SDK": { external: FUNCTION_BUNDLE.external.filter((e) => !SDK_PACKAGES.includes(e)) },
 } as const;
 type Way = keyof typeof WAYS;
+/** What stacks/bundle.ts builds; the other way is measured to justify the choice. */
+const DEPLOYED: Way = "runtime SDK";
 
 // ---------------------------------------------------------------- the bundles
 
@@ -227,24 +229,31 @@ for (const way of Object.keys(WAYS) as Way[]) {
   const ei = stat(way, "_empty", "import");
   const ef = stat(way, "_empty", "first");
   console.log(
-    `\n${way}${way === "runtime SDK" ? " (deployed)" : ""}: empty handler ${ei.toFixed(0)} ms to import, ${ef.toFixed(0)} ms with an invocation`,
+    `\n${way}${way === DEPLOYED ? " (deployed)" : " (the alternative, not deployed)"}: empty handler ${ei.toFixed(0)} ms to import, ${ef.toFixed(0)} ms with an invocation`,
   );
   console.log(
     `  ${"function".padEnd(23)} ${"bundle".padStart(8)} ${"entry".padStart(7)} ${"import".padStart(8)} ${"×".padStart(5)} ${"+1st call".padStart(10)} ${"×".padStart(5)}  ${"1st call answered".padEnd(24)} target`,
   );
-  let met = true;
+  let over = 0;
   for (const b of bundles[way]) {
     const im = stat(way, b.name, "import");
     const fi = stat(way, b.name, "first");
     const limit = tight(b.name) ? TARGET.tight : TARGET.loose;
     const ok = im / ei <= limit && b.bytes <= TARGET.bytes;
-    met &&= ok;
+    if (!ok) over++;
     console.log(
       `  ${b.name.padEnd(23)} ${kib(b.bytes).padStart(8)} ${kib(b.entryBytes).padStart(7)} ${`${im.toFixed(0)} ms`.padStart(8)} ${(im / ei).toFixed(2).padStart(5)} ${`${fi.toFixed(0)} ms`.padStart(10)} ${(fi / ef).toFixed(2).padStart(5)}  ${(outcomes.get(`${way}|${b.name}|first`) ?? "").padEnd(24)} ${ok ? "ok" : "OVER"} (≤ ${limit.toFixed(1)}×, ≤ ${kib(TARGET.bytes)})`,
     );
   }
-  console.log(
-    `  ${met ? "every function within its targets" : "NOT every function within its targets"}`,
-  );
+  if (way === DEPLOYED) {
+    console.log(
+      `  ${over === 0 ? "every function within its targets" : `NOT every function within its targets: ${over} over`}`,
+    );
+    if (over > 0) process.exitCode = 1;
+  } else {
+    console.log(
+      `  ${over} of ${bundles[way].length} functions over their targets: why the ${DEPLOYED} is what is deployed`,
+    );
+  }
 }
 rmSync(OUT, { recursive: true, force: true });

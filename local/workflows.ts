@@ -49,6 +49,8 @@ export class LocalWorkflowStarter implements WorkflowStarter {
   readonly #arns = localTaskArns();
   readonly #seen = new Set<string>();
   readonly #running = new Map<string, { abort: () => void; done: Promise<void> }>();
+  /** Task invocations under way: aborting an execution does not stop the Lambda it called. */
+  readonly #invocations = new Set<Promise<unknown>>();
 
   constructor(options: LocalWorkflowOptions) {
     this.#options = options;
@@ -64,7 +66,13 @@ export class LocalWorkflowStarter implements WorkflowStarter {
     const retries: Record<string, number> = {};
     for (const [state, key] of Object.entries(taskStates(definition, this.#arns))) {
       const handler = this.#options.handlers[key];
-      overrides[state] = (taskInput) => handler(taskInput, lambdaContext(TASKS[key]) as never);
+      overrides[state] = (taskInput) => {
+        const invocation = handler(taskInput, lambdaContext(TASKS[key]) as never);
+        this.#invocations.add(invocation);
+        const forget = () => this.#invocations.delete(invocation);
+        invocation.then(forget, forget);
+        return invocation;
+      };
       if (this.#options.retryOverrideMs !== undefined)
         retries[state] = this.#options.retryOverrideMs;
     }
@@ -115,11 +123,16 @@ export class LocalWorkflowStarter implements WorkflowStarter {
       await Promise.all([...this.#running.values()].map((r) => r.done));
   }
 
-  /** Aborts everything still running (shutdown); records stay as they are for recovery. */
+  /**
+   * Aborts everything still running (shutdown) and waits for the task invocations already
+   * under way to return, as Lambda would finish them: nothing writes to the table after
+   * stop() resolves. Records stay as they are for recovery.
+   */
   async stop(): Promise<void> {
     const running = [...this.#running.values()];
     for (const r of running) r.abort();
     await Promise.all(running.map((r) => r.done));
+    await Promise.allSettled([...this.#invocations]);
   }
 
   #finish(outcome: ExecutionOutcome) {

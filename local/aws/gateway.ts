@@ -108,6 +108,12 @@ function jsonReply(res: ServerResponse, status: number, body: unknown, version =
   res.end(JSON.stringify(body));
 }
 
+/** An error in Lambda's REST protocol: the header names it, the body says it. */
+function lambdaError(res: ServerResponse, status: number, type: string, message: string) {
+  res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type });
+  res.end(JSON.stringify({ Type: "User", message }));
+}
+
 /** An error in the awsJson protocols: `__type` names it, as the SDK reads it. */
 function jsonError(res: ServerResponse, status: number, type: string, message: string) {
   res.writeHead(status, {
@@ -165,6 +171,16 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     return accessDeniedMessage(identity, call, resource, options.arns);
   };
 
+  /** The one operation of each JSON-protocol service we answer ourselves, by its name. */
+  const OPERATIONS: Record<
+    string,
+    Record<string, (res: ServerResponse, input: Record<string, unknown>) => Promise<void>>
+  > = {
+    secretsmanager: { GetSecretValue: getSecretValue },
+    states: { StartExecution: startExecution },
+    events: { PutEvents: putEvents },
+  };
+
   const server = createServer(async (req, res) => {
     try {
       const body = await bodyOf(req);
@@ -175,11 +191,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         const call = iamCallOf("lambda", "Invoke", { FunctionName: functionName }, options.arns);
         const denied = refusal(req, call);
         if (denied === undefined) return await lambdaInvoke(res, functionName, body);
-        res.writeHead(403, {
-          "content-type": "application/json",
-          "x-amzn-errortype": "AccessDeniedException",
-        });
-        return res.end(JSON.stringify({ Type: "User", message: denied }));
+        return lambdaError(res, 403, "AccessDeniedException", denied);
       }
       const target = String(req.headers["x-amz-target"] ?? "");
       const [prefix, operation = ""] = target.split(".");
@@ -202,9 +214,10 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       if (fault)
         return jsonError(res, fault.status, fault.errorType, `injected fault: ${fault.errorType}`);
       if (service === "dynamodb") return await forwardDynamo(req, res, body);
-      if (service === "secretsmanager") return await secretsManager(res, operation, input);
-      if (service === "states") return await stepFunctions(res, operation, input);
-      return await eventBridge(res, operation, input);
+      const answer = OPERATIONS[service]?.[operation];
+      if (!answer)
+        return jsonError(res, 400, "UnknownOperationException", `unsupported ${operation}`);
+      return await answer(res, input);
     } catch (error) {
       jsonError(
         res,
@@ -230,13 +243,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     res.end(text);
   }
 
-  async function secretsManager(
-    res: ServerResponse,
-    operation: string,
-    input: Record<string, unknown>,
-  ) {
-    if (operation !== "GetSecretValue")
-      return jsonError(res, 400, "UnknownOperationException", `unsupported ${operation}`);
+  async function getSecretValue(res: ServerResponse, input: Record<string, unknown>) {
     const id = String(input.SecretId ?? "");
     const value = await backends.secret(id);
     if (value === undefined)
@@ -256,13 +263,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     });
   }
 
-  async function stepFunctions(
-    res: ServerResponse,
-    operation: string,
-    input: Record<string, unknown>,
-  ) {
-    if (operation !== "StartExecution")
-      return jsonError(res, 400, "UnknownOperationException", `unsupported ${operation}`);
+  async function startExecution(res: ServerResponse, input: Record<string, unknown>) {
     const arn = String(input.stateMachineArn ?? "");
     const name = String(input.name ?? randomUUID());
     const started = await backends.startExecution(
@@ -290,13 +291,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     );
   }
 
-  async function eventBridge(
-    res: ServerResponse,
-    operation: string,
-    input: Record<string, unknown>,
-  ) {
-    if (operation !== "PutEvents")
-      return jsonError(res, 400, "UnknownOperationException", `unsupported ${operation}`);
+  async function putEvents(res: ServerResponse, input: Record<string, unknown>) {
     const entries = (Array.isArray(input.Entries) ? input.Entries : []) as LocalEventEntry[];
     await backends.putEvents(entries);
     jsonReply(res, 200, {
@@ -308,15 +303,13 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   async function lambdaInvoke(res: ServerResponse, functionName: string, body: Buffer) {
     const payload = body.length > 0 ? JSON.parse(body.toString("utf8")) : {};
     const answer = await backends.invoke(functionName, payload);
-    if (!answer) {
-      res.writeHead(404, {
-        "content-type": "application/json",
-        "x-amzn-errortype": "ResourceNotFoundException",
-      });
-      return res.end(
-        JSON.stringify({ Type: "User", message: `Function not found: ${functionName}` }),
+    if (!answer)
+      return lambdaError(
+        res,
+        404,
+        "ResourceNotFoundException",
+        `Function not found: ${functionName}`,
       );
-    }
     // A handler that threw is still a 200: Lambda reports it in X-Amz-Function-Error.
     res.writeHead(200, {
       "content-type": "application/json",

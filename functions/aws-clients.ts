@@ -3,6 +3,7 @@ import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { MiddlewareStack } from "@smithy/types";
+import { once } from "./deferred.ts";
 
 /** The AWS services our functions call. */
 export type AwsService = "dynamodb" | "events" | "lambda" | "secretsmanager" | "states";
@@ -40,15 +41,6 @@ export function clientConfig(settings: AwsSettings) {
   };
 }
 
-/** Builds a client once, on first use: the SDK module is imported only then. */
-function lazily<C>(build: () => Promise<C>): () => Promise<C> {
-  let client: Promise<C> | undefined;
-  return () => {
-    client ??= build();
-    return client;
-  };
-}
-
 /**
  * The SDK clients of one function, each imported and built on first use (a function that
  * never starts a workflow never loads the Step Functions client).
@@ -63,7 +55,7 @@ export function awsClients(settings: AwsSettings) {
   const lazyClient = <C extends SdkClient>(
     service: AwsService,
     load: () => Promise<new (config: ReturnType<typeof clientConfig>) => C>,
-  ) => lazily(async () => made(new (await load())(config), service));
+  ) => once(async () => made(new (await load())(config), service));
   return {
     sfn: lazyClient<SFNClient>("states", () =>
       import("@aws-sdk/client-sfn").then((m) => m.SFNClient),

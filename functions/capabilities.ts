@@ -39,6 +39,36 @@ interface CapabilitySpec {
   environment: <V>(d: Deployment<V>) => Record<string, V>;
 }
 
+/** The variable that holds each workflow's state machine ARN. */
+export const WORKFLOW_ARN_VARIABLE = {
+  "create-backup": "WARDEN_CREATE_BACKUP_ARN",
+  "delete-backup": "WARDEN_DELETE_BACKUP_ARN",
+} as const satisfies Record<WorkflowName, string>;
+
+/** Starting one workflow's executions. */
+function startWorkflow(workflow: WorkflowName): CapabilitySpec {
+  return {
+    purpose: `start the ${workflow} workflow`,
+    grants: (d) => [{ actions: ["states:StartExecution"], resources: [d.workflows[workflow]] }],
+    environment: (d) => ({ [WORKFLOW_ARN_VARIABLE[workflow]]: d.workflows[workflow] }),
+  };
+}
+
+/** Reading the secrets under one of the deployment's prefixes. */
+function readSecrets(
+  kind: keyof Deployment["secrets"],
+  purpose: string,
+  variable: string,
+): CapabilitySpec {
+  return {
+    purpose,
+    grants: (d) => [
+      { actions: ["secretsmanager:GetSecretValue"], resources: [d.secrets[kind].arns] },
+    ],
+    environment: (d) => ({ [variable]: d.secrets[kind].prefix }),
+  };
+}
+
 /** One item operation on the table (on its indexes too, for Query). */
 function tableOperation(action: string, purpose: string, indexes = false): CapabilitySpec {
   return {
@@ -69,34 +99,18 @@ export const CAPABILITIES = {
     grants: (d) => [{ actions: ["events:PutEvents"], resources: [d.bus.arn] }],
     environment: (d) => ({ WARDEN_EVENT_BUS: d.bus.name }),
   },
-  "start:create-backup": {
-    purpose: "start the create-backup workflow",
-    grants: (d) => [
-      { actions: ["states:StartExecution"], resources: [d.workflows["create-backup"]] },
-    ],
-    environment: (d) => ({ WARDEN_CREATE_BACKUP_ARN: d.workflows["create-backup"] }),
-  },
-  "start:delete-backup": {
-    purpose: "start the delete-backup workflow",
-    grants: (d) => [
-      { actions: ["states:StartExecution"], resources: [d.workflows["delete-backup"]] },
-    ],
-    environment: (d) => ({ WARDEN_DELETE_BACKUP_ARN: d.workflows["delete-backup"] }),
-  },
-  "secrets:providers": {
-    purpose: "read vendor credentials (Secrets Manager, provider prefix)",
-    grants: (d) => [
-      { actions: ["secretsmanager:GetSecretValue"], resources: [d.secrets.providers.arns] },
-    ],
-    environment: (d) => ({ WARDEN_PROVIDER_SECRET_PREFIX: d.secrets.providers.prefix }),
-  },
-  "secrets:webhooks": {
-    purpose: "read Slack webhook URLs (Secrets Manager, webhook prefix)",
-    grants: (d) => [
-      { actions: ["secretsmanager:GetSecretValue"], resources: [d.secrets.webhooks.arns] },
-    ],
-    environment: (d) => ({ WARDEN_WEBHOOK_SECRET_PREFIX: d.secrets.webhooks.prefix }),
-  },
+  "start:create-backup": startWorkflow("create-backup"),
+  "start:delete-backup": startWorkflow("delete-backup"),
+  "secrets:providers": readSecrets(
+    "providers",
+    "read vendor credentials (Secrets Manager, provider prefix)",
+    "WARDEN_PROVIDER_SECRET_PREFIX",
+  ),
+  "secrets:webhooks": readSecrets(
+    "webhooks",
+    "read Slack webhook URLs (Secrets Manager, webhook prefix)",
+    "WARDEN_WEBHOOK_SECRET_PREFIX",
+  ),
   "invoke:validate-target": {
     purpose: "check a new target at its vendor (invokes the validate-target function)",
     grants: (d) => [{ actions: ["lambda:InvokeFunction"], resources: [d.validateTarget.arn] }],
@@ -117,22 +131,6 @@ export function environmentFor<V>(
   deployment: Deployment<V>,
 ): Record<string, V> {
   return Object.assign({}, ...uses.map((use) => CAPABILITIES[use].environment(deployment)));
-}
-
-/** The IAM actions a capability stands for (for error messages and the docs). */
-export function actionsOf(use: Capability): string[] {
-  const placeholder = "-";
-  const d: Deployment = {
-    table: { name: placeholder, arn: placeholder, indexesArn: placeholder },
-    bus: { name: placeholder, arn: placeholder },
-    workflows: { "create-backup": placeholder, "delete-backup": placeholder },
-    secrets: {
-      providers: { prefix: placeholder, arns: placeholder },
-      webhooks: { prefix: placeholder, arns: placeholder },
-    },
-    validateTarget: { name: placeholder, arn: placeholder },
-  };
-  return [...new Set(CAPABILITIES[use].grants(d).flatMap((g) => g.actions))];
 }
 
 /**

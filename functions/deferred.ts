@@ -1,3 +1,16 @@
+/** A value computed on first read and then kept (a rejected promise is kept too). */
+export function once<T>(make: () => T): () => T {
+  let made = false;
+  let value: T;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value;
+  };
+}
+
 /** A Lambda handler as the runtime calls it. */
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -20,11 +33,7 @@ export interface DeferredHandler extends Handler {
  * @example export const handler = deferred(() => import("../handlers/poll-backup.ts"));
  */
 export function deferred(load: () => Promise<{ handler: unknown }>): DeferredHandler {
-  let loaded: Promise<Handler> | undefined;
-  const get = () => {
-    loaded ??= load().then((module) => module.handler as Handler);
-    return loaded;
-  };
+  const get = once(() => load().then((module) => module.handler as Handler));
   const handler = (async (event: unknown, context: unknown) =>
     (await get())(event, context)) as DeferredHandler;
   handler.preload = async () => {

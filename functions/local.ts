@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as z from "zod";
+import { systemClock } from "../lib/core/clock.ts";
 import { ChainedSecretSource, StaticSecretSource } from "../lib/providers/secrets.ts";
 import { createTableClient } from "../lib/store/client.ts";
 import { createStore } from "../lib/store/store.ts";
@@ -177,7 +178,7 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
     const store = createStore({
       db: createTableClient({ config: { ...LOCAL_AWS, endpoint: dynamo.endpoint } }),
       table,
-      clock: { now: () => new Date() },
+      clock: systemClock,
     });
 
     // Demo targets and the demo policy go through the API itself, like any operator's would.

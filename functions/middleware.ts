@@ -148,17 +148,14 @@ export function withHttp(
 
 /**
  * A scheduled entry point (an EventBridge schedule): the scheduled event is checked against
- * the EventBridge envelope (its `time` is logged), the body runs with the context.
+ * the EventBridge envelope, the body runs with the context.
  */
-export function withSchedule<R>(
-  name: FunctionName,
-  body: (c: FunctionContext, event: z.infer<typeof EventBridgeEnvelope>) => Promise<R>,
-) {
+export function withSchedule<R>(name: FunctionName, body: (c: FunctionContext) => Promise<R>) {
   return middy<unknown, R>().handler((event: unknown, context: Context) =>
     inScope(name, context, {}, async () => {
       const parsed = EventBridgeEnvelope.safeParse(event);
       if (!parsed.success) throw new ValidationError(`invalid scheduled event for ${name}`, []);
-      return body(contextOf(name), parsed.data);
+      return body(contextOf(name));
     }),
   );
 }

@@ -16,10 +16,11 @@ import { LambdaTargetValidator } from "../lib/usecases/target-validation-lambda.
 import { SfnWorkflowStarter } from "../lib/workflows/sfn-starter.ts";
 import type { WorkflowStarter } from "../lib/workflows/starter.ts";
 import { type AwsClients, type AwsSettings, awsClients, clientConfig } from "./aws-clients.ts";
-import { CAPABILITIES, type Capability } from "./capabilities.ts";
+import { CAPABILITIES, type Capability, WORKFLOW_ARN_VARIABLE } from "./capabilities.ts";
 import { type Environment, readEnvironment } from "./config.ts";
+import { once } from "./deferred.ts";
 import { errorFields, log } from "./log.ts";
-import { FUNCTIONS, type FunctionName } from "./manifest.ts";
+import { declares, type FunctionName } from "./manifest.ts";
 import { powertoolsMetrics } from "./metrics.ts";
 
 /**
@@ -64,25 +65,11 @@ export interface RuntimeParts {
 
 /** The variable a capability needs was not set: the function does not declare it. */
 function missing(name: FunctionName, capability: Capability, variable: string): never {
-  const declared = (FUNCTIONS[name].uses as readonly Capability[]).includes(capability);
   throw new ConfigurationError(
-    declared
+    declares(name, capability)
       ? `function ${name} declares ${capability} but ${variable} is not set`
       : `function ${name} cannot ${CAPABILITIES[capability].purpose}: it does not declare ${capability} in functions/manifest.ts`,
   );
-}
-
-/** A value that is computed on first read and then kept. */
-function once<T>(make: () => T): () => T {
-  let made = false;
-  let value: T;
-  return () => {
-    if (!made) {
-      value = make();
-      made = true;
-    }
-    return value;
-  };
 }
 
 /**
@@ -100,7 +87,7 @@ export function buildContext(name: FunctionName, parts: RuntimeParts = {}): Func
       : {}),
   };
   const clients: AwsClients = awsClients(aws);
-  const metrics = parts.metrics ?? powertoolsMetrics();
+  const metrics = once(() => parts.metrics ?? powertoolsMetrics());
 
   const table = once((): TableClient => {
     if (!env.WARDEN_TABLE) missing(name, "table:get", "WARDEN_TABLE");
@@ -162,19 +149,11 @@ export function buildContext(name: FunctionName, parts: RuntimeParts = {}): Func
 
   const workflows = new SfnWorkflowStarter({
     client: clients.sfn,
-    stateMachineArns: {
-      ...(env.WARDEN_CREATE_BACKUP_ARN ? { "create-backup": env.WARDEN_CREATE_BACKUP_ARN } : {}),
-      ...(env.WARDEN_DELETE_BACKUP_ARN ? { "delete-backup": env.WARDEN_DELETE_BACKUP_ARN } : {}),
+    stateMachineArn: (workflow) => {
+      const variable = WORKFLOW_ARN_VARIABLE[workflow];
+      return env[variable] || missing(name, `start:${workflow}`, variable);
     },
   });
-  const starter: WorkflowStarter = {
-    start: async (workflow, executionName, input) => {
-      const variable =
-        workflow === "create-backup" ? "WARDEN_CREATE_BACKUP_ARN" : "WARDEN_DELETE_BACKUP_ARN";
-      if (!env[variable]) missing(name, `start:${workflow}`, variable);
-      return workflows.start(workflow, executionName, input);
-    },
-  };
 
   const validator = once((): TargetValidator => {
     const functionName = env.WARDEN_VALIDATE_TARGET_FUNCTION;
@@ -186,14 +165,16 @@ export function buildContext(name: FunctionName, parts: RuntimeParts = {}): Func
     name,
     env,
     clock,
-    metrics,
+    get metrics() {
+      return metrics();
+    },
     ...(parts.fetch ? { fetch: parts.fetch } : {}),
     get store() {
       return store();
     },
     // Each port resolves its capability on first use, so an undeclared one rejects there.
     events: { publish: async (published) => events().publish(published) },
-    workflows: starter,
+    workflows,
     providers: async (target) => providers()(target),
     webhooks: { get: async (ref) => webhookSecrets().get(ref) },
     targetValidator: { validate: async (target) => validator().validate(target) },

@@ -5,9 +5,9 @@ import {
   WORKFLOWS,
   type WorkflowName,
 } from "../lib/workflows/definitions.ts";
-import { accountId, regionalArn } from "./account.ts";
+import { accountId } from "./account.ts";
 import { pascalCase, wardenFunction } from "./functions.ts";
-import { stateMachineName, WORKFLOW_NAMES } from "./workflow-arns.ts";
+import { stateMachineArn, stateMachineName, WORKFLOW_NAMES } from "./workflow-arns.ts";
 
 const taskKeys = Object.keys(TASKS) as TaskKey[];
 
@@ -83,7 +83,7 @@ function stateMachine(workflow: WorkflowName) {
           Condition: {
             StringEquals: { "aws:SourceAccount": accountId },
             ArnLike: {
-              "aws:SourceArn": regionalArn("states", `stateMachine:${stateMachineName(workflow)}`),
+              "aws:SourceArn": stateMachineArn(workflow),
             },
           },
         },

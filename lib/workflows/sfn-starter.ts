@@ -1,5 +1,4 @@
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import { ConfigurationError } from "../core/errors.ts";
 import type { WorkflowName } from "./definitions.ts";
 import type { WorkflowStarter } from "./starter.ts";
 
@@ -7,27 +6,25 @@ import type { WorkflowStarter } from "./starter.ts";
 export interface SfnWorkflowStarterOptions {
   /** The Step Functions client, built on first use (the SDK is loaded only then). */
   client: () => Promise<Pick<SFNClient, "send">>;
-  /** ARNs of the state machines this function may start; the others are absent. */
-  stateMachineArns: Partial<Record<WorkflowName, string>>;
+  /**
+   * The ARN of a state machine this function may start; throws (a configuration error
+   * naming what is missing) for one it may not.
+   */
+  stateMachineArn(workflow: WorkflowName): string;
 }
 
 /** Starts executions of the deployed state machines. */
 export class SfnWorkflowStarter implements WorkflowStarter {
   readonly #client: SfnWorkflowStarterOptions["client"];
-  readonly #arns: Partial<Record<WorkflowName, string>>;
+  readonly #arnOf: SfnWorkflowStarterOptions["stateMachineArn"];
 
   constructor(options: SfnWorkflowStarterOptions) {
     this.#client = options.client;
-    this.#arns = options.stateMachineArns;
+    this.#arnOf = options.stateMachineArn;
   }
 
   async start(workflow: WorkflowName, name: string, input: Record<string, unknown>) {
-    const arn = this.#arns[workflow];
-    if (!arn) {
-      throw new ConfigurationError(
-        `this function is not configured to start ${workflow} (no state machine ARN)`,
-      );
-    }
+    const arn = this.#arnOf(workflow);
     const [client, { StartExecutionCommand, ExecutionAlreadyExists }] = await Promise.all([
       this.#client(),
       import("@aws-sdk/client-sfn"),

@@ -14,12 +14,13 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { CAPABILITIES, type Capability, environmentFor } from "../functions/capabilities.ts";
-import { LOCAL_ARNS, startLocalFunctions } from "../functions/local-runtime.ts";
+import { startLocalFunctions } from "../functions/local-runtime.ts";
 import type { FunctionName } from "../functions/manifest.ts";
+import { EVENT_SOURCE, EventType } from "../lib/notify/events.ts";
 import { StaticSecretSource } from "../lib/providers/secrets.ts";
+import { TASKS } from "../lib/workflows/definitions.ts";
 import { ensureTable, startDynalite } from "../local/dynamo.ts";
-import { apiEvent, scheduledEvent } from "../local/events.ts";
+import { apiEvent, eventBridgeEvent, scheduledEvent } from "../local/events.ts";
 import { startSlackSink } from "../sandbox/slack-sink.ts";
 import { startZillizSimulator } from "../sandbox/zilliz.ts";
 import { buildFunction, buildFunctions, type FunctionBundle } from "../scripts/build-functions.ts";
@@ -31,18 +32,8 @@ const OUT = join(ROOT, "dist", "bench-cold-start");
 
 /** The targets of the issue that set them: ratios to the empty handler, and size. */
 const TARGET = { tight: 1.5, loose: 2.0, bytes: MAX_BUNDLE_BYTES };
+const TASK_FUNCTIONS = new Set<string>(Object.values(TASKS));
 const tight = (name: string) => name === "api" || TASK_FUNCTIONS.has(name);
-const TASK_FUNCTIONS = new Set([
-  "acquire-lease",
-  "start-backup",
-  "poll-backup",
-  "record-failure",
-  "mark-deleting",
-  "delete-provider-backup",
-  "poll-deletion",
-  "record-deleted",
-  "record-delete-failure",
-]);
 
 const WAYS = {
   "runtime SDK": {},
@@ -108,13 +99,23 @@ const FIRST_EVENT: Record<FunctionName, unknown> = {
   "validate-target": { target },
   dispatch: scheduledEvent("DispatchTick"),
   sweep: scheduledEvent("SweepTick"),
-  "expiry-stream": { Records: [] },
-  "notify-slack": {
-    ...scheduledEvent("Slack"),
-    "detail-type": "backup.failed",
-    source: "backup-warden",
-    detail: failedDetail,
+  // An expiry stream batch with nothing due still parses and answers; give it one record.
+  "expiry-stream": {
+    Records: [
+      {
+        eventID: "1",
+        eventName: "REMOVE",
+        eventSource: "aws:dynamodb",
+        userIdentity: { type: "Service", principalId: "dynamodb.amazonaws.com" },
+        dynamodb: {
+          Keys: { pk: { S: "EXPIRY#bk_x" }, sk: { S: "EXPIRY" } },
+          OldImage: { entity: { S: "expiry" }, backupId: { S: "bk_x" } },
+          SequenceNumber: "1",
+        },
+      },
+    ],
   },
+  "notify-slack": eventBridgeEvent(EventType.failed, EVENT_SOURCE, failedDetail),
   "slack-digest": scheduledEvent("SlackDigestTick"),
   "acquire-lease": task,
   "start-backup": task,
@@ -126,32 +127,13 @@ const FIRST_EVENT: Record<FunctionName, unknown> = {
   "record-deleted": task,
   "record-delete-failure": { ...task, error: { Error: "States.TaskFailed" } },
 };
-// An expiry stream batch with nothing due still parses and answers; give it one record.
-FIRST_EVENT["expiry-stream"] = {
-  Records: [
-    {
-      eventID: "1",
-      eventName: "REMOVE",
-      eventSource: "aws:dynamodb",
-      userIdentity: { type: "Service", principalId: "dynamodb.amazonaws.com" },
-      dynamodb: {
-        Keys: { pk: { S: "EXPIRY#bk_x" }, sk: { S: "EXPIRY" } },
-        OldImage: { entity: { S: "expiry" }, backupId: { S: "bk_x" } },
-        SequenceNumber: "1",
-      },
-    },
-  ],
-};
-
 const env = {
   ...process.env,
-  AWS_REGION: LOCAL_ARNS.region,
-  WARDEN_AWS_ENDPOINT: functions.aws.url,
+  ...functions.env,
   WARDEN_ALLOW_LOOPBACK_PROVIDERS: "1",
   WARDEN_SLACK_WEBHOOK_SECRET: "sandbox/slack",
   WARDEN_QUIET: "1",
   POWERTOOLS_LOG_LEVEL: "ERROR",
-  ...environmentFor(Object.keys(CAPABILITIES) as Capability[], functions.deployment),
 };
 
 // ---------------------------------------------------------------- one process, timed

@@ -12,6 +12,7 @@ import {
 } from "../local/aws/gateway.ts";
 import type { ArnContext } from "../local/aws/iam.ts";
 import { type RecordedCall, recordCalls } from "../local/aws/recorder.ts";
+import { eventBridgeEvent } from "../local/events.ts";
 import { lambdaContext } from "../local/lambda-context.ts";
 import { type ExecutionOutcome, LocalWorkflowStarter } from "../local/workflows.ts";
 import {
@@ -74,6 +75,8 @@ export interface LocalFunctions {
   starter: LocalWorkflowStarter;
   bus: InProcessEventBus;
   deployment: Deployment;
+  /** The environment every function runs with (the variables of every capability). */
+  env: Record<string, string>;
   /** Invokes a function as Lambda would: the event, a fresh Lambda context. */
   invoke(name: FunctionName, event: unknown): Promise<unknown>;
   close(): Promise<void>;
@@ -181,17 +184,7 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
   // The bus rule of stacks/events.ts: our events, as EventBridge envelopes, to the notifier.
   if (options.notifySlack) {
     bus.subscribe((event) =>
-      invoke("notify-slack", {
-        version: "0",
-        id: crypto.randomUUID(),
-        "detail-type": event.type,
-        source: EVENT_SOURCE,
-        account: LOCAL_ARNS.account,
-        time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
-        region: LOCAL_ARNS.region,
-        resources: [],
-        detail: event.detail,
-      }),
+      invoke("notify-slack", eventBridgeEvent(event.type, EVENT_SOURCE, event.detail)),
     );
   }
 
@@ -200,6 +193,7 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
     starter,
     bus,
     deployment,
+    env,
     invoke,
     close: async () => {
       await starter.stop();

@@ -68,17 +68,32 @@ export function apiEvent(request: LocalRequest) {
   };
 }
 
-/** An EventBridge scheduled event ("Scheduled Event" from aws.events), as a rule delivers it. */
-export function scheduledEvent(rule: string, time = new Date()) {
+/** An EventBridge event as a rule delivers it to its target (times in whole seconds). */
+export function eventBridgeEvent<D>(
+  detailType: string,
+  source: string,
+  detail: D,
+  options: { resources?: string[]; time?: Date } = {},
+) {
   return {
     version: "0",
     id: randomUUID(),
-    "detail-type": "Scheduled Event",
-    source: "aws.events",
+    "detail-type": detailType,
+    source,
     account: "000000000000",
-    time: time.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    time: (options.time ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z"),
     region: "local",
-    resources: [`arn:aws:events:local:000000000000:rule/${rule}`],
-    detail: {},
+    resources: options.resources ?? [],
+    detail,
   };
+}
+
+/** An EventBridge scheduled event ("Scheduled Event" from aws.events), as a rule delivers it. */
+export function scheduledEvent(rule: string, time = new Date()) {
+  return eventBridgeEvent(
+    "Scheduled Event",
+    "aws.events",
+    {},
+    { resources: [`arn:aws:events:local:000000000000:rule/${rule}`], time },
+  );
 }

@@ -2,17 +2,11 @@ import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import type { MiddlewareStack } from "@smithy/types";
+import type { RecordableClient as SdkClient } from "../local/aws/recorder.ts";
 import { once } from "./deferred.ts";
 
-/** The AWS services our functions call. */
+/** The AWS services our functions call, by their IAM prefix. */
 export type AwsService = "dynamodb" | "events" | "lambda" | "secretsmanager" | "states";
-
-/** The part of an SDK client the call recorder needs (every v3 client has it). */
-export interface SdkClient {
-  // biome-ignore lint/suspicious/noExplicitAny: any client's stack, whatever its input types
-  middlewareStack: MiddlewareStack<any, any>;
-}
 
 /** How a function's SDK clients are configured. */
 export interface AwsSettings {

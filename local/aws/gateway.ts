@@ -53,7 +53,10 @@ export interface Denial {
 /** Options of {@link startLocalAws}. */
 export interface LocalAwsOptions {
   backends: LocalAwsBackends;
-  /** The Allow statements of an identity (a function name); `undefined`: unknown identity. */
+  /**
+   * The Allow statements of an identity (a function name); `undefined`: unknown identity.
+   * Asked once per identity: a function's statements do not change while it runs.
+   */
   policyOf(identity: string): readonly IamStatement[] | undefined;
   arns: ArnContext;
   /** Told about every refused call (the local runtime logs it; tests fail on it). */
@@ -142,6 +145,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     when?: (input: Record<string, unknown>) => boolean;
   }> = [];
   const { backends } = options;
+  const policies = new Map<string, readonly IamStatement[] | undefined>();
   let answered = 0;
 
   /** The fault to answer `action` with, if one is armed (each answer uses one up). */
@@ -160,7 +164,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
   /** Authorizes a call: `undefined` when allowed, else the message AWS would refuse it with. */
   const refusal = (req: IncomingMessage, call: IamCall): string | undefined => {
     const identity = identityOf(req) ?? "anonymous";
-    const statements = options.policyOf(identity);
+    if (!policies.has(identity)) policies.set(identity, options.policyOf(identity));
+    const statements = policies.get(identity);
     if (!statements)
       return `The security token included in the request is invalid (unknown identity ${identity})`;
     const [resource] = deniedResources(statements, call);

@@ -34,15 +34,6 @@ function named(value: unknown, build: (name: string) => string): string {
   return text.startsWith("arn:") ? text : build(text);
 }
 
-/** The `SDK service name` → IAM prefix, for the services our functions call. */
-export const IAM_PREFIX: Record<string, string> = {
-  dynamodb: "dynamodb",
-  events: "events",
-  lambda: "lambda",
-  secretsmanager: "secretsmanager",
-  states: "states",
-};
-
 /**
  * The IAM action and resources of one API call, from its service prefix, operation name
  * (`GetItem`, `StartExecution`, …) and input. Documented resource types: a DynamoDB table
@@ -95,12 +86,21 @@ export function iamCallOf(
  * IAM's wildcard match: `*` any run of characters, `?` one character. Actions compare
  * case-insensitively, resources (ARNs) case-sensitively.
  */
-export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const source = [...pattern]
-    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${source}$`, ignoreCase ? "i" : "").test(value);
+function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
+  const key = `${ignoreCase ? "i" : "-"}${pattern}`;
+  let regex = PATTERNS.get(key);
+  if (!regex) {
+    const source = [...pattern]
+      .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+      .join("");
+    regex = new RegExp(`^${source}$`, ignoreCase ? "i" : "");
+    PATTERNS.set(key, regex);
+  }
+  return regex.test(value);
 }
+
+/** Each pattern compiled once: every local AWS call is matched against the same few. */
+const PATTERNS = new Map<string, RegExp>();
 
 /** The resources of `call` that no statement allows (empty: the call is allowed). */
 export function deniedResources(statements: readonly IamStatement[], call: IamCall): string[] {

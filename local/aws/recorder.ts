@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { MiddlewareStack } from "@smithy/types";
-import { type ArnContext, IAM_PREFIX, type IamCall, iamCallOf } from "./iam.ts";
+import { type ArnContext, type IamCall, iamCallOf } from "./iam.ts";
 
 /** One AWS API call a function made: what IAM must allow for it. */
 export interface RecordedCall extends IamCall {
@@ -25,6 +25,7 @@ export interface RecordableClient {
 export function recordCalls(
   client: RecordableClient,
   functionName: string,
+  /** The client's service, by its IAM prefix (`dynamodb`, `states`, …). */
   service: string,
   arns: ArnContext,
   sink: (call: RecordedCall) => void,
@@ -35,7 +36,7 @@ export function recordCalls(
       const input = (args.input ?? {}) as Record<string, unknown>;
       sink({
         function: functionName,
-        ...iamCallOf(IAM_PREFIX[service] ?? service, operation, input, arns),
+        ...iamCallOf(service, operation, input, arns),
       });
       return next(args);
     },

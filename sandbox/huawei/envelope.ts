@@ -23,7 +23,7 @@ export interface ServiceErrorCodes {
 }
 
 /** A Huawei error body: `{error_code, error_msg}` plus the gateway's `request_id`. */
-export function huaweiErrorBody(code: string, message: string): Record<string, string> {
+function huaweiErrorBody(code: string, message: string): Record<string, string> {
   return { error_code: code, error_msg: message, request_id: randomBytes(16).toString("hex") };
 }
 

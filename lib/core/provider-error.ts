@@ -29,6 +29,15 @@ export const ProviderErrorName = {
   UNKNOWN: "ProviderUnknown",
 } as const satisfies Record<ProviderErrorClass, string>;
 
+const CLASS_OF_NAME = new Map<string, ProviderErrorClass>(
+  Object.entries(ProviderErrorName).map(([cls, name]) => [name, cls as ProviderErrorClass]),
+);
+
+/** The class an error name stands for (`ProviderQuota` → QUOTA); `undefined` for another name. */
+export function providerErrorClassOfName(name: string): ProviderErrorClass | undefined {
+  return CLASS_OF_NAME.get(name);
+}
+
 /** Classes worth retrying with backoff inside a workflow. */
 export const RETRYABLE_PROVIDER_ERRORS = [
   ProviderErrorName.THROTTLED,

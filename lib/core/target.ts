@@ -2,7 +2,7 @@ import * as z from "zod";
 import { ID_PATTERN } from "./ids.ts";
 import { PROVIDER_NAMES, type ProviderName, VENDORS } from "./vendors.ts";
 
-export { PROVIDER_NAMES, type ProviderName } from "./vendors.ts";
+export type { ProviderName } from "./vendors.ts";
 
 /** Tags are small labels used by policy selectors and Slack routing. */
 export const Tags = z

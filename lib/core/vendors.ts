@@ -188,9 +188,6 @@ export const VENDORS = {
 export type ProviderName = keyof typeof VENDORS;
 export const PROVIDER_NAMES = Object.keys(VENDORS) as [ProviderName, ...ProviderName[]];
 
-/** The resource type of one vendor's targets. */
-export type ResourceOf<P extends ProviderName> = z.infer<(typeof VENDORS)[P]["resource"]>;
-
 /** The secret type of one vendor's targets. */
 export type SecretOf<P extends ProviderName> = z.infer<(typeof VENDORS)[P]["secret"]>;
 

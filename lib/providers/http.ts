@@ -36,8 +36,8 @@ export interface HttpProviderOptions {
    */
   credentials?: unknown;
   /**
-   * Overrides of the vendor's client-side rate limit (`DEFAULT_RATE_LIMITS` in
-   * `rate-limit.ts`), plus an injected clock for tests.
+   * Overrides of the vendor's client-side rate limit (its `rateLimit` in
+   * lib/core/vendors.ts), plus an injected clock for tests.
    */
   rateLimit?: Partial<RateLimitSettings> & { clock?: RateLimitClock };
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ProviderError } from "../core/provider-error.ts";
-import { type ProviderName, type RateLimitSettings, VENDORS } from "../core/vendors.ts";
+import { type RateLimitSettings, vendorFacts } from "../core/vendors.ts";
 
 export type { RateLimitSettings } from "../core/vendors.ts";
 
@@ -10,12 +10,7 @@ export interface RateLimitClock {
   sleep(ms: number): Promise<void>;
 }
 
-/** Each vendor's client-side default, from the vendor table (lib/core/vendors.ts). */
-export const DEFAULT_RATE_LIMITS = Object.fromEntries(
-  Object.entries(VENDORS).map(([name, facts]) => [name, facts.rateLimit]),
-) as Record<ProviderName, RateLimitSettings>;
-
-/** For a vendor missing from {@link DEFAULT_RATE_LIMITS}. */
+/** For a vendor missing from the vendor table (lib/core/vendors.ts `rateLimit`). */
 export const FALLBACK_RATE_LIMIT: RateLimitSettings = {
   requestsPerSecond: 5,
   burst: 5,
@@ -109,7 +104,7 @@ export function credentialFingerprint(credentials: unknown): string {
 /**
  * The shared bucket for one vendor account on one host.
  *
- * @param scope.settings - overrides of the vendor's {@link DEFAULT_RATE_LIMITS}
+ * @param scope.settings - overrides of the vendor's `rateLimit` (lib/core/vendors.ts)
  * @param scope.clock - injected time (tests)
  */
 export function bucketFor(scope: {
@@ -120,8 +115,7 @@ export function bucketFor(scope: {
   settings?: Partial<RateLimitSettings>;
   clock?: RateLimitClock;
 }): TokenBucket {
-  const defaults: RateLimitSettings =
-    DEFAULT_RATE_LIMITS[scope.vendor as keyof typeof DEFAULT_RATE_LIMITS] ?? FALLBACK_RATE_LIMIT;
+  const defaults = vendorFacts(scope.vendor)?.rateLimit ?? FALLBACK_RATE_LIMIT;
   const overrides = Object.entries(scope.settings ?? {}).filter(([, v]) => v !== undefined);
   const settings: RateLimitSettings = { ...defaults, ...Object.fromEntries(overrides) };
   const key = [

@@ -54,12 +54,17 @@ export async function checkTarget(
   target: TargetResource,
   options: { allowLoopback?: boolean },
 ): Promise<string> {
+  return (await checked(target, options)).baseUrl;
+}
+
+/** {@link checkTarget}, with the vendor module it loaded. */
+async function checked(target: TargetResource, options: { allowLoopback?: boolean }) {
   const typed = target as TargetOf<ProviderName>;
   const vendor = await moduleOf(typed.provider);
   const baseUrl = vendor.baseUrl(typed as never);
   const url = new URL(baseUrl);
   if (options.allowLoopback && LOOPBACK.has(url.hostname) && url.protocol === "http:")
-    return baseUrl;
+    return { vendor, baseUrl };
   if (
     url.protocol !== "https:" ||
     !vendor.allowedHost(url.hostname, typed as never) ||
@@ -70,7 +75,7 @@ export async function checkTarget(
       { path: "resource.baseUrl", message: `must be https:// on ${vendor.allowedHostsText}` },
     ]);
   }
-  return baseUrl;
+  return { vendor, baseUrl };
 }
 
 /**
@@ -81,8 +86,7 @@ export async function checkTarget(
  */
 export function createProviderFactory(options: ProviderFactoryOptions): ProviderFactory {
   return async (target) => {
-    const baseUrl = await checkTarget(target, options);
-    const vendor = await moduleOf(target.provider);
+    const { vendor, baseUrl } = await checked(target, options);
     const secret = VENDORS[target.provider].secret as unknown as Parameters<typeof readSecret>[2];
     const credentials = await readSecret(options.secrets, target.secretRef, secret);
     return vendor.create({

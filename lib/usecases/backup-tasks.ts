@@ -2,7 +2,7 @@ import * as z from "zod";
 import type { BackupError, BackupRecord } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
 import { ConflictError, InvalidTransitionError } from "../core/errors.ts";
-import { ProviderError, ProviderErrorName } from "../core/provider-error.ts";
+import { ProviderError, providerErrorClassOfName } from "../core/provider-error.ts";
 import { resourceKey, type Target } from "../core/target.ts";
 import { eventFromBackup } from "../notify/event-builders.ts";
 import type { EventPublisher } from "../notify/publisher.ts";
@@ -46,10 +46,6 @@ export function nextWaitSeconds(previous: number): number {
   return Math.min(POLL_INTERVAL.maxSeconds, Math.ceil(previous * POLL_INTERVAL.factor));
 }
 
-const CLASS_BY_ERROR_NAME = new Map<string, string>(
-  Object.entries(ProviderErrorName).map(([cls, name]) => [name, cls]),
-);
-
 /**
  * Turns a Step Functions error (`{Error, Cause}`) into the record's `lastError`. On AWS
  * the Cause is Lambda's JSON error document; locally it is the message.
@@ -64,7 +60,7 @@ export function backupErrorOf(error: { Error: string; Cause?: string }, at: stri
   }
   return {
     code: error.Error,
-    class: CLASS_BY_ERROR_NAME.get(error.Error) ?? error.Error,
+    class: providerErrorClassOfName(error.Error) ?? error.Error,
     message: message.slice(0, 1000),
     at,
   };

@@ -1,11 +1,7 @@
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import * as z from "zod";
 import { ErrorCode, WardenError } from "../core/errors.ts";
-import {
-  ProviderError,
-  type ProviderErrorClass,
-  ProviderErrorName,
-} from "../core/provider-error.ts";
+import { ProviderError, providerErrorClassOfName } from "../core/provider-error.ts";
 import type { Target } from "../core/target.ts";
 import { applyVerdict, type TargetValidator, ValidationVerdict } from "./target-validation.ts";
 
@@ -22,10 +18,6 @@ const FunctionErrorDocument = z.object({
   errorType: z.string().optional(),
   errorMessage: z.string().optional(),
 });
-
-const CLASS_OF_NAME = new Map<string, ProviderErrorClass>(
-  Object.entries(ProviderErrorName).map(([cls, name]) => [name, cls as ProviderErrorClass]),
-);
 
 /**
  * Validates a target in the validate-target function, synchronously (RequestResponse): the
@@ -75,7 +67,7 @@ function remoteError(
   doc: z.infer<typeof FunctionErrorDocument> | undefined,
 ): WardenError {
   const message = (doc?.errorMessage ?? "target validation failed").slice(0, 1000);
-  const cls = doc?.errorType ? CLASS_OF_NAME.get(doc.errorType) : undefined;
+  const cls = doc?.errorType ? providerErrorClassOfName(doc.errorType) : undefined;
   if (cls) return new ProviderError({ cls, provider: target.provider, message });
   return new WardenError(ErrorCode.INTERNAL, 500, `target validation failed: ${message}`, {
     name: "TargetValidationError",

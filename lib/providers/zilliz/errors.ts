@@ -7,12 +7,12 @@ import { classOfHttpStatus } from "../http.ts";
  */
 
 /** The codes we act on, and what they mean to us. */
-export const AUTH_CODES = new Set([96012, 96013, 96014, 96015, 96016, 96027, 21119]);
-export const INVALID_CODES = new Set([
+const AUTH_CODES = new Set([96012, 96013, 96014, 96015, 96016, 96027, 21119]);
+const INVALID_CODES = new Set([
   96008, 96009, 96021, 96022, 96029, 96030, 96031, 96032, 96033, 96034, 96036, 96037,
 ]);
-export const CREATE_FAILED = 96038;
-export const JOB_NOT_FOUND = 96026;
+const CREATE_FAILED = 96038;
+const JOB_NOT_FOUND = 96026;
 export const CLUSTER_NOT_FOUND = 96018;
 /** Classifies a Zilliz error envelope (it may come with HTTP 200 or with HTTP ≥ 400). */
 export function classifyZillizError(

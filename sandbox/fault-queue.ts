@@ -34,8 +34,33 @@ export interface DelayFault extends FaultCommon {
   delayMs: number;
 }
 
+/**
+ * Lets the vendor handle the matching request normally (its state changes), then destroys
+ * the connection without sending any response: the client sees a socket error and cannot
+ * tell whether the vendor acted.
+ */
+export interface DropResponseFault extends FaultCommon {
+  kind: "drop-response";
+}
+
+/**
+ * Lets the vendor handle the matching request normally, then holds its response for
+ * `delayMs` (wall-clock) before sending it: a client with a shorter timeout gives up while
+ * the vendor has already acted. A held response is abandoned when the simulator closes.
+ */
+export interface HoldResponseFault extends FaultCommon {
+  kind: "hold-response";
+  delayMs: number;
+}
+
+/** The transport faults that act on a vendor's response rather than on its request. */
+export type ResponseFault = DropResponseFault | HoldResponseFault;
+
 /** Faults that every simulator applies at the transport layer. */
-export type HttpFault = StatusFault | DelayFault;
+export type HttpFault = StatusFault | DelayFault | ResponseFault;
+
+/** The kinds of {@link HttpFault}. */
+export const HTTP_FAULT_KINDS = ["status", "delay", "drop-response", "hold-response"] as const;
 
 /** What `FaultQueue.add` accepts: transport faults plus the simulator's own kinds. */
 export type FaultSpec<Extra extends { kind: string } = never> = HttpFault | (Extra & FaultCommon);
@@ -54,7 +79,8 @@ interface QueuedFault<F> {
 /**
  * An ordered list of injected faults shared by all sandbox simulators.
  *
- * The HTTP layer consumes `status` and `delay` faults; a simulator consumes its own kinds
+ * The HTTP layer consumes the transport kinds (`status`, `delay`, `drop-response`,
+ * `hold-response`, see {@link HttpFault}); a simulator consumes its own kinds
  * (for example Zilliz `fail-next-job`) with {@link FaultQueue.take} at the moment the fault
  * should bite, so a rejected request does not use it up.
  *
@@ -114,6 +140,26 @@ export class FaultQueue<Extra extends { kind: string } = never> {
     return this.#take((fault): fault is StatusFault => fault.kind === "status", target);
   }
 
+  /**
+   * Consumes one use of the oldest matching `drop-response` or `hold-response` fault (used
+   * by the HTTP layer once the request is known to reach the vendor).
+   */
+  takeResponseFault(target: FaultTarget): ResponseFault | undefined {
+    return this.#take(isResponseFault, target);
+  }
+
+  /**
+   * True when a queued transport fault (any {@link HttpFault} kind) matches `target`,
+   * without consuming it: such a request gets no chaos fault (queued faults come first).
+   */
+  hasTransportFault(target: FaultTarget): boolean {
+    return this.#queue.some(
+      ({ fault }) =>
+        (HTTP_FAULT_KINDS as readonly string[]).includes(fault.kind) &&
+        matches(fault.match, target),
+    );
+  }
+
   #take<F extends FaultSpec<Extra>>(
     isWanted: (fault: FaultSpec<Extra>) => fault is F,
     target: FaultTarget,
@@ -129,7 +175,12 @@ export class FaultQueue<Extra extends { kind: string } = never> {
   }
 }
 
-function matches(match: FaultMatch | undefined, target: FaultTarget): boolean {
+function isResponseFault(fault: { kind: string }): fault is ResponseFault {
+  return fault.kind === "drop-response" || fault.kind === "hold-response";
+}
+
+/** True when `target` is a request `match` selects (an absent `match` selects all). */
+export function matches(match: FaultMatch | undefined, target: FaultTarget): boolean {
   if (match === undefined) return true;
   if (match.method !== undefined && match.method.toUpperCase() !== target.method.toUpperCase()) {
     return false;
@@ -139,7 +190,7 @@ function matches(match: FaultMatch | undefined, target: FaultTarget): boolean {
 }
 
 /** Over HTTP a path is always a regular-expression source (JSON has no RegExp). */
-const matchSchema = z.object({
+export const matchSchema = z.object({
   method: z.string().min(1).optional(),
   path: z
     .string()
@@ -176,10 +227,25 @@ export const delayFaultSchema = z.object({
   ...faultCommonShape,
 });
 
+/** Zod schema for a `drop-response` fault posted over HTTP. */
+export const dropResponseFaultSchema = z.object({
+  kind: z.literal("drop-response"),
+  ...faultCommonShape,
+});
+
+/** Zod schema for a `hold-response` fault posted over HTTP. */
+export const holdResponseFaultSchema = z.object({
+  kind: z.literal("hold-response"),
+  delayMs: z.number().int().nonnegative(),
+  ...faultCommonShape,
+});
+
 /** Zod schema for a transport fault posted over HTTP (what a simulator without own kinds takes). */
 export const httpFaultSchema: z.ZodType<FaultSpec> = z.discriminatedUnion("kind", [
   statusFaultSchema,
   delayFaultSchema,
+  dropResponseFaultSchema,
+  holdResponseFaultSchema,
 ]);
 
 /**
@@ -202,5 +268,11 @@ export function faultKind<K extends string, Shape extends z.ZodRawShape>(kind: K
 export function faultSchemaWith<Own extends { kind: string }>(
   own: z.ZodType<Own & FaultCommon> & z.core.$ZodTypeDiscriminable,
 ): z.ZodType<FaultSpec<Own>> {
-  return z.discriminatedUnion("kind", [statusFaultSchema, delayFaultSchema, own]);
+  return z.discriminatedUnion("kind", [
+    statusFaultSchema,
+    delayFaultSchema,
+    dropResponseFaultSchema,
+    holdResponseFaultSchema,
+    own,
+  ]);
 }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { HttpFault } from "./fault-queue.ts";
 
 /** One request as a simulator route sees it. */
 export interface SimRequest {
@@ -33,6 +34,12 @@ export interface SimRoute {
   handler: (request: SimRequest) => SimResponse | Promise<SimResponse>;
 }
 
+/** A transport fault one request got, and whether it was queued or drawn by chaos. */
+export interface InjectedFault {
+  kind: HttpFault["kind"];
+  source: "queue" | "chaos";
+}
+
 /** One entry of a simulator's request log (admin `/__sandbox/` calls are not logged). */
 export interface RequestLogEntry {
   method: string;
@@ -40,7 +47,15 @@ export interface RequestLogEntry {
   path: string;
   /** Query string including the leading `?`, or `""`. */
   search: string;
+  /** The status answered — or, for a dropped response, the one the vendor would have sent. */
   status: number;
+  /** Present when transport faults were injected into this request. */
+  injected?: InjectedFault[];
+  /**
+   * Present (true) when no response was sent: a `drop-response` fault, or a response held
+   * by `hold-response` that was abandoned because the simulator closed.
+   */
+  dropped?: true;
 }
 
 /**

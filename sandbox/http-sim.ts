@@ -3,8 +3,17 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type * as z from "zod";
-import type { FaultQueue, FaultSpec, StatusFault } from "./fault-queue.ts";
+import { Chaos } from "./chaos.ts";
+import type {
+  FaultQueue,
+  FaultSpec,
+  FaultTarget,
+  HttpFault,
+  ResponseFault,
+  StatusFault,
+} from "./fault-queue.ts";
 import {
+  type InjectedFault,
   matchPattern,
   type RequestLogEntry,
   type SimRequest,
@@ -12,8 +21,15 @@ import {
   type SimRoute,
 } from "./http-sim-types.ts";
 import { ADMIN_PREFIX, handleAdmin } from "./sandbox-admin.ts";
+import type { BackupSeeder } from "./vendor-hooks.ts";
 
-export type { RequestLogEntry, SimRequest, SimResponse, SimRoute } from "./http-sim-types.ts";
+export type {
+  InjectedFault,
+  RequestLogEntry,
+  SimRequest,
+  SimResponse,
+  SimRoute,
+} from "./http-sim-types.ts";
 
 /** How a provider simulator plugs its behaviour into the shared JSON HTTP server. */
 export interface JsonHttpSimulatorOptions<Extra extends { kind: string }> {
@@ -35,6 +51,10 @@ export interface JsonHttpSimulatorOptions<Extra extends { kind: string }> {
   dumpState?: () => unknown;
   /** Called after each logged request, e.g. for the local runtime's console. */
   onRequest?: (entry: RequestLogEntry) => void;
+  /** Seeded random transport faults; default a new {@link Chaos}, off until set. */
+  chaos?: Chaos;
+  /** Answers `POST /__sandbox/backups`; without it that route is 404. */
+  seedBackup?: BackupSeeder<z.ZodType>;
 }
 
 /** A running simulator server. */
@@ -44,14 +64,22 @@ export interface JsonHttpSimulator {
   port: number;
   /** Provider requests in arrival order of their responses; tests may read or truncate it. */
   requests: RequestLogEntry[];
-  /** Stops listening, drops open connections and abandons requests held by delay faults. */
+  /** Seeded random transport faults (`PUT /__sandbox/chaos` over HTTP). */
+  chaos: Chaos;
+  /**
+   * Stops listening, drops open connections and abandons requests held by `delay` faults
+   * (never handled) and responses held by `hold-response` faults (logged as dropped).
+   */
   close(): Promise<void>;
 }
 
 /**
  * Starts a loopback JSON HTTP server that routes requests to a provider simulator and
  * applies the shared sandbox machinery in this order: admin endpoints, `delay` faults,
- * `status` faults, route matching (404), authentication, rate limiting, the route handler.
+ * `status` faults, route matching (404), authentication, rate limiting, the route handler,
+ * then `drop-response` / `hold-response` faults. Each transport fault comes from the fault
+ * queue or, when no queued transport fault matches the request, from {@link Chaos}.
+ * `/__sandbox/*` requests never get faults and are not logged.
  *
  * @example
  * ```ts
@@ -67,21 +95,38 @@ export async function startJsonHttpSimulator<Extra extends { kind: string }>(
   options: JsonHttpSimulatorOptions<Extra>,
 ): Promise<JsonHttpSimulator> {
   const requests: RequestLogEntry[] = [];
+  const chaos = options.chaos ?? new Chaos();
   const closing = new AbortController();
   const windows = new Map<string, { second: number; count: number }>();
 
-  async function respond(request: SimRequest): Promise<SimResponse | undefined> {
-    const target = { method: request.method, path: request.path };
-    const delay = options.faults.takeDelay(target);
-    if (delay !== undefined) {
-      try {
-        await sleep(delay.delayMs, undefined, { signal: closing.signal });
-      } catch {
-        return undefined; // the simulator is closing: nobody will read the answer
+  /**
+   * The transport faults of one vendor request, queued ones first: a request some queued
+   * transport fault matches gets no chaos fault (chaos still counts it as seen).
+   */
+  function faultsFor(target: FaultTarget) {
+    const injected: InjectedFault[] = [];
+    const drawn = chaos.draw(target, options.faults.hasTransportFault(target));
+    function pick<F extends HttpFault>(queued: F | undefined, isKind: (f: HttpFault) => f is F) {
+      const fault = queued ?? (drawn !== undefined && isKind(drawn) ? drawn : undefined);
+      if (fault !== undefined) {
+        injected.push({ kind: fault.kind, source: queued === undefined ? "chaos" : "queue" });
       }
+      return fault;
     }
-    const statusFault = options.faults.takeStatus(target);
-    if (statusFault !== undefined) return faultResponse(statusFault, options.errorBody);
+    return {
+      injected,
+      delay: () => pick(options.faults.takeDelay(target), (f) => f.kind === "delay"),
+      status: () => pick(options.faults.takeStatus(target), (f) => f.kind === "status"),
+      response: () =>
+        pick(
+          options.faults.takeResponseFault(target),
+          (f): f is ResponseFault => f.kind === "drop-response" || f.kind === "hold-response",
+        ),
+    };
+  }
+
+  /** Routes, authenticates, rate-limits and runs the vendor's handler. */
+  async function serveVendor(request: SimRequest): Promise<SimResponse> {
     for (const route of options.routes) {
       const params = route.method === request.method && matchPattern(route.pattern, request.path);
       if (!params) continue;
@@ -91,6 +136,16 @@ export async function startJsonHttpSimulator<Extra extends { kind: string }>(
     }
     const message = `no route for ${request.method} ${request.path}`;
     return { status: 404, body: options.errorBody(404, message) };
+  }
+
+  /** False when the simulator closed meanwhile (nobody will read the answer). */
+  async function hold(delayMs: number): Promise<boolean> {
+    try {
+      await sleep(delayMs, undefined, { signal: closing.signal });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   function limit(route: SimRoute, request: SimRequest): SimResponse | undefined {
@@ -109,24 +164,44 @@ export async function startJsonHttpSimulator<Extra extends { kind: string }>(
   async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
     const request = await readRequest(incoming);
     if (request.path.startsWith(ADMIN_PREFIX)) {
-      const context = { ...options, requestCount: () => requests.length };
+      const context = { ...options, chaos, requestCount: () => requests.length };
       send(outgoing, handleAdmin(request, context));
       return;
     }
-    let response: SimResponse | undefined;
+    const target = { method: request.method, path: request.path };
+    const faults = faultsFor(target);
+    const delay = faults.delay();
+    if (delay !== undefined && !(await hold(delay.delayMs))) return;
+    const statusFault = faults.status();
+    // An injected status answers instead of the vendor, so no response fault applies.
+    const responseFault = statusFault === undefined ? faults.response() : undefined;
+    let response: SimResponse;
     try {
-      response = await respond(request);
+      response =
+        statusFault !== undefined
+          ? faultResponse(statusFault, options.errorBody)
+          : await serveVendor(request);
     } catch (error) {
       const message = `internal simulator error: ${(error as Error).message}`;
       response = { status: 500, body: options.errorBody(500, message) };
     }
-    if (response === undefined) return;
     response.headers = { ...options.responseHeaders?.(), ...response.headers };
     const search = new URL(incoming.url ?? "/", "http://127.0.0.1").search;
-    const entry = { method: request.method, path: request.path, search, status: response.status };
+    const entry: RequestLogEntry = {
+      method: request.method,
+      path: request.path,
+      search,
+      status: response.status,
+    };
+    if (faults.injected.length > 0) entry.injected = faults.injected;
+    const delivered =
+      responseFault === undefined ||
+      (responseFault.kind === "hold-response" && (await hold(responseFault.delayMs)));
+    if (!delivered) entry.dropped = true;
     requests.push(entry);
     options.onRequest?.(entry);
-    send(outgoing, response);
+    if (delivered) send(outgoing, response);
+    else outgoing.destroy(); // the vendor acted, the client gets a socket error
   }
 
   const server = createServer((incoming, outgoing) => {
@@ -141,6 +216,7 @@ export async function startJsonHttpSimulator<Extra extends { kind: string }>(
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    chaos,
     async close() {
       if (closing.signal.aborted) return; // closing twice is harmless (tests' afterEach hooks)
       closing.abort();
@@ -187,6 +263,7 @@ async function readRequest(incoming: IncomingMessage): Promise<SimRequest> {
 }
 
 function send(outgoing: ServerResponse, response: SimResponse): void {
+  if (outgoing.destroyed) return; // the client gave up (e.g. while its response was held)
   const isText = typeof response.body === "string";
   const payload =
     response.body === undefined

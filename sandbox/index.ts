@@ -1,9 +1,25 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { Chaos } from "./chaos.ts";
+import type { HttpFault } from "./fault-queue.ts";
+import type { RequestLogEntry } from "./http-sim-types.ts";
 import { startDcsSimulator } from "./huawei/dcs.ts";
 import { startTaurusDbSimulator } from "./huawei/taurusdb.ts";
 import { startPineconeSimulator } from "./pinecone.ts";
+import type { InventoryEntry } from "./vendor-hooks.ts";
 import { startZillizSimulator } from "./zilliz.ts";
+
+/** The test hooks of one running vendor simulator, the same for every vendor. */
+export interface SandboxSimulator {
+  url: string;
+  /** Queue transport faults (the vendor's own kinds go through `POST /__sandbox/faults`). */
+  faults: { add(fault: HttpFault): void; clear(): void };
+  chaos: Chaos;
+  requests: RequestLogEntry[];
+  /** Creates a finished backup directly in the model; `input` is checked by the vendor's schema. */
+  seedBackup(input: object): string;
+  inventory(): InventoryEntry[];
+}
 
 /** A running simulator as the sandbox describes it (one JSON object per vendor). */
 export interface SandboxVendor {
@@ -13,6 +29,8 @@ export interface SandboxVendor {
   secret: { ref: string; value: Record<string, unknown> };
   /** A ready target spec pointing at the simulator. */
   demoTarget: Record<string, unknown>;
+  /** Faults, chaos, the request log, backup seeding and the inventory, for tests. */
+  simulator: SandboxSimulator;
   close(): Promise<void>;
 }
 
@@ -24,6 +42,8 @@ export interface SandboxOptions {
   basePort?: number;
   /** Vendor job duration, ms (default: each simulator's own). */
   jobDurationMs?: number;
+  /** How long a vendor takes to finish a delete, ms (default: each simulator's own). */
+  deleteDurationMs?: number;
 }
 
 /** Where one vendor's simulator runs, as {@link startSandbox} decides it. */
@@ -31,6 +51,7 @@ interface VendorSlot {
   port: number;
   stateFile?: string;
   jobDurationMs?: number;
+  deleteDurationMs?: number;
 }
 
 /** What differs between vendors' sandbox entries; {@link sandboxVendor} builds the rest. */
@@ -42,6 +63,7 @@ interface VendorEntry {
   describe: Record<string, unknown>;
   secretValue: Record<string, unknown>;
   resource: Record<string, unknown>;
+  simulator: SandboxSimulator;
   close(): Promise<void>;
 }
 
@@ -59,13 +81,14 @@ function sandboxVendor(entry: VendorEntry): SandboxVendor {
       resource: entry.resource,
       tags: { env: "sandbox" },
     },
+    simulator: entry.simulator,
     close: entry.close,
   };
 }
 
 /** A Huawei vendor's entry: AK/SK credentials and a resource in the demo region. */
 function huaweiVendor(
-  sim: { url: string; ak: string; sk: string; projectId: string; close(): Promise<void> },
+  sim: SandboxSimulator & { ak: string; sk: string; projectId: string; close(): Promise<void> },
   entry: { provider: string; name: string; instances: unknown; instanceId: string | undefined },
 ): SandboxVendor {
   const { url, ak, sk, projectId } = sim;
@@ -75,6 +98,7 @@ function huaweiVendor(
     describe: { url, ak, sk, projectId, instances: entry.instances },
     secretValue: { ak, sk },
     resource: { region: "ap-southeast-1", projectId, instanceId: entry.instanceId, baseUrl: url },
+    simulator: sim,
     close: () => sim.close(),
   });
 }
@@ -94,6 +118,7 @@ const SIMULATORS: Record<string, (slot: VendorSlot) => Promise<SandboxVendor>> =
       describe: { url, apiKey, clusters, projectId },
       secretValue: { apiKey },
       resource: { clusterId: clusters[0], baseUrl: url, scope: { type: "CLUSTER" } },
+      simulator: sim,
       close: () => sim.close(),
     });
   },
@@ -107,6 +132,7 @@ const SIMULATORS: Record<string, (slot: VendorSlot) => Promise<SandboxVendor>> =
       describe: { url, apiKey, indexes },
       secretValue: { apiKey },
       resource: { indexName: indexes[0], baseUrl: url },
+      simulator: sim,
       close: () => sim.close(),
     });
   },
@@ -148,6 +174,7 @@ export async function startSandbox(
         port: options.basePort ? options.basePort + offset : 0,
         stateFile: options.dataDir ? join(options.dataDir, `${name}.json`) : undefined,
         jobDurationMs: options.jobDurationMs,
+        deleteDurationMs: options.deleteDurationMs,
       });
       offset++;
     }

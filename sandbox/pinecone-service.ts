@@ -14,6 +14,7 @@ import {
 } from "./pinecone-model.ts";
 import { page, parsePageQuery } from "./pinecone-pages.ts";
 import type { SimulatorContext } from "./simulator.ts";
+import type { BackupSeeder, InventoryEntry, SeedResult } from "./vendor-hooks.ts";
 
 /** Pinecone-only fault: the next backup created on a matching request ends in `status`. */
 export interface FailNextBackupFault {
@@ -44,6 +45,13 @@ const createBackupBody = z.object({
 });
 const createIndexBody = z.object({ name: z.string(), deletion_protection: z.string().optional() });
 
+/** Body of `POST /__sandbox/backups` (and input of `sim.seedBackup`) on the Pinecone simulator. */
+export const pineconeSeedSchema = z.strictObject({
+  indexName: z.string().min(1),
+  name: z.string().regex(NAME_PATTERN, `name ${NAME_RULE}`).optional(),
+  description: z.string().optional(),
+});
+
 /**
  * The Pinecone backup and restore-job behaviour, free of HTTP: each method is one
  * documented operation answering what the real API documents (docs/providers.md §2.3) or,
@@ -51,6 +59,11 @@ const createIndexBody = z.object({ name: z.string(), deletion_protection: z.stri
  */
 export class PineconeService {
   readonly #o: PineconeServiceOptions;
+  /** Creates `Ready` backups directly in the model (`POST /__sandbox/backups`). */
+  readonly seeder: BackupSeeder<typeof pineconeSeedSchema> = {
+    schema: pineconeSeedSchema,
+    seed: (input) => this.#seed(input),
+  };
 
   /** @param options - timings, quota, clock, state and its save hook, fault queue */
   constructor(options: PineconeServiceOptions) {
@@ -237,6 +250,22 @@ export class PineconeService {
     return { status: 200, body: restoreJobModel(job, this.#o.now()) };
   }
 
+  /** The backups the project still has now (none deleted), oldest first; none is automatic. */
+  inventory(): InventoryEntry[] {
+    const now = this.#o.now();
+    return this.#o.state.backups
+      .filter((backup) => backup.deletedAt === null)
+      .map((backup) => ({
+        vendor: "pinecone",
+        backupId: backup.backupId,
+        resourceId: backup.indexName,
+        label: backup.description ?? backup.name ?? "",
+        status: backupStatusAt(backup, now),
+        automatic: false,
+        createdAt: backup.createdAt,
+      }));
+  }
+
   /** Everything the simulator knows, rendered at the current time (`GET /__sandbox/state`). */
   dump(now: number): unknown {
     const { state } = this.#o;
@@ -246,6 +275,22 @@ export class PineconeService {
       backups: state.backups.map((b) => ({ ...b, status: backupStatusAt(b, now) })),
       restoreJobs: state.restoreJobs.map((job) => restoreJobModel(job, now)),
     };
+  }
+
+  /** A backup that is `Ready` at once, without quota checks. */
+  #seed(input: z.output<typeof pineconeSeedSchema>): SeedResult {
+    const index = this.#o.state.indexes.find((candidate) => candidate.name === input.indexName);
+    if (index === undefined) return { status: 404, message: `index ${input.indexName} not found` };
+    if (index.kind === "pod") {
+      return { status: 409, message: `index ${input.indexName} is pod-based: no backups` };
+    }
+    const backup = this.#newBackup(input.indexName, index.indexId, {
+      name: input.name ?? null,
+      description: input.description ?? null,
+      durationMs: 0,
+      failStatus: null,
+    });
+    return { backupId: backup.backupId };
   }
 
   #newBackup(

@@ -8,13 +8,18 @@ import {
   pineconeErrorBody,
   pineconeStateSchema,
 } from "./pinecone-model.ts";
-import { type FailNextBackupFault, PineconeService } from "./pinecone-service.ts";
+import {
+  type FailNextBackupFault,
+  PineconeService,
+  type pineconeSeedSchema,
+} from "./pinecone-service.ts";
 import {
   type RateLimitOptions,
   type SimulatorHandle,
   type SimulatorOptions,
   startSimulator,
 } from "./simulator.ts";
+import { type InventoryEntry, seedOrThrow } from "./vendor-hooks.ts";
 
 export type { FailNextBackupFault } from "./pinecone-service.ts";
 
@@ -51,6 +56,16 @@ export interface PineconeSimulator extends SimulatorHandle<FailNextBackupFault> 
    * @returns their ids, oldest first
    */
   seedBackups(count: number, index?: string): string[];
+  /**
+   * Creates one `Ready` backup directly in the model (no quota check, no API call); the
+   * same as `POST /__sandbox/backups`.
+   *
+   * @returns its backup id
+   * @throws ZodError on bad input; Error for an unknown or pod-based index
+   */
+  seedBackup(input: z.input<typeof pineconeSeedSchema>): string;
+  /** The backups the project still has (not deleted), oldest first. */
+  inventory(): InventoryEntry[];
 }
 
 /** The default serverless index. */
@@ -113,7 +128,12 @@ export async function startPineconeSimulator(
         restoreDurationMs: options.restoreDurationMs ?? 30_000,
         backupQuota: options.backupQuota ?? 500,
       });
-      return { service, routes: pineconeRoutes(service), dump: (now) => service.dump(now) };
+      return {
+        service,
+        routes: pineconeRoutes(service),
+        dump: (now: number) => service.dump(now),
+        seeder: service.seeder,
+      };
     },
   });
   return {
@@ -121,6 +141,8 @@ export async function startPineconeSimulator(
     apiKey: state.apiKey,
     indexes,
     seedBackups: (count, index = indexes[0]!) => behaviour.service.seedBackups(index, count),
+    seedBackup: (input) => seedOrThrow(behaviour.service.seeder, input),
+    inventory: () => behaviour.service.inventory(),
   };
 }
 

@@ -1,6 +1,8 @@
 import type * as z from "zod";
+import { type Chaos, chaosConfigSchema } from "./chaos.ts";
 import type { FaultQueue, FaultSpec } from "./fault-queue.ts";
 import type { SimRequest, SimResponse } from "./http-sim-types.ts";
+import { type BackupSeeder, seedOverHttp } from "./vendor-hooks.ts";
 
 /** Path prefix of the simulator-control endpoints; never part of a provider's API. */
 export const ADMIN_PREFIX = "/__sandbox/";
@@ -11,12 +13,17 @@ export interface AdminContext<Extra extends { kind: string }> {
   faultSchema: z.ZodType<FaultSpec<Extra>>;
   dumpState?: () => unknown;
   requestCount: () => number;
+  chaos: Chaos;
+  /** Answers `POST /__sandbox/backups`; without it that route is 404. */
+  seedBackup?: BackupSeeder<z.ZodType>;
 }
 
 /**
  * Serves the simulator-control endpoints used by the local runtime and by hand:
  * `POST /__sandbox/faults` (one fault, zod-validated, a `match.path` is a RegExp source),
- * `GET|DELETE /__sandbox/faults`, and `GET /__sandbox/state`.
+ * `GET|DELETE /__sandbox/faults`, `PUT|GET|DELETE /__sandbox/chaos` (seeded random faults,
+ * see `chaos.ts`), `POST /__sandbox/backups` (a finished backup made directly in the
+ * vendor's model, see `vendor-hooks.ts`) and `GET /__sandbox/state`.
  *
  * They need no credentials: simulators bind to loopback only.
  */
@@ -42,18 +49,35 @@ export function handleAdmin<Extra extends { kind: string }>(
       context.faults.clear();
       return { status: 200, body: { cleared } };
     }
+    case "PUT /__sandbox/chaos": {
+      if (request.bodyError !== undefined) {
+        return { status: 400, body: { error: `invalid JSON body: ${request.bodyError}` } };
+      }
+      const parsed = chaosConfigSchema.safeParse(request.body);
+      if (!parsed.success) return { status: 400, body: { error: parsed.error.issues } };
+      context.chaos.set(parsed.data);
+      return { status: 200, body: { chaos: context.chaos.describe() } };
+    }
+    case "GET /__sandbox/chaos":
+      return { status: 200, body: { chaos: context.chaos.describe() } };
+    case "DELETE /__sandbox/chaos":
+      context.chaos.set(undefined);
+      return { status: 200, body: { chaos: context.chaos.describe() } };
+    case "POST /__sandbox/backups":
+      if (context.seedBackup === undefined) break;
+      return seedOverHttp(context.seedBackup, request);
     case "GET /__sandbox/state":
       return {
         status: 200,
         body: {
           state: context.dumpState?.() ?? null,
           faults: describeFaults(context.faults),
+          chaos: context.chaos.describe(),
           requestCount: context.requestCount(),
         },
       };
-    default:
-      return { status: 404, body: { error: `no sandbox admin route ${route}` } };
   }
+  return { status: 404, body: { error: `no sandbox admin route ${route}` } };
 }
 
 /** JSON has no RegExp: show a path matcher as its `/source/flags` text. */

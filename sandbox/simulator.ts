@@ -1,4 +1,5 @@
 import type * as z from "zod";
+import type { Chaos } from "./chaos.ts";
 import { FaultQueue, type FaultSpec } from "./fault-queue.ts";
 import {
   type RequestLogEntry,
@@ -9,6 +10,7 @@ import {
 } from "./http-sim.ts";
 import { issueSecret } from "./issued-secrets.ts";
 import { openState } from "./state-file.ts";
+import type { BackupSeeder } from "./vendor-hooks.ts";
 
 /** Options every simulator takes, whatever vendor it stands in for. */
 export interface SimulatorOptions {
@@ -62,6 +64,8 @@ export interface VendorBehaviour {
   routes: SimRoute[];
   /** The vendor's state rendered at `now` (statuses follow the clock). */
   dump(now: number): unknown;
+  /** Creates finished backups directly in the model for `POST /__sandbox/backups`. */
+  seeder?: BackupSeeder<z.ZodType>;
 }
 
 /**
@@ -101,7 +105,12 @@ export interface SimulatorHandle<Extra extends { kind: string } = never> {
   faults: FaultQueue<Extra>;
   /** Provider requests in arrival order of their responses; tests may read or truncate it. */
   requests: RequestLogEntry[];
-  /** Stops listening, drops open connections and abandons requests held by delay faults. */
+  /**
+   * Seeded random transport faults: `chaos.set({ seed, rate, kinds })`, `chaos.set(undefined)`,
+   * `chaos.counts` (or `PUT|DELETE /__sandbox/chaos` over HTTP). Queued faults come first.
+   */
+  chaos: Chaos;
+  /** Stops listening, drops open connections and abandons requests and responses held by faults. */
   close(): Promise<void>;
 }
 
@@ -167,12 +176,14 @@ export async function startSimulator<
     responseHeaders: () => vendor.responseHeaders?.() ?? {},
     dumpState: () => behaviour.dump(now()),
     onRequest: options.onRequest,
+    seedBackup: behaviour.seeder,
   });
   for (const secret of vendor.secrets?.(state) ?? []) issueSecret(secret);
   const handle = {
     url: server.url,
     faults,
     requests: server.requests,
+    chaos: server.chaos,
     close: () => server.close(),
   };
   return { handle, state, behaviour };

@@ -78,13 +78,14 @@ export function parseListQuery(params: URLSearchParams): ListQuery | ZillizError
 
 /**
  * Applies the filters. `startTime`/`endTime` bound the backup's creation time (inclusive).
- * All simulated backups are MANUAL, so `creationMethod=AUTO` matches nothing.
+ * Backups made through the API are MANUAL; only seeded ones (`POST /__sandbox/backups`)
+ * can be AUTO.
  */
 export function matchesListQuery(backup: StoredBackup, projectId: string, query: ListQuery) {
   return (
     (query.projectId === undefined || query.projectId === projectId) &&
     (query.clusterId === undefined || query.clusterId === backup.clusterId) &&
-    (query.creationMethod === undefined || query.creationMethod === "MANUAL") &&
+    (query.creationMethod === undefined || query.creationMethod === backup.creationMethod) &&
     (query.backupType === undefined || query.backupType === backup.backupType) &&
     (query.startTime === undefined || backup.createdAt >= query.startTime) &&
     (query.endTime === undefined || backup.createdAt <= query.endTime)

@@ -11,6 +11,8 @@ const storedBackupSchema = z.object({
   backupName: z.string(),
   clusterId: z.string(),
   backupType: z.enum(["CLUSTER", "COLLECTION"]),
+  /** `AUTO` only for backups seeded as made by the automatic policy (state files without it: `MANUAL`). */
+  creationMethod: z.enum(["MANUAL", "AUTO"]).default("MANUAL"),
   dbName: z.string(),
   collectionNames: z.array(z.string()),
   jobId: z.string(),

@@ -1,7 +1,9 @@
 import { randomBytes, randomInt } from "node:crypto";
+import * as z from "zod";
 import type { FaultTarget } from "./fault-queue.ts";
 import type { SimulatorContext } from "./simulator.ts";
-import { type BackupScope, parseCreateBody } from "./zilliz-create.ts";
+import type { BackupSeeder, InventoryEntry, SeedResult } from "./vendor-hooks.ts";
+import { type BackupScope, DEFAULT_DB_NAME, parseCreateBody } from "./zilliz-create.ts";
 import {
   JOB_IN_PROGRESS_MESSAGE,
   ZILLIZ_CODES,
@@ -39,6 +41,14 @@ export interface ZillizServiceOptions extends SimulatorContext<ZillizState, Fail
   collections: string[];
 }
 
+/** Body of `POST /__sandbox/backups` (and input of `sim.seedBackup`) on the Zilliz simulator. */
+export const zillizSeedSchema = z.strictObject({
+  clusterId: z.string().min(1),
+  creationMethod: z.enum(["MANUAL", "AUTO"]).default("MANUAL"),
+  /** `COLLECTION` backs up the first collection of the cluster. */
+  backupType: z.enum(["CLUSTER", "COLLECTION"]).default("CLUSTER"),
+});
+
 /** Success `data` or a Zilliz error. */
 export type ZillizResult<T> = { data: T } | { error: ZillizError };
 
@@ -50,6 +60,11 @@ export type ZillizResult<T> = { data: T } | { error: ZillizError };
 export class ZillizService {
   readonly #options: ZillizServiceOptions;
   readonly #view: ViewContext;
+  /** Creates AVAILABLE backups directly in the model (`POST /__sandbox/backups`). */
+  readonly seeder: BackupSeeder<typeof zillizSeedSchema> = {
+    schema: zillizSeedSchema,
+    seed: (input) => this.#seed(input),
+  };
 
   /** @param options - clusters, timings, clock, state and its save hook, fault queue */
   constructor(options: ZillizServiceOptions) {
@@ -78,7 +93,7 @@ export class ZillizService {
       // not documented; 96038 ("failed to create backup: %s") with this message is used.
       return { error: zillizError(ZILLIZ_CODES.createBackupFailed, JOB_IN_PROGRESS_MESSAGE) };
     }
-    const backup = this.#newBackup(clusterId, scope, now);
+    const backup = this.#newBackup(clusterId, scope, now, "MANUAL");
     // Taken only now, so a rejected create does not use up the fault.
     const fault = this.#options.faults.take("fail-next-job", target);
     state.backups.push(backup);
@@ -163,6 +178,25 @@ export class ZillizService {
     return { data: jobDetail(job, this.#options.now()) };
   }
 
+  /** The backups the service still has now (CREATING or AVAILABLE), oldest first. */
+  inventory(): InventoryEntry[] {
+    const now = this.#options.now();
+    return this.#options.state.backups.flatMap((backup) => {
+      const phase = this.#phase(backup, now);
+      if (phase !== "CREATING" && phase !== "AVAILABLE") return [];
+      const entry: InventoryEntry = {
+        vendor: "zilliz",
+        backupId: backup.backupId,
+        resourceId: backup.clusterId,
+        label: "",
+        status: phase,
+        automatic: backup.creationMethod === "AUTO",
+        createdAt: backup.createdAt,
+      };
+      return [entry];
+    });
+  }
+
   /** Everything the simulator knows, rendered at the current time (for `GET /__sandbox/state`). */
   dump(now: number): unknown {
     const { state } = this.#options;
@@ -176,8 +210,45 @@ export class ZillizService {
     };
   }
 
+  /**
+   * A backup that is AVAILABLE at once: it has no job (so it blocks nothing) and may be
+   * AUTO, which backups made through the API never are.
+   */
+  #seed(input: z.output<typeof zillizSeedSchema>): SeedResult {
+    const clusterError = this.#checkCluster(input.clusterId);
+    if (clusterError?.code === ZILLIZ_CODES.clusterNotFound) {
+      return { status: 404, message: `cluster ${input.clusterId} not found` };
+    }
+    if (clusterError !== undefined) {
+      return { status: 409, message: `cluster ${input.clusterId} is Serverless: no backups` };
+    }
+    const { collections } = this.#options;
+    if (input.backupType === "COLLECTION" && collections[0] === undefined) {
+      return { status: 409, message: `cluster ${input.clusterId} has no collection to back up` };
+    }
+    const scope: BackupScope = {
+      backupType: input.backupType,
+      dbName: DEFAULT_DB_NAME,
+      collectionNames: input.backupType === "CLUSTER" ? [...collections] : [collections[0]!],
+    };
+    const backup = this.#newBackup(
+      input.clusterId,
+      scope,
+      this.#options.now(),
+      input.creationMethod,
+    );
+    this.#options.state.backups.push(backup);
+    this.#options.save();
+    return { backupId: backup.backupId };
+  }
+
   /** Names follow the documented examples: `Dedicated-01_backup2`, `medium_articles_backup4`. */
-  #newBackup(clusterId: string, scope: BackupScope, now: number): StoredBackup {
+  #newBackup(
+    clusterId: string,
+    scope: BackupScope,
+    now: number,
+    creationMethod: StoredBackup["creationMethod"],
+  ): StoredBackup {
     const state = this.#options.state;
     const counter = (state.nameCounters[clusterId] ?? 0) + 1;
     state.nameCounters[clusterId] = counter;
@@ -189,6 +260,7 @@ export class ZillizService {
       backupName: `${namePrefix}_backup${counter}`,
       clusterId,
       backupType: scope.backupType,
+      creationMethod,
       dbName: scope.dbName,
       collectionNames: scope.collectionNames,
       jobId: `job-${randomBase36(22)}`,

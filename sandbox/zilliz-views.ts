@@ -54,7 +54,7 @@ export function backupDetail(
     backupId: backup.backupId,
     backupName: backup.backupName,
     backupType: backup.backupType,
-    creationMethod: "MANUAL",
+    creationMethod: backup.creationMethod,
     status,
     size: status === "CREATING" ? 0 : backup.sizeBytes,
     regionId: SIMULATED_REGION,

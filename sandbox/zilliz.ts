@@ -9,9 +9,15 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from "./simulator.ts";
+import { type InventoryEntry, seedOrThrow } from "./vendor-hooks.ts";
 import { ZILLIZ_CODES, type ZillizError } from "./zilliz-errors.ts";
 import { type ZillizState, zillizStateSchema } from "./zilliz-model.ts";
-import { type FailNextJobFault, type ZillizResult, ZillizService } from "./zilliz-service.ts";
+import {
+  type FailNextJobFault,
+  type ZillizResult,
+  ZillizService,
+  type zillizSeedSchema,
+} from "./zilliz-service.ts";
 
 export type { FailNextJobFault } from "./zilliz-service.ts";
 
@@ -39,6 +45,16 @@ export interface ZillizSimulator extends SimulatorHandle<FailNextJobFault> {
   clusters: string[];
   /** The single project all clusters belong to. */
   projectId: string;
+  /**
+   * Creates an AVAILABLE backup directly in the model (no job, no API call); the same as
+   * `POST /__sandbox/backups`. `creationMethod` defaults to MANUAL, `backupType` to CLUSTER.
+   *
+   * @returns its backup id
+   * @throws ZodError on bad input; Error for an unknown or Serverless cluster
+   */
+  seedBackup(input: z.input<typeof zillizSeedSchema>): string;
+  /** The backups the simulator still has (CREATING or AVAILABLE), oldest first. */
+  inventory(): InventoryEntry[];
 }
 
 /** A realistic Dedicated cluster id (`in01-` + 15 hex digits), the default cluster. */
@@ -65,7 +81,7 @@ export async function startZillizSimulator(
   options: ZillizSimulatorOptions = {},
 ): Promise<ZillizSimulator> {
   const clusters = options.clusters ?? [DEFAULT_ZILLIZ_CLUSTER];
-  const { handle, state } = await startSimulator(options, {
+  const { handle, state, behaviour } = await startSimulator(options, {
     stateSchema: zillizStateSchema,
     initialState: (): ZillizState => ({
       version: 1,
@@ -92,10 +108,23 @@ export async function startZillizSimulator(
         serverlessClusters: options.serverlessClusters ?? [],
         collections: options.collections ?? ["medium_articles", "product_images"],
       });
-      return { routes: zillizRoutes(service), dump: (now) => service.dump(now) };
+      return {
+        service,
+        routes: zillizRoutes(service),
+        dump: (at: number) => service.dump(at),
+        seeder: service.seeder,
+      };
     },
   });
-  return { ...handle, apiKey: state.apiKey, clusters, projectId: state.projectId };
+  const { service } = behaviour;
+  return {
+    ...handle,
+    apiKey: state.apiKey,
+    clusters,
+    projectId: state.projectId,
+    seedBackup: (input) => seedOrThrow(service.seeder, input),
+    inventory: () => service.inventory(),
+  };
 }
 
 /** The documented v2 endpoints, each answered by one service operation. */

@@ -37,6 +37,8 @@ const storedBackupSchema = z.object({
   backupId: z.string(),
   backupName: z.string(),
   remark: z.string(),
+  /** `auto` only for records seeded as made by the backup policy (older state files: manual). */
+  backupType: z.enum(["manual", "auto"]).default("manual"),
   format: z.enum(["rdb", "aof"]),
   /** Set by a `fail-next-backup` fault: the record ends `failed` with this error code. */
   failCode: z.string().nullable(),

@@ -1,6 +1,8 @@
 import { randomInt, randomUUID } from "node:crypto";
+import * as z from "zod";
 import type { FaultTarget } from "../fault-queue.ts";
 import type { SimResponse } from "../http-sim-types.ts";
+import type { BackupSeeder, InventoryEntry, SeedResult } from "../vendor-hooks.ts";
 import {
   type DcsInstance,
   dcsStatusAt,
@@ -38,6 +40,13 @@ export const DCS_CODES = {
   invalidParameter: "DCS.4800",
 } as const;
 
+/** Body of `POST /__sandbox/backups` (and input of `sim.seedBackup`) on the DCS simulator. */
+export const dcsSeedSchema = z.strictObject({
+  instanceId: z.string().min(1),
+  remark: z.string().max(128).default(""),
+  backupType: z.enum(["manual", "auto"]).default("manual"),
+});
+
 /** Everything the DCS behaviour depends on. */
 export type DcsServiceOptions = HuaweiServiceOptions<
   StoredDcsBackup,
@@ -48,6 +57,11 @@ export type DcsServiceOptions = HuaweiServiceOptions<
 /** The DCS backup behaviour of both API generations, free of HTTP. */
 export class DcsService implements HuaweiBackupService {
   readonly #o: DcsServiceOptions;
+  /** Creates `succeed` records directly in the model (`POST /__sandbox/backups`). */
+  readonly seeder: BackupSeeder<typeof dcsSeedSchema> = {
+    schema: dcsSeedSchema,
+    seed: (input) => this.#seed(input),
+  };
 
   constructor(options: DcsServiceOptions) {
     this.#o = options;
@@ -114,6 +128,7 @@ export class DcsService implements HuaweiBackupService {
       backupName: `backup_${dcsTime(now).replace(/\D/g, "").slice(0, 14)}`,
       instanceId,
       remark: (input.remark as string | undefined) ?? "",
+      backupType: "manual",
       format,
       seq: state.seq,
       createdAt: now,
@@ -184,6 +199,7 @@ export class DcsService implements HuaweiBackupService {
       backupId: randomUUID(),
       backupName: `backup_${dcsTime(fields.createdAt).replace(/\D/g, "").slice(0, 14)}`,
       remark: "seeded",
+      backupType: "manual" as const,
       format: "rdb" as const,
       failCode: null,
       sizeBytes: randomInt(1_000_000, 2_000_000_000),
@@ -191,9 +207,57 @@ export class DcsService implements HuaweiBackupService {
     return seeded.map((backup) => backup.backupId);
   }
 
+  /** The records the service still has now (none deleted), oldest first. */
+  inventory(): InventoryEntry[] {
+    const now = this.#o.now();
+    return this.#o.state.backups.flatMap((backup) => {
+      const { status } = this.#status(backup, now);
+      if (status === "deleted" || backup.deletedAt !== null) return [];
+      const entry: InventoryEntry = {
+        vendor: "huawei-dcs",
+        backupId: backup.backupId,
+        resourceId: backup.instanceId,
+        label: backup.remark,
+        status,
+        automatic: backup.backupType === "auto",
+        createdAt: backup.createdAt,
+      };
+      return [entry];
+    });
+  }
+
   /** Everything the simulator knows, with each record's status and progress at `now`. */
   dump(now: number): unknown {
     return huaweiDump(this.#o, now, (backup) => this.#status(backup, now));
+  }
+
+  /** A `succeed` record made now, without the busy check; single-node instances refuse. */
+  #seed(input: z.output<typeof dcsSeedSchema>): SeedResult {
+    const instance = this.#instance(input.instanceId);
+    if (!instance) return { status: 404, message: `instance ${input.instanceId} not found` };
+    if (instance.cacheMode === "single") {
+      return { status: 409, message: `instance ${input.instanceId} is single-node: no backups` };
+    }
+    const now = this.#o.now();
+    const state = this.#o.state;
+    state.seq += 1;
+    const backup: StoredDcsBackup = {
+      backupId: randomUUID(),
+      backupName: `backup_${dcsTime(now).replace(/\D/g, "").slice(0, 14)}`,
+      instanceId: input.instanceId,
+      remark: input.remark,
+      backupType: input.backupType,
+      format: "rdb",
+      seq: state.seq,
+      createdAt: now,
+      durationMs: 0,
+      failCode: null,
+      sizeBytes: randomInt(1_000_000, 2_000_000_000),
+      deletedAt: null,
+    };
+    state.backups.push(backup);
+    this.#o.save();
+    return { backupId: backup.backupId };
   }
 
   #instance(instanceId: string): DcsInstance | undefined {
@@ -212,7 +276,7 @@ export class DcsService implements HuaweiBackupService {
       backup_id: backup.backupId,
       backup_name: backup.backupName,
       instance_id: backup.instanceId,
-      backup_type: "manual",
+      backup_type: backup.backupType,
       status,
       progress: progress.toFixed(2),
       size: status === "succeed" || status === "deleted" ? backup.sizeBytes : 0,

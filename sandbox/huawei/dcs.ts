@@ -6,6 +6,7 @@ import {
   DCS_CODES,
   type DcsApiVersion,
   DcsService,
+  type dcsSeedSchema,
   type FailNextDcsBackupFault,
 } from "./dcs-service.ts";
 import { huaweiError } from "./envelope.ts";
@@ -25,8 +26,15 @@ export interface DcsSimulatorOptions extends HuaweiSimulatorOptions {
   instances?: DcsInstance[];
 }
 
-/** A running DCS (Redis) backup API simulator, v2 and v1.0. */
-export type DcsSimulator = HuaweiSimulator<FailNextDcsBackupFault, DcsInstance>;
+/**
+ * A running DCS (Redis) backup API simulator, v2 and v1.0. `seedBackup({ instanceId,
+ * remark?, backupType? })` makes a `succeed` record (`backupType` manual or auto).
+ */
+export type DcsSimulator = HuaweiSimulator<
+  FailNextDcsBackupFault,
+  DcsInstance,
+  typeof dcsSeedSchema
+>;
 
 /**
  * Starts a loopback simulator of the DCS backup API — v2 (create, list, delete → 204,

@@ -8,6 +8,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from "../simulator.ts";
+import { type InventoryEntry, seedOrThrow } from "../vendor-hooks.ts";
 import { gatewayErrorBody, gatewayHeaders, type ServiceErrorCodes } from "./envelope.ts";
 import type { HuaweiBackupService, HuaweiServiceOptions, HuaweiState } from "./model.ts";
 import { verifyGatewayAuth } from "./verify.ts";
@@ -26,9 +27,16 @@ export interface HuaweiSimulatorOptions extends SimulatorOptions, JobTimingOptio
   gatewayNow?: () => number;
 }
 
-/** What every running Huawei simulator exposes: its handle, credentials and instances. */
-export interface HuaweiSimulator<Extra extends { kind: string }, Instance>
-  extends SimulatorHandle<Extra> {
+/**
+ * What every running Huawei simulator exposes: its handle, credentials and instances.
+ * `SeedSchema` validates what {@link HuaweiSimulator.seedBackup} (and `POST
+ * /__sandbox/backups`) takes.
+ */
+export interface HuaweiSimulator<
+  Extra extends { kind: string },
+  Instance,
+  SeedSchema extends z.ZodType = z.ZodType,
+> extends SimulatorHandle<Extra> {
   ak: string;
   sk: string;
   /** The one project every path names (`/{version}/{project_id}/…`). */
@@ -36,6 +44,16 @@ export interface HuaweiSimulator<Extra extends { kind: string }, Instance>
   instances: Instance[];
   /** Adds `count` finished manual backups to an instance (default the first); their ids. */
   seedBackups(count: number, instanceId?: string): string[];
+  /**
+   * Creates one finished backup directly in the model (no API call, no busy check); the
+   * same as `POST /__sandbox/backups`.
+   *
+   * @returns its backup id
+   * @throws ZodError on bad input; Error for an unknown instance or a refused one
+   */
+  seedBackup(input: z.input<SeedSchema>): string;
+  /** The backups the simulator still has (none deleted), oldest first. */
+  inventory(): InventoryEntry[];
 }
 
 /** What one Huawei service puts behind the shared gateway. */
@@ -68,7 +86,7 @@ export async function startHuaweiGateway<
 >(
   options: HuaweiSimulatorOptions,
   spec: HuaweiServiceSpec<Backup, Extra, Instance, Service>,
-): Promise<HuaweiSimulator<Extra, Instance>> {
+): Promise<HuaweiSimulator<Extra, Instance, Service["seeder"]["schema"]>> {
   const gatewayNow = options.gatewayNow ?? options.now ?? Date.now;
   const { handle, state, behaviour } = await startSimulator(options, {
     stateSchema: spec.stateSchema,
@@ -96,7 +114,12 @@ export async function startHuaweiGateway<
       const service = spec.service({ ...context, instances: spec.instances });
       const routes = spec.routes(service);
       const scoped = routes.map((route) => inProject(route, context.state, spec.projectMismatch));
-      return { routes: scoped, service, dump: (now: number) => service.dump(now) };
+      return {
+        routes: scoped,
+        service,
+        dump: (now: number) => service.dump(now),
+        seeder: service.seeder,
+      };
     },
   });
   const { instances } = spec;
@@ -108,6 +131,8 @@ export async function startHuaweiGateway<
     instances,
     seedBackups: (count, instanceId = spec.instanceId(instances[0]!)) =>
       behaviour.service.seed(instanceId, count),
+    seedBackup: (input) => seedOrThrow(behaviour.service.seeder, input),
+    inventory: () => behaviour.service.inventory(),
   };
 }
 

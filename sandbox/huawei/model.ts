@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { SimulatorContext } from "../simulator.ts";
 import { deletableRecordShape, timedRecordShape } from "../state-file.ts";
+import type { BackupSeeder, InventoryEntry } from "../vendor-hooks.ts";
 
 /**
  * The fields every stored Huawei backup record has, whatever the service. Only creation
@@ -51,6 +52,10 @@ export interface HuaweiServiceOptions<Backup, Extra extends { kind: string }, In
 export interface HuaweiBackupService {
   /** Adds `count` finished manual backups to an instance; their ids. */
   seed(instanceId: string, count: number): string[];
+  /** Creates one finished backup directly in the model (`POST /__sandbox/backups`). */
+  readonly seeder: BackupSeeder<z.ZodType>;
+  /** The backups the service still has now (none deleted), oldest first. */
+  inventory(): InventoryEntry[];
   /** Everything the simulator knows, rendered at `now` (`GET /__sandbox/state`). */
   dump(now: number): unknown;
 }

@@ -9,6 +9,8 @@ const storedBackupSchema = z.object({
   id: z.string(),
   name: z.string(),
   description: z.string(),
+  /** `auto` only for backups seeded as made by the automatic policy (older state files: manual). */
+  type: z.enum(["manual", "auto"]).default("manual"),
   jobId: z.string(),
   /** Set by a `fail-next-backup` fault: the backup ends FAILED with this reason. */
   failReason: z.string().nullable(),

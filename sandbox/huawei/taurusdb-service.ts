@@ -1,6 +1,8 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import * as z from "zod";
 import type { FaultTarget } from "../fault-queue.ts";
 import type { SimResponse } from "../http-sim-types.ts";
+import type { BackupSeeder, InventoryEntry, SeedResult } from "../vendor-hooks.ts";
 import { huaweiError } from "./envelope.ts";
 import {
   type HuaweiBackupService,
@@ -44,6 +46,17 @@ export const TAURUSDB_CODES = {
 } as const;
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{3,63}$/;
+const NAME_RULE = "name must be 4-64 letters, digits, - or _, starting with a letter";
+const DESCRIPTION = /^[^>!<"&'=]{0,256}$/;
+const DESCRIPTION_RULE = "description must be at most 256 characters without >!<\"&'=";
+
+/** Body of `POST /__sandbox/backups` (and input of `sim.seedBackup`) on the TaurusDB simulator. */
+export const taurusDbSeedSchema = z.strictObject({
+  instanceId: z.string().min(1),
+  name: z.string().regex(NAME, NAME_RULE),
+  description: z.string().regex(DESCRIPTION, DESCRIPTION_RULE).default(""),
+  type: z.enum(["manual", "auto"]).default("manual"),
+});
 
 /** Everything the TaurusDB behaviour depends on; instances are their ids. */
 export interface TaurusDbServiceOptions
@@ -58,6 +71,11 @@ export interface TaurusDbServiceOptions
  */
 export class TaurusDbService implements HuaweiBackupService {
   readonly #o: TaurusDbServiceOptions;
+  /** Creates COMPLETED backups directly in the model (`POST /__sandbox/backups`). */
+  readonly seeder: BackupSeeder<typeof taurusDbSeedSchema> = {
+    schema: taurusDbSeedSchema,
+    seed: (input) => this.#seed(input),
+  };
 
   constructor(options: TaurusDbServiceOptions) {
     this.#o = options;
@@ -68,15 +86,11 @@ export class TaurusDbService implements HuaweiBackupService {
     const input = (body ?? {}) as { instance_id?: unknown; name?: unknown; description?: unknown };
     if (typeof input.instance_id !== "string") return invalid("instance_id is required");
     if (typeof input.name !== "string" || !NAME.test(input.name)) {
-      return invalid("name must be 4-64 letters, digits, - or _, starting with a letter");
+      return invalid(NAME_RULE);
     }
     const description = input.description ?? "";
-    if (
-      typeof description !== "string" ||
-      description.length > 256 ||
-      /[>!<"&'=]/.test(description)
-    ) {
-      return invalid("description must be at most 256 characters without >!<\"&'=");
+    if (typeof description !== "string" || !DESCRIPTION.test(description)) {
+      return invalid(DESCRIPTION_RULE);
     }
     if (!this.#o.instances.includes(input.instance_id)) {
       return huaweiError(404, TAURUSDB_CODES.instanceNotFound, "The DB instance does not exist.");
@@ -92,7 +106,7 @@ export class TaurusDbService implements HuaweiBackupService {
         "Another operation is being performed on the DB instance. Try again later.",
       );
     }
-    if (live.some((b) => b.name === input.name && b.deletedAt === null)) {
+    if (this.#nameTaken(input.name, now)) {
       return huaweiError(409, TAURUSDB_CODES.nameExists, "The backup name already exists.");
     }
     // Taken only now, so a rejected create does not use up the fault.
@@ -103,6 +117,7 @@ export class TaurusDbService implements HuaweiBackupService {
       id: `${randomBytes(16).toString("hex")}br07`,
       name: input.name,
       description,
+      type: "manual",
       instanceId: input.instance_id,
       jobId: randomUUID(),
       seq: state.seq,
@@ -143,7 +158,7 @@ export class TaurusDbService implements HuaweiBackupService {
           phase !== "GONE" &&
           (query.instanceId === undefined || backup.instanceId === query.instanceId) &&
           (query.backupId === undefined || backup.id === query.backupId) &&
-          query.backupType !== "auto" &&
+          (query.backupType === undefined || query.backupType === backup.type) &&
           (query.beginTime === undefined || backup.createdAt >= query.beginTime) &&
           (query.endTime === undefined || backup.createdAt <= query.endTime),
       )
@@ -218,6 +233,7 @@ export class TaurusDbService implements HuaweiBackupService {
       id: `${randomBytes(16).toString("hex")}br07`,
       name: `manual-seed-${fields.seq}`,
       description: "",
+      type: "manual" as const,
       jobId: randomUUID(),
       failReason: null,
       sizeMb: randomInt(50, 20_000),
@@ -225,9 +241,64 @@ export class TaurusDbService implements HuaweiBackupService {
     return seeded.map((backup) => backup.id);
   }
 
+  /** The backups the service still has now (none deleted), oldest first. */
+  inventory(): InventoryEntry[] {
+    const now = this.#o.now();
+    return this.#o.state.backups.flatMap((backup) => {
+      const phase = this.#phase(backup, now);
+      if (phase === "GONE" || backup.deletedAt !== null) return [];
+      const entry: InventoryEntry = {
+        vendor: "huawei-taurusdb",
+        backupId: backup.id,
+        resourceId: backup.instanceId,
+        label: backup.description || backup.name,
+        status: listedStatus(backup, phase),
+        automatic: backup.type === "auto",
+        createdAt: backup.createdAt,
+      };
+      return [entry];
+    });
+  }
+
   /** Everything the simulator knows, with each backup's phase at `now`. */
   dump(now: number): unknown {
     return huaweiDump(this.#o, now, (backup) => ({ phase: this.#phase(backup, now) }));
+  }
+
+  /** A COMPLETED backup made now, without the busy check (the name must still be free). */
+  #seed(input: z.output<typeof taurusDbSeedSchema>): SeedResult {
+    if (!this.#o.instances.includes(input.instanceId)) {
+      return { status: 404, message: `instance ${input.instanceId} not found` };
+    }
+    const now = this.#o.now();
+    if (this.#nameTaken(input.name, now)) {
+      return { status: 409, message: `a backup named ${input.name} already exists` };
+    }
+    const state = this.#o.state;
+    state.seq += 1;
+    const backup: StoredTaurusBackup = {
+      id: `${randomBytes(16).toString("hex")}br07`,
+      name: input.name,
+      description: input.description,
+      type: input.type,
+      instanceId: input.instanceId,
+      jobId: randomUUID(),
+      seq: state.seq,
+      createdAt: now,
+      durationMs: 0,
+      failReason: null,
+      sizeMb: randomInt(50, 20_000),
+      deletedAt: null,
+    };
+    state.backups.push(backup);
+    this.#o.save();
+    return { backupId: backup.id };
+  }
+
+  #nameTaken(name: string, now: number): boolean {
+    return this.#o.state.backups.some(
+      (b) => b.name === name && b.deletedAt === null && this.#phase(b, now) !== "GONE",
+    );
   }
 
   #phase(backup: StoredTaurusBackup, now: number): TaurusPhase {
@@ -245,7 +316,7 @@ export class TaurusDbService implements HuaweiBackupService {
       end_time: done ? taurusTime(endAt) : "",
       status,
       take_up_time: done ? Math.max(1, Math.round(backup.durationMs / 60_000)) : 0,
-      type: "manual",
+      type: backup.type,
       size: status === "COMPLETED" ? backup.sizeMb : 0,
       datastore: { type: "gaussdb-mysql", version: "8.0" },
       instance_id: backup.instanceId,

@@ -8,7 +8,12 @@ import {
   startHuaweiGateway,
 } from "./gateway.ts";
 import { taurusDbStateSchema } from "./taurusdb-model.ts";
-import { type FailNextBackupFault, TAURUSDB_CODES, TaurusDbService } from "./taurusdb-service.ts";
+import {
+  type FailNextBackupFault,
+  TAURUSDB_CODES,
+  TaurusDbService,
+  type taurusDbSeedSchema,
+} from "./taurusdb-service.ts";
 
 export type { FailNextBackupFault } from "./taurusdb-service.ts";
 
@@ -20,8 +25,16 @@ export interface TaurusDbSimulatorOptions extends HuaweiSimulatorOptions {
   jobVisibleAfterMs?: number;
 }
 
-/** A running TaurusDB (GaussDB for MySQL) v3 backup API simulator; paths start `/v3/{project_id}/`. */
-export type TaurusDbSimulator = HuaweiSimulator<FailNextBackupFault, string>;
+/**
+ * A running TaurusDB (GaussDB for MySQL) v3 backup API simulator; paths start
+ * `/v3/{project_id}/`. `seedBackup({ instanceId, name, description?, type? })` makes a
+ * COMPLETED backup (`type` manual or auto, default manual).
+ */
+export type TaurusDbSimulator = HuaweiSimulator<
+  FailNextBackupFault,
+  string,
+  typeof taurusDbSeedSchema
+>;
 
 /** A realistic TaurusDB instance id (32 hex digits + `in07`), the default instance. */
 export const DEFAULT_TAURUSDB_INSTANCE = "6d0a4c4b1f2e4a0b9c8d7e6f5a4b3c2din07";

@@ -162,7 +162,19 @@ describe("simulator base: admin routes, authentication, limits and close", () =>
     const unknownAdmin = await sim.call("GET", "/__sandbox/nope");
     const unknownRoute = await sim.call("GET", "/nope");
 
-    expect(state.json).toEqual({ state: { hits: 1, at: T0 }, faults: [], requestCount: 1 });
+    expect(state.json).toEqual({
+      state: { hits: 1, at: T0 },
+      faults: [],
+      chaos: {
+        config: null,
+        counts: {
+          seen: 0,
+          injected: 0,
+          byKind: { status: 0, delay: 0, "drop-response": 0, "hold-response": 0 },
+        },
+      },
+      requestCount: 1,
+    });
     expect(unknownAdmin).toMatchObject({
       status: 404,
       json: { error: "no sandbox admin route GET /__sandbox/nope" },

@@ -18,9 +18,11 @@ import { startLocalFunctions } from "../functions/local-runtime.ts";
 import type { FunctionName } from "../functions/manifest.ts";
 import { EVENT_SOURCE, EventType } from "../lib/notify/events.ts";
 import { StaticSecretSource } from "../lib/providers/secrets.ts";
+import { OUTBOX_PARTITION } from "../lib/store/outbox.ts";
 import { TASKS } from "../lib/workflows/definitions.ts";
 import { ensureTable, startDynalite } from "../local/dynamo.ts";
 import { apiEvent, eventBridgeEvent, scheduledEvent } from "../local/events.ts";
+import { streamRecord } from "../local/stream.ts";
 import { startSlackSink } from "../sandbox/slack-sink.ts";
 import { startZillizSimulator } from "../sandbox/zilliz.ts";
 import { buildFunction, buildFunctions, type FunctionBundle } from "../scripts/build-functions.ts";
@@ -97,6 +99,7 @@ const failedDetail = {
 const FIRST_EVENT: Record<FunctionName, unknown> = {
   api: apiEvent({ method: "GET", path: "/v1/targets", callerArn: "arn:aws:iam::0:user/bench" }),
   "validate-target": { target },
+  reconcile: { targetId: "bench", dryRun: true },
   dispatch: scheduledEvent("DispatchTick"),
   sweep: scheduledEvent("SweepTick"),
   // An expiry stream batch with nothing due still parses and answers; give it one record.
@@ -113,6 +116,24 @@ const FIRST_EVENT: Record<FunctionName, unknown> = {
           SequenceNumber: "1",
         },
       },
+    ],
+  },
+  // An item with one pending event, as the outbox's stream delivers it.
+  "publish-outbox": {
+    Records: [
+      streamRecord({
+        eventName: "MODIFY",
+        keys: { pk: "BACKUP#bk_01hybench00000000000000000", sk: "BACKUP" },
+        newImage: {
+          pk: "BACKUP#bk_01hybench00000000000000000",
+          sk: "BACKUP",
+          gsi4pk: OUTBOX_PARTITION,
+          gsi4sk: `${failedDetail.occurredAt}#BACKUP#bk_01hybench00000000000000000`,
+          outbox: [{ id: failedDetail.eventId, type: EventType.failed, detail: failedDetail }],
+        },
+        now: new Date(),
+        table: "backup-warden",
+      }),
     ],
   },
   "notify-slack": eventBridgeEvent(EventType.failed, EVENT_SOURCE, failedDetail),

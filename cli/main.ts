@@ -5,6 +5,7 @@ import type { Command } from "./commands/command.ts";
 import { healthCommand } from "./commands/health.ts";
 import { holdCommand, unholdCommand } from "./commands/hold.ts";
 import { policiesCommand } from "./commands/policies.ts";
+import { reconcileCommand } from "./commands/reconcile.ts";
 import { retentionCommand } from "./commands/retention.ts";
 import { sandboxFaultCommand } from "./commands/sandbox-fault.ts";
 import { targetsCommand } from "./commands/targets.ts";
@@ -23,6 +24,7 @@ const COMMANDS: readonly Command[] = [
   holdCommand,
   unholdCommand,
   retentionCommand,
+  reconcileCommand,
   applyCommand,
 ];
 

@@ -23,6 +23,7 @@ export interface Deployment<V = string> {
   };
   /** Functions other functions invoke. */
   validateTarget: { name: V; arn: V };
+  reconcile: { name: V; arn: V };
 }
 
 /** One IAM statement: these actions on these resources. */
@@ -116,6 +117,11 @@ export const CAPABILITIES = {
     grants: (d) => [{ actions: ["lambda:InvokeFunction"], resources: [d.validateTarget.arn] }],
     environment: (d) => ({ WARDEN_VALIDATE_TARGET_FUNCTION: d.validateTarget.name }),
   },
+  "invoke:reconcile": {
+    purpose: "compare a target with its vendor's backups (invokes the reconcile function)",
+    grants: (d) => [{ actions: ["lambda:InvokeFunction"], resources: [d.reconcile.arn] }],
+    environment: (d) => ({ WARDEN_RECONCILE_FUNCTION: d.reconcile.name }),
+  },
 } as const satisfies Record<string, CapabilitySpec>;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -147,6 +153,7 @@ export function resourceRoots(d: Deployment): Record<string, string> {
     providerSecrets: d.secrets.providers.arns.replace(/\*$/, ""),
     webhookSecrets: d.secrets.webhooks.arns.replace(/\*$/, ""),
     validateTarget: d.validateTarget.arn,
+    reconcile: d.reconcile.arn,
   };
 }
 
@@ -168,6 +175,7 @@ export interface DeploymentNames {
   /** The prefix of secret names, e.g. `backup-warden/prod/` (providers/ and webhooks/ follow). */
   secrets: string;
   validateTarget: string;
+  reconcile: string;
 }
 
 /** A deployment in one account and region, from its resources' names. */
@@ -197,5 +205,6 @@ export function deploymentOf(
       name: names.validateTarget,
       arn: arn("lambda", `function:${names.validateTarget}`),
     },
+    reconcile: { name: names.reconcile, arn: arn("lambda", `function:${names.reconcile}`) },
   };
 }

@@ -22,6 +22,14 @@ export const Environment = z.object({
   WARDEN_WEBHOOK_SECRET_PREFIX: z.string().min(1).optional(),
   /** The validate-target function (`invoke:validate-target`). */
   WARDEN_VALIDATE_TARGET_FUNCTION: z.string().min(1).optional(),
+  /** The reconcile function (`invoke:reconcile`). */
+  WARDEN_RECONCILE_FUNCTION: z.string().min(1).optional(),
+  /** How long an orphaned vendor backup is kept before the reconciler deletes it. */
+  WARDEN_ORPHAN_GRACE_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(24),
   /** "1" lets targets point at loopback simulators (the sandbox); never on AWS. */
   WARDEN_ALLOW_LOOPBACK_PROVIDERS: z.enum(["0", "1"]).default("0"),
   /**
@@ -64,6 +72,16 @@ export const Environment = z.object({
   WARDEN_SLACK_WEBHOOK_SECRET: z.string().optional(),
 });
 export type Environment = z.infer<typeof Environment>;
+
+/**
+ * The variables an operator tunes (not resources): the local runtime passes them from its
+ * own environment to every function, as a stack passes its settings.
+ */
+export const OPERATOR_SETTINGS = [
+  "WARDEN_PROVIDER_TIMEOUT_MS",
+  "WARDEN_RATE_LIMITS",
+  "WARDEN_ORPHAN_GRACE_HOURS",
+] as const satisfies ReadonlyArray<keyof Environment>;
 
 /** Parses `process.env`; a missing or bad variable names itself, never a value. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {

@@ -9,6 +9,8 @@ import { handler as markDeleting } from "./handlers/mark-deleting.ts";
 import { handler as notifySlack } from "./handlers/notify-slack.ts";
 import { handler as pollBackup } from "./handlers/poll-backup.ts";
 import { handler as pollDeletion } from "./handlers/poll-deletion.ts";
+import { handler as publishOutbox } from "./handlers/publish-outbox.ts";
+import { handler as reconcile } from "./handlers/reconcile.ts";
 import { handler as recordDeleteFailure } from "./handlers/record-delete-failure.ts";
 import { handler as recordDeleted } from "./handlers/record-deleted.ts";
 import { handler as recordFailure } from "./handlers/record-failure.ts";
@@ -32,6 +34,8 @@ export const HANDLERS = {
   dispatch,
   sweep,
   "expiry-stream": expiryStream,
+  "publish-outbox": publishOutbox,
+  reconcile,
   "notify-slack": notifySlack,
   "slack-digest": slackDigest,
   "acquire-lease": acquireLease,

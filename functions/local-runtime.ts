@@ -1,8 +1,10 @@
-import type { Clock } from "../lib/core/clock.ts";
+import { type Clock, systemClock } from "../lib/core/clock.ts";
 import { EVENT_SOURCE } from "../lib/notify/events.ts";
 import { InProcessEventBus } from "../lib/notify/in-process-bus.ts";
 import { CountingMetrics, type Metrics } from "../lib/notify/metrics.ts";
 import type { SecretSource } from "../lib/providers/secrets.ts";
+import { createTableClient } from "../lib/store/client.ts";
+import { createStore } from "../lib/store/store.ts";
 import type { WorkflowName } from "../lib/workflows/definitions.ts";
 import {
   type Denial,
@@ -12,8 +14,10 @@ import {
 } from "../local/aws/gateway.ts";
 import type { ArnContext } from "../local/aws/iam.ts";
 import { type RecordedCall, recordCalls } from "../local/aws/recorder.ts";
+import { LOCAL_AWS } from "../local/dynamo.ts";
 import { eventBridgeEvent } from "../local/events.ts";
 import { lambdaContext } from "../local/lambda-context.ts";
+import { deliverOutbox } from "../local/stream.ts";
 import { type ExecutionOutcome, LocalWorkflowStarter } from "../local/workflows.ts";
 import {
   CAPABILITIES,
@@ -40,6 +44,7 @@ export function localDeployment(table: string): Deployment {
     stage: "backup-warden-local",
     secrets: "backup-warden/local/",
     validateTarget: "backup-warden-local-validate-target",
+    reconcile: "backup-warden-local-reconcile",
   });
 }
 
@@ -60,6 +65,11 @@ export interface LocalFunctionsOptions {
   };
   /** Deliver domain events to the Slack notifier, as the bus rule does on AWS. */
   notifySlack?: boolean;
+  /**
+   * Emulate the outbox's stream (default true). Off, only an explicit `outbox.drain()` or
+   * the sweeper publishes: a stream consumer that is down.
+   */
+  streamOutbox?: boolean;
   clock?: Clock;
   fetch?: typeof fetch;
   metrics?: Metrics;
@@ -79,7 +89,19 @@ export interface LocalFunctions {
   env: Record<string, string>;
   /** Invokes a function as Lambda would: the event, a fresh Lambda context. */
   invoke(name: FunctionName, event: unknown): Promise<unknown>;
+  /**
+   * The outbox's stream, emulated (local/stream.ts): after every table write the items
+   * with pending events go to `publish-outbox`. `settled()` resolves once nothing is left
+   * to deliver — what a test awaits before it looks at the bus.
+   */
+  outbox: { drain(): Promise<void>; settled(): Promise<void> };
   close(): Promise<void>;
+  /**
+   * `kill -9`, in process: executions vanish and the AWS endpoint goes away at once, so a
+   * call under way reaches its vendor but nothing after it reaches the table, the bus or
+   * a workflow (the fault-injection suite restarts on the same table after it).
+   */
+  kill(): Promise<void>;
 }
 
 const ALL_CAPABILITIES = Object.keys(CAPABILITIES) as Capability[];
@@ -105,6 +127,11 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
   });
   const invoke = (name: FunctionName, event: unknown) =>
     (HANDLERS[name] as unknown as LambdaHandler)(event, lambdaContext(name) as never);
+  // The functions other functions invoke, by their deployed names.
+  const INVOKED: Record<string, FunctionName> = {
+    [deployment.validateTarget.name]: "validate-target",
+    [deployment.reconcile.name]: "reconcile",
+  };
   const workflowOf = new Map(
     Object.entries(deployment.workflows).map(([name, arn]) => [arn, name as WorkflowName]),
   );
@@ -112,6 +139,48 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
     [deployment.secrets.providers.prefix, options.providerSecrets],
     [deployment.secrets.webhooks.prefix, options.webhookSecrets],
   ];
+
+  // The operator's view of the table, for the emulated stream (as TTL emulation reads it).
+  const store = createStore({
+    db: createTableClient({ config: { ...LOCAL_AWS, endpoint: options.dynamodbEndpoint } }),
+    table: options.table,
+    clock: options.clock ?? systemClock,
+  });
+  let draining: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+  let killed = false;
+  const drain = (): Promise<void> => {
+    if (draining) {
+      again = true;
+      return draining;
+    }
+    draining = (async () => {
+      do {
+        again = false;
+        if (closed) return;
+        await deliverOutbox(
+          store.outbox,
+          (event) => invoke("publish-outbox", event),
+          options.table,
+        );
+      } while (again);
+    })().finally(() => {
+      draining = undefined;
+    });
+    return draining;
+  };
+  // Nothing left to deliver: no pass under way, and the bus has handed every event over.
+  const settled = async () => {
+    do {
+      while (draining) await draining.catch(() => {});
+      await bus.idle();
+    } while (draining);
+  };
+  const drainQuietly = () =>
+    void drain().catch((error) =>
+      log("warn", "outbox stream emulation failed", errorFields(error)),
+    );
 
   const aws = await startLocalAws({
     arns: LOCAL_ARNS,
@@ -137,16 +206,19 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
           ? starter.start(workflow, name, input as Record<string, unknown>)
           : undefined;
       },
+      // Acknowledged once delivered (see publishDelivered): nothing published is lost locally.
       putEvents: (entries: LocalEventEntry[]) =>
-        bus.publish(
+        bus.publishDelivered(
           entries
             .filter((e) => e.Source === EVENT_SOURCE)
             .map((e) => ({ type: e.DetailType, detail: JSON.parse(e.Detail ?? "{}") }) as never),
         ),
+      ...(options.streamOutbox === false ? {} : { onTableWrite: drainQuietly }),
       invoke: async (functionName, payload) => {
-        if (functionName !== deployment.validateTarget.name) return undefined;
+        const local = INVOKED[functionName];
+        if (!local) return undefined;
         try {
-          return { result: await invoke("validate-target", payload) };
+          return { result: await invoke(local, payload) };
         } catch (error) {
           const e = error instanceof Error ? error : new Error(String(error));
           return { error: { errorType: e.name, errorMessage: e.message } };
@@ -164,7 +236,11 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
   installRuntime({
     env: () => env,
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    // Killed, no new request leaves (one already sent reaches its vendor, as after kill -9).
+    fetch: (input, init) => {
+      if (killed) return Promise.reject(new TypeError("fetch failed: the process was killed"));
+      return (options.fetch ?? fetch)(input, init);
+    },
     // Counted in memory: EMF lines are for CloudWatch, not a terminal.
     metrics: options.metrics ?? new CountingMetrics(),
     ...(options.onCall
@@ -195,8 +271,21 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
     deployment,
     env,
     invoke,
+    outbox: {
+      drain,
+      settled,
+    },
     close: async () => {
       await starter.stop();
+      await settled();
+      closed = true;
+      await aws.close();
+      installRuntime(undefined);
+    },
+    kill: async () => {
+      killed = true;
+      closed = true;
+      starter.abandon();
       await aws.close();
       installRuntime(undefined);
     },

@@ -16,6 +16,7 @@ import { every } from "../local/ticker.ts";
 import { expireDueMarkers } from "../local/ttl.ts";
 import { startSandbox } from "../sandbox/index.ts";
 import { startSlackSink } from "../sandbox/slack-sink.ts";
+import { OPERATOR_SETTINGS } from "./config.ts";
 import { startLocalFunctions } from "./local-runtime.ts";
 import { errorFields, log } from "./log.ts";
 
@@ -38,6 +39,8 @@ export const LocalSettings = z.object({
   WARDEN_TICK_SECONDS: z.coerce.number().min(0.05).max(3600).default(10),
   /** How often the sweeper runs (every 15 minutes on AWS). */
   WARDEN_SWEEP_SECONDS: z.coerce.number().min(0.05).max(86_400).default(60),
+  /** How often the reconciler compares every target with its vendor (hourly on AWS). */
+  WARDEN_RECONCILE_SECONDS: z.coerce.number().min(0.05).max(86_400).default(300),
   /** How often emulated TTL expires due markers (DynamoDB does it on its own on AWS). */
   WARDEN_TTL_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
   /** "0" skips the demo policy the sandbox otherwise creates. */
@@ -148,6 +151,8 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
       env: {
         WARDEN_ALLOW_LOOPBACK_PROVIDERS: sandboxOn ? "1" : "0",
         WARDEN_VERSION: env.npm_package_version ?? "dev",
+        // Tunables an operator may set for the functions, as a stack would pass them.
+        ...Object.fromEntries(OPERATOR_SETTINGS.map((name) => [name, env[name]])),
         WARDEN_SLACK_WEBHOOK_SECRET: sink ? SANDBOX_SLACK_SECRET : env.WARDEN_SLACK_WEBHOOK_SECRET,
       },
       notifySlack: true,
@@ -223,6 +228,18 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
         seconds(settings.WARDEN_SWEEP_SECONDS),
         () => functions.invoke("sweep", scheduledEvent("SweepTick")),
         report("sweep"),
+      ),
+      // As SST's Cron invokes it: a constant `{}`, every target.
+      every(
+        seconds(settings.WARDEN_RECONCILE_SECONDS),
+        () => functions.invoke("reconcile", {}),
+        report("reconciliation"),
+      ),
+      // The outbox's stream, emulated after every write; this pass is its backstop.
+      every(
+        seconds(settings.WARDEN_TICK_SECONDS),
+        () => functions.outbox.drain(),
+        report("outbox"),
       ),
       every(
         seconds(settings.WARDEN_TTL_SECONDS),

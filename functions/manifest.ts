@@ -24,35 +24,41 @@ export const FUNCTIONS = {
   api: {
     uses: [
       ...TABLE,
-      "events:publish",
       "start:create-backup",
       "start:delete-backup",
       "invoke:validate-target",
+      "invoke:reconcile",
     ],
   },
   /** Checks a new target at its vendor for the API, with the target's credentials. */
   "validate-target": { uses: ["secrets:providers"] },
   /** Claims due runs, records backups, takes leases (released when a start fails). */
   dispatch: {
-    uses: [...TABLE, "events:publish", "start:create-backup"],
+    uses: [...TABLE, "start:create-backup"],
   },
-  /** Due markers (re-armed or removed), re-plans, retries, resumes, retired targets. */
+  /** Due markers (re-armed or removed), re-plans, retries, resumes, retired targets, and the outbox's backstop. */
   sweep: {
     uses: [...TABLE, "events:publish", "start:create-backup", "start:delete-backup"],
   },
   /** A due marker: re-plan or expire (a guarded backup's marker is re-armed). */
   "expiry-stream": {
+    uses: ["table:get", "table:query", "table:put", "table:update", "start:delete-backup"],
+  },
+  /** Vendor backups against the catalogue: orphans recorded (and deleted after their grace), others imported, vanished ones marked. */
+  reconcile: {
     uses: [
       "table:get",
       "table:query",
       "table:put",
       "table:update",
-      "events:publish",
+      "secrets:providers",
       "start:delete-backup",
     ],
   },
-  /** Routing is read from the policy; the webhook URL from its secret. */
-  "notify-slack": { uses: ["table:get", "secrets:webhooks"] },
+  /** The outbox's stream: an item's pending domain events to the bus, then cleared. */
+  "publish-outbox": { uses: ["table:update", "events:publish"] },
+  /** Routing is read from the policy; the webhook URL from its secret; handled events are remembered. */
+  "notify-slack": { uses: ["table:get", "table:put", "secrets:webhooks"] },
   "slack-digest": { uses: ["table:get", "table:query", "secrets:webhooks"] },
 
   // create-backup tasks
@@ -60,19 +66,19 @@ export const FUNCTIONS = {
   "start-backup": { uses: ["table:get", "table:put", "table:update", "secrets:providers"] },
   /** Settling AVAILABLE writes the expiry marker and re-plans, which may expire older backups. */
   "poll-backup": {
-    uses: [...TABLE, "secrets:providers", "events:publish", "start:delete-backup"],
+    uses: [...TABLE, "secrets:providers", "start:delete-backup"],
   },
   /** Also finishes what settling AVAILABLE started, when a later step failed. */
   "record-failure": {
-    uses: [...TABLE, "events:publish", "start:delete-backup"],
+    uses: [...TABLE, "start:delete-backup"],
   },
 
   // delete-backup tasks
   "mark-deleting": { uses: ["table:get", "table:update"] },
   "delete-provider-backup": { uses: ["table:get", "table:update", "secrets:providers"] },
   "poll-deletion": { uses: ["table:get", "table:update", "secrets:providers"] },
-  "record-deleted": { uses: ["table:get", "table:update", "table:delete", "events:publish"] },
-  "record-delete-failure": { uses: ["table:get", "table:update", "events:publish"] },
+  "record-deleted": { uses: ["table:get", "table:update", "table:delete"] },
+  "record-delete-failure": { uses: ["table:get", "table:update"] },
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

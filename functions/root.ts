@@ -1,16 +1,13 @@
 import { type Clock, systemClock } from "../lib/core/clock.ts";
 import { ConfigurationError } from "../lib/core/errors.ts";
 import type { Metrics } from "../lib/notify/metrics.ts";
-import {
-  BestEffortPublisher,
-  EventBridgePublisher,
-  type EventPublisher,
-} from "../lib/notify/publisher.ts";
+import { EventBridgePublisher, type EventPublisher } from "../lib/notify/publisher.ts";
 import { createProviderFactory, type ProviderFactory } from "../lib/providers/registry.ts";
 import type { SecretSource } from "../lib/providers/secrets.ts";
 import { SecretsManagerSource } from "../lib/providers/secrets-manager.ts";
 import { createTableClient, type TableClient } from "../lib/store/client.ts";
 import { createStore, type Store } from "../lib/store/store.ts";
+import { LambdaReconciliations, type Reconciliations } from "../lib/usecases/reconcile-lambda.ts";
 import type { TargetValidator } from "../lib/usecases/target-validation.ts";
 import { LambdaTargetValidator } from "../lib/usecases/target-validation-lambda.ts";
 import { SfnWorkflowStarter } from "../lib/workflows/sfn-starter.ts";
@@ -19,7 +16,6 @@ import { type AwsClients, type AwsSettings, awsClients, clientConfig } from "./a
 import { CAPABILITIES, type Capability, WORKFLOW_ARN_VARIABLE } from "./capabilities.ts";
 import { type Environment, readEnvironment } from "./config.ts";
 import { once } from "./deferred.ts";
-import { errorFields, log } from "./log.ts";
 import { declares, type FunctionName } from "./manifest.ts";
 import { powertoolsMetrics } from "./metrics.ts";
 
@@ -37,7 +33,7 @@ export interface FunctionContext {
   readonly fetch?: typeof fetch;
   /** The table's repositories (`table:read`, `table:write`). */
   readonly store: Store;
-  /** Domain events, best effort: a bus outage is logged and never fails the caller (`events:publish`). */
+  /** Domain events to the bus (`events:publish`); only the outbox publishes, and retries what fails. */
   readonly events: EventPublisher;
   /** `start:create-backup`, `start:delete-backup`. */
   readonly workflows: WorkflowStarter;
@@ -47,6 +43,8 @@ export interface FunctionContext {
   readonly webhooks: SecretSource;
   /** Checks a new target at its vendor in the validate-target function (`invoke:validate-target`). */
   readonly targetValidator: TargetValidator;
+  /** Reconciles a target in the reconcile function (`invoke:reconcile`). */
+  readonly reconciliations: Reconciliations;
 }
 
 /** What differs between AWS and the local runtime; on AWS every part has its default. */
@@ -109,17 +107,11 @@ export function buildContext(name: FunctionName, parts: RuntimeParts = {}): Func
   const events = once((): EventPublisher => {
     const busName = env.WARDEN_EVENT_BUS;
     if (!busName) missing(name, "events:publish", "WARDEN_EVENT_BUS");
-    return new BestEffortPublisher(
-      new EventBridgePublisher({
-        client: { send: async (command) => (await clients.eventBridge()).send(command) },
-        busName,
-      }),
-      (error, published) =>
-        log("error", "domain events not published", {
-          types: published.map((e) => e.type),
-          ...errorFields(error),
-        }),
-    );
+    // Not best effort any more: the outbox keeps what the bus refused, for the next try.
+    return new EventBridgePublisher({
+      client: { send: async (command) => (await clients.eventBridge()).send(command) },
+      busName,
+    });
   });
 
   const secretSource = (capability: Capability, variable: string, prefix: string | undefined) =>
@@ -160,6 +152,11 @@ export function buildContext(name: FunctionName, parts: RuntimeParts = {}): Func
     if (!functionName) missing(name, "invoke:validate-target", "WARDEN_VALIDATE_TARGET_FUNCTION");
     return new LambdaTargetValidator({ client: clients.lambda, functionName });
   });
+  const reconcile = once((): Reconciliations => {
+    const functionName = env.WARDEN_RECONCILE_FUNCTION;
+    if (!functionName) missing(name, "invoke:reconcile", "WARDEN_RECONCILE_FUNCTION");
+    return new LambdaReconciliations({ client: clients.lambda, functionName });
+  });
 
   return {
     name,
@@ -178,6 +175,7 @@ export function buildContext(name: FunctionName, parts: RuntimeParts = {}): Func
     providers: async (target) => providers()(target),
     webhooks: { get: async (ref) => webhookSecrets().get(ref) },
     targetValidator: { validate: async (target) => validator().validate(target) },
+    reconciliations: { run: async (targetId, options) => reconcile().run(targetId, options) },
   };
 }
 

@@ -6,7 +6,9 @@ import { nextRun } from "../lib/schedule/index.ts";
 import { BackupTasks } from "../lib/usecases/backup-tasks.ts";
 import { BackupService } from "../lib/usecases/backups.ts";
 import { Dispatcher } from "../lib/usecases/dispatch.ts";
+import { OutboxPublisher } from "../lib/usecases/outbox.ts";
 import { PolicyService } from "../lib/usecases/policies.ts";
+import { Reconciler } from "../lib/usecases/reconcile.ts";
 import { RetentionService } from "../lib/usecases/retention.ts";
 import { Sweeper } from "../lib/usecases/sweep.ts";
 import { VendorTargetValidator } from "../lib/usecases/target-validation.ts";
@@ -42,7 +44,6 @@ export const retention = /* @__PURE__ */ perContext(
       ...c.store,
       workflows: c.workflows,
       clock: c.clock,
-      events: c.events,
     }),
 );
 
@@ -54,10 +55,28 @@ export const backupTasks = /* @__PURE__ */ perContext(
       providers: c.providers,
       retention: retention(c),
       clock: c.clock,
-      events: c.events,
       warn,
       annotate: appendLogKeys,
     }),
+);
+
+/** Vendor backups against the catalogue. */
+export const reconciler = /* @__PURE__ */ perContext(
+  (c) =>
+    new Reconciler({
+      ...c.store,
+      providers: c.providers,
+      retention: retention(c),
+      workflows: c.workflows,
+      clock: c.clock,
+      orphanGraceMs: c.env.WARDEN_ORPHAN_GRACE_HOURS * 3_600_000,
+      warn,
+    }),
+);
+
+/** Domain events from the outbox to the bus. */
+export const outboxPublisher = /* @__PURE__ */ perContext(
+  (c) => new OutboxPublisher({ outbox: c.store.outbox, events: c.events, warn }),
 );
 
 /** The schedule tick. */
@@ -68,7 +87,6 @@ export const dispatcher = /* @__PURE__ */ perContext(
       workflows: c.workflows,
       clock: c.clock,
       nextRun,
-      events: c.events,
     }),
 );
 
@@ -77,6 +95,7 @@ export const sweeper = /* @__PURE__ */ perContext(
   (c) =>
     new Sweeper({
       ...c.store,
+      outbox: outboxPublisher(c),
       retention: retention(c),
       workflows: c.workflows,
       clock: c.clock,
@@ -100,10 +119,10 @@ export const api = /* @__PURE__ */ perContext((c) => {
         ...c.store,
         workflows: c.workflows,
         clock: c.clock,
-        events: c.events,
       }),
       policies: new PolicyService({ ...c.store, clock: c.clock, nextRun }),
       retention: retention(c),
+      reconciliations: c.reconciliations,
       version: c.env.WARDEN_VERSION,
     },
     (error, request) =>
@@ -131,6 +150,11 @@ export const slack = /* @__PURE__ */ perContext((c) => ({
     defaultWebhookRef: c.env.WARDEN_SLACK_WEBHOOK_SECRET,
     metrics: c.metrics,
     log,
+    deliveries: {
+      claim: (eventId, token) => c.store.deliveries.claim("notify-slack", eventId, token),
+      finish: (eventId, token, status) =>
+        c.store.deliveries.finish("notify-slack", eventId, token, status),
+    },
   }),
   digestRows: (period: Parameters<typeof digestRowsFromStore>[1]) =>
     digestRowsFromStore(c.store.backups, period),

@@ -1,16 +1,13 @@
-import { randomUUID } from "node:crypto";
-import { marshall } from "@aws-sdk/util-dynamodb";
 import { EXPIRY_ENTITY, type ExpiryRepository } from "../lib/store/expiry.ts";
 import { Keys } from "../lib/store/keys.ts";
 import { TTL_PRINCIPAL } from "../lib/usecases/ttl-stream.ts";
-
-let sequence = 0;
+import { streamRecord } from "./stream.ts";
 
 /**
- * DynamoDB TTL and streams, emulated: neither dynalite nor DynamoDB Local deletes expired
- * items. Each pass deletes the markers that are due (as TTL would, some time after) and
- * hands REMOVE-shaped stream records, carrying the TTL service identity and the old
- * image, to the same handler the stream invokes on AWS.
+ * DynamoDB TTL, emulated: neither dynalite nor DynamoDB Local deletes expired items.
+ * Each pass deletes the markers that are due (as TTL would, some time after) and hands
+ * REMOVE-shaped stream records (local/stream.ts), carrying the TTL service identity and
+ * the old image, to the same handler the stream invokes on AWS.
  *
  * @returns how many markers it expired.
  */
@@ -31,24 +28,16 @@ export async function expireDueMarkers(
       ...marker,
       ttl: Math.ceil(Date.parse(marker.dueAt) / 1000),
     };
-    sequence++;
-    records.push({
-      eventID: randomUUID().replaceAll("-", ""),
-      eventName: "REMOVE",
-      eventVersion: "1.1",
-      eventSource: "aws:dynamodb",
-      awsRegion: "local",
-      eventSourceARN: `arn:aws:dynamodb:local:000000000000:table/${table}/stream/local`,
-      userIdentity: { ...TTL_PRINCIPAL },
-      dynamodb: {
-        ApproximateCreationDateTime: Math.floor(now.getTime() / 1000),
-        Keys: marshall(keys),
-        OldImage: marshall(image),
-        SequenceNumber: String(sequence).padStart(21, "0"),
-        SizeBytes: JSON.stringify(image).length,
-        StreamViewType: "NEW_AND_OLD_IMAGES",
-      },
-    });
+    records.push(
+      streamRecord({
+        eventName: "REMOVE",
+        keys,
+        oldImage: image,
+        userIdentity: { ...TTL_PRINCIPAL },
+        now,
+        table,
+      }),
+    );
   }
   if (records.length > 0) await deliver({ Records: records });
   return records.length;

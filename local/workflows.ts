@@ -135,6 +135,16 @@ export class LocalWorkflowStarter implements WorkflowStarter {
     await Promise.allSettled([...this.#invocations]);
   }
 
+  /**
+   * Aborts everything at once and waits for nothing — what `kill -9` leaves: task
+   * invocations under way carry on like orphaned processes (the caller cuts them off from
+   * AWS), and executions are gone. Records stay as they are for recovery.
+   */
+  abandon(): void {
+    for (const r of this.#running.values()) r.abort();
+    this.#running.clear();
+  }
+
   #finish(outcome: ExecutionOutcome) {
     this.#running.delete(outcome.name);
     this.#options.onOutcome?.(outcome);

@@ -49,6 +49,8 @@ export interface RequestLogEntry {
   search: string;
   /** The status answered — or, for a dropped response, the one the vendor would have sent. */
   status: number;
+  /** When the vendor acted on it (epoch ms): after a held request's delay, before a held response's. */
+  servedAt: number;
   /** Present when transport faults were injected into this request. */
   injected?: InjectedFault[];
   /**

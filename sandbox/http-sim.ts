@@ -185,6 +185,7 @@ export async function startJsonHttpSimulator<Extra extends { kind: string }>(
       const message = `internal simulator error: ${(error as Error).message}`;
       response = { status: 500, body: options.errorBody(500, message) };
     }
+    const servedAt = Date.now();
     response.headers = { ...options.responseHeaders?.(), ...response.headers };
     const search = new URL(incoming.url ?? "/", "http://127.0.0.1").search;
     const entry: RequestLogEntry = {
@@ -192,6 +193,7 @@ export async function startJsonHttpSimulator<Extra extends { kind: string }>(
       path: request.path,
       search,
       status: response.status,
+      servedAt,
     };
     if (faults.injected.length > 0) entry.injected = faults.injected;
     const delivered =

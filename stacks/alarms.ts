@@ -1,5 +1,5 @@
 import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from "../lib/notify/metrics.ts";
-import { slackFailures, slackNotifier } from "./events.ts";
+import { outboxFailures, slackFailures, slackNotifier } from "./events.ts";
 import { expiryFailures } from "./expiry.ts";
 import { dispatchFailures } from "./schedules.ts";
 import { stateMachines } from "./workflows.ts";
@@ -54,6 +54,7 @@ for (const [id, queue] of Object.entries({
   DispatchFailures: dispatchFailures,
   ExpiryFailures: expiryFailures,
   SlackFailures: slackFailures,
+  OutboxFailures: outboxFailures,
 })) {
   alarm(`${id}DepthAlarm`, `messages in the ${id} dead-letter queue`, {
     namespace: "AWS/SQS",

@@ -10,6 +10,8 @@ import { stateMachineArn } from "./workflow-arns.ts";
  * fixed name lets the role be written before the function exists.
  */
 export const VALIDATE_TARGET_FUNCTION = physicalName("validate-target");
+/** The reconcile function's fixed name, for the same reason (the API invokes it). */
+export const RECONCILE_FUNCTION = physicalName("reconcile");
 
 /**
  * Where this stage's resources are, for functions/capabilities.ts: every function's IAM
@@ -29,5 +31,9 @@ export const deployment: Deployment<$util.Input<string>> = {
   validateTarget: {
     name: VALIDATE_TARGET_FUNCTION,
     arn: regionalArn("lambda", `function:${VALIDATE_TARGET_FUNCTION}`),
+  },
+  reconcile: {
+    name: RECONCILE_FUNCTION,
+    arn: regionalArn("lambda", `function:${RECONCILE_FUNCTION}`),
   },
 };

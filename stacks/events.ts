@@ -1,7 +1,9 @@
 import { EVENT_SOURCE } from "../lib/notify/events.ts";
+import { OUTBOX_PARTITION } from "../lib/store/outbox.ts";
 import { bus } from "./bus.ts";
 import { failureQueue, wardenFunction } from "./functions.ts";
 import { SLACK_WEBHOOK_SECRET } from "./secrets.ts";
+import { streamSubscriber } from "./streams.ts";
 
 /** Slack's default webhook; routing comes from the policies in the table. */
 export const slackEnvironment = { WARDEN_SLACK_WEBHOOK_SECRET: SLACK_WEBHOOK_SECRET };
@@ -25,3 +27,25 @@ export const slackNotifier = wardenFunction("SlackNotifier", "notify-slack", {
 });
 
 bus.subscribe("Slack", slackNotifier.arn, { pattern: { source: [EVENT_SOURCE] } });
+
+/** Only items that hold unpublished domain events reach the outbox publisher. */
+export const OUTBOX_FILTER = {
+  eventName: ["INSERT", "MODIFY"],
+  dynamodb: { NewImage: { gsi4pk: { S: [OUTBOX_PARTITION] } } },
+};
+
+/**
+ * The transactional outbox's publisher (lib/store/outbox.ts), the table's second stream
+ * reader, filtered to items with pending events. Records still failing after the retries
+ * land in OutboxFailures; the sweeper publishes them within 15 minutes anyway.
+ */
+export const { fn: outboxFunction, failures: outboxFailures } = streamSubscriber(
+  "PublishOutbox",
+  "publish-outbox",
+  {
+    description: "backup-warden: domain events from the outbox to the bus",
+    filter: OUTBOX_FILTER,
+    subscription: "Outbox",
+    failures: "OutboxFailures",
+  },
+);

@@ -1,3 +1,4 @@
+import { RECONCILE_FUNCTION } from "./deployment.ts";
 import { slackEnvironment } from "./events.ts";
 import { failureQueue, wardenFunction } from "./functions.ts";
 
@@ -28,6 +29,20 @@ export const sweeper = wardenFunction("Sweeper", "sweep", {
 });
 
 new sst.aws.Cron("SweepTick", { schedule: "rate(15 minutes)", function: sweeper.arn });
+
+/**
+ * Hourly: every target's vendor backups against the catalogue (orphans, unmanaged
+ * backups, vanished ones). Its fixed name lets the API's role name it before it exists.
+ * SST's Cron sends `{}`: no target, so all of them.
+ */
+export const reconcileFunction = wardenFunction("Reconcile", "reconcile", {
+  description: "backup-warden: vendor backups against the catalogue",
+  name: RECONCILE_FUNCTION,
+  timeout: "15 minutes",
+  memory: "512 MB",
+});
+
+new sst.aws.Cron("ReconcileTick", { schedule: "rate(1 hour)", function: reconcileFunction.arn });
 
 /** Daily at 08:00 UTC: the Slack digest of the previous 24 hours. */
 export const slackDigest = wardenFunction("SlackDigest", "slack-digest", {

@@ -11,7 +11,7 @@ const STREAM_VIEW = {
 } as const;
 
 /**
- * The one table (single-table design), built from {@link TABLE}: keys, the three GSIs,
+ * The one table (single-table design), built from {@link TABLE}: keys, the four GSIs,
  * TTL, and a stream with old and new images (the expiry subscriber reads TTL deletions).
  * SST's Dynamo always uses on-demand billing and point-in-time recovery. Production
  * tables are retained on removal (`removal: "retain"` in sst.config.ts) and protected

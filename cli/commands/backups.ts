@@ -73,7 +73,11 @@ export const backupsCommand: Command = {
             b.hold ? `${b.status} (held)` : b.status,
             formatInstant(b.createdAt),
             formatBytes(b.sizeBytes),
-            b.policyId ? `${b.trigger}:${b.policyId}` : b.trigger,
+            b.origin && b.origin !== "managed"
+              ? `${b.trigger} (${b.origin})`
+              : b.policyId
+                ? `${b.trigger}:${b.policyId}`
+                : b.trigger,
           ]),
         ),
       );

@@ -1,5 +1,6 @@
 import type { BackupService } from "../usecases/backups.ts";
 import type { PolicyService } from "../usecases/policies.ts";
+import type { Reconciliations } from "../usecases/reconcile-lambda.ts";
 import type { RetentionService } from "../usecases/retention.ts";
 import type { TargetService } from "../usecases/targets.ts";
 import { json } from "./http.ts";
@@ -16,6 +17,8 @@ export interface ApiDeps {
   backups: BackupService;
   policies: PolicyService;
   retention: RetentionService;
+  /** Reconciling a target at its vendor (in the reconcile function). */
+  reconciliations: Reconciliations;
   version: string;
 }
 
@@ -40,7 +43,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       doc: { responses: { 200: { description: "The OpenAPI document" } } },
       handle: async () => json(200, buildOpenApi(routes, deps.version)),
     },
-    ...targetRoutes(deps.targets),
+    ...targetRoutes(deps.targets, deps.reconciliations),
     ...backupRoutes(deps.backups),
     ...policyRoutes(deps.policies, deps.retention),
   ];

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { BackupStatus } from "./status.ts";
 
-/** How a backup came to be. */
+/** How a backup came to be: requested, scheduled, or found at the vendor (the reconciler). */
 export const BackupTrigger = z.enum(["api", "schedule", "adopted"]);
 export type BackupTrigger = z.infer<typeof BackupTrigger>;
 
@@ -22,6 +22,26 @@ export const BackupHold = z.object({
   at: z.iso.datetime(),
 });
 export type BackupHold = z.infer<typeof BackupHold>;
+
+/**
+ * Whose backup it is. `managed` (absent): one we made for a request or a schedule.
+ * `unmanaged`: found at the vendor, not made by us (the console, the vendor's automatic
+ * backups) — shown, never deleted by retention unless a policy opts in. `orphan`: found
+ * at the vendor carrying our id with no record, or a duplicate of a record's backup —
+ * deleted once its grace period is over.
+ */
+export const BackupOrigin = z.enum(["managed", "unmanaged", "orphan"]);
+export type BackupOrigin = z.infer<typeof BackupOrigin>;
+
+/** Why an orphan was recorded, and when it may go. */
+export const OrphanFacts = z.object({
+  reason: z.string().max(500),
+  /** The record whose id the vendor backup carries, when there is one. */
+  ownerBackupId: z.string().optional(),
+  detectedAt: z.iso.datetime(),
+  deleteAfter: z.iso.datetime(),
+});
+export type OrphanFacts = z.infer<typeof OrphanFacts>;
 
 /** One status change, kept on the record (appended in the same conditional write). */
 export const HistoryEntry = z.object({
@@ -69,6 +89,11 @@ export const BackupRecord = z.object({
   /** Who or what asked for the deletion: "api", a retention rule, … */
   deleteReason: z.string().optional(),
   deletedAt: z.iso.datetime().optional(),
+  /** Absent: `managed`. */
+  origin: BackupOrigin.optional(),
+  orphan: OrphanFacts.optional(),
+  /** When the reconciler found the vendor backup gone without our deleting it. */
+  vanishedAt: z.iso.datetime().optional(),
   /** Every status transition with time and cause, oldest first. */
   history: z.array(HistoryEntry).default([]),
   /** Optimistic-concurrency version, incremented by every write. */

@@ -55,6 +55,12 @@ export const PolicySpec = z.object({
     .default(60),
   targets: PolicyTargets,
   retention: RetentionPolicySchema,
+  /**
+   * Whether retention also governs the covered targets' unmanaged backups (found at the
+   * vendor, not made by us: the console's, the vendor's automatic ones). Off by default:
+   * without this opt-in they are shown and never deleted.
+   */
+  includeUnmanaged: z.boolean().default(false),
   notifications: NotificationRouting.default({}),
   enabled: z.boolean().default(true),
 });

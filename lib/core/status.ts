@@ -10,6 +10,8 @@ import * as z from "zod";
  *    \          \                        \           \
  *     FAILED <---'                   (AVAILABLE)   DELETE_FAILED -> DELETING (retry)
  * ```
+ * AVAILABLE, EXPIRING and DELETE_FAILED may also go straight to DELETED: the reconciler
+ * found the vendor backup gone (vanished), which only the vendor can confirm.
  */
 export const BackupStatus = z.enum([
   "PENDING",
@@ -28,14 +30,14 @@ export const TRANSITIONS = {
   PENDING: ["CREATING", "FAILED"],
   CREATING: ["AVAILABLE", "FAILED"],
   // AVAILABLE -> DELETING is an explicit delete request (API); retention goes via EXPIRING.
-  AVAILABLE: ["EXPIRING", "DELETING"],
+  AVAILABLE: ["EXPIRING", "DELETING", "DELETED"],
   // EXPIRING -> AVAILABLE: a hold placed or a re-plan keeps it after all.
-  EXPIRING: ["DELETING", "AVAILABLE"],
+  EXPIRING: ["DELETING", "AVAILABLE", "DELETED"],
   DELETING: ["DELETED", "DELETE_FAILED"],
   DELETED: [],
   // FAILED -> DELETING: a failed attempt may have left a partial vendor backup to clean up.
   FAILED: ["DELETING"],
-  DELETE_FAILED: ["DELETING"],
+  DELETE_FAILED: ["DELETING", "DELETED"],
 } as const satisfies Record<BackupStatus, readonly BackupStatus[]>;
 
 /** Statuses in which a workflow is (or should be) working on the record. */

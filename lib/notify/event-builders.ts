@@ -1,4 +1,5 @@
 import type { BackupRecord } from "../core/backup.ts";
+import type { BackupStatus } from "../core/status.ts";
 import {
   DETAIL_SCHEMAS,
   type EventError,
@@ -18,6 +19,8 @@ export interface BackupEventExtra {
   "backup.expiring": BackupExtraBase & { reason: string; expiresAt?: string };
   "backup.deleted": BackupExtraBase & { reason?: string };
   "backup.delete_failed": BackupExtraBase & { reason?: string; error?: EventError };
+  "backup.orphaned": BackupExtraBase;
+  "backup.vanished": BackupExtraBase & { previousStatus: BackupStatus };
 }
 
 /** Optional facts every `backup.*` builder accepts. */
@@ -49,12 +52,14 @@ const UNKNOWN_ERROR: EventError = {
 export function eventFromBackup<T extends BackupEventType>(
   type: T,
   record: BackupRecord,
-  ...[extra]: T extends "backup.expiring"
+  ...[extra]: T extends "backup.expiring" | "backup.vanished"
     ? [extra: BackupEventExtra[T]]
     : [extra?: BackupEventExtra[T]]
 ): EventOf<T> {
   const more: Partial<
-    BackupEventExtra["backup.delete_failed"] & BackupEventExtra["backup.expiring"]
+    BackupEventExtra["backup.delete_failed"] &
+      BackupEventExtra["backup.expiring"] &
+      BackupEventExtra["backup.vanished"]
   > = extra ?? {};
   const detail = {
     version: 1,
@@ -78,7 +83,12 @@ export function eventFromBackup<T extends BackupEventType>(
     durationMs: durationOf(type, record),
     expiresAt: more.expiresAt ?? record.expiresAt,
     keepReasons: record.keepReasons,
-    reason: clip(more.reason ?? record.deleteReason, 500),
+    reason: clip(more.reason ?? record.orphan?.reason ?? record.deleteReason, 500),
+    ownerBackupId: record.orphan?.ownerBackupId,
+    deleteAfter: record.orphan?.deleteAfter,
+    vanishedAt: record.vanishedAt,
+    previousStatus: more.previousStatus,
+    origin: record.origin ?? "managed",
     deleteRequestedAt: record.deleteRequestedAt,
     deletedAt: record.deletedAt ?? record.updatedAt,
     error: errorOf(more.error ?? record.lastError),

@@ -28,6 +28,8 @@ export const EventType = {
   expiring: "backup.expiring",
   deleted: "backup.deleted",
   deleteFailed: "backup.delete_failed",
+  orphaned: "backup.orphaned",
+  vanished: "backup.vanished",
   scheduleSkipped: "schedule.skipped",
   scheduleMissed: "schedule.missed",
 } as const;
@@ -111,6 +113,23 @@ export const BackupDeleteFailedV1 = z.object({
   error: EventError,
 });
 
+/** Detail of `backup.orphaned`: a vendor backup of ours no record claimed, now recorded. */
+export const BackupOrphanedV1 = z.object({
+  ...backupFields,
+  reason: z.string().max(500),
+  ownerBackupId: z.string().optional(),
+  /** When the grace period ends and the orphan is deleted. */
+  deleteAfter: iso,
+});
+/** Detail of `backup.vanished`: the vendor no longer has a backup we did not delete. */
+export const BackupVanishedV1 = z.object({
+  ...backupFields,
+  vanishedAt: iso,
+  /** The record's status before it was marked (AVAILABLE, EXPIRING, DELETE_FAILED). */
+  previousStatus: BackupStatus,
+  origin: z.enum(["managed", "unmanaged", "orphan"]),
+});
+
 /** Fields of `schedule.*` details: a policy's run for one target at one scheduled time. */
 const scheduleFields = {
   ...common,
@@ -146,6 +165,8 @@ export const DETAIL_SCHEMAS = {
   "backup.expiring": BackupExpiringV1,
   "backup.deleted": BackupDeletedV1,
   "backup.delete_failed": BackupDeleteFailedV1,
+  "backup.orphaned": BackupOrphanedV1,
+  "backup.vanished": BackupVanishedV1,
   "schedule.skipped": ScheduleSkippedV1,
   "schedule.missed": ScheduleMissedV1,
 } as const satisfies Record<EventType, z.ZodType>;
@@ -161,6 +182,8 @@ export const DomainEvent = z.discriminatedUnion("type", [
   member("backup.expiring"),
   member("backup.deleted"),
   member("backup.delete_failed"),
+  member("backup.orphaned"),
+  member("backup.vanished"),
   member("schedule.skipped"),
   member("schedule.missed"),
 ]);

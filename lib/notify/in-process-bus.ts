@@ -43,11 +43,30 @@ export class InProcessEventBus implements EventPublisher {
   }
 
   async publish(events: readonly DomainEvent[]): Promise<void> {
+    this.#publish(events);
+  }
+
+  /**
+   * Publishes and resolves only once every subscriber has handled the events; rejects if
+   * one failed. The local runtime's stand-in for EventBridge's own retries: its bus lives
+   * in the process, so it acknowledges only what was delivered — a process killed in
+   * between publishes again on restart, and a failed delivery is published again later.
+   */
+  async publishDelivered(events: readonly DomainEvent[]): Promise<void> {
+    const failures: unknown[] = [];
+    await Promise.all(this.#publish(events, failures));
+    if (failures.length > 0) throw failures[0];
+  }
+
+  #publish(events: readonly DomainEvent[], failures?: unknown[]): Promise<void>[] {
     // Validate before accepting anything, as PutEvents would reject a malformed entry.
     const received = events.map((e) => parseDomainEvent(JSON.parse(JSON.stringify(e))));
+    const deliveries: Promise<void>[] = [];
     for (const event of received) {
-      for (const subscriber of this.#subscribers) this.#deliver(subscriber, event);
+      for (const subscriber of this.#subscribers)
+        deliveries.push(this.#deliver(subscriber, event, failures));
     }
+    return deliveries;
   }
 
   /** Subscriber failures so far. */
@@ -60,13 +79,14 @@ export class InProcessEventBus implements EventPublisher {
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
   }
 
-  #deliver(subscriber: EventSubscriber, event: DomainEvent): void {
+  #deliver(subscriber: EventSubscriber, event: DomainEvent, failures?: unknown[]): Promise<void> {
     const delivery = (async () => {
       // Never inside the publisher's call: the next turn of the event loop, like a real bus.
       await new Promise((resolve) => setImmediate(resolve));
       try {
         await subscriber(event);
       } catch (error) {
+        failures?.push(error);
         this.#failures++;
         this.#metrics.count(MetricName.subscriberFailed, { type: event.type });
         try {
@@ -78,5 +98,6 @@ export class InProcessEventBus implements EventPublisher {
     })();
     this.#inFlight.add(delivery);
     void delivery.finally(() => this.#inFlight.delete(delivery));
+    return delivery;
   }
 }

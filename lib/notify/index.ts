@@ -21,7 +21,6 @@ export {
 } from "./in-process-bus.ts";
 export { CountingMetrics, MetricName, type Metrics, noMetrics } from "./metrics.ts";
 export {
-  BestEffortPublisher,
   EventBridgePublisher,
   type EventBridgePublisherOptions,
   EventPublishError,

@@ -161,33 +161,3 @@ function entrySize(entry: PutEventsRequestEntry): number {
   const text = (entry.Source ?? "") + (entry.DetailType ?? "") + (entry.Detail ?? "");
   return Buffer.byteLength(text, "utf8") + 14;
 }
-
-/**
- * A publisher that never rejects: failures go to `onError` (log and count them there).
- * Workflow tasks publish through it after their write succeeded, so a bus outage cannot
- * fail — or, through a task retry, repeat — a backup step.
- */
-export class BestEffortPublisher implements EventPublisher {
-  readonly #inner: EventPublisher;
-  readonly #onError: (error: unknown, events: readonly DomainEvent[]) => void;
-
-  constructor(
-    inner: EventPublisher,
-    onError: (error: unknown, events: readonly DomainEvent[]) => void,
-  ) {
-    this.#inner = inner;
-    this.#onError = onError;
-  }
-
-  async publish(events: readonly DomainEvent[]): Promise<void> {
-    try {
-      await this.#inner.publish(events);
-    } catch (error) {
-      try {
-        this.#onError(error, events);
-      } catch {
-        // A broken logger must not turn a best-effort publish into a failure.
-      }
-    }
-  }
-}

@@ -31,6 +31,11 @@ export interface BackupState {
 export interface BackupProvider {
   readonly name: Target["provider"];
   /**
+   * Whether the vendor keeps a label of ours on each backup (a name, a remark, a
+   * description), so {@link VendorBackup.ownerId} tells ours apart. Zilliz does not.
+   */
+  readonly labelsBackups: boolean;
+  /**
    * Checks, when a target is registered, that the vendor resource exists and supports
    * backups (e.g. DCS refuses single-node instances). Optional.
    */
@@ -42,9 +47,44 @@ export interface BackupProvider {
   /** Requests deletion; an unknown backup counts as already DELETED. */
   deleteBackup(ref: BackupRef): Promise<{ status: "DELETED" | "DELETING" }>;
   /**
-   * Backups of this resource that the vendor started since `since` and that can be told
-   * apart as ours (still creating, or named by us), newest first. Used to adopt a vendor backup whose creation we requested
-   * but could not record (a crash or a lost response), so no vendor backup goes unrecorded.
+   * Every backup the vendor holds of this target's resource (created since `since`, when
+   * given), in no promised order. Adoption reads it to find a vendor backup whose creation
+   * we requested but could not record (a crash, a lost response); the reconciler compares
+   * it with the catalogue. Each vendor's way of telling our backups apart is in
+   * docs/providers.md §6.5.
    */
-  findInFlight(since: Date): Promise<BackupRef[]>;
+  listBackups(options?: { since?: Date }): Promise<VendorBackup[]>;
+}
+
+/** One backup as the vendor lists it. */
+export interface VendorBackup {
+  ref: BackupRef;
+  state: BackupState;
+  /** When the vendor started it, ISO 8601, where the vendor says. */
+  createdAt?: string;
+  /**
+   * Our backup id, read from what we gave the vendor (a name, a remark, a description):
+   * present only on a backup we made. Zilliz keeps nothing of ours, so never there.
+   */
+  ownerId?: string;
+  /** Made by the vendor's own schedule (an automatic backup), not by a request. */
+  automatic: boolean;
+  /**
+   * Whether it is the kind of backup this target makes (a Zilliz collection backup for a
+   * collection-scoped target); a vendor with one kind says true.
+   */
+  sameKind: boolean;
+}
+
+/** The label we give a vendor backup (a remark, a description) so it can be told as ours. */
+export function ourLabel(backupId: string): string {
+  return `backup-warden ${backupId}`;
+}
+
+/** What our vendor labels carry: "backup-warden <our id>" (remarks and descriptions). */
+const OUR_LABEL = /^backup-warden (bk_[0-9a-z_-]{1,60})$/;
+
+/** Our backup id in a label we wrote (`backup-warden bk_…`), or undefined. */
+export function ownerIdOfLabel(label: string | null | undefined): string | undefined {
+  return OUR_LABEL.exec(label ?? "")?.[1];
 }

@@ -6,10 +6,31 @@ import {
 } from "../core/backup.ts";
 import { ConflictError, InvalidTransitionError, NotFoundError } from "../core/errors.ts";
 import { type BackupStatus, sourcesOf } from "../core/status.ts";
+import type { DomainEvent } from "../notify/events.ts";
 import { Keys } from "./keys.ts";
+import { outboxAppend, outboxAttributes } from "./outbox.ts";
 import { conditionHeld, entityOf, isConditionFailure, type Page, queryPage } from "./page.ts";
 import { TableRepository } from "./repository.ts";
 import { putNew } from "./writes.ts";
+
+/** Raised in place of DynamoDB's when the pre-read already shows the write would fail. */
+class ConditionalCheckFailed extends Error {
+  override readonly name = "ConditionalCheckFailedException";
+}
+
+/** The record as an update of `fields` and a history `entry` will leave it. */
+function nextImage(
+  current: BackupRecord,
+  fields: BackupPatch & { status: BackupStatus; updatedAt: string },
+  entry: HistoryEntry,
+): BackupRecord {
+  const next: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === null) delete next[key];
+    else if (value !== undefined) next[key] = value;
+  }
+  return parse({ ...next, history: [...current.history, entry], version: current.version + 1 });
+}
 
 /** Fields a transition may set besides the status; `null` removes the attribute. */
 export type BackupPatch = {
@@ -45,8 +66,14 @@ const TOWARD_DELETION: ReadonlySet<BackupStatus> = new Set(["EXPIRING", "DELETIN
  * {@link InvalidTransitionError} instead of moving a record backwards.
  */
 export class BackupRepository extends TableRepository {
-  /** Stores a new record; an existing id is a conflict. */
-  async create(record: z.input<typeof BackupRecordSchema>): Promise<BackupRecord> {
+  /**
+   * Stores a new record; an existing id is a conflict. `events` (built from the record as
+   * stored) go into its outbox in the same write.
+   */
+  async create(
+    record: z.input<typeof BackupRecordSchema>,
+    events?: (created: BackupRecord) => DomainEvent[],
+  ): Promise<BackupRecord> {
     const parsed = BackupRecordSchema.parse(record);
     const valid: BackupRecord =
       parsed.history.length > 0
@@ -61,9 +88,16 @@ export class BackupRepository extends TableRepository {
               },
             ],
           };
+    const key = Keys.backup(valid.id);
     await putNew(
       { db: this.db, table: this.table, entity: "backup" },
-      { ...Keys.backup(valid.id), ...Keys.backupIndexes(valid), entity: "backup", ...valid },
+      {
+        ...key,
+        ...Keys.backupIndexes(valid),
+        ...outboxAttributes(events?.(valid) ?? [], valid.createdAt, key),
+        entity: "backup",
+        ...valid,
+      },
       valid.id,
     );
     return valid;
@@ -101,28 +135,48 @@ export class BackupRepository extends TableRepository {
       ttlSeconds?: number;
       /** Recorded in the history; by default the reason the patch carries. */
       cause?: string;
+      /**
+       * The domain events this transition causes, built from the record as it will be:
+       * written into its outbox in the same conditional write (lib/store/outbox.ts).
+       */
+      events?: (next: BackupRecord) => DomainEvent[];
     } = {},
   ): Promise<BackupRecord> {
     const sources = sourcesOf(to).filter((s) => !options.from || options.from.includes(s));
     const now = this.clock.now().toISOString();
     if (sources.length === 0) throw new InvalidTransitionError(id, options.from?.join("|"), to);
+    const cause =
+      options.cause ??
+      patch.lastError?.message ??
+      patch.deleteReason ??
+      (patch.providerStatus ? `vendor status ${patch.providerStatus}` : "system");
+    const fields = { ...patch, status: to, updatedAt: now };
+    const entry = { at: now, status: to, cause };
     try {
-      const cause =
-        options.cause ??
-        patch.lastError?.message ??
-        patch.deleteReason ??
-        (patch.providerStatus ? `vendor status ${patch.providerStatus}` : "system");
-      return await this.#update(
-        id,
-        { ...patch, status: to, updatedAt: now },
-        sources,
-        options.ttlSeconds,
-        {
-          at: now,
-          status: to,
-          cause,
-        },
-      );
+      if (!options.events) {
+        return await this.#update(id, fields, sources, { ttlSeconds: options.ttlSeconds, entry });
+      }
+      // The events describe the record as this write leaves it, so the write is pinned to
+      // the version they were built from; a concurrent write makes us read and build again.
+      for (let attempt = 1; ; attempt++) {
+        const current = await this.find(id);
+        if (!current) throw new NotFoundError("backup", id);
+        // Answered below, like a write whose condition failed.
+        if (!sources.includes(current.status)) break;
+        if (current.hold && TOWARD_DELETION.has(to)) break;
+        const next = nextImage(current, fields, entry);
+        try {
+          return await this.#update(id, fields, sources, {
+            ttlSeconds: options.ttlSeconds,
+            entry,
+            version: current.version,
+            events: options.events(next),
+          });
+        } catch (error) {
+          if (!isConditionFailure(error) || attempt >= 5) throw error;
+        }
+      }
+      throw new ConditionalCheckFailed();
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = await this.find(id);
@@ -146,7 +200,12 @@ export class BackupRepository extends TableRepository {
     id: string,
     to: BackupStatus,
     patch: BackupPatch = {},
-    options: { from?: readonly BackupStatus[]; ttlSeconds?: number; cause?: string } = {},
+    options: {
+      from?: readonly BackupStatus[];
+      ttlSeconds?: number;
+      cause?: string;
+      events?: (next: BackupRecord) => DomainEvent[];
+    } = {},
   ): Promise<{ record: BackupRecord; changed: boolean }> {
     try {
       return { record: await this.transition(id, to, patch, options), changed: true };
@@ -162,7 +221,7 @@ export class BackupRepository extends TableRepository {
   async patch(id: string, status: BackupStatus, patch: BackupPatch): Promise<BackupRecord> {
     const now = this.clock.now().toISOString();
     try {
-      return await this.#update(id, { ...patch, updatedAt: now }, [status]);
+      return await this.#update(id, { ...patch, updatedAt: now }, [status], {});
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = await this.find(id);
@@ -194,6 +253,20 @@ export class BackupRepository extends TableRepository {
         ExpressionAttributeValues: { ":id": backupId },
       }),
     );
+  }
+
+  /** The record that claimed a vendor backup, if one did. */
+  async vendorClaimOf(
+    provider: string,
+    resourceId: string,
+    vendorBackupId: string,
+  ): Promise<string | undefined> {
+    const result = await this.db.get({
+      TableName: this.table,
+      Key: Keys.vendorClaim(provider, resourceId, vendorBackupId),
+      ConsistentRead: true,
+    });
+    return typeof result.Item?.backupId === "string" ? result.Item.backupId : undefined;
   }
 
   /** Every backup of a target, newest first, all pages (Queries on the by-target index). */
@@ -267,9 +340,15 @@ export class BackupRepository extends TableRepository {
     id: string,
     fields: BackupPatch & { status?: BackupStatus },
     sources: readonly BackupStatus[],
-    ttlSeconds?: number,
-    entry?: HistoryEntry,
+    options: {
+      ttlSeconds?: number | undefined;
+      entry?: HistoryEntry;
+      /** Only if the record is still at this version. */
+      version?: number;
+      events?: DomainEvent[];
+    },
   ) {
+    const { ttlSeconds, entry } = options;
     const names: Record<string, string> = { "#status": "status", "#version": "version" };
     const values: Record<string, unknown> = { ":one": 1 };
     const sets = ["#version = #version + :one"];
@@ -304,6 +383,13 @@ export class BackupRepository extends TableRepository {
       values[":gsi2pk"] = `STATUS#${fields.status}`;
       sets.push("#gsi2pk = :gsi2pk");
     }
+    if (options.events?.length) {
+      const outbox = outboxAppend(options.events, fields.updatedAt ?? "", Keys.backup(id));
+      sets.push(...outbox.sets);
+      Object.assign(names, outbox.names);
+      Object.assign(values, outbox.values);
+    }
+    if (options.version !== undefined) values[":version"] = options.version;
     sources.forEach((s, i) => {
       values[`:from${i}`] = s;
     });
@@ -315,7 +401,7 @@ export class BackupRepository extends TableRepository {
         fields.status && TOWARD_DELETION.has(fields.status)
           ? " AND attribute_not_exists(#hold)"
           : ""
-      }`,
+      }${options.version === undefined ? "" : " AND #version = :version"}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ReturnValues: "ALL_NEW",

@@ -11,6 +11,10 @@
  * | policy      | POLICY#id              | POLICY      | POLICIES / createdAt#id     |                         | POLICY_DUE / nextRun#id|
  * | run         | RUN#policyId           | at#targetId |                             |                         |                        |
  * | expiry      | EXPIRY#backupId        | EXPIRY      |                             |                         | EXPIRY_DUE / dueAt#id  |
+ * | delivery    | DELIVERY#consumer#event| DELIVERY    |                             |                         |                        |
+ *
+ * Any item written with domain events (a backup, a run) is also in gsi4 (the outbox:
+ * `OUTBOX` / `at#pk`) until they are published (lib/store/outbox.ts).
  */
 export const Keys = {
   target: (id: string) => ({ pk: `TARGET#${id}`, sk: "TARGET" }),
@@ -50,6 +54,10 @@ export const Keys = {
     gsi3pk: "EXPIRY_DUE",
     gsi3sk: `${dueAt}#${backupId}`,
   }),
+  delivery: (consumer: string, eventId: string) => ({
+    pk: `DELIVERY#${consumer}#${eventId}`,
+    sk: "DELIVERY",
+  }),
   idempotency: (scope: string, key: string) => ({
     pk: `IDEMPOTENCY#${scope}#${key}`,
     sk: "IDEMPOTENCY",
@@ -66,6 +74,9 @@ export const LAYOUT_ATTRIBUTES = [
   "gsi2sk",
   "gsi3pk",
   "gsi3sk",
+  "gsi4pk",
+  "gsi4sk",
+  "outbox",
   "entity",
   "ttl",
 ] as const;

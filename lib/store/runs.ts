@@ -1,6 +1,8 @@
 import * as z from "zod";
+import type { DomainEvent } from "../notify/events.ts";
 import { Keys } from "./keys.ts";
-import { entityOf, isConditionFailure } from "./page.ts";
+import { outboxAppend } from "./outbox.ts";
+import { conditionHeld, entityOf, isConditionFailure } from "./page.ts";
 import { TableRepository } from "./repository.ts";
 
 /** What became of one (policy, target, scheduled time). */
@@ -51,19 +53,37 @@ export class RunRepository extends TableRepository {
     return { run: ScheduleRun.parse(entityOf(existing.Item ?? {})), claimed: false };
   }
 
-  /** Records the outcome of a claimed run. */
+  /**
+   * Records the outcome of a claimed run, once: only a CLAIMED run moves, so the event
+   * announcing the outcome goes into the run's outbox exactly once (lib/store/outbox.ts).
+   * False when the run was settled before.
+   */
   async settle(
     run: ScheduleRun,
     status: "STARTED" | "SKIPPED" | "MISSED",
     reason?: string,
-  ): Promise<void> {
-    await this.db.update({
-      TableName: this.table,
-      Key: Keys.run(run.policyId, run.scheduledAt, run.targetId),
-      UpdateExpression: reason ? "SET #s = :s, reason = :r" : "SET #s = :s",
-      ExpressionAttributeNames: { "#s": "status" },
-      ExpressionAttributeValues: { ":s": status, ...(reason ? { ":r": reason } : {}) },
-    });
+    events: readonly DomainEvent[] = [],
+  ): Promise<boolean> {
+    const key = Keys.run(run.policyId, run.scheduledAt, run.targetId);
+    const outbox = events.length
+      ? outboxAppend(events, this.clock.now().toISOString(), key)
+      : { sets: [], names: {}, values: {} };
+    const sets = ["#s = :s", ...(reason ? ["reason = :r"] : []), ...outbox.sets];
+    return conditionHeld(() =>
+      this.db.update({
+        TableName: this.table,
+        Key: key,
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "#s = :claimed",
+        ExpressionAttributeNames: { "#s": "status", ...outbox.names },
+        ExpressionAttributeValues: {
+          ":s": status,
+          ":claimed": "CLAIMED",
+          ...(reason ? { ":r": reason } : {}),
+          ...outbox.values,
+        },
+      }),
+    );
   }
 
   /** A policy's runs, newest first. */

@@ -1,9 +1,11 @@
 import type { Clock } from "../core/clock.ts";
 import { BackupRepository } from "./backups.ts";
 import type { TableClient } from "./client.ts";
+import { DeliveryRepository } from "./deliveries.ts";
 import { ExpiryRepository } from "./expiry.ts";
 import { IdempotencyRepository } from "./idempotency.ts";
 import { LeaseRepository } from "./leases.ts";
+import { OutboxRepository } from "./outbox.ts";
 import { PolicyRepository } from "./policies.ts";
 import { RunRepository } from "./runs.ts";
 import { TargetRepository } from "./targets.ts";
@@ -17,6 +19,8 @@ export interface Store {
   idempotency: IdempotencyRepository;
   runs: RunRepository;
   expiry: ExpiryRepository;
+  outbox: OutboxRepository;
+  deliveries: DeliveryRepository;
 }
 
 /**
@@ -32,7 +36,9 @@ export function createStore(options: { db: TableClient; table: string; clock: Cl
     policies: new PolicyRepository({ db, table }),
     leases: new LeaseRepository({ db, table, clock }),
     idempotency: new IdempotencyRepository({ db, table, clock }),
-    runs: new RunRepository({ db, table }),
+    runs: new RunRepository({ db, table, clock }),
+    outbox: new OutboxRepository({ db, table }),
+    deliveries: new DeliveryRepository({ db, table, clock }),
     expiry: new ExpiryRepository({ db, table }),
   };
 }

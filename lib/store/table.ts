@@ -6,10 +6,11 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  * the table from {@link createTableInput}, and `stacks/storage.ts` builds the AWS table
  * from {@link TABLE}.
  *
- * Generic keys: `pk`/`sk` on every item, and three sparse GSIs:
+ * Generic keys: `pk`/`sk` on every item, and four sparse GSIs:
  * - `gsi1` — by parent, newest first: a target's backups, the list of targets.
  * - `gsi2` — by status: backups in a given status, newest first.
  * - `gsi3` — by time: all backups newest first; later due expiry markers and due policies.
+ * - `gsi4` — the outbox: items with domain events not yet published (lib/store/outbox.ts).
  */
 export const TABLE = {
   hashKey: "pk",
@@ -23,11 +24,14 @@ export const TABLE = {
     gsi2sk: "S",
     gsi3pk: "S",
     gsi3sk: "S",
+    gsi4pk: "S",
+    gsi4sk: "S",
   },
   indexes: {
     gsi1: { hashKey: "gsi1pk", rangeKey: "gsi1sk" },
     gsi2: { hashKey: "gsi2pk", rangeKey: "gsi2sk" },
     gsi3: { hashKey: "gsi3pk", rangeKey: "gsi3sk" },
+    gsi4: { hashKey: "gsi4pk", rangeKey: "gsi4sk" },
   },
   /** Epoch seconds; DynamoDB deletes the item some time after it passes. */
   ttlAttribute: "ttl",

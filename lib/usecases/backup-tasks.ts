@@ -5,7 +5,6 @@ import { ConflictError, InvalidTransitionError } from "../core/errors.ts";
 import { ProviderError, providerErrorClassOfName } from "../core/provider-error.ts";
 import { resourceKey, type Target } from "../core/target.ts";
 import { eventFromBackup } from "../notify/event-builders.ts";
-import type { EventPublisher } from "../notify/publisher.ts";
 import type { BackupProvider, BackupRef } from "../providers/port.ts";
 import type { ProviderFactory } from "../providers/registry.ts";
 import type { BackupRepository } from "../store/backups.ts";
@@ -79,8 +78,6 @@ export interface BackupTaskDeps {
   providers: ProviderFactory;
   retention: Pick<RetentionService, "onAvailable">;
   clock: Clock;
-  /** Domain events (best effort: publishing never fails a step). */
-  events: EventPublisher;
   /** Problems worth a log line that must not fail the step (e.g. a re-plan failing). */
   warn?: (message: string, error: unknown) => void;
   /** Told which target, vendor and policy a step is about, once it has read the record (logs). */
@@ -128,14 +125,9 @@ export class BackupTasks {
     let providerStatus = "REQUESTED";
     if (record.startedAt) {
       // A previous attempt asked the vendor and we never heard back: look before asking
-      // again, and adopt only a vendor backup that no other record has claimed.
-      for (const candidate of await provider.findInFlight(new Date(record.startedAt))) {
-        if (await this.#claim(target, candidate, backupId)) {
-          ref = candidate;
-          providerStatus = "ADOPTED";
-          break;
-        }
-      }
+      // again, and adopt what it made, whatever its state.
+      ref = await this.#adopt(provider, target, record.id, new Date(record.startedAt));
+      if (ref) providerStatus = "ADOPTED";
     } else {
       await this.#deps.backups.patch(backupId, "PENDING", { startedAt: now });
     }
@@ -174,7 +166,7 @@ export class BackupTasks {
     const state = await provider.getBackupStatus(refOf(record));
     const now = this.#deps.clock.now();
     if (state.status === "AVAILABLE") {
-      const { record: available, changed } = await this.#deps.backups.settle(
+      const { record: available } = await this.#deps.backups.settle(
         backupId,
         "AVAILABLE",
         {
@@ -183,11 +175,12 @@ export class BackupTasks {
           progress: 100,
           completedAt: now.toISOString(),
         },
+        {
+          events: (next) => [
+            eventFromBackup("backup.available", next, { targetName: target.name }),
+          ],
+        },
       );
-      if (changed)
-        await this.#emit(
-          eventFromBackup("backup.available", available, { targetName: target.name }),
-        );
       await this.#afterSettled(available, target);
       return { outcome: "AVAILABLE" };
     }
@@ -297,35 +290,32 @@ export class BackupTasks {
   /** DELETING → DELETED: the record stays as a tombstone. */
   async recordDeleted({ backupId }: TaskInput<"backup">): Promise<void> {
     const now = this.#deps.clock.now();
-    const { record, changed } = await this.#deps.backups.settle(
+    const targetName = await this.#targetName(await this.#record(backupId));
+    await this.#deps.backups.settle(
       backupId,
       "DELETED",
       { deletedAt: now.toISOString() },
       {
         ttlSeconds: Math.ceil(now.getTime() / 1000) + TOMBSTONE_TTL_DAYS * 86_400,
         cause: "the vendor no longer has the backup",
+        from: ["DELETING"],
+        events: (next) => [eventFromBackup("backup.deleted", next, { targetName })],
       },
     );
     await this.#deps.expiry.remove(backupId);
-    if (changed)
-      await this.#emit(
-        eventFromBackup("backup.deleted", record, { targetName: await this.#targetName(record) }),
-      );
   }
 
   /** The Catch path of delete-backup: DELETE_FAILED with the reason. */
   async recordDeleteFailure({ backupId, error }: TaskInput<"failure">): Promise<void> {
     const record = await this.#record(backupId);
     if (record.status !== "DELETING") return;
-    const { record: failed, changed } = await this.#deps.backups.settle(backupId, "DELETE_FAILED", {
-      lastError: backupErrorOf(error, this.#deps.clock.now().toISOString()),
-    });
-    if (changed)
-      await this.#emit(
-        eventFromBackup("backup.delete_failed", failed, {
-          targetName: await this.#targetName(failed),
-        }),
-      );
+    const targetName = await this.#targetName(record);
+    await this.#deps.backups.settle(
+      backupId,
+      "DELETE_FAILED",
+      { lastError: backupErrorOf(error, this.#deps.clock.now().toISOString()) },
+      { events: (next) => [eventFromBackup("backup.delete_failed", next, { targetName })] },
+    );
   }
 
   /**
@@ -336,6 +326,33 @@ export class BackupTasks {
   async #afterSettled(record: BackupRecord, target: Target): Promise<void> {
     await this.#deps.leases.release(resourceKey(target), record.id);
     if (record.status === "AVAILABLE") await this.#deps.retention.onAvailable(record);
+  }
+
+  /**
+   * The vendor backup an earlier attempt of `backupId` made, claimed for it. Where the
+   * vendor labels backups, only one carrying our id, whether still running, finished or
+   * failed. Zilliz keeps no label: the candidates are the cluster's manual backups of the
+   * target's kind started since the first attempt (the list's documented `startTime`
+   * filter) that no record claims, oldest first — a lease keeps our own attempts on one
+   * cluster apart, so the first one is ours unless someone made one by hand in that
+   * window; what adoption misses, the reconciler finds (docs/providers.md §6.5).
+   */
+  async #adopt(
+    provider: BackupProvider,
+    target: Target,
+    backupId: string,
+    since: Date,
+  ): Promise<BackupRef | undefined> {
+    const listed = await provider.listBackups({ since });
+    const candidates = provider.labelsBackups
+      ? listed.filter((b) => b.ownerId === backupId)
+      : listed
+          .filter((b) => !b.automatic && b.sameKind && b.ownerId === undefined)
+          .sort((a, b) => Date.parse(a.createdAt ?? "") - Date.parse(b.createdAt ?? ""));
+    for (const candidate of candidates) {
+      if (await this.#claim(target, candidate.ref, backupId)) return candidate.ref;
+    }
+    return undefined;
   }
 
   #claim(target: Target, ref: BackupRef, backupId: string): Promise<boolean> {
@@ -352,22 +369,16 @@ export class BackupTasks {
     target: Target,
     lastError: Omit<BackupError, "at"> & { at?: string },
   ) {
-    const { record: failed, changed } = await this.#deps.backups.settle(record.id, "FAILED", {
-      lastError: { ...lastError, at: lastError.at ?? this.#deps.clock.now().toISOString() },
-      completedAt: this.#deps.clock.now().toISOString(),
-    });
+    await this.#deps.backups.settle(
+      record.id,
+      "FAILED",
+      {
+        lastError: { ...lastError, at: lastError.at ?? this.#deps.clock.now().toISOString() },
+        completedAt: this.#deps.clock.now().toISOString(),
+      },
+      { events: (next) => [eventFromBackup("backup.failed", next, { targetName: target.name })] },
+    );
     await this.#deps.leases.release(resourceKey(target), record.id);
-    if (changed)
-      await this.#emit(eventFromBackup("backup.failed", failed, { targetName: target.name }));
-  }
-
-  /** Publishes a domain event; a failure to publish is logged, never fails the step. */
-  async #emit(event: Parameters<EventPublisher["publish"]>[0][number]): Promise<void> {
-    try {
-      await this.#deps.events.publish([event]);
-    } catch (error) {
-      this.#deps.warn?.(`domain event ${event.type} not published`, error);
-    }
   }
 
   async #targetName(record: BackupRecord): Promise<string | undefined> {

@@ -2,7 +2,6 @@ import type { BackupRecord, CreateBackupInput } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
 import { ConflictError, InvalidTransitionError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import type { EventPublisher } from "../notify/publisher.ts";
 import type { BackupQuery, BackupRepository } from "../store/backups.ts";
 import type { IdempotencyRepository } from "../store/idempotency.ts";
 import type { LeaseRepository } from "../store/leases.ts";
@@ -22,7 +21,6 @@ export interface BackupServiceDeps {
   idempotency: IdempotencyRepository;
   workflows: WorkflowStarter;
   clock: Clock;
-  events?: EventPublisher;
 }
 
 /** On-demand backups and deletions requested through the API. */

@@ -4,7 +4,6 @@ import { newId } from "../core/ids.ts";
 import type { Policy } from "../core/policy.ts";
 import type { Target } from "../core/target.ts";
 import { scheduleEvent } from "../notify/event-builders.ts";
-import type { EventPublisher } from "../notify/publisher.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { LeaseRepository } from "../store/leases.ts";
 import type { PolicyRepository } from "../store/policies.ts";
@@ -33,8 +32,6 @@ export interface DispatcherDeps {
   workflows: WorkflowStarter;
   clock: Clock;
   nextRun: NextRun;
-  /** Domain events: launched backups, and skipped or missed runs (best effort). */
-  events?: EventPublisher;
 }
 
 /**
@@ -60,30 +57,34 @@ export class Dispatcher {
     return outcomes;
   }
 
-  /** A run that did not start is announced: `schedule.skipped` or `schedule.missed`. */
-  async #announce(outcome: RunOutcome, policy: Policy, target: Target): Promise<void> {
-    if (outcome.kind === "started" || !this.#d.events) return;
+  /** The event announcing a run that did not start: `schedule.skipped` or `schedule.missed`. */
+  #announcement(
+    policy: Policy,
+    target: Target,
+    scheduledAt: string,
+    outcome:
+      | { kind: "skipped"; runningBackupId: string }
+      | { kind: "missed"; startWindowMinutes: number },
+  ) {
     const facts = {
       policyId: policy.id,
       policyName: policy.name,
       targetId: target.id,
       targetName: target.name,
       provider: target.provider,
-      scheduledAt: outcome.run.scheduledAt,
+      scheduledAt,
       occurredAt: this.#d.clock.now().toISOString(),
     };
-    await this.#d.events.publish([
-      outcome.kind === "skipped"
-        ? scheduleEvent("schedule.skipped", {
-            ...facts,
-            reason: `the previous backup ${outcome.runningBackupId} is still running`,
-            blockingBackupId: outcome.runningBackupId,
-          })
-        : scheduleEvent("schedule.missed", {
-            ...facts,
-            windowMinutes: outcome.startWindowMinutes,
-          }),
-    ]);
+    return outcome.kind === "skipped"
+      ? scheduleEvent("schedule.skipped", {
+          ...facts,
+          reason: `the previous backup ${outcome.runningBackupId} is still running`,
+          blockingBackupId: outcome.runningBackupId,
+        })
+      : scheduleEvent("schedule.missed", {
+          ...facts,
+          windowMinutes: outcome.startWindowMinutes,
+        });
   }
 
   async #dispatch(policy: Policy, now: Date): Promise<RunOutcome[]> {
@@ -92,10 +93,7 @@ export class Dispatcher {
     const outcomes: RunOutcome[] = [];
     for (const target of await targetsOf(policy, this.#d.targets)) {
       const outcome = await this.#run(policy, target, scheduledAt, now);
-      if (outcome) {
-        outcomes.push(outcome);
-        await this.#announce(outcome, policy, target);
-      }
+      if (outcome) outcomes.push(outcome);
     }
     // Several occurrences may have passed while nothing ticked: jump to the next future one.
     const after = new Date(Math.max(now.getTime(), Date.parse(scheduledAt)));
@@ -127,10 +125,12 @@ export class Dispatcher {
     }
     const windowEnd = Date.parse(scheduledAt) + policy.startWindowMinutes * 60_000;
     if (now.getTime() > windowEnd) {
+      const startWindowMinutes = policy.startWindowMinutes;
       await this.#d.runs.settle(
         run,
         "MISSED",
-        `not started within ${policy.startWindowMinutes} minutes of ${scheduledAt}`,
+        `not started within ${startWindowMinutes} minutes of ${scheduledAt}`,
+        [this.#announcement(policy, target, scheduledAt, { kind: "missed", startWindowMinutes })],
       );
       return {
         kind: "missed",
@@ -148,7 +148,12 @@ export class Dispatcher {
     } catch (error) {
       if (!(error instanceof LeaseHeldError)) throw error;
       const holder = String(error.details.holder);
-      await this.#d.runs.settle(run, "SKIPPED", `the previous backup ${holder} is still running`);
+      await this.#d.runs.settle(run, "SKIPPED", `the previous backup ${holder} is still running`, [
+        this.#announcement(policy, target, scheduledAt, {
+          kind: "skipped",
+          runningBackupId: holder,
+        }),
+      ]);
       return { kind: "skipped", run: { ...run, status: "SKIPPED" }, runningBackupId: holder };
     }
     await this.#d.runs.settle(run, "STARTED");

@@ -3,7 +3,6 @@ import type { Clock } from "../core/clock.ts";
 import { ConflictError } from "../core/errors.ts";
 import { resourceKey, type Target } from "../core/target.ts";
 import { eventFromBackup } from "../notify/event-builders.ts";
-import type { EventPublisher } from "../notify/publisher.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { LeaseRepository } from "../store/leases.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
@@ -37,8 +36,6 @@ export async function launchBackup(
     leases: LeaseRepository;
     workflows: WorkflowStarter;
     clock: Clock;
-    /** Domain events; publishing is best effort and never fails the launch. */
-    events?: EventPublisher;
   },
   target: Target,
   request: LaunchRequest,
@@ -47,23 +44,24 @@ export async function launchBackup(
   const resource = resourceKey(target);
   await deps.leases.acquire(resource, request.backupId, HANDOVER_LEASE_MS);
   let record: BackupRecord;
-  let created = false;
   try {
-    record = await deps.backups.create({
-      id: request.backupId,
-      targetId: target.id,
-      provider: target.provider,
-      status: "PENDING",
-      trigger: request.trigger,
-      ...(request.policyId ? { policyId: request.policyId } : {}),
-      ...(request.scheduledAt ? { scheduledAt: request.scheduledAt } : {}),
-      ...(request.expiresAt ? { expiresAt: request.expiresAt } : {}),
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      deadlineAt: new Date(now.getTime() + target.completionWindowMinutes * 60_000).toISOString(),
-      version: 0,
-    });
-    created = true;
+    record = await deps.backups.create(
+      {
+        id: request.backupId,
+        targetId: target.id,
+        provider: target.provider,
+        status: "PENDING",
+        trigger: request.trigger,
+        ...(request.policyId ? { policyId: request.policyId } : {}),
+        ...(request.scheduledAt ? { scheduledAt: request.scheduledAt } : {}),
+        ...(request.expiresAt ? { expiresAt: request.expiresAt } : {}),
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        deadlineAt: new Date(now.getTime() + target.completionWindowMinutes * 60_000).toISOString(),
+        version: 0,
+      },
+      (created) => [eventFromBackup("backup.created", created, { targetName: target.name })],
+    );
   } catch (error) {
     if (!(error instanceof ConflictError)) {
       await deps.leases.release(resource, request.backupId);
@@ -76,21 +74,23 @@ export async function launchBackup(
       backupId: request.backupId,
     });
   } catch (error) {
-    await deps.backups.transition(request.backupId, "FAILED", {
-      lastError: {
-        code: "WORKFLOW_START_FAILED",
-        class: "INTERNAL",
-        message: "the create-backup workflow could not be started",
-        at: now.toISOString(),
+    await deps.backups.transition(
+      request.backupId,
+      "FAILED",
+      {
+        lastError: {
+          code: "WORKFLOW_START_FAILED",
+          class: "INTERNAL",
+          message: "the create-backup workflow could not be started",
+          at: now.toISOString(),
+        },
       },
-    });
+      {
+        events: (failed) => [eventFromBackup("backup.failed", failed, { targetName: target.name })],
+      },
+    );
     await deps.leases.release(resource, request.backupId);
     throw error;
-  }
-  if (created) {
-    await deps.events
-      ?.publish([eventFromBackup("backup.created", record, { targetName: target.name })])
-      .catch(() => {});
   }
   return record;
 }

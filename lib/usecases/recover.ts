@@ -6,12 +6,14 @@ import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
 const RESUME = {
   PENDING: "create-backup",
   CREATING: "create-backup",
+  EXPIRING: "delete-backup",
   DELETING: "delete-backup",
 } as const satisfies Partial<Record<BackupStatus, string>>;
 
 /**
- * Restarts the workflow of every record left in flight (after the local runtime was
- * killed, or an execution was lost). Safe because every task is idempotent: a create
+ * Restarts the workflow of every record a crash can leave mid-way — PENDING, CREATING,
+ * EXPIRING (decided, delete not yet started), DELETING — after the local runtime was
+ * killed, or an execution was lost. Safe because every task is idempotent: a create
  * that already reached the vendor resumes polling, a delete re-checks the vendor.
  * Records are found by the by-status index (Queries, never a Scan).
  *

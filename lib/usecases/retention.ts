@@ -4,7 +4,6 @@ import { InvalidTransitionError } from "../core/errors.ts";
 import type { Policy } from "../core/policy.ts";
 import type { Target } from "../core/target.ts";
 import { eventFromBackup } from "../notify/event-builders.ts";
-import type { EventPublisher } from "../notify/publisher.ts";
 import { applyGuards, type GuardedPlan } from "../retention/guards.ts";
 import { planRetention } from "../retention/index.ts";
 import type { BackupRepository } from "../store/backups.ts";
@@ -33,8 +32,6 @@ export interface RetentionDeps {
   expiry: ExpiryRepository;
   workflows: WorkflowStarter;
   clock: Clock;
-  /** Domain events: each backup moved to EXPIRING is announced (best effort). */
-  events?: EventPublisher;
 }
 
 /**
@@ -58,7 +55,14 @@ export class RetentionService {
   /** The guarded plan of one target under a policy (nothing is changed). */
   async planTarget(policy: Policy, target: Target, now = this.#d.clock.now()): Promise<TargetPlan> {
     const backups = await this.#d.backups.listAllOfTarget(target.id);
-    const governed = backups.filter((b) => b.status === "AVAILABLE" && b.policyId === policy.id);
+    // Our own backups of this policy, and the target's unmanaged ones only if it opts in;
+    // orphans are never the policy's (the reconciler deletes them after their grace).
+    const governed = backups.filter(
+      (b) =>
+        b.status === "AVAILABLE" &&
+        (b.origin === "unmanaged" ? policy.includeUnmanaged : b.policyId === policy.id) &&
+        b.origin !== "orphan",
+    );
     const plan = planRetention(
       governed.map((b) => ({ id: b.id, createdAt: b.createdAt, tags: [] })),
       policy.retention,
@@ -118,11 +122,12 @@ export class RetentionService {
   async expire(backupId: string, reason: string): Promise<void> {
     let record: BackupRecord;
     try {
-      record = await this.#d.backups.transition(backupId, "EXPIRING", {
-        deleteReason: reason,
-        deleteRequestedAt: this.#d.clock.now().toISOString(),
-      });
-      await this.#d.events?.publish([eventFromBackup("backup.expiring", record, { reason })]);
+      record = await this.#d.backups.transition(
+        backupId,
+        "EXPIRING",
+        { deleteReason: reason, deleteRequestedAt: this.#d.clock.now().toISOString() },
+        { events: (next) => [eventFromBackup("backup.expiring", next, { reason })] },
+      );
     } catch (error) {
       if (!(error instanceof InvalidTransitionError)) throw error;
       const current = await this.#d.backups.find(backupId);

@@ -7,6 +7,7 @@ import type { PolicyRepository } from "../store/policies.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import type { WorkflowName } from "../workflows/definitions.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
+import type { OutboxPublisher } from "./outbox.ts";
 import type { RetentionService } from "./retention.ts";
 import { isLive } from "./targets.ts";
 
@@ -23,6 +24,8 @@ export interface SweepSummary {
   resumed: number;
   cleanups: number;
   retiredTargets: number;
+  /** Domain events published from the outbox (the stream missed them). */
+  outboxEvents: number;
   /** Items that failed (logged); the sweep went on with the rest. */
   errors: number;
 }
@@ -42,8 +45,13 @@ export interface SweeperDeps {
   retention: RetentionService;
   workflows: WorkflowStarter;
   clock: Clock;
+  /** The outbox, drained here as the backstop of its stream. */
+  outbox?: Pick<OutboxPublisher, "drain">;
   warn?: (message: string, error: unknown) => void;
 }
+
+/** Outbox items the stream has not published after this long are published by the sweep. */
+export const OUTBOX_BACKSTOP_AFTER_MS = 5 * 60 * 1000;
 
 /**
  * The sweeper (every 15 minutes on AWS): the safety net under the event-driven paths.
@@ -53,6 +61,7 @@ export interface SweeperDeps {
  * 4. Records in flight that stopped moving (a lost execution) resumed.
  * 5. FAILED attempts that left a vendor backup behind cleaned up.
  * 6. Retired targets (deleted with backups=expire) removed once their backups are gone.
+ * 7. Domain events the outbox's stream did not publish within minutes, published.
  * Everything it starts has a deterministic execution name, so two sweeps do not double up.
  */
 export class Sweeper {
@@ -71,6 +80,7 @@ export class Sweeper {
       resumed: 0,
       cleanups: 0,
       retiredTargets: 0,
+      outboxEvents: 0,
       errors: 0,
     };
     // One item's failure (a hold placed meanwhile, a lost race, a vendor hiccup) is
@@ -158,6 +168,13 @@ export class Sweeper {
       }
       targetCursor = page.nextCursor;
     } while (targetCursor);
+    const outbox = this.#d.outbox;
+    if (outbox) {
+      await each("outbox backstop", async () => {
+        const before = new Date(now.getTime() - OUTBOX_BACKSTOP_AFTER_MS);
+        summary.outboxEvents += (await outbox.drain({ before })).events;
+      });
+    }
     return summary;
   }
 

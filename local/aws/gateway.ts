@@ -41,7 +41,12 @@ export interface LocalAwsBackends {
   putEvents(entries: LocalEventEntry[]): Promise<void>;
   /** Runs a function synchronously; `undefined` for an unknown function. */
   invoke(functionName: string, payload: unknown): Promise<LocalInvokeResult | undefined>;
+  /** Told after every DynamoDB write that succeeded (the local stream's trigger). */
+  onTableWrite?: (operation: string) => void;
 }
+
+/** The DynamoDB operations that change items. */
+const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"]);
 
 /** A call the endpoint refused because the caller's policy does not allow it. */
 export interface Denial {
@@ -218,7 +223,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       const fault = faultFor(call.action, input);
       if (fault)
         return jsonError(res, fault.status, fault.errorType, `injected fault: ${fault.errorType}`);
-      if (service === "dynamodb") return await forwardDynamo(req, res, body);
+      if (service === "dynamodb") return await forwardDynamo(req, res, body, operation);
       const answer = OPERATIONS[service]?.[operation];
       if (!answer)
         return jsonError(res, 400, "UnknownOperationException", `unsupported ${operation}`);
@@ -233,7 +238,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     }
   });
 
-  async function forwardDynamo(req: IncomingMessage, res: ServerResponse, body: Buffer) {
+  async function forwardDynamo(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    operation: string,
+  ) {
     const headers: Record<string, string> = {};
     for (const name of ["content-type", "x-amz-target", "authorization", "x-amz-date"]) {
       const value = req.headers[name];
@@ -246,6 +256,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       if (k !== "content-length" && k !== "transfer-encoding") out[k] = v;
     res.writeHead(answer.status, out);
     res.end(text);
+    if (answer.ok && WRITES.has(operation)) backends.onTableWrite?.(operation);
   }
 
   async function getSecretValue(res: ServerResponse, input: Record<string, unknown>) {
@@ -298,7 +309,20 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
 
   async function putEvents(res: ServerResponse, input: Record<string, unknown>) {
     const entries = (Array.isArray(input.Entries) ? input.Entries : []) as LocalEventEntry[];
-    await backends.putEvents(entries);
+    try {
+      await backends.putEvents(entries);
+    } catch {
+      // The local bus acknowledges only what its targets handled: the entries are refused
+      // (a code the publisher does not retry at once), and their outbox keeps them.
+      return jsonReply(res, 200, {
+        FailedEntryCount: entries.length,
+        Entries: entries.map(() => ({
+          ErrorCode: "TargetDeliveryFailed",
+          ErrorMessage:
+            "a target of the local bus did not handle the event; it is published again later",
+        })),
+      });
+    }
     jsonReply(res, 200, {
       FailedEntryCount: 0,
       Entries: entries.map(() => ({ EventId: randomUUID() })),

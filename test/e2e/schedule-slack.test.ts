@@ -29,7 +29,7 @@ describe("schedules end to end: rate(1 minute) for five minutes, every outcome i
       ]);
       await h.starter.idle();
     }
-    await h.bus.idle();
+    await h.functions.outbox.settled();
     for (const targetId of ["orders", "catalog"]) {
       const backups = (
         await h.container.backups.list({ targetId, policyId: "minutely", limit: 100 })
@@ -50,7 +50,7 @@ describe("schedules end to end: rate(1 minute) for five minutes, every outcome i
     });
     const backup = await h.call("POST", "/v1/targets/orders/backups");
     await h.starter.idle();
-    await h.bus.idle();
+    await h.functions.outbox.settled();
     expect((await h.call("GET", `/v1/backups/${backup.json.id}`)).json.status).toBe("FAILED");
     const failures = h.sink!.messages.filter((m) =>
       JSON.stringify(m.payload).includes("Backup failed"),

@@ -341,6 +341,7 @@ export function serviceGrants(result: SynthResult): ServiceGrants {
     dispatch: [queue("DispatchFailures")],
     "expiry-stream": [...stream, queue("ExpiryFailures")],
     "notify-slack": [queue("SlackFailures")],
+    "publish-outbox": [...stream, queue("OutboxFailures")],
   };
 }
 
@@ -354,6 +355,7 @@ export function synthDeployment(result: SynthResult): Deployment {
       stage: `${result.app.name}-${result.app.stage}`,
       secrets: `${result.app.name}/${result.app.stage}/`,
       validateTarget: String(lambdaFor(result, "validate-target")?.inputs.name),
+      reconcile: String(lambdaFor(result, "reconcile")?.inputs.name),
     },
   );
 }
@@ -563,42 +565,54 @@ export function checkSchedules(result: SynthResult, expected: ExpectedSchedule[]
   return errors;
 }
 
-/** TTL deletions of expiry markers, and only those, reach the expiry function. */
-export function checkExpiryStream(
+/**
+ * A stream subscriber reads the table's stream through exactly one event source mapping,
+ * filtered to `want` (its only records), reporting failures per record, with a
+ * dead-letter queue.
+ */
+export function checkStreamSubscriber(
   result: SynthResult,
-  expected: { entity: string; principal: { type: string; principalId: string } },
+  file: FunctionName,
+  want: Record<string, unknown>,
 ): string[] {
   const errors: string[] = [];
   const table = ofType(result, TYPES.table)[0];
-  const fn = lambdaFor(result, "expiry-stream");
-  if (!table || !fn) return ["no table or no expiry-stream function"];
+  const fn = lambdaFor(result, file);
+  if (!table || !fn) return [`no table or no ${file} function`];
   const streamPrefix = `arn:aws:dynamodb:eu-west-1:123456789012:table/${table.inputs.name}/stream/`;
   const mappings = ofType(result, "aws:lambda/eventSourceMapping:EventSourceMapping").filter(
     (m) => m.inputs.functionName === lambdaArn(fn),
   );
-  if (mappings.length !== 1) return [`expiry-stream has ${mappings.length} event sources`];
+  if (mappings.length !== 1) return [`${file} has ${mappings.length} event sources`];
   const m = mappings[0]!.inputs as Json;
   if (!String(m.eventSourceArn).startsWith(streamPrefix))
-    errors.push(`expiry-stream reads ${m.eventSourceArn}`);
+    errors.push(`${file} reads ${m.eventSourceArn}`);
   const filters = (m.filterCriteria?.filters ?? []).map((f: Json) => JSON.parse(f.pattern));
-  const want = {
+  if (JSON.stringify(filters) !== JSON.stringify([want]))
+    errors.push(`${file} filters ${JSON.stringify(filters)}, want ${JSON.stringify([want])}`);
+  if (!(m.functionResponseTypes ?? []).includes("ReportBatchItemFailures"))
+    errors.push(`${file} does not report batch item failures`);
+  const queues = ofType(result, "aws:sqs/queue:Queue").map(
+    (q) => `arn:aws:sqs:eu-west-1:123456789012:${q.inputs.name}`,
+  );
+  if (!queues.includes(m.destinationConfig?.onFailure?.destinationArn))
+    errors.push(`${file} has no dead-letter queue`);
+  return errors;
+}
+
+/** Only TTL deletions of expiry markers reach the expiry function. */
+export function checkExpiryStream(
+  result: SynthResult,
+  expected: { entity: string; principal: { type: string; principalId: string } },
+): string[] {
+  return checkStreamSubscriber(result, "expiry-stream", {
     eventName: ["REMOVE"],
     userIdentity: {
       type: [expected.principal.type],
       principalId: [expected.principal.principalId],
     },
     dynamodb: { OldImage: { entity: { S: [expected.entity] } } },
-  };
-  if (JSON.stringify(filters) !== JSON.stringify([want]))
-    errors.push(`expiry-stream filters ${JSON.stringify(filters)}, want ${JSON.stringify([want])}`);
-  if (!(m.functionResponseTypes ?? []).includes("ReportBatchItemFailures"))
-    errors.push("expiry-stream does not report batch item failures");
-  const queues = ofType(result, "aws:sqs/queue:Queue").map(
-    (q) => `arn:aws:sqs:eu-west-1:123456789012:${q.inputs.name}`,
-  );
-  if (!queues.includes(m.destinationConfig?.onFailure?.destinationArn))
-    errors.push("expiry-stream has no dead-letter queue");
-  return errors;
+  });
 }
 
 // ---------------------------------------------------------------- alarms

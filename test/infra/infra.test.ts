@@ -12,6 +12,7 @@ import { apiRoutes } from "../../lib/api/routes.ts";
 import { EVENT_SOURCE } from "../../lib/notify/events.ts";
 import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from "../../lib/notify/metrics.ts";
 import { EXPIRY_ENTITY } from "../../lib/store/expiry.ts";
+import { OUTBOX_PARTITION } from "../../lib/store/outbox.ts";
 import { TTL_PRINCIPAL } from "../../lib/usecases/ttl-stream.ts";
 import { handlerEntries } from "../../scripts/build-functions.ts";
 import {
@@ -27,6 +28,7 @@ import {
   checkSchedules,
   checkStateMachineRoles,
   checkStateMachines,
+  checkStreamSubscriber,
   checkTable,
   checkTrust,
   grantsOf,
@@ -307,7 +309,9 @@ describe("events, expiry and schedules", () => {
   it("feeds only TTL deletions of expiry markers to the expiry function", () => {
     expect(checkExpiryStream(ci, expiry)).toEqual([]);
     const broken = clone(ci);
-    const mapping = ofType(broken, "aws:lambda/eventSourceMapping:EventSourceMapping")[0]!;
+    const mapping = ofType(broken, "aws:lambda/eventSourceMapping:EventSourceMapping").find((m) =>
+      JSON.stringify(m.inputs.filterCriteria).includes("REMOVE"),
+    )!;
     const criteria = mapping.inputs.filterCriteria as { filters: { pattern: string }[] };
     const pattern = JSON.parse(criteria.filters[0]!.pattern);
     delete pattern.userIdentity;
@@ -317,6 +321,16 @@ describe("events, expiry and schedules", () => {
     expect(errors).toHaveLength(2);
     expect(errors[0]).toMatch(/^expiry-stream filters/);
     expect(errors[1]).toBe("expiry-stream does not report batch item failures");
+  });
+
+  it("feeds only items holding unpublished events to the outbox publisher", () => {
+    const want = {
+      eventName: ["INSERT", "MODIFY"],
+      dynamodb: { NewImage: { gsi4pk: { S: [OUTBOX_PARTITION] } } },
+    };
+    expect(checkStreamSubscriber(ci, "publish-outbox", want)).toEqual([]);
+    // The table's stream advises at most two readers: these two are all there are.
+    expect(ofType(ci, "aws:lambda/eventSourceMapping:EventSourceMapping")).toHaveLength(2);
   });
 });
 
@@ -334,7 +348,7 @@ describe("alarms", () => {
   it("watch failed executions, dead-letter queues and the notifier, and notify a topic", () => {
     expect(checkAlarms(ci, expected)).toEqual([]);
     const alarms = ofType(ci, "aws:cloudwatch/metricAlarm:MetricAlarm");
-    expect(alarms.filter((a) => a.inputs.namespace === "AWS/SQS")).toHaveLength(3);
+    expect(alarms.filter((a) => a.inputs.namespace === "AWS/SQS")).toHaveLength(4);
     expect(alarms.filter((a) => a.inputs.namespace === "AWS/States")).toHaveLength(4);
   });
 
@@ -372,6 +386,7 @@ describe("IAM", () => {
         "delete-provider-backup",
         "poll-backup",
         "poll-deletion",
+        "reconcile",
         "start-backup",
         "validate-target",
       ].map((f) => `functions/lambda/${f}.ts`),

@@ -28,6 +28,22 @@ function everyEvent(): DomainEvent[] {
       "backup.delete_failed",
       deletedRecord({ status: "DELETE_FAILED", deletedAt: undefined }),
     ),
+    eventFromBackup(
+      "backup.orphaned",
+      availableRecord({
+        origin: "orphan",
+        trigger: "adopted",
+        orphan: {
+          reason: "a duplicate of bk_01jd3owner, whose vendor backup is backup0_a1",
+          ownerBackupId: "bk_01jd3owner",
+          detectedAt: "2026-11-02T04:00:00.000Z",
+          deleteAfter: "2026-11-03T04:00:00.000Z",
+        },
+      }),
+    ),
+    eventFromBackup("backup.vanished", deletedRecord({ vanishedAt: "2026-11-02T04:00:00.000Z" }), {
+      previousStatus: "AVAILABLE",
+    }),
     scheduleEvent("schedule.skipped", {
       policyId: "nightly",
       targetId: "orders-prod",

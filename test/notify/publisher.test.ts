@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { eventFromBackup } from "../../lib/notify/event-builders.ts";
 import type { DomainEvent } from "../../lib/notify/events.ts";
 import {
-  BestEffortPublisher,
   EventBridgePublisher,
   EventPublishError,
   type PutEventsClient,
@@ -162,29 +161,5 @@ describe("EventBridgePublisher", () => {
     await new EventBridgePublisher({ client: bus.client, busName: "b" }).publish([]);
 
     expect(bus.calls).toHaveLength(0);
-  });
-});
-
-describe("BestEffortPublisher", () => {
-  it("reports a failed publish to onError and resolves", async () => {
-    const failing = { publish: async () => Promise.reject(new Error("bus down")) };
-    const seen: string[] = [];
-    const publisher = new BestEffortPublisher(failing, (error, batch) => {
-      seen.push(`${(error as Error).message}: ${batch.map((e) => e.type).join(",")}`);
-    });
-
-    await expect(
-      publisher.publish([eventFromBackup("backup.failed", failedRecord())]),
-    ).resolves.toBeUndefined();
-    expect(seen).toEqual(["bus down: backup.failed"]);
-  });
-
-  it("resolves even when the error reporter itself throws", async () => {
-    const failing = { publish: async () => Promise.reject(new Error("bus down")) };
-    const publisher = new BestEffortPublisher(failing, () => {
-      throw new Error("logger broken");
-    });
-
-    await expect(publisher.publish([])).resolves.toBeUndefined();
   });
 });

@@ -88,6 +88,7 @@ describe("the permission matrix", () => {
         backups: new BackupService({ ...c.store, workflows: c.workflows, clock: c.clock }),
         policies: new PolicyService({ ...c.store, clock: c.clock, nextRun }),
         retention,
+        reconciliations: c.reconciliations,
         version: "test",
       });
       const response = await api({

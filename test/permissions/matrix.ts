@@ -105,6 +105,7 @@ function logicalName(result: SynthResult, resource: string): string {
     providerSecrets: "secrets `<stage>/providers/*`",
     webhookSecrets: "secrets `<stage>/webhooks/*`",
     validateTarget: "validate-target function",
+    reconcile: "reconcile function",
   };
   const root = Object.entries(roots)
     .sort(([, a], [, b]) => b.length - a.length)

@@ -106,16 +106,18 @@ describe.each(VENDORS)("$name adapter conformance", (row) => {
     expect(error.message).not.toContain(WRONG_KEY);
   });
 
-  it(`finds an in-flight backup among more than ${PAGE} backups`, async () => {
+  it(`lists a backup among more than ${PAGE} backups, ours told apart where the vendor labels`, async () => {
     const since = new Date(env.now());
     const inFlight = await env.inFlightAmong(PAGE + 20, async () => {
       return (await provider.createBackup({ backupId: "bk_01jd3xk5t9q2inflight" })).ref;
     });
     // Lists need not carry a job id, so the backup and its resource are what must match.
-    const found = await provider.findInFlight(since);
-    expect(found.map((r) => [r.backupId, r.resourceId])).toEqual([
+    const found = await provider.listBackups({ since });
+    const mine = found.filter((b) => b.ref.backupId === inFlight.backupId);
+    expect(mine.map((b) => [b.ref.backupId, b.ref.resourceId])).toEqual([
       [inFlight.backupId, inFlight.resourceId],
     ]);
+    expect(mine[0]?.ownerId).toBe(provider.labelsBackups ? "bk_01jd3xk5t9q2inflight" : undefined);
   });
 
   it("reports a vendor slower than the timeout as TRANSIENT", async () => {

@@ -127,7 +127,7 @@ describe("PineconeProvider against the simulator", () => {
     expect((await failure((await adapter("gone")).validateTarget!())).cls).toBe("NOT_FOUND");
   });
 
-  it("finds in-flight backups on every page, newest first, not older ones or finished ones", async () => {
+  it("lists the index's backups since a time on every page, telling ours by our id", async () => {
     const provider = await adapter();
     const old = (await provider.createBackup({ backupId: "bk_old" })).ref;
     advance(30 * 60_000);
@@ -136,15 +136,20 @@ describe("PineconeProvider against the simulator", () => {
     advance(1_000);
     const second = (await provider.createBackup({ backupId: "bk_second" })).ref;
     sim.seedBackups(150);
-    const found = await provider.findInFlight(since);
-    expect(found.map((r) => r.backupId)).toEqual([second.backupId, first.backupId]);
-    expect(found.map((r) => r.backupId)).not.toContain(old.backupId);
+    const found = await provider.listBackups({ since });
+    const ours = found.filter((b) => b.ownerId).map((b) => [b.ownerId, b.ref.backupId]);
+    expect(ours.sort()).toEqual([
+      ["bk_first", first.backupId],
+      ["bk_second", second.backupId],
+    ]);
+    expect(found.map((b) => b.ref.backupId)).not.toContain(old.backupId);
+    expect(found.length).toBeGreaterThan(100);
     const lists = sim.requests.filter((r) => r.path.endsWith("/backups") && r.method === "GET");
     expect(lists).toHaveLength(2);
     expect(lists[1]?.search).toContain("paginationToken=");
   });
 
-  it("never counts an operator's own backup of the index as one of ours in flight", async () => {
+  it("never counts an operator's own backup of the index as one of ours", async () => {
     const provider = await adapter();
     const since = new Date(clock);
     // An operator starts a backup of the same index by hand, named their way.
@@ -160,9 +165,14 @@ describe("PineconeProvider against the simulator", () => {
     expect(theirs.status).toBe(201);
     const ours = (await provider.createBackup({ backupId: "bk_ours" })).ref;
 
-    const found = await provider.findInFlight(since);
+    const found = await provider.listBackups({ since });
 
-    expect(found.map((r) => r.backupId)).toEqual([ours.backupId]);
+    expect(found.map((b) => [b.ref.backupId, b.ownerId]).sort()).toEqual(
+      [
+        [ours.backupId, "bk_ours"],
+        [((await theirs.json()) as { backup_id: string }).backup_id, undefined],
+      ].sort(),
+    );
   });
 
   it("is refused by the registry on any host but api.pinecone.io", async () => {

@@ -3,7 +3,12 @@ import { InvalidTransitionError, NotFoundError } from "../../lib/core/errors.ts"
 import { type BackupStatus, sourcesOf } from "../../lib/core/status.ts";
 import type { Target } from "../../lib/core/target.ts";
 import type { DomainEvent } from "../../lib/notify/events.ts";
-import type { BackupProvider, BackupRef, BackupState } from "../../lib/providers/port.ts";
+import type {
+  BackupProvider,
+  BackupRef,
+  BackupState,
+  VendorBackup,
+} from "../../lib/providers/port.ts";
 import type { BackupTaskDeps } from "../../lib/usecases/backup-tasks.ts";
 
 /*
@@ -19,6 +24,8 @@ type TaskBackups = BackupTaskDeps["backups"];
 export class MemoryBackups implements TaskBackups {
   readonly records = new Map<string, BackupRecord>();
   readonly claims = new Map<string, string>();
+  /** The events written with transitions (the outbox), in order. */
+  readonly outbox: DomainEvent[] = [];
 
   constructor(records: BackupRecord[] = []) {
     for (const record of records) this.records.set(record.id, structuredClone(record));
@@ -40,7 +47,11 @@ export class MemoryBackups implements TaskBackups {
     id: string,
     to: BackupStatus,
     patch: Partial<BackupRecord> = {},
-    options: { from?: readonly BackupStatus[]; idempotent?: boolean } = {},
+    options: {
+      from?: readonly BackupStatus[];
+      idempotent?: boolean;
+      events?: (next: BackupRecord) => DomainEvent[];
+    } = {},
   ) {
     const record = await this.get(id);
     if (options.idempotent && record.status === to) return record;
@@ -50,13 +61,20 @@ export class MemoryBackups implements TaskBackups {
       ((to === "EXPIRING" || to === "DELETING") && record.hold)
     )
       throw new InvalidTransitionError(id, record.status, to);
-    return this.#write({ ...record, ...withoutNulls(patch), status: to });
+    const next = this.#write({ ...record, ...withoutNulls(patch), status: to });
+    this.outbox.push(...(options.events?.(next) ?? []));
+    return next;
   }
 
-  async settle(id: string, to: BackupStatus, patch: Partial<BackupRecord> = {}) {
+  async settle(
+    id: string,
+    to: BackupStatus,
+    patch: Partial<BackupRecord> = {},
+    options: { events?: (next: BackupRecord) => DomainEvent[] } = {},
+  ) {
     const current = await this.get(id);
     if (current.status === to) return { record: current, changed: false };
-    return { record: await this.transition(id, to, patch), changed: true };
+    return { record: await this.transition(id, to, patch, options), changed: true };
   }
 
   async claimVendorBackup(
@@ -116,11 +134,13 @@ export function fakeProvider(answers: {
   create?: () => Promise<{ ref: BackupRef; state: BackupState }>;
   status?: (ref: BackupRef) => Promise<BackupState>;
   delete?: (ref: BackupRef) => Promise<{ status: "DELETED" | "DELETING" }>;
-  inFlight?: BackupRef[];
+  listed?: VendorBackup[];
+  labelsBackups?: boolean;
 }) {
   const calls: string[] = [];
   const provider: BackupProvider = {
     name: "zilliz",
+    labelsBackups: answers.labelsBackups ?? false,
     createBackup: async ({ backupId }) => {
       calls.push(`create ${backupId}`);
       if (!answers.create) throw new Error("createBackup not expected");
@@ -135,9 +155,9 @@ export function fakeProvider(answers: {
       calls.push(`delete ${ref.backupId}`);
       return answers.delete ? answers.delete(ref) : { status: "DELETED" };
     },
-    findInFlight: async () => {
-      calls.push("findInFlight");
-      return answers.inFlight ?? [];
+    listBackups: async () => {
+      calls.push("listBackups");
+      return answers.listed ?? [];
     },
   };
   return { provider, calls };

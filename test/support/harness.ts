@@ -68,7 +68,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { jobDurationMs?: number; slack?: boolean } = {},
+  options: { jobDurationMs?: number; slack?: boolean; streamOutbox?: boolean } = {},
 ): Promise<Harness> {
   const sink = options.slack ? await startSlackSink() : undefined;
   const table = await dynaliteTable();
@@ -94,6 +94,7 @@ export async function startHarness(
     },
     workflows: { waitOverrideMs: 20, retryOverrideMs: 5, onOutcome: (o) => outcomes.push(o) },
     notifySlack: options.slack === true,
+    ...(options.streamOutbox === undefined ? {} : { streamOutbox: options.streamOutbox }),
     clock,
     onCall: recordedCalls(),
   });

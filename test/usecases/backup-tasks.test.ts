@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { BackupRecord } from "../../lib/core/backup.ts";
-import type { BackupProvider } from "../../lib/providers/port.ts";
+import type { BackupProvider, VendorBackup } from "../../lib/providers/port.ts";
 import { BackupTasks } from "../../lib/usecases/backup-tasks.ts";
 import { manualClock } from "../support/clocks.ts";
-import {
-  fakeProvider,
-  MemoryBackups,
-  memoryTargets,
-  recordingEvents,
-  recordingLeases,
-} from "../support/fakes.ts";
+import { fakeProvider, MemoryBackups, memoryTargets, recordingLeases } from "../support/fakes.ts";
 import { storedTarget } from "../support/targets.ts";
 
 /*
@@ -52,7 +46,6 @@ const creating = (overrides: Partial<BackupRecord> = {}) =>
 function tasksWith(records: BackupRecord[], provider: BackupProvider) {
   const backups = new MemoryBackups(records);
   const { leases, calls: leaseCalls } = recordingLeases();
-  const { publisher, events } = recordingEvents();
   const replanned: string[] = [];
   const clock = manualClock(Date.parse("2026-11-01T00:01:00.000Z"));
   const tasks = new BackupTasks({
@@ -63,12 +56,23 @@ function tasksWith(records: BackupRecord[], provider: BackupProvider) {
     providers: async () => provider,
     retention: { onAvailable: async (r) => void replanned.push(r.id) },
     clock,
-    events: publisher,
   });
-  return { tasks, backups, leaseCalls, events, replanned, clock };
+  return { tasks, backups, leaseCalls, events: backups.outbox, replanned, clock };
 }
 
 const ref = { backupId: "backup-7f3a", resourceId: "in01-7b3f9c2e5a1d804", jobId: "job-42" };
+
+/** A vendor backup as a listing reports it. */
+function listed(overrides: Partial<VendorBackup> = {}): VendorBackup {
+  return {
+    ref: { backupId: ref.backupId, resourceId: ref.resourceId },
+    state: { status: "RUNNING", providerStatus: "CREATING" },
+    createdAt: "2026-11-01T00:00:02Z",
+    automatic: false,
+    sameKind: true,
+    ...overrides,
+  };
+}
 
 describe("startBackup", () => {
   it("asks the vendor once and records its ids (PENDING → CREATING)", async () => {
@@ -90,8 +94,54 @@ describe("startBackup", () => {
     });
   });
 
-  it("adopts the vendor backup a lost attempt started instead of starting a second one", async () => {
-    const vendor = fakeProvider({ inFlight: [ref] });
+  it.each([
+    ["still running", "RUNNING"],
+    ["finished", "AVAILABLE"],
+    ["failed", "FAILED"],
+  ] as const)(
+    "adopts what a lost attempt made, %s, instead of starting a second one",
+    async (_, status) => {
+      const vendor = fakeProvider({
+        labelsBackups: true,
+        listed: [
+          listed({ ref: { ...ref, backupId: "theirs" } }),
+          listed({ ownerId: "bk_other", ref: { ...ref, backupId: "another-record" } }),
+          listed({ ownerId: "bk_1", state: { status, providerStatus: status } }),
+        ],
+      });
+      const { tasks, backups } = tasksWith(
+        [record({ startedAt: "2026-11-01T00:00:01.000Z" })],
+        vendor.provider,
+      );
+
+      await tasks.startBackup({ backupId: "bk_1" });
+
+      expect(vendor.calls).toEqual(["listBackups"]);
+      expect(await backups.get("bk_1")).toMatchObject({
+        status: "CREATING",
+        providerBackupId: "backup-7f3a",
+        providerStatus: "ADOPTED",
+      });
+    },
+  );
+
+  it("adopts, where backups carry no id of ours, the oldest unclaimed manual backup of the kind", async () => {
+    const vendor = fakeProvider({
+      listed: [
+        listed({ ref: { ...ref, backupId: "later" }, createdAt: "2026-11-01T00:00:09Z" }),
+        listed({
+          ref: { ...ref, backupId: "auto" },
+          automatic: true,
+          createdAt: "2026-11-01T00:00:02Z",
+        }),
+        listed({
+          ref: { ...ref, backupId: "other-kind" },
+          sameKind: false,
+          createdAt: "2026-11-01T00:00:02Z",
+        }),
+        listed({ ref: { ...ref, backupId: "first" }, createdAt: "2026-11-01T00:00:03Z" }),
+      ],
+    });
     const { tasks, backups } = tasksWith(
       [record({ startedAt: "2026-11-01T00:00:01.000Z" })],
       vendor.provider,
@@ -99,17 +149,12 @@ describe("startBackup", () => {
 
     await tasks.startBackup({ backupId: "bk_1" });
 
-    expect(vendor.calls).toEqual(["findInFlight"]);
-    expect(await backups.get("bk_1")).toMatchObject({
-      status: "CREATING",
-      providerBackupId: "backup-7f3a",
-      providerStatus: "ADOPTED",
-    });
+    expect((await backups.get("bk_1")).providerBackupId).toBe("first");
   });
 
   it("never adopts a vendor backup another record has claimed", async () => {
     const vendor = fakeProvider({
-      inFlight: [ref],
+      listed: [listed()],
       create: async () => ({
         ref: { ...ref, backupId: "backup-9c1d" },
         state: { status: "RUNNING", providerStatus: "IN_PROGRESS" },
@@ -123,7 +168,7 @@ describe("startBackup", () => {
 
     await tasks.startBackup({ backupId: "bk_1" });
 
-    expect(vendor.calls).toEqual(["findInFlight", "create bk_1"]);
+    expect(vendor.calls).toEqual(["listBackups", "create bk_1"]);
     expect((await backups.get("bk_1")).providerBackupId).toBe("backup-9c1d");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { handler as expiryStream } from "../../functions/handlers/expiry-stream.ts";
 import { Keys } from "../../lib/store/keys.ts";
+import { resumeInFlight } from "../../lib/usecases/recover.ts";
 import { expireDueMarkers } from "../../local/ttl.ts";
 import { backupPastItsExpiry, onSecondCluster, useHarness } from "../support/use-harness.ts";
 
@@ -71,7 +72,7 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
     const tombstone = await h.container.backups.get(ids[0]!);
     expect(tombstone.deleteReason).toBe("retention policy gfs");
     // Each deletion was announced once, with its rule (events feed Slack).
-    await h.bus.idle();
+    await h.functions.outbox.settled();
     for (const id of [ids[0], ids[1]]) {
       const deleted = h.events.filter(
         (e) => e.type === "backup.deleted" && e.detail.backupId === id,
@@ -188,10 +189,22 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
     h.clock.advance(16 * 60_000);
     const summary = await h.container.sweeper.sweep();
     await h.starter.idle();
-    expect(summary.resumed).toBe(1);
+    expect(summary).toMatchObject({ resumed: 1 });
     expect(await status(made.json.id)).toBe("DELETED");
     const again = await h.container.sweeper.sweep();
     expect(again.resumed).toBe(0);
+  });
+
+  it("resumes on start a record a crash left EXPIRING, as it does PENDING, CREATING and DELETING", async () => {
+    const made = await h.call("POST", "/v1/targets/search/backups");
+    await h.starter.idle();
+    await h.container.backups.transition(made.json.id, "EXPIRING", { deleteReason: "test crash" });
+
+    const resumed = await resumeInFlight({ backups: h.container.backups, workflows: h.starter });
+    await h.starter.idle();
+
+    expect(resumed).toContain(made.json.id);
+    expect(await status(made.json.id)).toBe("DELETED");
   });
 });
 

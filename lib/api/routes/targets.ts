@@ -1,5 +1,9 @@
 import * as z from "zod";
+import { NotFoundError } from "../../core/errors.ts";
+import { ID_PATTERN } from "../../core/ids.ts";
 import { CreateTargetInput, UpdateTargetInput } from "../../core/target.ts";
+import { Reconciliation } from "../../usecases/reconcile.ts";
+import type { Reconciliations } from "../../usecases/reconcile-lambda.ts";
 import type { TargetService } from "../../usecases/targets.ts";
 import { json, parseOr400 } from "../http.ts";
 import { pathId } from "../params.ts";
@@ -16,7 +20,29 @@ const RetireOut = z.object({
 });
 
 /** `/v1/targets` */
-export function targetRoutes(targets: TargetService): Route[] {
+export function targetRoutes(targets: TargetService, reconciliations: Reconciliations): Route[] {
+  const reconciliation = (method: "GET" | "POST"): Route => ({
+    method,
+    path: "/v1/targets/{targetId}/reconciliation",
+    operationId: method === "GET" ? "previewReconciliation" : "reconcileTarget",
+    summary:
+      method === "GET"
+        ? "Compare the target's vendor backups with the catalogue; what would be done (nothing is)"
+        : "Compare the target's vendor backups with the catalogue and act on the differences now",
+    auth: true,
+    doc: {
+      responses: {
+        200: { description: "The differences, and what is done", schema: Reconciliation },
+      },
+      errors: { 404: "No such target", 502: "The vendor could not be asked" },
+    },
+    handle: async (request) => {
+      const id = pathId(request.params.targetId, "targetId");
+      // No target has an id outside the pattern: a 404 without asking anyone.
+      if (!ID_PATTERN.test(id)) throw new NotFoundError("target", id);
+      return json(200, await reconciliations.run(id, { dryRun: method === "GET" }));
+    },
+  });
   return [
     ...entityRoutes({
       name: "target",
@@ -59,5 +85,7 @@ export function targetRoutes(targets: TargetService): Route[] {
           : json(202, { targetId: id, ...result });
       },
     },
+    reconciliation("GET"),
+    reconciliation("POST"),
   ];
 }

@@ -42,6 +42,20 @@ export function messageFor(event: DomainEvent): SlackMessage | undefined {
         ":hourglass_flowing_sand: Backup expiring",
         "The delete workflow removes it shortly. To keep it, place a legal hold on the backup now (API or warden CLI): a held backup is never deleted.",
       );
+    case "backup.orphaned":
+      return backupMessage(
+        event,
+        ":broom: Orphaned vendor backup found",
+        `It carries our id but no record claimed it (the reason is above). It is recorded now and deleted after ${escapeMrkdwn(event.detail.deleteAfter)} unless someone places a hold on it.`,
+      );
+    case "backup.vanished":
+      // A vendor's own backups come and go with its retention: nothing to tell anyone.
+      if (event.detail.origin === "unmanaged") return undefined;
+      return backupMessage(
+        event,
+        ":ghost: Backup vanished at the vendor",
+        "The vendor no longer has this backup, and we did not delete it. Check the vendor console and audit log for who removed it; the record is kept as a tombstone, marked with the time it was found gone.",
+      );
     case "schedule.missed":
       return scheduleMessage(
         event,
@@ -63,6 +77,8 @@ type BackupEvent = EventOf<
   | "backup.delete_failed"
   | "backup.deleted"
   | "backup.expiring"
+  | "backup.orphaned"
+  | "backup.vanished"
 >;
 
 function backupMessage(event: BackupEvent, title: string, next: string): SlackMessage {

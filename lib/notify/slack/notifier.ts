@@ -13,6 +13,8 @@ import type { WebhookSender } from "./sender.ts";
 export const ROUTE_OF = {
   "backup.failed": "failures",
   "backup.delete_failed": "failures",
+  "backup.vanished": "failures",
+  "backup.orphaned": "deletions",
   "schedule.missed": "failures",
   "schedule.skipped": "failures",
   "backup.deleted": "deletions",
@@ -47,6 +49,7 @@ export type NotifyOutcome =
   | "not-notified"
   | "unrouted"
   | "duplicate"
+  | "busy"
   | "invalid"
   | "failed";
 
@@ -71,6 +74,22 @@ export interface SlackNotifierOptions {
   log?: NotifyLog;
   /** `backup.expiring` is followed by `backup.deleted`; message it too only when asked. */
   notifyExpiring?: boolean;
+  /**
+   * Which events were handled, shared by every container (the table): an event is claimed
+   * before its message is sent, so a redelivered event is messaged once.
+   */
+  deliveries?: DeliveryLog;
+}
+
+/** The shared memory of handled events (lib/store/deliveries.ts behind it). */
+export interface DeliveryLog {
+  /**
+   * `claimed`: ours to send. `done`: messaged already. `busy`: another delivery claimed it
+   * and has not finished — it may have died, so the caller is retried later (Lambda's
+   * async retries), when a claim that old is taken over.
+   */
+  claim(eventId: string, token: string): Promise<"claimed" | "done" | "busy">;
+  finish(eventId: string, token: string, status: "DONE" | "FAILED"): Promise<void>;
 }
 
 /** Ids of recently sent events: EventBridge delivers at least once. */
@@ -138,10 +157,26 @@ export class SlackNotifier {
     }
     const message = messageFor(event);
     if (message === undefined) return "not-notified";
-    // Claimed before sending, so a concurrent duplicate delivery is dropped too.
+    // Claimed right before posting (the webhook already resolved, so a crash in between is
+    // as short as it gets), so a concurrent duplicate delivery is dropped too: in this
+    // container by memory, across containers and restarts by the delivery log.
     this.#remember(eventId);
-    const outcome = await this.#deliver(route, event.detail, message, { ...dims, eventId });
+    const token = crypto.randomUUID();
+    const deliveries = this.#o.deliveries;
+    let claimed = false;
+    const claim = async (): Promise<NotifyOutcome | undefined> => {
+      if (!deliveries) return undefined;
+      const answer = await deliveries.claim(eventId, token);
+      if (answer === "claimed") {
+        claimed = true;
+        return undefined;
+      }
+      this.#metrics.count(MetricName.notifySkipped, { ...dims, reason: "duplicate" });
+      return answer === "done" ? "duplicate" : "busy";
+    };
+    const outcome = await this.#deliver(route, event.detail, message, { ...dims, eventId }, claim);
     if (outcome !== "sent") this.#sent.delete(eventId); // a redelivery may try again
+    if (claimed) await deliveries?.finish(eventId, token, outcome === "sent" ? "DONE" : "FAILED");
     return outcome;
   }
 
@@ -170,6 +205,7 @@ export class SlackNotifier {
     subject: RoutingSubject,
     message: SlackMessage,
     fields: Record<string, string>,
+    beforePost?: () => Promise<NotifyOutcome | undefined>,
   ): Promise<NotifyOutcome> {
     let ref: string | undefined;
     try {
@@ -177,13 +213,14 @@ export class SlackNotifier {
     } catch (error) {
       return this.#failed(fields, error, "routing lookup failed");
     }
-    return this.#send(ref, message, fields);
+    return this.#send(ref, message, fields, beforePost);
   }
 
   async #send(
     ref: string | undefined,
     message: SlackMessage,
     fields: Record<string, string | number>,
+    beforePost?: () => Promise<NotifyOutcome | undefined>,
   ): Promise<NotifyOutcome> {
     const dims = { type: String(fields.type) };
     if (ref === undefined) {
@@ -193,6 +230,8 @@ export class SlackNotifier {
     }
     try {
       const url = await readSecret(this.#o.secrets, ref, WebhookSecret);
+      const stop = await beforePost?.();
+      if (stop) return stop;
       await this.#o.sender.send(url, message);
     } catch (error) {
       return this.#failed({ ...fields, webhookRef: ref }, error, "Slack notification failed");

@@ -3,7 +3,15 @@ import { ValidationError } from "../../core/errors.ts";
 import { ProviderError } from "../../core/provider-error.ts";
 import type { TargetOf } from "../../core/target.ts";
 import { parseVendor } from "../http.ts";
-import type { BackupProvider, BackupRef, BackupState, CommonStatus } from "../port.ts";
+import {
+  type BackupProvider,
+  type BackupRef,
+  type BackupState,
+  type CommonStatus,
+  ourLabel,
+  ownerIdOfLabel,
+  type VendorBackup,
+} from "../port.ts";
 import type { VendorModule } from "../vendor.ts";
 import {
   compactUtcTime,
@@ -15,9 +23,6 @@ import { regionalHosts } from "./endpoints.ts";
 
 /** Page size of the backup-record scan (v2 allows 1–1000). */
 export const DCS_PAGE_SIZE = 100;
-
-/** Every backup we create carries this remark prefix, followed by our backup id. */
-export const DCS_REMARK_PREFIX = "backup-warden ";
 
 const BackupRecord = z.object({
   backup_id: z.string(),
@@ -80,6 +85,7 @@ export function isSingleNode(instance: z.infer<typeof Instance>): boolean {
  */
 export class DcsProvider extends HuaweiProvider implements BackupProvider {
   readonly name = "huawei-dcs" as const;
+  readonly labelsBackups = true;
   protected readonly providerName = "huawei-dcs";
   protected readonly service = "dcs" as const;
   readonly #resource: TargetOf<"huawei-dcs">["resource"];
@@ -126,7 +132,7 @@ export class DcsProvider extends HuaweiProvider implements BackupProvider {
       method: "POST",
       path: `${this.#instancePath()}/backups`,
       body: {
-        remark: `${DCS_REMARK_PREFIX}${backupId}`,
+        remark: ourLabel(backupId),
         // `backup_format` exists in v2 only (and only for Redis 4.0+).
         ...(format && this.#resource.apiVersion === "v2" ? { backup_format: format } : {}),
       },
@@ -167,21 +173,30 @@ export class DcsProvider extends HuaweiProvider implements BackupProvider {
     return { status: "DELETING" };
   }
 
-  async findInFlight(since: Date): Promise<BackupRef[]> {
-    const from = new Date(since.getTime() - 60_000);
-    const found: Array<{ ref: BackupRef; at: number }> = [];
-    for await (const record of this.#records({ from })) {
-      const status = STATUS[record.status];
-      if (
-        (status === "PENDING" || status === "RUNNING") &&
-        record.backup_type !== "auto" &&
-        (record.remark ?? "").startsWith(DCS_REMARK_PREFIX)
-      ) {
-        const ref = { backupId: record.backup_id, resourceId: this.#resource.instanceId };
-        found.push({ ref, at: parseVendorTime(record.created_at) ?? 0 });
-      }
+  /**
+   * The instance's backup records, manual and automatic, bounded by `begin_time` (a
+   * minute before `since`, for clock skew) when given. Ours carry our id in the remark.
+   */
+  async listBackups(options: { since?: Date } = {}): Promise<VendorBackup[]> {
+    const from = options.since ? new Date(options.since.getTime() - 60_000) : undefined;
+    const found: VendorBackup[] = [];
+    for await (const record of this.#records(from ? { from } : {})) {
+      const state = stateOf(record);
+      // A deleted record stays listed for a while: the vendor no longer holds the backup.
+      if (state.status === "DELETED") continue;
+      const at = parseVendorTime(record.created_at);
+      const automatic = record.backup_type === "auto";
+      const ownerId = automatic ? undefined : ownerIdOfLabel(record.remark);
+      found.push({
+        ref: { backupId: record.backup_id, resourceId: this.#resource.instanceId },
+        state,
+        ...(at === undefined ? {} : { createdAt: new Date(at).toISOString() }),
+        ...(ownerId ? { ownerId } : {}),
+        automatic,
+        sameKind: true,
+      });
     }
-    return found.sort((a, b) => b.at - a.at).map(({ ref }) => ref);
+    return found;
   }
 
   /**

@@ -1,7 +1,15 @@
 import * as z from "zod";
 import { ProviderError } from "../../core/provider-error.ts";
 import { parseVendor } from "../http.ts";
-import type { BackupProvider, BackupRef, BackupState, CommonStatus } from "../port.ts";
+import {
+  type BackupProvider,
+  type BackupRef,
+  type BackupState,
+  type CommonStatus,
+  ourLabel,
+  ownerIdOfLabel,
+  type VendorBackup,
+} from "../port.ts";
 import type { VendorModule } from "../vendor.ts";
 import { HuaweiProvider, type HuaweiProviderOptions, parseVendorTime } from "./base.ts";
 import { regionalHosts } from "./endpoints.ts";
@@ -15,6 +23,7 @@ export const TAURUSDB_NAME_PREFIX = "warden-";
 const Backup = z.object({
   id: z.string(),
   name: z.string().nullish(),
+  description: z.string().nullish(),
   status: z.string(),
   begin_time: z.string().nullish(),
   /** Megabytes. */
@@ -53,6 +62,27 @@ export function taurusDbBackupName(backupId: string): string {
   return `${TAURUSDB_NAME_PREFIX}${backupId.replace(/[^A-Za-z0-9_-]/g, "-")}`.slice(0, 64);
 }
 
+/** A listed backup's state (sizes are listed in MB). */
+function listedState(backup: z.infer<typeof Backup>): BackupState {
+  const status = BACKUP_STATUS[backup.status] ?? "RUNNING";
+  return {
+    status,
+    providerStatus: backup.status,
+    ...(status === "AVAILABLE" && typeof backup.size === "number"
+      ? { sizeBytes: Math.round(backup.size * 1024 * 1024) }
+      : {}),
+    ...(status === "FAILED" ? { failureReason: "TaurusDB reports the backup as FAILED" } : {}),
+  };
+}
+
+/** Our id from a `warden-` name, when the name is exactly what we give it. */
+function ownerIdOfName(name: string | null | undefined): string | undefined {
+  const id = name?.startsWith(`${TAURUSDB_NAME_PREFIX}bk_`)
+    ? name.slice(TAURUSDB_NAME_PREFIX.length)
+    : undefined;
+  return id && taurusDbBackupName(id) === name ? id : undefined;
+}
+
 /**
  * Huawei Cloud TaurusDB (GaussDB for MySQL) manual backups over the v3 API
  * (docs/providers.md §3): create, the backup list as the authority (job as a fallback), and a
@@ -60,6 +90,7 @@ export function taurusDbBackupName(backupId: string): string {
  */
 export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
   readonly name = "huawei-taurusdb" as const;
+  readonly labelsBackups = true;
   protected readonly providerName = "huawei-taurusdb";
   protected readonly service = "taurusdb" as const;
   readonly #instanceId: string;
@@ -76,7 +107,7 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
       body: {
         instance_id: this.#instanceId,
         name: taurusDbBackupName(backupId),
-        description: `backup-warden ${backupId}`,
+        description: ourLabel(backupId),
       },
     });
     const data = parseVendor(
@@ -99,20 +130,10 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
   async getBackupStatus(ref: BackupRef): Promise<BackupState> {
     const backup = await this.#find(ref.backupId);
     if (backup) {
-      const status = BACKUP_STATUS[backup.status] ?? "RUNNING";
-      const failureReason =
-        status === "FAILED"
-          ? (ref.jobId ? (await this.#job(ref.jobId))?.fail_reason : undefined) ||
-            "TaurusDB reports the backup as FAILED"
-          : undefined;
-      return {
-        status,
-        providerStatus: backup.status,
-        ...(status === "AVAILABLE" && typeof backup.size === "number"
-          ? { sizeBytes: Math.round(backup.size * 1024 * 1024) }
-          : {}),
-        ...(failureReason ? { failureReason } : {}),
-      };
+      const state = listedState(backup);
+      if (state.status !== "FAILED") return state;
+      const reason = ref.jobId ? (await this.#job(ref.jobId))?.fail_reason : undefined;
+      return reason ? { ...state, failureReason: reason } : state;
     }
     // Not listed: either not visible yet (its job still runs), or gone. A failed job's
     // reason travels with DELETED, which the workflow reads as a failed creation.
@@ -155,31 +176,36 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
     return { status: (await this.#find(ref.backupId)) ? "DELETING" : "DELETED" };
   }
 
-  async findInFlight(since: Date): Promise<BackupRef[]> {
-    // No time filter is sent: whether begin_time/end_time bound a backup's start or its
-    // end (null while BUILDING) is UNCONFIRMED. One minute of slack for clock skew.
-    const from = since.getTime() - 60_000;
-    const found: Array<{ ref: BackupRef; at: number }> = [];
+  /**
+   * The instance's backups, manual and automatic. No time filter is sent: whether
+   * begin_time/end_time bound a backup's start or its end (null while BUILDING) is
+   * UNCONFIRMED, so `since` (less a minute of slack for clock skew) is applied here.
+   */
+  async listBackups(options: { since?: Date } = {}): Promise<VendorBackup[]> {
+    const from = options.since ? options.since.getTime() - 60_000 : Number.NEGATIVE_INFINITY;
+    const found: VendorBackup[] = [];
     for (let offset = 0; ; offset += TAURUSDB_PAGE_SIZE) {
       const page = await this.#list({
         instance_id: this.#instanceId,
-        backup_type: "manual",
         offset,
         limit: TAURUSDB_PAGE_SIZE,
       });
       for (const backup of page.backups ?? []) {
-        const at = parseVendorTime(backup.begin_time) ?? Number.POSITIVE_INFINITY;
-        if (
-          backup.status === "BUILDING" &&
-          (backup.name ?? "").startsWith(TAURUSDB_NAME_PREFIX) &&
-          at >= from
-        ) {
-          found.push({ ref: { backupId: backup.id, resourceId: this.#instanceId }, at });
-        }
+        const at = parseVendorTime(backup.begin_time);
+        if (at !== undefined && at < from) continue;
+        const ownerId = ownerIdOfLabel(backup.description) ?? ownerIdOfName(backup.name);
+        found.push({
+          ref: { backupId: backup.id, resourceId: this.#instanceId },
+          state: listedState(backup),
+          ...(at === undefined ? {} : { createdAt: new Date(at).toISOString() }),
+          ...(ownerId ? { ownerId } : {}),
+          automatic: backup.type === "auto",
+          sameKind: true,
+        });
       }
       if (!page.backups?.length || offset + TAURUSDB_PAGE_SIZE >= page.total_count) break;
     }
-    return found.sort((a, b) => b.at - a.at).map(({ ref }) => ref);
+    return found;
   }
 
   /** The backup as listed, or `undefined` when the list has no such id. */

@@ -15,7 +15,14 @@ import type { TargetOf } from "../../core/target.ts";
 import type { ApiKeySecret } from "../../core/vendors.ts";
 import type { HttpProviderOptions, VendorRequest, VendorResponse } from "../http.ts";
 import { HttpProvider, parseVendor } from "../http.ts";
-import type { BackupProvider, BackupRef, BackupState } from "../port.ts";
+import {
+  type BackupProvider,
+  type BackupRef,
+  type BackupState,
+  ourLabel,
+  ownerIdOfLabel,
+  type VendorBackup,
+} from "../port.ts";
 import { classifyPineconeError } from "./errors.ts";
 
 /**
@@ -40,6 +47,7 @@ const Backup = z.object({
   backup_id: z.string(),
   /** Ours are named `bw-…` (backupNameFor); the documented examples send null for none. */
   name: z.string().nullish(),
+  description: z.string().nullish(),
   source_index_name: z.string(),
   status: z.string(),
   size_bytes: z.number().nullish(),
@@ -89,12 +97,20 @@ export function backupNameFor(backupId: string): string {
   return `${BACKUP_NAME_PREFIX}${core}`.slice(0, NAME_LIMIT).replace(/-+$/, "");
 }
 
+/** Our id from a `bw-` name, when the name is exactly what {@link backupNameFor} gives it. */
+function ownerIdOfName(name: string | null | undefined): string | undefined {
+  if (!name?.startsWith(BACKUP_NAME_PREFIX)) return undefined;
+  const id = `bk_${name.slice(BACKUP_NAME_PREFIX.length)}`;
+  return backupNameFor(id) === name ? id : undefined;
+}
+
 /**
  * Pinecone serverless index backups: create, describe, asynchronous delete (202, then
  * describe until 404), a 412 while a restore from the backup is pending.
  */
 export class PineconeProvider extends HttpProvider implements BackupProvider {
   readonly name = "pinecone" as const;
+  readonly labelsBackups = true;
   protected readonly providerName = "pinecone";
   readonly #credentials: ApiKeySecret;
   readonly #indexName: string;
@@ -148,7 +164,7 @@ export class PineconeProvider extends HttpProvider implements BackupProvider {
       path: `${this.#indexPath()}/backups`,
       body: {
         name: backupNameFor(request.backupId),
-        description: `backup-warden ${request.backupId}`,
+        description: ourLabel(request.backupId),
       },
     });
     const backup = parseVendor("pinecone", "create-backup response", Backup, response.body);
@@ -180,12 +196,23 @@ export class PineconeProvider extends HttpProvider implements BackupProvider {
     return { status: "DELETING" };
   }
 
-  async findInFlight(since: Date): Promise<BackupRef[]> {
-    const found: Array<{ backupId: string; createdAt: number }> = [];
+  /**
+   * The index's backups. Ours are told apart by the description we gave
+   * (`backup-warden <id>`), or else by the `bw-` name, which maps back to our id.
+   */
+  async listBackups(options: { since?: Date } = {}): Promise<VendorBackup[]> {
     // A minute of slack for clock skew between us and the vendor.
-    const from = since.getTime() - 60_000;
+    const from = options.since ? options.since.getTime() - 60_000 : Number.NEGATIVE_INFINITY;
+    const found: VendorBackup[] = [];
     let token: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    for (let page = 0; ; page++) {
+      if (page >= MAX_LIST_PAGES) {
+        throw new ProviderError({
+          cls: "UNKNOWN",
+          provider: "pinecone",
+          message: `the backup list of index ${this.#indexName} goes on past ${MAX_LIST_PAGES} pages`,
+        });
+      }
       const response = await this.send({
         method: "GET",
         path: `${this.#indexPath()}/backups`,
@@ -194,22 +221,22 @@ export class PineconeProvider extends HttpProvider implements BackupProvider {
       const list = parseVendor("pinecone", "backup list", BackupList, response.body);
       for (const backup of list.data) {
         const createdAt = backup.created_at ? Date.parse(backup.created_at) : Number.NaN;
-        if (backup.status !== "Initializing") continue;
-        // Only a backup we named: an operator's own backup of the index is never adopted
-        // (adopting it would one day have retention delete it).
-        if (!backup.name?.startsWith(BACKUP_NAME_PREFIX)) continue;
-        if (Number.isNaN(createdAt) || createdAt >= from) {
-          found.push({ backupId: backup.backup_id, createdAt: createdAt || 0 });
-        }
+        if (createdAt < from) continue;
+        const ownerId = ownerIdOfLabel(backup.description) ?? ownerIdOfName(backup.name);
+        found.push({
+          ref: { backupId: backup.backup_id, resourceId: this.#indexName },
+          state: pineconeBackupState(backup),
+          ...(backup.created_at ? { createdAt: backup.created_at } : {}),
+          ...(ownerId ? { ownerId } : {}),
+          automatic: false,
+          sameKind: true,
+        });
       }
       const next = list.pagination?.next ?? undefined;
       if (!next || next === token) break;
       token = next;
     }
-    // The list order is not documented: sort here, newest first as the port promises.
-    return found
-      .sort((a, b) => b.createdAt - a.createdAt)
-      .map(({ backupId }) => ({ backupId, resourceId: this.#indexName }));
+    return found;
   }
 
   #indexPath(): string {

@@ -4,7 +4,7 @@ import type { TargetOf } from "../../core/target.ts";
 import type { ApiKeySecret } from "../../core/vendors.ts";
 import type { HttpProviderOptions, VendorRequest, VendorResponse } from "../http.ts";
 import { HttpProvider, parseVendor } from "../http.ts";
-import type { BackupProvider, BackupRef, BackupState } from "../port.ts";
+import type { BackupProvider, BackupRef, BackupState, VendorBackup } from "../port.ts";
 import { CLUSTER_NOT_FOUND, classifyZillizError } from "./errors.ts";
 
 const Envelope = z.object({
@@ -28,11 +28,13 @@ const BackupData = z.object({
   status: z.string(),
   size: z.number().nullish(),
   createTime: z.string().nullish(),
+  backupType: z.string().nullish(),
+  creationMethod: z.string().nullish(),
 });
 const ListData = z.object({ count: z.number(), backups: z.array(BackupData) });
 
-/** The most list pages findInFlight reads (100 backups each). */
-const MAX_LIST_PAGES = 20;
+/** The most list pages a listing reads (100 backups each) before it gives up. */
+const MAX_LIST_PAGES = 100;
 
 const JOB_STATUS: Record<string, BackupState["status"]> = {
   PENDING: "PENDING",
@@ -56,6 +58,7 @@ const BACKUP_STATUS: Record<string, BackupState["status"]> = {
  */
 export class ZillizProvider extends HttpProvider implements BackupProvider {
   readonly name = "zilliz" as const;
+  readonly labelsBackups = false;
   protected readonly providerName = "zilliz";
   readonly #credentials: ApiKeySecret;
   readonly #target: TargetOf<"zilliz">;
@@ -147,36 +150,48 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
     return { status: state.status === "DELETED" ? "DELETED" : "DELETING" };
   }
 
-  async findInFlight(since: Date): Promise<BackupRef[]> {
-    const clusterId = this.#target.resource.clusterId;
-    // A minute of slack covers clock skew between us and the vendor.
-    const from = since.getTime() - 60_000;
-    const found: BackupRef[] = [];
-    // Pages newest first; stop at the first page that reaches back before `since` (or the
-    // end), with a bound so a misbehaving listing cannot keep us paging forever.
-    for (let page = 1; page <= MAX_LIST_PAGES; page++) {
+  /**
+   * The cluster's backups, manual and automatic. With `since`, the documented `startTime`
+   * filter bounds the listing (a minute earlier, for clock skew) rather than an assumed
+   * newest-first order. Zilliz names backups itself, so no backup carries our id.
+   */
+  async listBackups(options: { since?: Date } = {}): Promise<VendorBackup[]> {
+    const { clusterId, scope } = this.#target.resource;
+    const startTime = options.since
+      ? new Date(options.since.getTime() - 60_000).toISOString().replace(/\.\d{3}Z$/, "Z")
+      : undefined;
+    const found: VendorBackup[] = [];
+    for (let page = 1; ; page++) {
+      if (page > MAX_LIST_PAGES) throw this.#tooMany();
       const data = await this.#data(
         {
           method: "GET",
           path: "/v2/backups",
-          query: { clusterId, creationMethod: "MANUAL", pageSize: 100, currentPage: page },
+          query: { clusterId, pageSize: 100, currentPage: page, startTime },
         },
         ListData,
         "backup list",
       );
-      // Only backups still being created: Zilliz backups carry no name of ours, so
-      // adopting a finished one could adopt somebody else's (a console backup). The cost:
-      // a create whose response was lost AND that finished before the retry looked is not
-      // adopted (an unrecorded vendor backup, never a wrong deletion).
       for (const b of data.backups) {
-        if (b.status === "CREATING" && (!b.createTime || Date.parse(b.createTime) >= from)) {
-          found.push({ backupId: b.backupId, resourceId: clusterId });
-        }
+        found.push({
+          ref: { backupId: b.backupId, resourceId: clusterId },
+          state: this.#stateOf(b),
+          ...(b.createTime ? { createdAt: b.createTime } : {}),
+          automatic: b.creationMethod === "AUTO",
+          sameKind: !b.backupType || b.backupType === scope.type,
+        });
       }
-      const oldest = data.backups.at(-1)?.createTime;
-      if (data.backups.length < 100 || (oldest && Date.parse(oldest) < from)) break;
+      if (data.backups.length < 100 || page * 100 >= data.count) break;
     }
     return found;
+  }
+
+  #tooMany(): ProviderError {
+    return new ProviderError({
+      cls: "UNKNOWN",
+      provider: "zilliz",
+      message: `the backup list of cluster ${this.#target.resource.clusterId} goes on past ${MAX_LIST_PAGES * 100} backups`,
+    });
   }
 
   async #job(jobId: string): Promise<z.infer<typeof JobData> | undefined> {
@@ -200,15 +215,19 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
         BackupData,
         "backup",
       );
-      return {
-        status: BACKUP_STATUS[backup.status] ?? "RUNNING",
-        providerStatus: backup.status,
-        ...(typeof backup.size === "number" ? { sizeBytes: backup.size } : {}),
-      };
+      return this.#stateOf(backup);
     } catch (error) {
       if (this.#backupGone(error)) return { status: "DELETED", providerStatus: "NOT_FOUND" };
       throw error;
     }
+  }
+
+  #stateOf(backup: z.infer<typeof BackupData>): BackupState {
+    return {
+      status: BACKUP_STATUS[backup.status] ?? "RUNNING",
+      providerStatus: backup.status,
+      ...(typeof backup.size === "number" ? { sizeBytes: backup.size } : {}),
+    };
   }
 
   /** Only "this backup does not exist" means gone: a missing cluster does not. */

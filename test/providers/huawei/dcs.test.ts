@@ -120,12 +120,12 @@ describe("DCS adapter against the simulator", () => {
     ]);
   });
 
-  it("adopts only our in-flight backups, identified by their remark", async () => {
+  it("tells our backups by their remark", async () => {
     const { provider, client, sim, clock } = await start({ jobDurationMs: 60_000 });
     const since = new Date(clock.value);
     const { ref } = await provider.createBackup({ backupId: "bk_lost" });
 
-    const ours = await provider.findInFlight(since);
+    const ours = await provider.listBackups({ since });
     clock.value += 60_000;
     const foreign = await client.call(
       "POST",
@@ -134,11 +134,11 @@ describe("DCS adapter against the simulator", () => {
         body: { remark: "made in the console" },
       },
     );
-    const notOurs = await provider.findInFlight(since);
+    const both = await provider.listBackups({ since });
 
-    expect(ours).toEqual([ref]);
+    expect(ours.map((b) => [b.ref, b.ownerId, b.automatic])).toEqual([[ref, "bk_lost", false]]);
     expect(foreign.status).toBe(200);
-    expect(notOurs).toEqual([]);
+    expect(both.map((b) => b.ownerId).sort()).toEqual(["bk_lost", undefined]);
   });
 
   it("classifies conflicts, bad signatures and throttling", async () => {
@@ -158,7 +158,10 @@ describe("DCS adapter against the simulator", () => {
       },
     });
 
-    const throttled = await rejectionOf(provider.findInFlight(new Date(T0)), ProviderError);
+    const throttled = await rejectionOf(
+      provider.listBackups({ since: new Date(T0) }),
+      ProviderError,
+    );
     const busy = await rejectionOf(provider.createBackup({ backupId: "bk_2" }), ProviderError);
     const auth = await rejectionOf(
       forged.deleteBackup({ backupId: "b", resourceId: "i" }),

@@ -1,0 +1,82 @@
+import type { EventPublisher } from "../notify/publisher.ts";
+import {
+  OUTBOX_PARTITION,
+  type OutboxItem,
+  type OutboxRepository,
+  outboxItemOf,
+} from "../store/outbox.ts";
+
+/** What one publishing pass did. */
+export interface OutboxPass {
+  /** Items whose events were published. */
+  items: number;
+  /** Events published (a republished one counts again). */
+  events: number;
+}
+
+/** Items a drain reads per page, and the most pages one pass reads. */
+const PAGE = 100;
+const MAX_PAGES = 20;
+
+export interface OutboxDeps {
+  outbox: OutboxRepository;
+  events: EventPublisher;
+  /** Told about an outbox entry that no longer parses (it is cleared, never published). */
+  warn?: (message: string, error: unknown) => void;
+}
+
+/**
+ * Publishes the outbox (lib/store/outbox.ts): each item's events to the bus, then its
+ * outbox cleared. At least once: a crash between the two publishes them again, and
+ * consumers drop what they saw by event id. On AWS the table's stream brings the items
+ * ({@link OutboxPublisher.publishImages}); the drain ({@link OutboxPublisher.drain}) is the
+ * local runtime's way and the sweeper's backstop for what the stream could not deliver.
+ */
+export class OutboxPublisher {
+  readonly #d: OutboxDeps;
+
+  constructor(deps: OutboxDeps) {
+    this.#d = deps;
+  }
+
+  /**
+   * Publishes every pending item, oldest first, until none is left (or a bound); with
+   * `before`, only items pending since before then (the sweeper leaves the stream its turn).
+   */
+  async drain(options: { before?: Date } = {}): Promise<OutboxPass> {
+    const pass: OutboxPass = { items: 0, events: 0 };
+    const before = options.before?.toISOString();
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const pending = await this.#d.outbox.pending(PAGE, {
+        ...(before ? { before } : {}),
+        onInvalid: this.#invalid,
+      });
+      for (const item of pending) await this.#publish(item, pass);
+      if (pending.length < PAGE) break;
+    }
+    return pass;
+  }
+
+  /**
+   * Publishes the outbox of item images as the table's stream delivers them (new images).
+   * An image outside the outbox index (already cleared) has nothing to publish.
+   */
+  async publishImages(images: ReadonlyArray<Record<string, unknown>>): Promise<OutboxPass> {
+    const pass: OutboxPass = { items: 0, events: 0 };
+    for (const image of images) {
+      if (image.gsi4pk !== OUTBOX_PARTITION) continue;
+      await this.#publish(outboxItemOf(image, this.#invalid), pass);
+    }
+    return pass;
+  }
+
+  readonly #invalid = (id: string, error: unknown) =>
+    this.#d.warn?.(`outbox event ${id.slice(0, 200)} no longer parses; dropped`, error);
+
+  async #publish(item: OutboxItem, pass: OutboxPass): Promise<void> {
+    if (item.events.length > 0) await this.#d.events.publish(item.events);
+    await this.#d.outbox.clear(item.key, item.size);
+    pass.items++;
+    pass.events += item.events.length;
+  }
+}

@@ -19,7 +19,21 @@ export const dispatcher = wardenFunction("Dispatcher", "dispatch", {
   onFailure: dispatchFailures.arn,
 });
 
-new sst.aws.Cron("DispatchTick", { schedule: "rate(1 minute)", function: dispatcher.arn });
+/**
+ * SST's Cron sends a constant input (`{}`) by default; functions built with `withSchedule`
+ * read the scheduled event's envelope, so their targets pass the event itself.
+ */
+const scheduledEventInput: sst.aws.CronArgs["transform"] = {
+  target: (args) => {
+    args.input = undefined;
+  },
+};
+
+new sst.aws.Cron("DispatchTick", {
+  schedule: "rate(1 minute)",
+  function: dispatcher.arn,
+  transform: scheduledEventInput,
+});
 
 /** Every 15 minutes: due markers (TTL lag), re-plans, DELETE_FAILED retries, stuck runs. */
 export const sweeper = wardenFunction("Sweeper", "sweep", {
@@ -28,7 +42,11 @@ export const sweeper = wardenFunction("Sweeper", "sweep", {
   memory: "512 MB",
 });
 
-new sst.aws.Cron("SweepTick", { schedule: "rate(15 minutes)", function: sweeper.arn });
+new sst.aws.Cron("SweepTick", {
+  schedule: "rate(15 minutes)",
+  function: sweeper.arn,
+  transform: scheduledEventInput,
+});
 
 /**
  * Hourly: every target's vendor backups against the catalogue (orphans, unmanaged
@@ -55,11 +73,6 @@ export const slackDigest = wardenFunction("SlackDigest", "slack-digest", {
 new sst.aws.Cron("SlackDigestTick", {
   schedule: "cron(0 8 * * ? *)",
   function: slackDigest.arn,
-  transform: {
-    // SST's Cron sends a constant input (`{}`) by default; the digest reads the scheduled
-    // event's envelope (its `time` ends the period), so the target passes the event itself.
-    target: (args) => {
-      args.input = undefined;
-    },
-  },
+  // The digest reads the scheduled event's envelope too: its `time` ends the period.
+  transform: scheduledEventInput,
 });

@@ -4,9 +4,9 @@ import { outboxPublisher } from "../usecases.ts";
 
 /**
  * DynamoDB stream subscriber: an item written with domain events (the outbox,
- * lib/store/outbox.ts) has them published to the bus, then its outbox cleared. A record
- * that fails is reported alone, so only it is redelivered; publishing twice is harmless
- * (consumers drop duplicates by event id).
+ * lib/store/outbox.ts) has them published to the bus, then its outbox cleared. The first
+ * record that fails is reported, so Lambda redelivers from it on; publishing twice is
+ * harmless (consumers drop duplicates by event id).
  */
 export const handler = withStream("publish-outbox", async (records, c) => {
   const failed: string[] = [];
@@ -14,7 +14,7 @@ export const handler = withStream("publish-outbox", async (records, c) => {
     const image = record.dynamodb.NewImage;
     if (!image) continue;
     try {
-      await outboxPublisher(c).publishImages([image]);
+      await outboxPublisher(c).publishImage(image, record.dynamodb.OldImage);
     } catch (error) {
       log("error", "outbox events could not be published", errorFields(error));
       failed.push(record.dynamodb.SequenceNumber);

@@ -46,8 +46,10 @@ const UNKNOWN_ERROR: EventError = {
  * @param extra - what the record does not say (for `backup.expiring`: the rule)
  *
  * @example
- * const failed = await backups.transition(id, "FAILED", { lastError });
- * await publisher.publish([eventFromBackup("backup.failed", failed)]);
+ * // Built from the record as the write leaves it, and written into its outbox with it.
+ * await backups.transition(id, "FAILED", { lastError }, {
+ *   events: (next) => [eventFromBackup("backup.failed", next)],
+ * });
  */
 export function eventFromBackup<T extends BackupEventType>(
   type: T,

@@ -8,6 +8,8 @@ export interface GuardInput {
   hold?: { reason: string; by: string };
   /** An explicit expiry: the backup is kept at least until then. */
   expiresAt?: string;
+  /** Found at the vendor (unmanaged, orphan): never the target's newest good backup of ours. */
+  origin?: string;
 }
 
 /** The guards, by name; each says so in the result when it changed the plan. */
@@ -38,7 +40,7 @@ export interface GuardedPlan extends RetentionPlan {
 export function applyGuards(plan: RetentionPlan, backups: GuardInput[], now: Date): GuardedPlan {
   const byId = new Map(backups.map((b) => [b.id, b]));
   const newest = backups
-    .filter((b) => b.status === "AVAILABLE")
+    .filter((b) => b.status === "AVAILABLE" && (b.origin ?? "managed") === "managed")
     .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? 1 : -1))
     .at(0);
   const keep = plan.keep.map((k) => ({ id: k.id, reasons: [...k.reasons] }));

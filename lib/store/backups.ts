@@ -240,6 +240,8 @@ export class BackupRepository extends TableRepository {
     resourceId: string,
     vendorBackupId: string,
     backupId: string,
+    /** A claim naming this record, known not to exist, may be taken over. */
+    replacing?: string,
   ): Promise<boolean> {
     return conditionHeld(() =>
       this.db.put({
@@ -249,8 +251,13 @@ export class BackupRepository extends TableRepository {
           entity: "vendor-claim",
           backupId,
         },
-        ConditionExpression: "attribute_not_exists(pk) OR backupId = :id",
-        ExpressionAttributeValues: { ":id": backupId },
+        ConditionExpression: replacing
+          ? "attribute_not_exists(pk) OR backupId = :id OR backupId = :stale"
+          : "attribute_not_exists(pk) OR backupId = :id",
+        ExpressionAttributeValues: {
+          ":id": backupId,
+          ...(replacing ? { ":stale": replacing } : {}),
+        },
       }),
     );
   }

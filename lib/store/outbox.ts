@@ -27,6 +27,8 @@ export interface OutboxItem {
   events: DomainEvent[];
   /** How many entries its outbox holds (an entry that no longer parses counts too). */
   size: number;
+  /** The id of its last entry. */
+  lastId: string | undefined;
 }
 
 /** The item behind an image of the outbox index (a Query result, a stream image). */
@@ -38,6 +40,9 @@ export function outboxItemOf(
     key: { pk: String(image.pk), sk: String(image.sk) },
     events: outboxOf(image, onInvalid),
     size: Array.isArray(image.outbox) ? image.outbox.length : 0,
+    lastId: Array.isArray(image.outbox)
+      ? (image.outbox.at(-1) as { id?: unknown } | undefined)?.id?.toString()
+      : undefined,
   };
 }
 
@@ -137,15 +142,28 @@ export class OutboxRepository extends TableRepository {
    * event was appended meanwhile (the list only grows until cleared). False when one was:
    * the next drain publishes the whole list again, and consumers drop what they saw.
    */
-  async clear(key: { pk: string; sk: string }, published: number): Promise<boolean> {
+  async clear(
+    key: { pk: string; sk: string },
+    published: number,
+    /** The id of the last entry published: the same count with other events is not ours. */
+    lastId: string | undefined,
+  ): Promise<boolean> {
+    const last = published > 0 && lastId !== undefined;
     try {
       await this.db.update({
         TableName: this.table,
         Key: key,
         UpdateExpression: "REMOVE #outbox, #gsi4pk, #gsi4sk",
-        ConditionExpression: "size(#outbox) = :n",
-        ExpressionAttributeNames: { "#outbox": "outbox", "#gsi4pk": "gsi4pk", "#gsi4sk": "gsi4sk" },
-        ExpressionAttributeValues: { ":n": published },
+        ConditionExpression: last
+          ? `size(#outbox) = :n AND #outbox[${published - 1}].#id = :last`
+          : "size(#outbox) = :n",
+        ExpressionAttributeNames: {
+          "#outbox": "outbox",
+          "#gsi4pk": "gsi4pk",
+          "#gsi4sk": "gsi4sk",
+          ...(last ? { "#id": "id" } : {}),
+        },
+        ExpressionAttributeValues: { ":n": published, ...(last ? { ":last": lastId } : {}) },
       });
       return true;
     } catch (error) {

@@ -5,7 +5,7 @@ import { ConflictError, InvalidTransitionError } from "../core/errors.ts";
 import { ProviderError, providerErrorClassOfName } from "../core/provider-error.ts";
 import { resourceKey, type Target } from "../core/target.ts";
 import { eventFromBackup } from "../notify/event-builders.ts";
-import type { BackupProvider, BackupRef } from "../providers/port.ts";
+import type { BackupProvider, BackupRef, BackupState } from "../providers/port.ts";
 import type { ProviderFactory } from "../providers/registry.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { ExpiryRepository } from "../store/expiry.ts";
@@ -71,7 +71,10 @@ export function backupErrorOf(error: { Error: string; Cause?: string }, at: stri
  * workflow suites run them on dynalite.
  */
 export interface BackupTaskDeps {
-  backups: Pick<BackupRepository, "get" | "patch" | "transition" | "settle" | "claimVendorBackup">;
+  backups: Pick<
+    BackupRepository,
+    "get" | "patch" | "transition" | "settle" | "claimVendorBackup" | "vendorClaimOf"
+  >;
   targets: Pick<TargetRepository, "get" | "find">;
   leases: Pick<LeaseRepository, "acquire" | "release">;
   expiry: Pick<ExpiryRepository, "remove">;
@@ -83,6 +86,16 @@ export interface BackupTaskDeps {
   /** Told which target, vendor and policy a step is about, once it has read the record (logs). */
   annotate?: (ids: { targetId: string; vendor: string; policyId?: string }) => void;
 }
+
+/** Which of several vendor backups carrying our id a create adopts first. */
+const ADOPTION_ORDER: Record<BackupState["status"], number> = {
+  AVAILABLE: 0,
+  RUNNING: 1,
+  PENDING: 1,
+  FAILED: 2,
+  DELETING: 3,
+  DELETED: 3,
+};
 
 /** Tombstones (DELETED records) are kept this long, then DynamoDB TTL removes them. */
 export const TOMBSTONE_TTL_DAYS = 400;
@@ -133,7 +146,12 @@ export class BackupTasks {
     }
     if (!ref) {
       ({ ref } = await provider.createBackup({ backupId }));
-      await this.#claim(target, ref, backupId);
+      if (!(await this.#claim(target, ref, backupId)))
+        // Another record already owns what the vendor answered with: never two records of
+        // one vendor backup. The step fails and the record says why.
+        throw new ConflictError(
+          `the vendor answered with backup ${ref.backupId}, which record ${await this.#claimant(target, ref)} already claims`,
+        );
     }
     // Idempotent: a concurrent attempt (a retry racing a slow first try) may have
     // recorded the same vendor backup already; the vendor claim keeps them the same.
@@ -345,7 +363,10 @@ export class BackupTasks {
   ): Promise<BackupRef | undefined> {
     const listed = await provider.listBackups({ since });
     const candidates = provider.labelsBackups
-      ? listed.filter((b) => b.ownerId === backupId)
+      ? // Several attempts may have left one each: the finished one first, a failed one last.
+        listed
+          .filter((b) => b.ownerId === backupId)
+          .sort((a, b) => ADOPTION_ORDER[a.state.status] - ADOPTION_ORDER[b.state.status])
       : listed
           .filter((b) => !b.automatic && b.sameKind && b.ownerId === undefined)
           .sort((a, b) => Date.parse(a.createdAt ?? "") - Date.parse(b.createdAt ?? ""));
@@ -353,6 +374,13 @@ export class BackupTasks {
       if (await this.#claim(target, candidate.ref, backupId)) return candidate.ref;
     }
     return undefined;
+  }
+
+  async #claimant(target: Target, ref: BackupRef): Promise<string> {
+    return (
+      (await this.#deps.backups.vendorClaimOf(target.provider, ref.resourceId, ref.backupId)) ??
+      "another"
+    );
   }
 
   #claim(target: Target, ref: BackupRef, backupId: string): Promise<boolean> {

@@ -12,6 +12,8 @@ export interface OutboxPass {
   items: number;
   /** Events published (a republished one counts again). */
   events: number;
+  /** Items whose publishing failed (left in the outbox for the next pass). */
+  failed: number;
 }
 
 /** Items a drain reads per page, and the most pages one pass reads. */
@@ -44,29 +46,57 @@ export class OutboxPublisher {
    * `before`, only items pending since before then (the sweeper leaves the stream its turn).
    */
   async drain(options: { before?: Date } = {}): Promise<OutboxPass> {
-    const pass: OutboxPass = { items: 0, events: 0 };
+    const pass: OutboxPass = { items: 0, events: 0, failed: 0 };
     const before = options.before?.toISOString();
     for (let page = 0; page < MAX_PAGES; page++) {
       const pending = await this.#d.outbox.pending(PAGE, {
         ...(before ? { before } : {}),
         onInvalid: this.#invalid,
       });
-      for (const item of pending) await this.#publish(item, pass);
-      if (pending.length < PAGE) break;
+      const failedBefore = pass.failed;
+      for (const item of pending) {
+        // One item the bus keeps refusing must not hold back every item behind it.
+        try {
+          await this.#publish(item, pass);
+        } catch (error) {
+          pass.failed++;
+          this.#d.warn?.(`outbox of ${item.key.pk.slice(0, 200)} not published`, error);
+        }
+      }
+      // A short page is the end; a page of nothing but failures would only come back again.
+      if (pending.length < PAGE || pass.failed - failedBefore === pending.length) break;
     }
     return pass;
   }
 
   /**
-   * Publishes the outbox of item images as the table's stream delivers them (new images).
-   * An image outside the outbox index (already cleared) has nothing to publish.
+   * Publishes the outbox of an item image as the table's stream delivers it. Events the
+   * old image already held were handed over with the record that wrote them (a later
+   * write to the same item, a patch, carries them again): only the new ones go out. An
+   * image outside the outbox index (already cleared) has nothing to publish.
    */
-  async publishImages(images: ReadonlyArray<Record<string, unknown>>): Promise<OutboxPass> {
-    const pass: OutboxPass = { items: 0, events: 0 };
-    for (const image of images) {
-      if (image.gsi4pk !== OUTBOX_PARTITION) continue;
-      await this.#publish(outboxItemOf(image, this.#invalid), pass);
+  async publishImage(
+    image: Record<string, unknown>,
+    oldImage?: Record<string, unknown>,
+  ): Promise<OutboxPass> {
+    const pass: OutboxPass = { items: 0, events: 0, failed: 0 };
+    if (image.gsi4pk !== OUTBOX_PARTITION) return pass;
+    const item = outboxItemOf(image, this.#invalid);
+    const seen = new Set(
+      oldImage?.gsi4pk === OUTBOX_PARTITION
+        ? outboxItemOf(oldImage).events.map((e) => e.detail.eventId)
+        : [],
+    );
+    const fresh = item.events.filter((e) => !seen.has(e.detail.eventId));
+    if (fresh.length === item.events.length) {
+      await this.#publish(item, pass);
+      return pass;
     }
+    // Some were another record's to publish: whether it did is not known here, so the
+    // outbox is left for that record's clear (or the sweeper's backstop) to empty.
+    if (fresh.length > 0) await this.#d.events.publish(fresh);
+    pass.items++;
+    pass.events += fresh.length;
     return pass;
   }
 
@@ -75,7 +105,7 @@ export class OutboxPublisher {
 
   async #publish(item: OutboxItem, pass: OutboxPass): Promise<void> {
     if (item.events.length > 0) await this.#d.events.publish(item.events);
-    await this.#d.outbox.clear(item.key, item.size);
+    await this.#d.outbox.clear(item.key, item.size, item.lastId);
     pass.items++;
     pass.events += item.events.length;
   }

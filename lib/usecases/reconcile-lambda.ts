@@ -1,4 +1,4 @@
-import { ErrorCode, NotFoundError, WardenError } from "../core/errors.ts";
+import { ConflictError, ErrorCode, NotFoundError, WardenError } from "../core/errors.ts";
 import { ProviderError, providerErrorClassOfName } from "../core/provider-error.ts";
 import { type InvokedFunction, invokeSync } from "./lambda-invoke.ts";
 import { Reconciliation } from "./reconcile.ts";
@@ -25,6 +25,7 @@ export class LambdaReconciliations implements Reconciliations {
     if (error) {
       const message = (error.errorMessage ?? "reconciliation failed").slice(0, 1000);
       if (error.errorType === "NotFoundError") throw new NotFoundError("target", targetId);
+      if (error.errorType === "ConflictError") throw new ConflictError(message);
       const cls = error.errorType ? providerErrorClassOfName(error.errorType) : undefined;
       if (cls) throw new ProviderError({ cls, provider: "vendor", message });
       throw new WardenError(ErrorCode.INTERNAL, 500, `reconciliation failed: ${message}`, {

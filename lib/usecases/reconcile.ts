@@ -3,11 +3,12 @@ import type { BackupRecord } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
 import { ConflictError, InvalidTransitionError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import type { Target } from "../core/target.ts";
+import { resourceKey, type Target } from "../core/target.ts";
 import { eventFromBackup } from "../notify/event-builders.ts";
 import type { BackupProvider, VendorBackup } from "../providers/port.ts";
 import type { ProviderFactory } from "../providers/registry.ts";
 import type { BackupRepository } from "../store/backups.ts";
+import type { LeaseRepository } from "../store/leases.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
 import type { RetentionService } from "./retention.ts";
@@ -50,6 +51,7 @@ export type Reconciliation = z.infer<typeof Reconciliation>;
 
 export interface ReconcilerDeps {
   backups: BackupRepository;
+  leases: Pick<LeaseRepository, "find">;
   targets: TargetRepository;
   providers: ProviderFactory;
   retention: Pick<RetentionService, "expire">;
@@ -59,6 +61,9 @@ export interface ReconcilerDeps {
   orphanGraceMs?: number;
   warn?: (message: string, error: unknown) => void;
 }
+
+/** A record in these statuses without a vendor id may still adopt what its create made. */
+const IN_CREATION = new Set(["PENDING", "CREATING"]);
 
 /** Record statuses whose vendor backup should exist (the reconciler checks they do). */
 const HELD_AT_VENDOR = new Set(["AVAILABLE", "EXPIRING", "DELETE_FAILED"]);
@@ -110,6 +115,8 @@ export class Reconciler {
   async reconcile(targetId: string, options: { dryRun?: boolean } = {}): Promise<Reconciliation> {
     const dryRun = options.dryRun ?? false;
     const target = await this.#d.targets.get(targetId);
+    if (target.retiredAt)
+      throw new ConflictError(`target ${targetId} is being deleted; it is not reconciled`);
     const now = this.#d.clock.now();
     const provider = await this.#d.providers(target);
     const listed = await provider.listBackups();
@@ -118,14 +125,30 @@ export class Reconciler {
     const seen = new Set<string>();
     // Creates that may have reached the vendor but are not recorded yet: what they made is
     // adoption's to claim, not ours to judge.
+    const staleClaims = new Map<string, string>();
+    // A create under way on the resource (by any target: several may share a cluster) may
+    // still adopt an unlabelled backup it made; those wait for the next pass.
+    const lease = provider.labelsBackups
+      ? undefined
+      : await this.#d.leases.find(resourceKey(target));
+    const creating = lease !== undefined && lease.expiresAtMs > now.getTime();
     const unclaimedCreates = records.filter(
       (r) => !r.providerBackupId && (r.status === "PENDING" || r.status === "CREATING"),
     );
     for (const vendorBackup of listed) {
       seen.add(key(vendorBackup.ref.resourceId, vendorBackup.ref.backupId));
-      const found = await this.#unrecorded(provider, target, vendorBackup, unclaimedCreates, now);
+      const found = await this.#unrecorded(target, provider, vendorBackup, {
+        unclaimedCreates,
+        now,
+        dryRun,
+        staleClaims,
+        creating,
+      });
       if (!found) continue;
-      differences.push(dryRun ? found : await this.#record(target, vendorBackup, found, now));
+      const stale = staleClaims.get(vendorBackup.ref.backupId);
+      differences.push(
+        dryRun ? found : await this.#record(target, vendorBackup, found, now, stale),
+      );
     }
     for (const record of records) {
       const difference = await this.#checkRecord(provider, record, seen, now);
@@ -144,12 +167,20 @@ export class Reconciler {
 
   /** The difference a listed vendor backup makes, if no record rightly claims it. */
   async #unrecorded(
-    provider: BackupProvider,
     target: Target,
+    provider: BackupProvider,
     listed: VendorBackup,
-    unclaimedCreates: BackupRecord[],
-    now: Date,
+    pass: {
+      unclaimedCreates: BackupRecord[];
+      now: Date;
+      dryRun: boolean;
+      /** Claims naming a record that does not exist, by vendor backup id. */
+      staleClaims: Map<string, string>;
+      /** A create holds the resource's lease. */
+      creating: boolean;
+    },
   ): Promise<Difference | undefined> {
+    const { unclaimedCreates, now } = pass;
     const { ref, state } = listed;
     // Still being made or unmade: adoption or the delete workflow is on it.
     if (state.status !== "AVAILABLE" && state.status !== "FAILED") return undefined;
@@ -159,13 +190,16 @@ export class Reconciler {
         (listed.ownerId === undefined || listed.ownerId === r.id) &&
         (Number.isNaN(created) || created >= Date.parse(r.startedAt ?? r.createdAt) - SKEW_MS),
     );
-    if (adoptable) return undefined;
+    if (adoptable || (pass.creating && listed.ownerId === undefined)) return undefined;
     const claimedBy = await this.#d.backups.vendorClaimOf(
       target.provider,
       ref.resourceId,
       ref.backupId,
     );
-    if (claimedBy && (await this.#d.backups.find(claimedBy))) return undefined;
+    if (claimedBy) {
+      if (await this.#d.backups.find(claimedBy)) return undefined;
+      pass.staleClaims.set(ref.backupId, claimedBy);
+    }
     const base = {
       providerBackupId: ref.backupId,
       providerStatus: state.providerStatus,
@@ -173,14 +207,18 @@ export class Reconciler {
     };
     if (listed.ownerId) {
       const owner = await this.#d.backups.find(listed.ownerId);
+      // Its create is still looking for what it made (a consistent read, not the index):
+      // adoption's to claim.
+      if (owner && !owner.providerBackupId && IN_CREATION.has(owner.status)) return undefined;
       if (owner?.providerBackupId === ref.backupId && owner.providerResourceId === ref.resourceId) {
-        // The record is right, only its claim is missing: write it, nothing to report.
-        await this.#d.backups.claimVendorBackup(
-          target.provider,
-          ref.resourceId,
-          ref.backupId,
-          owner.id,
-        );
+        // The record is right, only its claim is missing: write it (not in a dry run).
+        if (!pass.dryRun)
+          await this.#d.backups.claimVendorBackup(
+            target.provider,
+            ref.resourceId,
+            ref.backupId,
+            owner.id,
+          );
         return undefined;
       }
       const reason = owner
@@ -259,20 +297,50 @@ export class Reconciler {
     listed: VendorBackup,
     found: Difference,
     now: Date,
+    staleClaim: string | undefined,
   ): Promise<Difference> {
     const id = newId("backup", now.getTime());
     const { ref, state } = listed;
     // The claim first: if another reconciler (or a late adoption) claimed it meanwhile,
-    // it is theirs and nothing is written.
-    if (
-      !(await this.#d.backups.claimVendorBackup(target.provider, ref.resourceId, ref.backupId, id))
-    )
-      return { ...found, action: "none: claimed meanwhile" };
+    // it is theirs and nothing is written. A claim naming a record that does not exist (a
+    // pass that died between claim and record) is taken over.
+    const claimed = await this.#d.backups.claimVendorBackup(
+      target.provider,
+      ref.resourceId,
+      ref.backupId,
+      id,
+      staleClaim,
+    );
+    if (!claimed) return { ...found, action: "none: claimed meanwhile" };
     const at = now.toISOString();
+    // When the vendor made it: the record's place in time (retention, the digest).
+    const vendorTime = listed.createdAt ? Date.parse(listed.createdAt) : Number.NaN;
+    const madeAt = Number.isNaN(vendorTime) ? at : new Date(vendorTime).toISOString();
     const status = state.status === "FAILED" ? "FAILED" : "AVAILABLE";
     const orphan = found.kind === "orphan";
     const deleteAfter = new Date(now.getTime() + this.#grace()).toISOString();
-    await this.#d.backups.create(
+    // Should this fail, the claim names a record that does not exist: the next pass takes
+    // it over (see #unrecorded).
+    await this.#record2(target, listed, found, { id, at, madeAt, status, orphan, deleteAfter });
+    return { ...found, backupId: id };
+  }
+
+  #record2(
+    target: Target,
+    listed: VendorBackup,
+    found: Difference,
+    r: {
+      id: string;
+      at: string;
+      madeAt: string;
+      status: "AVAILABLE" | "FAILED";
+      orphan: boolean;
+      deleteAfter: string;
+    },
+  ) {
+    const { ref, state } = listed;
+    const { id, at, status, orphan, deleteAfter } = r;
+    return this.#d.backups.create(
       {
         id,
         targetId: target.id,
@@ -294,9 +362,9 @@ export class Reconciler {
         providerResourceId: ref.resourceId,
         providerStatus: state.providerStatus,
         ...(state.sizeBytes === undefined ? {} : { sizeBytes: state.sizeBytes }),
-        ...(listed.createdAt ? { startedAt: new Date(listed.createdAt).toISOString() } : {}),
+        startedAt: r.madeAt,
         completedAt: at,
-        createdAt: at,
+        createdAt: r.madeAt,
         updatedAt: at,
         deadlineAt: at,
         history: [{ at, status, cause: `found at the vendor by the reconciler: ${found.reason}` }],
@@ -305,13 +373,29 @@ export class Reconciler {
       (created) =>
         orphan ? [eventFromBackup("backup.orphaned", created, { targetName: target.name })] : [],
     );
-    return { ...found, backupId: id };
   }
 
   /** Acts on a record's difference: marks it vanished, or starts an orphan's deletion. */
   async #settle(record: BackupRecord, found: Difference, now: Date): Promise<Difference> {
     const target = await this.#d.targets.find(record.targetId);
     try {
+      if (found.kind === "vanished" && record.status === "DELETE_FAILED") {
+        // Our own delete got there after all (the vendor outlived the deletion window):
+        // an ordinary deletion, not a vanishing.
+        await this.#d.backups.transition(
+          record.id,
+          "DELETED",
+          { deletedAt: now.toISOString() },
+          {
+            from: ["DELETE_FAILED"],
+            cause: "the vendor no longer has the backup (the delete finished late)",
+            events: (next) => [
+              eventFromBackup("backup.deleted", next, target ? { targetName: target.name } : {}),
+            ],
+          },
+        );
+        return { ...found, action: "mark it DELETED: our delete finished late" };
+      }
       if (found.kind === "vanished") {
         await this.#d.backups.transition(
           record.id,
@@ -322,7 +406,9 @@ export class Reconciler {
             cause: found.reason,
             events: (next) => [
               eventFromBackup("backup.vanished", next, {
-                previousStatus: record.status,
+                // The status this very write moved it from (the record may have moved since
+                // the listing), which the history's last entry before this one holds.
+                previousStatus: next.history.at(-2)?.status ?? record.status,
                 ...(target ? { targetName: target.name } : {}),
               }),
             ],

@@ -139,6 +139,9 @@ export class Sweeper {
       each(`clean-up of ${r.id}`, async () => {
         // A held failed attempt stays as it is, leftovers and all, until the hold is lifted.
         if (r.hold || !r.providerBackupId) return;
+        // Imported records are not our failed attempts: unmanaged ones are never deleted
+        // here, orphans go when the reconciler's grace is over.
+        if (r.origin === "unmanaged" || r.origin === "orphan") return;
         if (now.getTime() - Date.parse(r.completedAt ?? r.updatedAt) < FAILED_CLEANUP_AFTER_MS)
           return;
         const deleting = await this.#d.backups.transition(
@@ -159,7 +162,10 @@ export class Sweeper {
       const page = await this.#d.targets.list({ limit: 100, cursor: targetCursor });
       for (const target of page.items.filter((t) => t.retiredAt)) {
         await each(`removal of retired target ${target.id}`, async () => {
-          const live = (await this.#d.backups.listAllOfTarget(target.id)).filter(isLive);
+          // Unmanaged records stay with the vendor's backups; they do not hold the target.
+          const live = (await this.#d.backups.listAllOfTarget(target.id)).filter(
+            (b) => isLive(b) && b.origin !== "unmanaged",
+          );
           if (live.length === 0) {
             await this.#d.targets.delete(target.id);
             summary.retiredTargets++;

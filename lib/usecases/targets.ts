@@ -139,7 +139,11 @@ export class TargetService {
     );
     const held = live.filter((b) => b.hold).map((b) => b.id);
     const expiring: string[] = [];
-    for (const backup of live.filter((b) => b.status === "AVAILABLE" && !b.hold)) {
+    // Unmanaged backups (the console's, the vendor's own) were never ours to delete: they
+    // stay at the vendor, and their records with the retired target.
+    for (const backup of live.filter(
+      (b) => b.status === "AVAILABLE" && !b.hold && b.origin !== "unmanaged",
+    )) {
       await this.#expire(backup.id, `target ${id} deleted`);
       expiring.push(backup.id);
     }

@@ -268,8 +268,9 @@ describe("functions", () => {
 
 describe("events, expiry and schedules", () => {
   const schedules = [
-    { file: "dispatch", schedule: "rate(1 minute)", deadLetter: true },
-    { file: "sweep", schedule: "rate(15 minutes)" },
+    { file: "dispatch", schedule: "rate(1 minute)", deadLetter: true, needsEnvelope: true },
+    { file: "sweep", schedule: "rate(15 minutes)", needsEnvelope: true },
+    { file: "reconcile", schedule: "rate(1 hour)" },
     { file: "slack-digest", schedule: "cron(0 8 * * ? *)", needsEnvelope: true },
   ];
   const expiry = { entity: EXPIRY_ENTITY, principal: TTL_PRINCIPAL };

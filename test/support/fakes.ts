@@ -90,6 +90,10 @@ export class MemoryBackups implements TaskBackups {
     return true;
   }
 
+  async vendorClaimOf(provider: string, resourceId: string, vendorId: string) {
+    return this.claims.get(`${provider}:${resourceId}:${vendorId}`);
+  }
+
   #write(record: BackupRecord): BackupRecord {
     const next = { ...record, version: record.version + 1 };
     this.records.set(record.id, next);

@@ -171,6 +171,20 @@ describe("startBackup", () => {
     expect(vendor.calls).toEqual(["listBackups", "create bk_1"]);
     expect((await backups.get("bk_1")).providerBackupId).toBe("backup-9c1d");
   });
+
+  it("fails rather than record a vendor backup another record already owns", async () => {
+    const vendor = fakeProvider({
+      create: async () => ({ ref, state: { status: "RUNNING", providerStatus: "IN_PROGRESS" } }),
+    });
+    const { tasks, backups } = tasksWith([record()], vendor.provider);
+    await backups.claimVendorBackup("zilliz", ref.resourceId, ref.backupId, "bk_imported");
+
+    const error = await tasks.startBackup({ backupId: "bk_1" }).catch((e: Error) => e);
+
+    expect(error).toMatchObject({ name: "ConflictError" });
+    expect((error as Error).message).toContain("bk_imported");
+    expect((await backups.get("bk_1")).providerBackupId).toBeUndefined();
+  });
 });
 
 describe("pollBackup", () => {

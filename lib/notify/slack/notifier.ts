@@ -166,7 +166,14 @@ export class SlackNotifier {
     let claimed = false;
     const claim = async (): Promise<NotifyOutcome | undefined> => {
       if (!deliveries) return undefined;
-      const answer = await deliveries.claim(eventId, token);
+      // The table failing us is no reason to drop the message: "busy" gets it retried.
+      const answer = await deliveries.claim(eventId, token).catch((error: unknown) => {
+        this.#log("warn", "the delivery log could not be read; the event is retried", {
+          ...dims,
+          errorName: error instanceof Error ? error.name : typeof error,
+        });
+        return "busy" as const;
+      });
       if (answer === "claimed") {
         claimed = true;
         return undefined;
@@ -176,7 +183,17 @@ export class SlackNotifier {
     };
     const outcome = await this.#deliver(route, event.detail, message, { ...dims, eventId }, claim);
     if (outcome !== "sent") this.#sent.delete(eventId); // a redelivery may try again
-    if (claimed) await deliveries?.finish(eventId, token, outcome === "sent" ? "DONE" : "FAILED");
+    if (claimed) {
+      // A sent message stays sent: a failed record of it only risks a later duplicate.
+      await deliveries
+        ?.finish(eventId, token, outcome === "sent" ? "DONE" : "FAILED")
+        .catch((error: unknown) =>
+          this.#log("warn", "the delivery log could not be written", {
+            ...dims,
+            errorName: error instanceof Error ? error.name : typeof error,
+          }),
+        );
+    }
     return outcome;
   }
 

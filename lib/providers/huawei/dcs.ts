@@ -23,6 +23,8 @@ import { regionalHosts } from "./endpoints.ts";
 
 /** Page size of the backup-record scan (v2 allows 1–1000). */
 export const DCS_PAGE_SIZE = 100;
+/** A scan stops (failing) past this many records: a vendor ignoring `offset` never ends. */
+const DCS_MAX_RECORDS = 100 * DCS_PAGE_SIZE;
 
 const BackupRecord = z.object({
   backup_id: z.string(),
@@ -207,6 +209,12 @@ export class DcsProvider extends HuaweiProvider implements BackupProvider {
     const v1 = this.#resource.apiVersion === "v1.0";
     const begin = options.from ? compactUtcTime(options.from) : undefined;
     for (let offset = 0; ; offset += DCS_PAGE_SIZE) {
+      if (offset >= DCS_MAX_RECORDS)
+        throw new ProviderError({
+          cls: "UNKNOWN",
+          provider: this.providerName,
+          message: `the backup records of instance ${this.#resource.instanceId} go on past ${DCS_MAX_RECORDS}`,
+        });
       const response = await this.send({
         method: "GET",
         path: `${this.#instancePath()}/backups`,

@@ -16,6 +16,8 @@ import { regionalHosts } from "./endpoints.ts";
 
 /** Page size of the backup list (the API allows 1–100). */
 export const TAURUSDB_PAGE_SIZE = 100;
+/** A listing stops (failing) past this many backups, whatever `total_count` says. */
+const TAURUSDB_MAX_BACKUPS = 100 * TAURUSDB_PAGE_SIZE;
 
 /** Every backup we create is named with this prefix (names must start with a letter). */
 export const TAURUSDB_NAME_PREFIX = "warden-";
@@ -75,12 +77,10 @@ function listedState(backup: z.infer<typeof Backup>): BackupState {
   };
 }
 
-/** Our id from a `warden-` name, when the name is exactly what we give it. */
+/** Our id from a `warden-` name, only in the exact shape of our generated ids (a ULID). */
 function ownerIdOfName(name: string | null | undefined): string | undefined {
-  const id = name?.startsWith(`${TAURUSDB_NAME_PREFIX}bk_`)
-    ? name.slice(TAURUSDB_NAME_PREFIX.length)
-    : undefined;
-  return id && taurusDbBackupName(id) === name ? id : undefined;
+  const ulid = /^warden-bk_([0-9a-hjkmnp-tv-z]{26})$/.exec(name ?? "")?.[1];
+  return ulid ? `bk_${ulid}` : undefined;
 }
 
 /**
@@ -185,6 +185,12 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
     const from = options.since ? options.since.getTime() - 60_000 : Number.NEGATIVE_INFINITY;
     const found: VendorBackup[] = [];
     for (let offset = 0; ; offset += TAURUSDB_PAGE_SIZE) {
+      if (offset >= TAURUSDB_MAX_BACKUPS)
+        throw new ProviderError({
+          cls: "UNKNOWN",
+          provider: this.providerName,
+          message: `the backup list of instance ${this.#instanceId} goes on past ${TAURUSDB_MAX_BACKUPS}`,
+        });
       const page = await this.#list({
         instance_id: this.#instanceId,
         offset,

@@ -97,11 +97,13 @@ export function backupNameFor(backupId: string): string {
   return `${BACKUP_NAME_PREFIX}${core}`.slice(0, NAME_LIMIT).replace(/-+$/, "");
 }
 
-/** Our id from a `bw-` name, when the name is exactly what {@link backupNameFor} gives it. */
+/**
+ * Our id from a `bw-` name, only in the exact shape our generated ids give (`bw-` and a
+ * 26-character ULID): an operator's own `bw-nightly` is not ours.
+ */
 function ownerIdOfName(name: string | null | undefined): string | undefined {
-  if (!name?.startsWith(BACKUP_NAME_PREFIX)) return undefined;
-  const id = `bk_${name.slice(BACKUP_NAME_PREFIX.length)}`;
-  return backupNameFor(id) === name ? id : undefined;
+  const ulid = /^bw-([0-9a-hjkmnp-tv-z]{26})$/.exec(name ?? "")?.[1];
+  return ulid ? `bk_${ulid}` : undefined;
 }
 
 /**

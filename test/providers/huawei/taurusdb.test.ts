@@ -166,7 +166,16 @@ describe("TaurusDB adapter against the simulator", () => {
       clock.value += 1_000;
     }
     const since = new Date(clock.value);
-    const ours = (await create("warden-bk_adopt")).json.backup.id;
+    // Ours carry our label in the description, as the adapter writes it.
+    const ours = (
+      await client.call("POST", `/v3/${sim.projectId}/backups/create`, {
+        body: {
+          instance_id: DEFAULT_TAURUSDB_INSTANCE,
+          name: "warden-bk_adopt",
+          description: "backup-warden bk_adopt",
+        },
+      })
+    ).json.backup.id;
     sim.requests.length = 0;
 
     const found = await provider.listBackups({ since });

@@ -123,6 +123,8 @@ export abstract class HttpProvider {
         method: request.method,
         headers,
         body,
+        // Credentials travel only to the vendor's own host: a redirect is never followed.
+        redirect: "manual",
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
@@ -134,6 +136,15 @@ export abstract class HttpProvider {
         message: timedOut
           ? `${this.providerName} did not answer ${request.method} ${request.path} within ${this.#timeoutMs} ms`
           : `${this.providerName} could not be reached (${error instanceof Error ? error.name : "error"})`,
+      });
+    }
+    if (raw.status >= 300 && raw.status < 400) {
+      await raw.body?.cancel();
+      throw new ProviderError({
+        cls: "INVALID",
+        provider: this.providerName,
+        httpStatus: raw.status,
+        message: `${this.providerName} answered ${request.method} ${request.path} with a redirect (HTTP ${raw.status}); requests carrying credentials never follow one`,
       });
     }
     const text = await raw.text();

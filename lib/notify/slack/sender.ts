@@ -124,6 +124,8 @@ export class SlackSender implements WebhookSender {
           method: "POST",
           headers: { "content-type": "application/json; charset=utf-8" },
           body,
+          // The webhook URL is the credential: a redirect would carry the message elsewhere.
+          redirect: "manual",
           signal: AbortSignal.timeout(this.#o.timeoutMs),
         });
       } catch (error) {

@@ -88,10 +88,19 @@ export class IamTokenCache {
         method: "POST",
         headers: { "content-type": "application/json;charset=utf8", accept: "application/json" },
         body: JSON.stringify(body),
+        // The body holds the password: it goes to the IAM host it was meant for, or nowhere.
+        redirect: "manual",
         signal: AbortSignal.timeout(30_000),
       });
     } catch (error) {
       throw tokenError("TRANSIENT", `IAM could not be reached (${(error as Error).name})`);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw tokenError(
+        "INVALID",
+        `IAM answered with a redirect (HTTP ${response.status}); the credentials are never sent on`,
+      );
     }
     const text = await response.text();
     let parsed: unknown = text;

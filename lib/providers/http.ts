@@ -192,6 +192,26 @@ export abstract class HttpProvider {
   }
 }
 
+/** What a vendor id may look like before it goes into a URL path (ids, names, UUIDs). */
+const VENDOR_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
+
+/**
+ * A vendor id as one URL path segment, refused unless it looks like an id: a `..` (or an
+ * empty id, or a slash) from a hostile or broken vendor answer would turn a backup delete
+ * into a delete of its parent resource (`DELETE …/instances/{id}/`).
+ *
+ * @throws ProviderError (INVALID) naming what the id was for — never a request sent
+ */
+export function pathSegment(provider: string, what: string, id: string): string {
+  if (!VENDOR_ID.test(id) || /^\.+$/.test(id))
+    throw new ProviderError({
+      cls: "INVALID",
+      provider,
+      message: `${provider} ${what} ${JSON.stringify(id.slice(0, 80))} is not a valid id; nothing was sent`,
+    });
+  return encodeURIComponent(id);
+}
+
 /**
  * Validates a vendor payload against its schema; an unexpected shape is a classified
  * UNKNOWN error naming the operation, never a crash deep in our code.

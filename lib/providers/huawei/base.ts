@@ -2,6 +2,7 @@ import { type Clock, systemClock } from "../../core/clock.ts";
 import {
   HttpProvider,
   type HttpProviderOptions,
+  pathSegment,
   type VendorRequest,
   type VendorResponse,
 } from "../http.ts";
@@ -50,7 +51,7 @@ export abstract class HuaweiProvider extends HttpProvider {
 
   /** `{project_id}` as it appears at the start of every service path. */
   protected get projectPath(): string {
-    return encodeURIComponent(this.projectId);
+    return pathSegment(this.providerName, "project id", this.projectId);
   }
 
   protected async authHeaders(request: VendorRequest, url: URL): Promise<Record<string, string>> {

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { ValidationError } from "../../core/errors.ts";
 import { ProviderError } from "../../core/provider-error.ts";
 import type { TargetOf } from "../../core/target.ts";
-import { parseVendor } from "../http.ts";
+import { parseVendor, pathSegment } from "../http.ts";
 import {
   type BackupProvider,
   type BackupRef,
@@ -163,7 +163,7 @@ export class DcsProvider extends HuaweiProvider implements BackupProvider {
       // v2 answers 204 without a body, v1.0 200 `{"message": ""}` (seed 004).
       await this.send({
         method: "DELETE",
-        path: `${this.#instancePath()}/backups/${encodeURIComponent(ref.backupId)}`,
+        path: `${this.#instancePath()}/backups/${pathSegment(this.providerName, "backup id", ref.backupId)}`,
       });
     } catch (error) {
       if (error instanceof ProviderError && error.providerCode === "DCS.4031") {
@@ -235,7 +235,7 @@ export class DcsProvider extends HuaweiProvider implements BackupProvider {
   }
 
   #instancePath(version: "v2" | "v1.0" = this.#resource.apiVersion): string {
-    return `/${version}/${this.projectPath}/instances/${encodeURIComponent(this.#resource.instanceId)}`;
+    return `/${version}/${this.projectPath}/instances/${pathSegment(this.providerName, "instance id", this.#resource.instanceId)}`;
   }
 }
 

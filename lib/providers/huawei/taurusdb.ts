@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { ProviderError } from "../../core/provider-error.ts";
-import { parseVendor } from "../http.ts";
+import { parseVendor, pathSegment } from "../http.ts";
 import {
   type BackupProvider,
   type BackupRef,
@@ -156,7 +156,7 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
     try {
       await this.send({
         method: "DELETE",
-        path: `/v3/${this.projectPath}/backups/${encodeURIComponent(ref.backupId)}`,
+        path: `/v3/${this.projectPath}/backups/${pathSegment(this.providerName, "backup id", ref.backupId)}`,
       });
     } catch (error) {
       // The not-found code is UNCONFIRMED (docs/providers.md §3.5): any client error is checked

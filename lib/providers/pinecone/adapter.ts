@@ -14,7 +14,7 @@ import { ProviderError } from "../../core/provider-error.ts";
 import type { TargetOf } from "../../core/target.ts";
 import type { ApiKeySecret } from "../../core/vendors.ts";
 import type { HttpProviderOptions, VendorRequest, VendorResponse } from "../http.ts";
-import { HttpProvider, parseVendor } from "../http.ts";
+import { HttpProvider, parseVendor, pathSegment } from "../http.ts";
 import {
   type BackupProvider,
   type BackupRef,
@@ -242,12 +242,12 @@ export class PineconeProvider extends HttpProvider implements BackupProvider {
   }
 
   #indexPath(): string {
-    return `/indexes/${encodeURIComponent(this.#indexName)}`;
+    return `/indexes/${pathSegment("pinecone", "index name", this.#indexName)}`;
   }
 }
 
 function backupPath(ref: BackupRef): string {
-  return `/backups/${encodeURIComponent(ref.backupId)}`;
+  return `/backups/${pathSegment("pinecone", "backup id", ref.backupId)}`;
 }
 
 function isNotFound(error: unknown): boolean {

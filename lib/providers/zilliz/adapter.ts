@@ -3,7 +3,7 @@ import { ProviderError } from "../../core/provider-error.ts";
 import type { TargetOf } from "../../core/target.ts";
 import type { ApiKeySecret } from "../../core/vendors.ts";
 import type { HttpProviderOptions, VendorRequest, VendorResponse } from "../http.ts";
-import { HttpProvider, parseVendor } from "../http.ts";
+import { HttpProvider, parseVendor, pathSegment } from "../http.ts";
 import type { BackupProvider, BackupRef, BackupState, VendorBackup } from "../port.ts";
 import { CLUSTER_NOT_FOUND, classifyZillizError } from "./errors.ts";
 
@@ -108,7 +108,7 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
     const data = await this.#data(
       {
         method: "POST",
-        path: `/v2/clusters/${encodeURIComponent(clusterId)}/backups/create`,
+        path: `/v2/clusters/${pathSegment("zilliz", "cluster id", clusterId)}/backups/create`,
         body,
       },
       CreateData,
@@ -197,7 +197,7 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
   async #job(jobId: string): Promise<z.infer<typeof JobData> | undefined> {
     try {
       return await this.#data(
-        { method: "GET", path: `/v2/jobs/${encodeURIComponent(jobId)}` },
+        { method: "GET", path: `/v2/jobs/${pathSegment("zilliz", "job id", jobId)}` },
         JobData,
         "job",
       );
@@ -240,6 +240,6 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
   }
 
   #backupPath(ref: BackupRef): string {
-    return `/v2/clusters/${encodeURIComponent(ref.resourceId)}/backups/${encodeURIComponent(ref.backupId)}`;
+    return `/v2/clusters/${pathSegment("zilliz", "cluster id", ref.resourceId)}/backups/${pathSegment("zilliz", "backup id", ref.backupId)}`;
   }
 }

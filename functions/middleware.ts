@@ -77,6 +77,14 @@ export function withTask<S extends z.ZodType, R>(
 }
 
 /** The ids an API path or query names: `/v1/targets/{id}`, `?targetId=…`. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function requestIds(event: unknown): LogKeys {
   const e = (event ?? {}) as { rawPath?: unknown; queryStringParameters?: Record<string, string> };
   const ids: LogKeys = {};
@@ -86,7 +94,8 @@ function requestIds(event: unknown): LogKeys {
     const key = ({ targets: "targetId", backups: "backupId", policies: "policyId" } as const)[
       match[1] as "targets" | "backups" | "policies"
     ];
-    ids[key] = decodeURIComponent(match[2]!).slice(0, 200);
+    // A malformed segment is the router's to refuse (400); the logs keep it as sent.
+    ids[key] = safeDecode(match[2]!).slice(0, 200);
   }
   for (const key of ["targetId", "policyId"] as const) {
     const value = e.queryStringParameters?.[key];

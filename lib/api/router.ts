@@ -1,4 +1,5 @@
 import type * as z from "zod";
+import { ErrorCode } from "../core/errors.ts";
 import { type HttpRequest, type HttpResponse, problem, problemOf } from "./http.ts";
 
 /** What a route handler gets: the request plus the path parameters it matched. */
@@ -69,9 +70,21 @@ export function createRouter(
       return { ...response, headers: { ...response.headers, allow } };
     }
     const params: Record<string, string> = {};
-    hit.c.names.forEach((name, i) => {
-      params[name] = decodeURIComponent(hit.m[i + 1] ?? "");
-    });
+    for (const [i, name] of hit.c.names.entries()) {
+      try {
+        params[name] = decodeURIComponent(hit.m[i + 1] ?? "");
+      } catch {
+        // `%` not followed by two hex digits, or bytes that are no UTF-8: the caller's URL.
+        return problem(
+          400,
+          "Bad Request",
+          `the path segment for {${name}} has malformed percent-encoding`,
+          {
+            code: ErrorCode.VALIDATION,
+          },
+        );
+      }
+    }
     try {
       return await hit.c.route.handle({ ...request, params });
     } catch (error) {

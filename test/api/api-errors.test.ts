@@ -227,3 +227,22 @@ describe("registering targets checks the vendor first", () => {
     expect(r.json.errors[0].path).toBe("resource.baseUrl");
   });
 });
+
+describe("HTTP API: a malformed path is the caller's mistake, not ours", () => {
+  const stack = useLocalStack();
+
+  it.each([
+    ["GET", "/v1/backups/%E0%A4%A"],
+    ["GET", "/v1/targets/%"],
+    ["DELETE", "/v1/backups/%ZZ"],
+  ])("answers %s %s with 400 problem+json", async (method, path) => {
+    const r = await stack.request(method, path);
+
+    expect(r.status).toBe(400);
+    expect(r.headers.get("content-type")).toBe("application/problem+json");
+    expect(r.json).toMatchObject({
+      status: 400,
+      detail: expect.stringMatching(/percent-encoding/),
+    });
+  });
+});

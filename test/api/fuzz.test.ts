@@ -16,15 +16,25 @@ const IDS = [
   "",
 ];
 
+/**
+ * A path segment as a caller may send it: encoded properly, or raw — including broken
+ * percent-encoding (`%`, `%E0%A4%A`, `%ZZ`), which no encoder would produce.
+ */
+const segment = fc.oneof(
+  fc.oneof(fc.constantFrom(...IDS), fc.string()).map((v) => encodeURIComponent(v)),
+  fc.constantFrom("%", "%E0%A4%A", "%ZZ", "%C3", "a%2", "%%"),
+  fc.stringMatching(/^[A-Za-z0-9%]{1,12}$/),
+);
+
 /** A path of the route table with its parameters filled in by the generator. */
 const path = fc
   .tuple(
     fc.constantFrom(...routes.map((r) => r.path)),
-    fc.array(fc.oneof(fc.constantFrom(...IDS), fc.string()), { minLength: 3, maxLength: 3 }),
+    fc.array(segment, { minLength: 3, maxLength: 3 }),
   )
   .map(([template, values]) => {
     let i = 0;
-    return template.replace(/\{[A-Za-z]+\}/g, () => encodeURIComponent(values[i++] ?? ""));
+    return template.replace(/\{[A-Za-z]+\}/g, () => values[i++] ?? "");
   });
 
 const body = fc.oneof(

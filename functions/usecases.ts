@@ -150,6 +150,8 @@ export const slack = /* @__PURE__ */ perContext((c) => ({
     defaultWebhookRef: c.env.WARDEN_SLACK_WEBHOOK_SECRET,
     metrics: c.metrics,
     log,
+    // The local runtime's sink listens on loopback, as its simulators do.
+    allowLoopbackWebhooks: c.env.WARDEN_ALLOW_LOOPBACK_PROVIDERS === "1",
     deliveries: {
       claim: (eventId, token) => c.store.deliveries.claim("notify-slack", eventId, token),
       finish: (eventId, token, status) =>

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { RetentionPolicySchema } from "../retention/index.ts";
 import { ID_PATTERN } from "./ids.ts";
-import { Tags } from "./target.ts";
+import { SecretRef, Tags } from "./target.ts";
 
 /**
  * When backups run: a 5-field cron expression or `rate(N minutes|hours|days)`, read in
@@ -32,11 +32,11 @@ export type PolicyTargets = z.infer<typeof PolicyTargets>;
 /** Where a policy's notifications go, by kind of event (secret names of Slack webhooks). */
 export const NotificationRouting = z
   .object({
-    failures: z.string().optional(),
-    deletions: z.string().optional(),
-    digest: z.string().optional(),
+    failures: SecretRef.optional(),
+    deletions: SecretRef.optional(),
+    digest: SecretRef.optional(),
     /** Every backup that became AVAILABLE; off unless set (never the default webhook). */
-    successes: z.string().optional(),
+    successes: SecretRef.optional(),
   })
   .strict();
 export type NotificationRouting = z.infer<typeof NotificationRouting>;

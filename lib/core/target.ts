@@ -5,6 +5,9 @@ import { PROVIDER_NAMES, type ProviderName, VENDORS } from "./vendors.ts";
 export type { ProviderName } from "./vendors.ts";
 
 /** Tags are small labels used by policy selectors and Slack routing. */
+/** The name of a secret (Secrets Manager's characters), as targets and policies name them. */
+export const SecretRef = z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, "a secret name");
+
 export const Tags = z
   .record(
     z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/, "tag keys are 1-64 of A-Za-z0-9_.:/-"),
@@ -17,7 +20,7 @@ const targetCommon = {
   id: z.string().regex(ID_PATTERN, "lower-case letters, digits, '-' and '_', at most 63"),
   name: z.string().min(1).max(200),
   /** Name of the secret holding the vendor credentials (never the credentials). */
-  secretRef: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, "a secret name"),
+  secretRef: SecretRef,
   tags: Tags.default({}),
   /** A backup still not AVAILABLE after this long is failed as timed out. */
   completionWindowMinutes: z

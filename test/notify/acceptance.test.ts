@@ -24,6 +24,7 @@ async function localStack() {
       "sandbox/slack": { url: sink.webhookUrl("sandbox/alerts") },
     }),
     defaultWebhookRef: "sandbox/slack",
+    allowLoopbackWebhooks: true,
     metrics,
   });
   const bus = new InProcessEventBus({ metrics });

@@ -38,6 +38,7 @@ function container(): SlackNotifier {
     sender: new SlackSender({ clock: time, sleep: time.sleep }),
     secrets: new StaticSecretSource({ "sandbox/slack": { url: sink.webhookUrl("alerts") } }),
     defaultWebhookRef: "sandbox/slack",
+    allowLoopbackWebhooks: true,
     deliveries,
   });
 }

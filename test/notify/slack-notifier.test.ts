@@ -168,6 +168,24 @@ describe("SlackNotifier", () => {
     expect(failing.logs[0]?.fields?.errorName).toBe("TypeError");
   });
 
+  it.each([
+    "https://hooks.slack.com.evil.example/services/T/B/x",
+    "https://evil.example/services/T/B/x",
+    "http://hooks.slack.com/services/T/B/x",
+    "http://127.0.0.1:9/services/T/B/x",
+  ])("refuses a webhook anywhere but https://hooks.slack.com: %s", async (url) => {
+    const { notifier, sent, logs } = setup({
+      secrets: new StaticSecretSource({ "slack/default": { url } }),
+      resolveRouting: () => undefined,
+    });
+
+    const outcome = await notifier.notify(eventFromBackup("backup.failed", failedRecord()));
+
+    expect(outcome).toBe("failed");
+    expect(sent).toEqual([]);
+    expect(JSON.stringify(logs)).not.toContain(url);
+  });
+
   it("fails softly when the webhook secret is missing or malformed", async () => {
     const missing = setup({ defaultWebhookRef: "slack/nope", resolveRouting: () => undefined });
     const insecure = setup({

@@ -24,9 +24,10 @@ export {
   type NotifyOutcome,
   ROUTE_OF,
   type RoutingSubject,
+  SLACK_WEBHOOK_HOST,
   SlackNotifier,
   type SlackNotifierOptions,
-  WebhookSecret,
+  webhookSecret,
 } from "./notifier.ts";
 export {
   SlackSendError,

@@ -29,19 +29,25 @@ export interface RoutingSubject {
   targetId?: string;
 }
 
+/** The only host incoming webhooks live on. */
+export const SLACK_WEBHOOK_HOST = "hooks.slack.com";
+const LOOPBACK = ["127.0.0.1", "localhost", "[::1]"];
+
 /**
  * The secret of an incoming webhook: `{"url": "https://hooks.slack.com/services/…"}` (or
- * the URL as a JSON string). Plain http is accepted for loopback only (the local sink).
+ * the URL as a JSON string). Only Slack's own host over https: the URL is a credential, and
+ * a message sent anywhere else leaks what it says. With `allowLoopback` (the local
+ * runtime's sink), plain http on loopback too.
  */
-export const WebhookSecret = z
-  .union([z.url(), z.object({ url: z.url() }).transform((s) => s.url)])
-  .refine((url) => {
+export function webhookSecret(allowLoopback = false) {
+  return z.union([z.url(), z.object({ url: z.url() }).transform((s) => s.url)]).refine((url) => {
     const { protocol, hostname } = new URL(url);
     return (
-      protocol === "https:" ||
-      (protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(hostname))
+      (protocol === "https:" && hostname === SLACK_WEBHOOK_HOST) ||
+      (allowLoopback && protocol === "http:" && LOOPBACK.includes(hostname))
     );
-  }, "url must be https (plain http only on loopback)");
+  }, `url must be https://${SLACK_WEBHOOK_HOST}/…`);
+}
 
 /** How one notification ended; the notifier never throws. */
 export type NotifyOutcome =
@@ -74,6 +80,8 @@ export interface SlackNotifierOptions {
   log?: NotifyLog;
   /** `backup.expiring` is followed by `backup.deleted`; message it too only when asked. */
   notifyExpiring?: boolean;
+  /** Accept webhook URLs on loopback over plain http (the local runtime's Slack sink). */
+  allowLoopbackWebhooks?: boolean;
   /**
    * Which events were handled, shared by every container (the table): an event is claimed
    * before its message is sent, so a redelivered event is messaged once.
@@ -246,7 +254,11 @@ export class SlackNotifier {
       return "unrouted";
     }
     try {
-      const url = await readSecret(this.#o.secrets, ref, WebhookSecret);
+      const url = await readSecret(
+        this.#o.secrets,
+        ref,
+        webhookSecret(this.#o.allowLoopbackWebhooks === true),
+      );
       const stop = await beforePost?.();
       if (stop) return stop;
       await this.#o.sender.send(url, message);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Clock } from "../../core/clock.ts";
 import { systemClock } from "../../core/clock.ts";
 import { ProviderError } from "../../core/provider-error.ts";
@@ -132,8 +133,21 @@ export class IamTokenCache {
 /** The process-wide cache adapters use unless given another one. */
 export const sharedTokenCache = new IamTokenCache();
 
-function keyOf({ credentials, projectId }: TokenRequest): string {
-  return JSON.stringify([credentials.domainName, credentials.userName, projectId]);
+/**
+ * A token is cached for exactly what issued it: the IAM endpoint, the account, the user,
+ * the project — and the password (hashed, never kept), so a caller naming the same user
+ * with a wrong password, or a lookalike endpoint, is never handed a token someone else's
+ * credentials earned.
+ */
+function keyOf({ credentials, iamUrl, projectId }: TokenRequest): string {
+  const password = createHash("sha256").update(credentials.password).digest("base64url");
+  return JSON.stringify([
+    iamUrl.replace(/\/+$/, ""),
+    credentials.domainName,
+    credentials.userName,
+    projectId,
+    password,
+  ]);
 }
 
 function tokenError(

@@ -110,6 +110,25 @@ describe("IAM token cache", () => {
   });
 });
 
+describe("the token cache key", () => {
+  it("never hands a cached token to a wrong password or another IAM endpoint", async () => {
+    const clock = { value: T0 };
+    const iam = await startIam(clock, ["tok-real"]);
+    const lookalike = await startIam(clock, ["tok-lookalike"]);
+    const cache = new IamTokenCache({ clock: { now: () => new Date(clock.value) } });
+    const request = { credentials: CREDENTIALS, iamUrl: iam.url, projectId: "p1" };
+
+    expect(await cache.get(request)).toBe("tok-real");
+    const wrong = { ...request, credentials: { ...CREDENTIALS, password: "guessed" } };
+    const refused = await cache.get(wrong).catch((e: unknown) => e);
+    const elsewhere = await cache.get({ ...request, iamUrl: lookalike.url });
+
+    expect((refused as ProviderError).cls).toBe("AUTH");
+    expect(elsewhere).toBe("tok-lookalike");
+    expect(iam.bodies).toHaveLength(2); // the wrong password was asked about, not served
+  });
+});
+
 describe("token mode end to end", () => {
   it("sends X-Auth-Token, and fetches a new token after the service rejects one", async () => {
     const clock = { value: T0 };

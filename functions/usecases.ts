@@ -87,6 +87,7 @@ export const dispatcher = /* @__PURE__ */ perContext(
       workflows: c.workflows,
       clock: c.clock,
       nextRun,
+      warn,
     }),
 );
 

@@ -9,7 +9,10 @@ import {
 } from "./events.ts";
 
 /** The `backup.*` detail-types. */
-export type BackupEventType = Exclude<EventType, "schedule.skipped" | "schedule.missed">;
+export type BackupEventType = Exclude<
+  EventType,
+  "schedule.skipped" | "schedule.missed" | "schedule.failed"
+>;
 
 /** What a `backup.*` event needs beyond the record, by detail-type. */
 export interface BackupEventExtra {
@@ -117,10 +120,11 @@ export interface ScheduleEventInput {
  * @example
  * scheduleEvent("schedule.skipped", { policyId, targetId, scheduledAt, occurredAt: now, reason: "a backup is still running" })
  */
-export function scheduleEvent<T extends "schedule.skipped" | "schedule.missed">(
+export function scheduleEvent<T extends "schedule.skipped" | "schedule.missed" | "schedule.failed">(
   type: T,
   input: ScheduleEventInput &
-    (T extends "schedule.skipped" ? { reason: string } : object) & {
+    (T extends "schedule.skipped" ? { reason: string } : object) &
+    (T extends "schedule.failed" ? { reason: string; error: EventError } : object) & {
       blockingBackupId?: string;
       windowMinutes?: number;
     },
@@ -130,6 +134,7 @@ export function scheduleEvent<T extends "schedule.skipped" | "schedule.missed">(
     eventId: `${type}:${input.policyId}:${input.targetId ?? "*"}:${input.scheduledAt}`,
     detectedAt: input.occurredAt,
     ...pick(input),
+    ...("error" in input && input.error ? { error: errorOf(input.error as EventError) } : {}),
   };
   return { type, detail: DETAIL_SCHEMAS[type].parse(detail) } as EventOf<T>;
 }

@@ -32,6 +32,7 @@ export const EventType = {
   vanished: "backup.vanished",
   scheduleSkipped: "schedule.skipped",
   scheduleMissed: "schedule.missed",
+  scheduleFailed: "schedule.failed",
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -157,6 +158,13 @@ export const ScheduleMissedV1 = z.object({
   reason: z.string().max(500).optional(),
 });
 
+/** Detail of `schedule.failed`: a due run could not be handled (an error); the tick went on. */
+export const ScheduleFailedV1 = z.object({
+  ...scheduleFields,
+  reason: z.string().max(500),
+  error: EventError,
+});
+
 /** Detail schema by detail-type. */
 export const DETAIL_SCHEMAS = {
   "backup.created": BackupCreatedV1,
@@ -169,6 +177,7 @@ export const DETAIL_SCHEMAS = {
   "backup.vanished": BackupVanishedV1,
   "schedule.skipped": ScheduleSkippedV1,
   "schedule.missed": ScheduleMissedV1,
+  "schedule.failed": ScheduleFailedV1,
 } as const satisfies Record<EventType, z.ZodType>;
 
 const member = <T extends EventType>(type: T) =>
@@ -186,6 +195,7 @@ export const DomainEvent = z.discriminatedUnion("type", [
   member("backup.vanished"),
   member("schedule.skipped"),
   member("schedule.missed"),
+  member("schedule.failed"),
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 
@@ -204,8 +214,11 @@ export const AnyEventDetail = z.union([
   BackupExpiringV1.loose(),
   BackupDeletedV1.loose(),
   BackupDeleteFailedV1.loose(),
+  BackupOrphanedV1.loose(),
+  BackupVanishedV1.loose(),
   ScheduleSkippedV1.loose(),
   ScheduleMissedV1.loose(),
+  ScheduleFailedV1.loose(),
 ]);
 
 /** An event as EventBridge delivers it to a target (only the fields we read). */

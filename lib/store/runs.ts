@@ -11,7 +11,8 @@ export const ScheduleRun = z.object({
   targetId: z.string(),
   scheduledAt: z.iso.datetime(),
   /** CLAIMED until the dispatcher settles it; a re-driven tick finishes a CLAIMED run. */
-  status: z.enum(["CLAIMED", "STARTED", "SKIPPED", "MISSED"]),
+  /** FAILED: an error stopped it (recorded and announced; the tick went on). */
+  status: z.enum(["CLAIMED", "STARTED", "SKIPPED", "MISSED", "FAILED"]),
   /** Reserved when claimed, so a re-driven tick creates the same backup, not another. */
   backupId: z.string(),
   reason: z.string().optional(),
@@ -60,7 +61,7 @@ export class RunRepository extends TableRepository {
    */
   async settle(
     run: ScheduleRun,
-    status: "STARTED" | "SKIPPED" | "MISSED",
+    status: "STARTED" | "SKIPPED" | "MISSED" | "FAILED",
     reason?: string,
     events: readonly DomainEvent[] = [],
   ): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock.ts";
-import { LeaseHeldError } from "../core/errors.ts";
+import { LeaseHeldError, WardenError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Policy } from "../core/policy.ts";
 import type { Target } from "../core/target.ts";
@@ -19,6 +19,7 @@ export const REDRIVE_AFTER_MS = 2 * 60 * 1000;
 
 /** What a schedule run turned into, for events and logs. */
 export type RunOutcome =
+  | { kind: "failed"; run: ScheduleRun; error: string }
   | { kind: "started"; run: ScheduleRun }
   | { kind: "skipped"; run: ScheduleRun; runningBackupId: string }
   | { kind: "missed"; run: ScheduleRun; startWindowMinutes: number };
@@ -32,6 +33,8 @@ export interface DispatcherDeps {
   workflows: WorkflowStarter;
   clock: Clock;
   nextRun: NextRun;
+  /** Told about a failure the tick recorded and went on from (logs). */
+  warn?: (message: string, error: unknown) => void;
 }
 
 /**
@@ -52,9 +55,65 @@ export class Dispatcher {
   async tick(now: Date = this.#d.clock.now()): Promise<RunOutcome[]> {
     const outcomes: RunOutcome[] = [];
     for (const policy of await this.#d.policies.due(now)) {
-      outcomes.push(...(await this.#dispatch(policy, now)));
+      // One policy that breaks (its selector cannot be read, a bug) must not cost every
+      // other policy its tick: recorded, announced once, and the tick goes on.
+      try {
+        outcomes.push(...(await this.#dispatch(policy, now)));
+      } catch (error) {
+        outcomes.push(await this.#failed(policy, undefined, error, now));
+      }
     }
     return outcomes;
+  }
+
+  /**
+   * Records a run an error stopped (FAILED, the reason kept) and announces it once, in the
+   * same write (`schedule.failed`; its event id is the run's, so a later tick failing the
+   * same way announces nothing new). `target` undefined: the policy itself failed.
+   */
+  async #failed(
+    policy: Policy,
+    target: Target | undefined,
+    error: unknown,
+    now: Date,
+  ): Promise<RunOutcome> {
+    const scheduledAt = policy.nextRunAt ?? now.toISOString();
+    const code = error instanceof Error ? error.name : "Error";
+    // Our errors are worded to be shown; anyone else's may quote what it should not.
+    const message = error instanceof WardenError ? error.message : `an unexpected ${code}`;
+    this.#d.warn?.(
+      `dispatch of policy ${policy.id}${target ? ` for ${target.id}` : ""} failed`,
+      error,
+    );
+    const reason = `${target ? "the run" : "the policy's tick"} failed: ${message}`.slice(0, 500);
+    let run: ScheduleRun = {
+      policyId: policy.id,
+      targetId: target?.id ?? "*",
+      scheduledAt,
+      backupId: newId("backup", now.getTime()),
+      at: now.toISOString(),
+      status: "FAILED",
+      reason,
+    };
+    try {
+      ({ run } = await this.#d.runs.claim(run));
+      await this.#d.runs.settle(run, "FAILED", reason, [
+        scheduleEvent("schedule.failed", {
+          policyId: policy.id,
+          policyName: policy.name,
+          ...(target
+            ? { targetId: target.id, targetName: target.name, provider: target.provider }
+            : {}),
+          scheduledAt,
+          occurredAt: now.toISOString(),
+          reason,
+          error: { code, class: code, message },
+        }),
+      ]);
+    } catch (recordError) {
+      this.#d.warn?.(`the failed run of policy ${policy.id} could not be recorded`, recordError);
+    }
+    return { kind: "failed", run: { ...run, status: "FAILED", reason }, error: message };
   }
 
   /** The event announcing a run that did not start: `schedule.skipped` or `schedule.missed`. */
@@ -92,8 +151,12 @@ export class Dispatcher {
     if (!scheduledAt) return [];
     const outcomes: RunOutcome[] = [];
     for (const target of await targetsOf(policy, this.#d.targets)) {
-      const outcome = await this.#run(policy, target, scheduledAt, now);
-      if (outcome) outcomes.push(outcome);
+      try {
+        const outcome = await this.#run(policy, target, scheduledAt, now);
+        if (outcome) outcomes.push(outcome);
+      } catch (error) {
+        outcomes.push(await this.#failed(policy, target, error, now));
+      }
     }
     // Several occurrences may have passed while nothing ticked: jump to the next future one.
     const after = new Date(Math.max(now.getTime(), Date.parse(scheduledAt)));

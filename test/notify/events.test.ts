@@ -59,6 +59,14 @@ function everyEvent(): DomainEvent[] {
       occurredAt: "2026-11-02T03:45:00.000Z",
       windowMinutes: 60,
     }),
+    scheduleEvent("schedule.failed", {
+      policyId: "nightly",
+      targetId: "orders-prod",
+      scheduledAt: "2026-11-02T02:30:00.000Z",
+      occurredAt: "2026-11-02T02:30:01.000Z",
+      reason: "the run failed: the create-backup workflow could not be started",
+      error: { code: "ServiceUnavailable", class: "ServiceUnavailable", message: "unavailable" },
+    }),
   ];
 }
 

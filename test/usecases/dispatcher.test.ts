@@ -82,9 +82,8 @@ describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", (
     const p = await policy("unstartable");
     // Step Functions refuses every attempt, the SDK's retries included.
     h.functions.aws.fail("states:StartExecution", "ServiceUnavailable", { times: 3, status: 503 });
-    await expect(
-      h.container.dispatcher.tick(new Date(Date.parse(p.nextRunAt) + 1_000)),
-    ).rejects.toThrow();
+    const outcomes = await h.container.dispatcher.tick(new Date(Date.parse(p.nextRunAt) + 1_000));
+    expect(outcomes.map((o) => o.kind)).toEqual(["failed"]);
     const [failed] = await scheduled("unstartable");
     expect(failed).toMatchObject({
       status: "FAILED",
@@ -95,6 +94,61 @@ describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", (
     expect(next.status).toBe(202);
     await h.starter.idle();
     await h.call("DELETE", "/v1/policies/unstartable");
+  });
+
+  it("isolates a failing target: the other targets of the policy start, the failure is recorded and announced once", async () => {
+    const p = await policy("half-broken", { targets: { ids: ["orders", "search"] } });
+    const at = new Date(Date.parse(p.nextRunAt) + 1_000);
+    // The first target's workflow cannot be started (Step Functions refuses, retries too).
+    h.functions.aws.fail("states:StartExecution", "ServiceUnavailable", { times: 3, status: 503 });
+
+    const outcomes = await h.container.dispatcher.tick(at);
+    await h.starter.idle();
+    await h.functions.outbox.settled();
+    const again = await h.container.dispatcher.tick(at); // a duplicated tick adds nothing
+
+    expect(outcomes.map((o) => [o.kind, o.run.targetId])).toEqual([
+      ["failed", "orders"],
+      ["started", "search"],
+    ]);
+    expect(again).toEqual([]);
+    const runs = await h.container.runs.list("half-broken");
+    expect(runs.map((r) => [r.targetId, r.status]).sort()).toEqual([
+      ["orders", "FAILED"],
+      ["search", "STARTED"],
+    ]);
+    expect(runs.find((r) => r.targetId === "orders")?.reason).toMatch(/^the run failed: /);
+    expect(
+      h.events.filter((e) => e.type === "schedule.failed" && e.detail.policyId === "half-broken"),
+    ).toHaveLength(1);
+    await h.call("DELETE", "/v1/policies/half-broken");
+  });
+
+  it("isolates a failing policy: the next due policy still runs", async () => {
+    const broken = await policy("broken-selector", { targets: { selector: { tier: "gold" } } });
+    const fine = await policy("fine");
+    // Reading the broken policy's selected targets is refused (not retried: once is enough).
+    h.functions.aws.fail("dynamodb:Query", "AccessDeniedException", {
+      times: 1,
+      when: (input) => JSON.stringify(input).includes("TARGETS"),
+    });
+    const at = new Date(Math.max(Date.parse(broken.nextRunAt), Date.parse(fine.nextRunAt)) + 1_000);
+
+    const outcomes = await h.container.dispatcher.tick(at);
+    await h.starter.idle();
+    await h.functions.outbox.settled();
+
+    expect(outcomes.find((o) => o.run.policyId === "broken-selector")).toMatchObject({
+      kind: "failed",
+      run: { targetId: "*" },
+    });
+    expect(outcomes.find((o) => o.run.policyId === "fine")?.kind).toBe("started");
+    const announced = h.events.filter(
+      (e) => e.type === "schedule.failed" && e.detail.policyId === "broken-selector",
+    );
+    expect(announced).toHaveLength(1);
+    await h.call("DELETE", "/v1/policies/broken-selector");
+    await h.call("DELETE", "/v1/policies/fine");
   });
 
   it("does nothing for a paused policy", async () => {

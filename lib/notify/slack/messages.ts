@@ -62,6 +62,12 @@ export function messageFor(event: DomainEvent): SlackMessage | undefined {
         ":alarm_clock: Scheduled backup missed",
         "No backup was taken for this slot and it will not be made up; the next scheduled run starts normally. Check that the dispatcher and the workflows are running.",
       );
+    case "schedule.failed":
+      return scheduleMessage(
+        event,
+        ":rotating_light: Scheduled backup could not be started",
+        `An error stopped this run (${escapeMrkdwn(event.detail.error.code)}); the dispatcher went on with every other target and policy. The slot is not made up; if it repeats, check the target and the logs of the dispatch function.`,
+      );
     case "schedule.skipped":
       return scheduleMessage(
         event,
@@ -113,7 +119,7 @@ function backupMessage(event: BackupEvent, title: string, next: string): SlackMe
   });
 }
 
-type ScheduleEvent = EventOf<"schedule.missed" | "schedule.skipped">;
+type ScheduleEvent = EventOf<"schedule.missed" | "schedule.skipped" | "schedule.failed">;
 
 function scheduleMessage(event: ScheduleEvent, title: string, next: string): SlackMessage {
   const d = event.detail;

@@ -17,6 +17,7 @@ export const ROUTE_OF = {
   "backup.orphaned": "deletions",
   "schedule.missed": "failures",
   "schedule.skipped": "failures",
+  "schedule.failed": "failures",
   "backup.deleted": "deletions",
   "backup.expiring": "deletions",
   "backup.created": undefined,

@@ -192,6 +192,19 @@ export abstract class HttpProvider {
   }
 }
 
+/**
+ * A listing that goes on past its bound fails rather than report a partial list: the
+ * reconciler would take what a cut listing left out for gone (a vendor that ignores its
+ * paging parameters would otherwise never end).
+ */
+export function listingTooLong(provider: string, listing: string, bound: string): ProviderError {
+  return new ProviderError({
+    cls: "UNKNOWN",
+    provider,
+    message: `the ${listing} goes on past ${bound}`,
+  });
+}
+
 /** What a vendor id may look like before it goes into a URL path (ids, names, UUIDs). */
 const VENDOR_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$/;
 

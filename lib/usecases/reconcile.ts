@@ -321,26 +321,7 @@ export class Reconciler {
     const deleteAfter = new Date(now.getTime() + this.#grace()).toISOString();
     // Should this fail, the claim names a record that does not exist: the next pass takes
     // it over (see #unrecorded).
-    await this.#record2(target, listed, found, { id, at, madeAt, status, orphan, deleteAfter });
-    return { ...found, backupId: id };
-  }
-
-  #record2(
-    target: Target,
-    listed: VendorBackup,
-    found: Difference,
-    r: {
-      id: string;
-      at: string;
-      madeAt: string;
-      status: "AVAILABLE" | "FAILED";
-      orphan: boolean;
-      deleteAfter: string;
-    },
-  ) {
-    const { ref, state } = listed;
-    const { id, at, status, orphan, deleteAfter } = r;
-    return this.#d.backups.create(
+    await this.#d.backups.create(
       {
         id,
         targetId: target.id,
@@ -362,9 +343,9 @@ export class Reconciler {
         providerResourceId: ref.resourceId,
         providerStatus: state.providerStatus,
         ...(state.sizeBytes === undefined ? {} : { sizeBytes: state.sizeBytes }),
-        startedAt: r.madeAt,
+        startedAt: madeAt,
         completedAt: at,
-        createdAt: r.madeAt,
+        createdAt: madeAt,
         updatedAt: at,
         deadlineAt: at,
         history: [{ at, status, cause: `found at the vendor by the reconciler: ${found.reason}` }],
@@ -373,6 +354,7 @@ export class Reconciler {
       (created) =>
         orphan ? [eventFromBackup("backup.orphaned", created, { targetName: target.name })] : [],
     );
+    return { ...found, backupId: id };
   }
 
   /** Acts on a record's difference: marks it vanished, or starts an orphan's deletion. */

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { ValidationError } from "../../core/errors.ts";
 import { ProviderError } from "../../core/provider-error.ts";
 import type { TargetOf } from "../../core/target.ts";
-import { parseVendor, pathSegment } from "../http.ts";
+import { listingTooLong, parseVendor, pathSegment } from "../http.ts";
 import {
   type BackupProvider,
   type BackupRef,
@@ -210,11 +210,11 @@ export class DcsProvider extends HuaweiProvider implements BackupProvider {
     const begin = options.from ? compactUtcTime(options.from) : undefined;
     for (let offset = 0; ; offset += DCS_PAGE_SIZE) {
       if (offset >= DCS_MAX_RECORDS)
-        throw new ProviderError({
-          cls: "UNKNOWN",
-          provider: this.providerName,
-          message: `the backup records of instance ${this.#resource.instanceId} go on past ${DCS_MAX_RECORDS}`,
-        });
+        throw listingTooLong(
+          this.providerName,
+          `backup record list of instance ${this.#resource.instanceId}`,
+          `${DCS_MAX_RECORDS} records`,
+        );
       const response = await this.send({
         method: "GET",
         path: `${this.#instancePath()}/backups`,

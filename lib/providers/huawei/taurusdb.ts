@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { ProviderError } from "../../core/provider-error.ts";
-import { parseVendor, pathSegment } from "../http.ts";
+import { listingTooLong, parseVendor, pathSegment } from "../http.ts";
 import {
   type BackupProvider,
   type BackupRef,
@@ -186,11 +186,11 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
     const found: VendorBackup[] = [];
     for (let offset = 0; ; offset += TAURUSDB_PAGE_SIZE) {
       if (offset >= TAURUSDB_MAX_BACKUPS)
-        throw new ProviderError({
-          cls: "UNKNOWN",
-          provider: this.providerName,
-          message: `the backup list of instance ${this.#instanceId} goes on past ${TAURUSDB_MAX_BACKUPS}`,
-        });
+        throw listingTooLong(
+          this.providerName,
+          `backup list of instance ${this.#instanceId}`,
+          `${TAURUSDB_MAX_BACKUPS} backups`,
+        );
       const page = await this.#list({
         instance_id: this.#instanceId,
         offset,

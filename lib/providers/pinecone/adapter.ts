@@ -14,7 +14,7 @@ import { ProviderError } from "../../core/provider-error.ts";
 import type { TargetOf } from "../../core/target.ts";
 import type { ApiKeySecret } from "../../core/vendors.ts";
 import type { HttpProviderOptions, VendorRequest, VendorResponse } from "../http.ts";
-import { HttpProvider, parseVendor, pathSegment } from "../http.ts";
+import { HttpProvider, listingTooLong, parseVendor, pathSegment } from "../http.ts";
 import {
   type BackupProvider,
   type BackupRef,
@@ -208,13 +208,12 @@ export class PineconeProvider extends HttpProvider implements BackupProvider {
     const found: VendorBackup[] = [];
     let token: string | undefined;
     for (let page = 0; ; page++) {
-      if (page >= MAX_LIST_PAGES) {
-        throw new ProviderError({
-          cls: "UNKNOWN",
-          provider: "pinecone",
-          message: `the backup list of index ${this.#indexName} goes on past ${MAX_LIST_PAGES} pages`,
-        });
-      }
+      if (page >= MAX_LIST_PAGES)
+        throw listingTooLong(
+          "pinecone",
+          `backup list of index ${this.#indexName}`,
+          `${MAX_LIST_PAGES} pages`,
+        );
       const response = await this.send({
         method: "GET",
         path: `${this.#indexPath()}/backups`,

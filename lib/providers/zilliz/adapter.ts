@@ -3,7 +3,7 @@ import { ProviderError } from "../../core/provider-error.ts";
 import type { TargetOf } from "../../core/target.ts";
 import type { ApiKeySecret } from "../../core/vendors.ts";
 import type { HttpProviderOptions, VendorRequest, VendorResponse } from "../http.ts";
-import { HttpProvider, parseVendor, pathSegment } from "../http.ts";
+import { HttpProvider, listingTooLong, parseVendor, pathSegment } from "../http.ts";
 import type { BackupProvider, BackupRef, BackupState, VendorBackup } from "../port.ts";
 import { CLUSTER_NOT_FOUND, classifyZillizError } from "./errors.ts";
 
@@ -162,7 +162,12 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
       : undefined;
     const found: VendorBackup[] = [];
     for (let page = 1; ; page++) {
-      if (page > MAX_LIST_PAGES) throw this.#tooMany();
+      if (page > MAX_LIST_PAGES)
+        throw listingTooLong(
+          "zilliz",
+          `backup list of cluster ${clusterId}`,
+          `${MAX_LIST_PAGES * 100} backups`,
+        );
       const data = await this.#data(
         {
           method: "GET",
@@ -184,14 +189,6 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
       if (data.backups.length < 100 || page * 100 >= data.count) break;
     }
     return found;
-  }
-
-  #tooMany(): ProviderError {
-    return new ProviderError({
-      cls: "UNKNOWN",
-      provider: "zilliz",
-      message: `the backup list of cluster ${this.#target.resource.clusterId} goes on past ${MAX_LIST_PAGES * 100} backups`,
-    });
   }
 
   async #job(jobId: string): Promise<z.infer<typeof JobData> | undefined> {

@@ -6,6 +6,7 @@ import {
   type RateLimitSettings,
   type TokenBucket,
 } from "./rate-limit.ts";
+import { scrubSecrets } from "./scrub.ts";
 
 /** One request to a vendor API. */
 export interface VendorRequest {
@@ -92,6 +93,12 @@ export abstract class HttpProvider {
   ): Promise<Record<string, string>> | Record<string, string>;
 
   /**
+   * The credential values this adapter sends (keys, passwords, tokens it was issued): the
+   * vendor text of every error is scrubbed of them before it becomes a message.
+   */
+  protected abstract secretValues(): readonly (string | undefined)[];
+
+  /**
    * Reads a vendor response: returns it when it is a success, or throws a classified
    * {@link ProviderError} (vendor envelope codes are the subclass's business).
    */
@@ -174,20 +181,28 @@ export abstract class HttpProvider {
     return this.#bucket;
   }
 
+  /** Vendor free text (a job's failure reason), scrubbed and bounded, fit for a message. */
+  protected vendorText(text: string): string {
+    return scrubSecrets(text, this.secretValues()).slice(0, 300);
+  }
+
   /** A classified error for a response the subclass could not accept. */
   protected fail(
     response: VendorResponse,
     cls: ProviderErrorClass,
     init: { code?: string | number; message?: string } = {},
   ): ProviderError {
-    const detail = init.message ? `: ${init.message.slice(0, 300)}` : "";
+    const secrets = this.secretValues();
+    const scrub = (text: string) => scrubSecrets(text, secrets);
+    const detail = init.message ? `: ${scrub(init.message).slice(0, 300)}` : "";
+    const code = typeof init.code === "string" ? scrub(init.code).slice(0, 80) : init.code;
     return new ProviderError({
       cls,
       provider: this.providerName,
       httpStatus: response.status,
-      providerCode: init.code,
+      providerCode: code,
       retryAfterMs: retryAfterMs(response.headers),
-      message: `${this.providerName} answered HTTP ${response.status}${init.code !== undefined ? ` code ${init.code}` : ""}${detail}`,
+      message: `${this.providerName} answered HTTP ${response.status}${code !== undefined ? ` code ${code}` : ""}${detail}`,
     });
   }
 }

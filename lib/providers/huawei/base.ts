@@ -6,7 +6,7 @@ import {
   type VendorRequest,
   type VendorResponse,
 } from "../http.ts";
-import { type HuaweiCredentials, isAkSk, scrubCredentials } from "./credentials.ts";
+import { type HuaweiCredentials, isAkSk } from "./credentials.ts";
 import { type HuaweiService, iamEndpoint } from "./endpoints.ts";
 import { classifyHuaweiError, readHuaweiError } from "./errors.ts";
 import { type IamTokenCache, sharedTokenCache, type TokenRequest } from "./iam-token.ts";
@@ -37,6 +37,8 @@ export abstract class HuaweiProvider extends HttpProvider {
   protected readonly projectId: string;
   protected readonly clock: Clock;
   readonly #credentials: HuaweiCredentials;
+  /** The IAM token last sent, scrubbed from vendor text like the credentials. */
+  #issuedToken: string | undefined;
   readonly #tokens: IamTokenCache;
   readonly #iamUrl: string;
 
@@ -57,7 +59,8 @@ export abstract class HuaweiProvider extends HttpProvider {
   protected async authHeaders(request: VendorRequest, url: URL): Promise<Record<string, string>> {
     const credentials = this.#credentials;
     if (!isAkSk(credentials)) {
-      return { "x-auth-token": await this.#tokens.get(this.#tokenRequest()) };
+      this.#issuedToken = await this.#tokens.get(this.#tokenRequest());
+      return { "x-auth-token": this.#issuedToken };
     }
     // Signed: content-type (when there is a body), and the headers the SDK adds —
     // X-Project-Id (harmless when the path has the project too; whether the gateway needs
@@ -78,6 +81,13 @@ export abstract class HuaweiProvider extends HttpProvider {
     };
   }
 
+  protected secretValues(): readonly (string | undefined)[] {
+    const credentials = this.#credentials;
+    return isAkSk(credentials)
+      ? [credentials.ak, credentials.sk, credentials.securityToken]
+      : [credentials.password, this.#issuedToken];
+  }
+
   protected check(response: VendorResponse, request: VendorRequest): VendorResponse {
     if (response.status < 400) return response;
     const { code, message } = readHuaweiError(response.body);
@@ -86,7 +96,7 @@ export abstract class HuaweiProvider extends HttpProvider {
     if (cls === "AUTH" && !isAkSk(this.#credentials)) this.#tokens.invalidate(this.#tokenRequest());
     throw this.fail(response, cls, {
       code,
-      message: message === undefined ? undefined : scrubCredentials(message, this.#credentials),
+      message,
     });
   }
 

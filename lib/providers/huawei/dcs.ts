@@ -153,7 +153,8 @@ export class DcsProvider extends HuaweiProvider implements BackupProvider {
 
   async getBackupStatus(ref: BackupRef): Promise<BackupState> {
     for await (const record of this.#records({})) {
-      if (record.backup_id === ref.backupId) return stateOf(record);
+      if (record.backup_id === ref.backupId)
+        return stateOf(record, (text) => this.vendorText(text));
     }
     return { status: "DELETED", providerStatus: "NOT_LISTED" };
   }
@@ -183,7 +184,7 @@ export class DcsProvider extends HuaweiProvider implements BackupProvider {
     const from = options.since ? new Date(options.since.getTime() - 60_000) : undefined;
     const found: VendorBackup[] = [];
     for await (const record of this.#records(from ? { from } : {})) {
-      const state = stateOf(record);
+      const state = stateOf(record, (text) => this.vendorText(text));
       // A deleted record stays listed for a while: the vendor no longer holds the backup.
       if (state.status === "DELETED") continue;
       const at = parseVendorTime(record.created_at);
@@ -239,11 +240,12 @@ export class DcsProvider extends HuaweiProvider implements BackupProvider {
   }
 }
 
-function stateOf(record: BackupRecord): BackupState {
+/** `text` scrubs what the vendor wrote (its error code) before it enters a message. */
+function stateOf(record: BackupRecord, text: (vendorText: string) => string): BackupState {
   const status = STATUS[record.status] ?? "RUNNING";
   const progress = Number.parseFloat(String(record.progress ?? ""));
   const failure = record.error_code
-    ? `${record.error_code}: ${FAILURES[record.error_code] ?? "backup failed"}`
+    ? `${text(record.error_code)}: ${FAILURES[record.error_code] ?? "backup failed"}`
     : "DCS reports the backup as failed";
   return {
     status,

@@ -133,7 +133,7 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
       const state = listedState(backup);
       if (state.status !== "FAILED") return state;
       const reason = ref.jobId ? (await this.#job(ref.jobId))?.fail_reason : undefined;
-      return reason ? { ...state, failureReason: reason } : state;
+      return reason ? { ...state, failureReason: this.vendorText(reason) } : state;
     }
     // Not listed: either not visible yet (its job still runs), or gone. A failed job's
     // reason travels with DELETED, which the workflow reads as a failed creation.
@@ -146,7 +146,7 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
       return {
         status: "DELETED",
         providerStatus: `job ${job.status}`,
-        failureReason: job.fail_reason || `backup job ${job.status}`,
+        failureReason: this.vendorText(job.fail_reason || `backup job ${job.status}`),
       };
     }
     return { status: "DELETED", providerStatus: "NOT_LISTED" };

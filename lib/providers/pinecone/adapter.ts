@@ -132,6 +132,10 @@ export class PineconeProvider extends HttpProvider implements BackupProvider {
     return { "api-key": this.#credentials.apiKey, "x-pinecone-api-version": PINECONE_API_VERSION };
   }
 
+  protected secretValues(): readonly string[] {
+    return [this.#credentials.apiKey];
+  }
+
   protected check(response: VendorResponse, _request: VendorRequest): VendorResponse {
     if (response.status >= 200 && response.status < 300) return response;
     const envelope = ErrorEnvelope.safeParse(response.body);

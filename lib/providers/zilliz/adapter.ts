@@ -75,6 +75,10 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
     return { authorization: `Bearer ${this.#credentials.apiKey}` };
   }
 
+  protected secretValues(): readonly string[] {
+    return [this.#credentials.apiKey];
+  }
+
   protected check(response: VendorResponse, _request: VendorRequest): VendorResponse {
     const envelope = Envelope.safeParse(response.body);
     if (response.status < 400 && envelope.success && envelope.data.code === 0) return response;
@@ -132,7 +136,9 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
           ...(Number.isFinite(progress) && job.progress !== null && job.progress !== undefined
             ? { progress }
             : {}),
-          ...(status === "FAILED" ? { failureReason: job.reason || `job ${job.status}` } : {}),
+          ...(status === "FAILED"
+            ? { failureReason: this.vendorText(job.reason || `job ${job.status}`) }
+            : {}),
         };
       }
     }

@@ -1,7 +1,8 @@
-import { randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MAX_BODY_BYTES, problem } from "../lib/api/http.ts";
+import { bearerMatches } from "./bearer.ts";
 import { apiEvent } from "./events.ts";
 
 /** An API Gateway HTTP API (payload 2.0) handler, as Lambda would run it. */
@@ -20,12 +21,6 @@ export interface LocalHttpServerOptions {
   handler: ApiGatewayHandler;
   /** Paths answered without authentication (health). */
   publicPaths?: string[];
-}
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const presented = Buffer.from(/^Bearer (.+)$/i.exec(header ?? "")?.[1] ?? "");
-  const expected = Buffer.from(token);
-  return presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
 function send(
@@ -75,7 +70,7 @@ export async function startLocalHttpServer(
     try {
       const path = new URL(req.url ?? "/", "http://localhost").pathname;
       const { text, tooLarge } = await readBody(req);
-      if (!publicPaths.has(path) && !tokenMatches(req.headers.authorization, options.token)) {
+      if (!publicPaths.has(path) && !bearerMatches(req.headers.authorization, options.token)) {
         const r = problem(401, "Unauthorized", "missing or invalid bearer token");
         return send(res, r.status, { ...r.headers, "www-authenticate": "Bearer" }, r.body);
       }

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import {
+  checkMatch,
   FAULT_STATUSES,
   type FaultMatch,
   type FaultTarget,
@@ -44,7 +45,7 @@ export interface ChaosCounts {
   byKind: Record<ChaosKind, number>;
 }
 
-/** Zod schema of the `PUT /__sandbox/chaos` body (a `match.path` is a RegExp source). */
+/** Zod schema of the `PUT /__sandbox/chaos` body (a `match.path` is a path pattern). */
 export const chaosConfigSchema: z.ZodType<ChaosConfig> = z.object({
   seed: z.number().int(),
   rate: z.number().min(0).max(1),
@@ -106,6 +107,7 @@ export class Chaos {
         throw new RangeError(`chaos.rate must be between 0 and 1, got ${config.rate}`);
       }
       if (config.kinds.length === 0) throw new RangeError("chaos.kinds must not be empty");
+      checkMatch(config.match, "chaos");
       this.#random = mulberry32(config.seed);
       this.#counts = zeroCounts();
     }
@@ -155,19 +157,6 @@ export class Chaos {
 
   /** JSON view for `GET /__sandbox/state` and the chaos admin routes. */
   describe(): { config: unknown; counts: ChaosCounts } {
-    const config = this.#config;
-    return {
-      config:
-        config === undefined
-          ? null
-          : {
-              ...config,
-              match:
-                config.match === undefined
-                  ? undefined
-                  : { method: config.match.method, path: config.match.path?.toString() },
-            },
-      counts: this.counts,
-    };
+    return { config: this.#config ?? null, counts: this.counts };
   }
 }

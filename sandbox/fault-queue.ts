@@ -1,11 +1,15 @@
 import * as z from "zod";
+import { matchesPathPattern, pathPatternProblem } from "./path-pattern.ts";
 
 /** Which requests a fault applies to; omitted fields match everything. */
 export interface FaultMatch {
   /** HTTP method, compared case-insensitively. */
   method?: string;
-  /** A string must equal the request path (no query); a RegExp is tested against it. */
-  path?: RegExp | string;
+  /**
+   * A path pattern (see `path-pattern.ts`): the exact request path (no query), or with `*`
+   * for one segment and one `**` for any number, e.g. `/v2/jobs/**`. Never a RegExp.
+   */
+  path?: string;
 }
 
 /** Fields every fault shares, whatever its kind. */
@@ -97,6 +101,7 @@ export class FaultQueue<Extra extends { kind: string } = never> {
   add(fault: FaultSpec<Extra>): void {
     const times = fault.times ?? 1;
     if (!(times > 0)) throw new RangeError(`fault.times must be positive, got ${times}`);
+    checkMatch(fault.match, "fault");
     this.#queue.push({ fault, remaining: times });
   }
 
@@ -185,22 +190,27 @@ export function matches(match: FaultMatch | undefined, target: FaultTarget): boo
   if (match.method !== undefined && match.method.toUpperCase() !== target.method.toUpperCase()) {
     return false;
   }
-  if (match.path === undefined) return true;
-  return typeof match.path === "string" ? match.path === target.path : match.path.test(target.path);
+  return match.path === undefined || matchesPathPattern(match.path, target.path);
 }
 
-/** Over HTTP a path is always a regular-expression source (JSON has no RegExp). */
+/**
+ * Refuses a `match` whose path is not a path pattern (the JS API; over HTTP the schema does).
+ *
+ * @throws RangeError naming `what` (`fault`, `chaos`) and the rule broken
+ */
+export function checkMatch(match: FaultMatch | undefined, what: string): void {
+  const problem = match?.path === undefined ? undefined : pathPatternProblem(match.path);
+  if (problem !== undefined) throw new RangeError(`${what}.match.path: ${problem}`);
+}
+
+/** A fault's or chaos's `match` as posted: the path is a path pattern, never a RegExp. */
 export const matchSchema = z.object({
-  method: z.string().min(1).optional(),
+  method: z.string().min(1).max(32).optional(),
   path: z
     .string()
-    .transform((source, ctx) => {
-      try {
-        return new RegExp(source);
-      } catch {
-        ctx.addIssue({ code: "custom", message: `invalid regular expression: ${source}` });
-        return z.NEVER;
-      }
+    .superRefine((pattern, ctx) => {
+      const problem = pathPatternProblem(pattern);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
     })
     .optional(),
 });

@@ -20,7 +20,7 @@ export interface AdminContext<Extra extends { kind: string }> {
 
 /**
  * Serves the simulator-control endpoints used by the local runtime and by hand:
- * `POST /__sandbox/faults` (one fault, zod-validated, a `match.path` is a RegExp source),
+ * `POST /__sandbox/faults` (one fault, zod-validated, a `match.path` is a path pattern),
  * `GET|DELETE /__sandbox/faults`, `PUT|GET|DELETE /__sandbox/chaos` (seeded random faults,
  * see `chaos.ts`), `POST /__sandbox/backups` (a finished backup made directly in the
  * vendor's model, see `vendor-hooks.ts`) and `GET /__sandbox/state`.
@@ -80,14 +80,7 @@ export function handleAdmin<Extra extends { kind: string }>(
   return { status: 404, body: { error: `no sandbox admin route ${route}` } };
 }
 
-/** JSON has no RegExp: show a path matcher as its `/source/flags` text. */
+/** The queued faults as JSON, each with its remaining uses. */
 function describeFaults<Extra extends { kind: string }>(faults: FaultQueue<Extra>): unknown[] {
-  return faults.list().map(({ fault, remaining }) => ({
-    ...fault,
-    match:
-      fault.match === undefined
-        ? undefined
-        : { method: fault.match.method, path: fault.match.path?.toString() },
-    remaining,
-  }));
+  return faults.list().map(({ fault, remaining }) => ({ ...fault, remaining }));
 }

@@ -126,7 +126,7 @@ export async function startSlackSink(options: SlackSinkOptions = {}): Promise<Sl
         status: 429,
         retryAfterSeconds,
         times,
-        match: { method: "POST", path: /^\/services\// },
+        match: { method: "POST", path: "/services/**" },
       });
     },
   };

@@ -30,7 +30,7 @@ export const sandboxFaultCommand: Command = {
       kind: "fail-next-job",
       reason,
       // The simulator matches faults on the request path, which names the cluster.
-      ...(values.cluster ? { match: { path: `/clusters/${values.cluster}/` } } : {}),
+      ...(values.cluster ? { match: { path: `/v2/clusters/${values.cluster}/**` } } : {}),
     };
     let response: Response;
     try {

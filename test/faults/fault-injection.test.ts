@@ -181,7 +181,13 @@ async function round(
       v.simulator.faults.add({
         kind: options.lose,
         delayMs: RUN.timeoutMs * 2,
-        match: { method: "POST", path: /\/backups(\/create)?$/ },
+        // Each vendor's create: Zilliz and TaurusDB `…/backups/create`, the others `…/backups`.
+        match: {
+          method: "POST",
+          path: ["zilliz", "huawei-taurusdb"].includes(String(v.demoTarget.provider))
+            ? "/**/backups/create"
+            : "/**/backups",
+        },
       });
   }
   const key = () => `k-${Math.floor(world.random() * 1e12)}`;

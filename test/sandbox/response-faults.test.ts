@@ -54,7 +54,7 @@ describe("transport fault: drop-response", () => {
     const post = (body: unknown) =>
       fetch(`${h.sim.url}/__sandbox/faults`, { method: "POST", body: JSON.stringify(body) });
 
-    const queued = await post({ kind: "drop-response", match: { path: "^/v2/clusters/" } });
+    const queued = await post({ kind: "drop-response", match: { path: "/v2/clusters/**" } });
     const badHold = await post({ kind: "hold-response" });
     const state = await fetch(`${h.sim.url}/__sandbox/state`);
     h.sim.faults.add({ kind: "status", status: 503, match: { method: "POST" } });

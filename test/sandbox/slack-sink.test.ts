@@ -107,7 +107,7 @@ describe("Slack sink", () => {
     const fault = await post(`${sink.url}/__sandbox/faults`, {
       kind: "status",
       status: 503,
-      match: { method: "POST", path: "^/services/" },
+      match: { method: "POST", path: "/services/**" },
     });
     const failed = await post(sink.webhookUrl("x"), { text: "b" });
     const cleared = await (

@@ -31,7 +31,7 @@ describe("Zilliz simulator: fault injection", () => {
     h.sim.faults.add({
       kind: "fail-next-job",
       reason: "insufficient storage quota",
-      match: { path: new RegExp(h.cluster) },
+      match: { path: `/v2/clusters/${h.cluster}/**` },
     });
 
     const rejected = await h.create({ backupType: "BOGUS" });
@@ -133,7 +133,7 @@ describe("Zilliz simulator: sandbox admin endpoints", () => {
     const valid = await admin("POST", {
       kind: "status",
       status: 500,
-      match: { path: "^/v2/jobs/" },
+      match: { path: "/v2/jobs/**" },
     });
     const job = await h.call("GET", "/v2/jobs/job-x");
     const list = await h.call("GET", "/v2/backups");

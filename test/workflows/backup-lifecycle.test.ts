@@ -51,7 +51,7 @@ describe("backup lifecycle on the Zilliz simulator (real ASL, handlers and dynal
       kind: "status",
       status: 503,
       times: 1,
-      match: { method: "GET", path: /\/v2\/jobs\// },
+      match: { method: "GET", path: "/v2/jobs/**" },
     });
     const accepted = await h.call("POST", "/v1/targets/orders/backups");
     await h.starter.idle();

@@ -69,7 +69,9 @@ const sink = await startSlackSink();
 const functions = await startLocalFunctions({
   dynamodbEndpoint: dynamo.endpoint,
   table,
-  providerSecrets: new StaticSecretSource({ "sandbox/zilliz": { apiKey: sim.apiKey } }),
+  providerSecrets: new StaticSecretSource({
+    "sandbox/zilliz": { vendor: "zilliz", apiKey: sim.apiKey },
+  }),
   webhookSecrets: new StaticSecretSource({ "sandbox/slack": { url: sink.webhookUrl("bench") } }),
 });
 const target = {

@@ -106,6 +106,9 @@ export const HuaweiCredentials = z.discriminatedUnion("authMode", [
 ]);
 export type HuaweiCredentials = z.infer<typeof HuaweiCredentials>;
 
+/** Whose credentials a secret holds (its JSON's `vendor` field). */
+export type SecretVendor = "zilliz" | "pinecone" | "huawei";
+
 /** How fast one account may call one vendor host. */
 export interface RateLimitSettings {
   /** Sustained rate: tokens added per second. */
@@ -124,6 +127,12 @@ export interface VendorFacts<R extends z.ZodType = z.ZodType, S extends z.ZodTyp
   resource: R;
   /** The JSON of the secret its targets name. */
   secret: S;
+  /**
+   * The `vendor` a secret's JSON must name to be used for these targets: a secret belongs
+   * to one vendor, so a target can never send another vendor's key to its own host.
+   * Both Huawei services share one account's credentials.
+   */
+  secretVendor: SecretVendor;
   /**
    * The vendor resource a backup job runs against: the key of the single-flight lease.
    * Two targets on the same cluster share it.
@@ -148,6 +157,7 @@ const FIVE_PER_SECOND = { requestsPerSecond: 5, burst: 5, maxWaitMs: 5_000 };
 /** Every vendor we support, by the `provider` its targets name. */
 export const VENDORS = {
   zilliz: vendor({
+    secretVendor: "zilliz",
     label: "Zilliz Cloud",
     resource: ZillizResource,
     secret: ApiKeySecret,
@@ -157,6 +167,7 @@ export const VENDORS = {
     rateLimit: FIVE_PER_SECOND,
   }),
   pinecone: vendor({
+    secretVendor: "pinecone",
     label: "Pinecone",
     resource: PineconeResource,
     secret: ApiKeySecret,
@@ -166,6 +177,7 @@ export const VENDORS = {
     rateLimit: FIVE_PER_SECOND,
   }),
   "huawei-taurusdb": vendor({
+    secretVendor: "huawei",
     label: "Huawei Cloud TaurusDB",
     resource: TaurusDbResource,
     secret: HuaweiCredentials,
@@ -175,6 +187,7 @@ export const VENDORS = {
     rateLimit: FIVE_PER_SECOND,
   }),
   "huawei-dcs": vendor({
+    secretVendor: "huawei",
     label: "Huawei Cloud DCS (Redis)",
     resource: DcsResource,
     secret: HuaweiCredentials,

@@ -87,8 +87,14 @@ async function checked(target: TargetResource, options: { allowLoopback?: boolea
 export function createProviderFactory(options: ProviderFactoryOptions): ProviderFactory {
   return async (target) => {
     const { vendor, baseUrl } = await checked(target, options);
-    const secret = VENDORS[target.provider].secret as unknown as Parameters<typeof readSecret>[2];
-    const credentials = await readSecret(options.secrets, target.secretRef, secret);
+    const facts = VENDORS[target.provider];
+    const secret = facts.secret as unknown as Parameters<typeof readSecret>[2];
+    const credentials = await readSecret(
+      options.secrets,
+      target.secretRef,
+      secret,
+      facts.secretVendor,
+    );
     return vendor.create({
       target: target as never,
       baseUrl,

@@ -10,20 +10,37 @@ export interface SecretSource {
 }
 
 /**
- * Reads a secret and checks its shape. A wrong shape is an error that names the missing
- * or invalid fields — never their values.
+ * Reads a secret and checks its shape, and — given `vendor` — that its JSON names that
+ * vendor (`"vendor": "pinecone"`), so a target can only use credentials issued for its
+ * own vendor. A wrong shape is an error that names the missing or invalid fields — never
+ * their values.
  */
 export async function readSecret<T>(
   source: SecretSource,
   ref: string,
   schema: z.ZodType<T>,
+  vendor?: string,
 ): Promise<T> {
   const value = await source.get(ref);
+  if (vendor !== undefined) checkVendor(ref, value, vendor);
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const fields = result.error.issues.map((i) => i.path.map(String).join(".") || "(whole secret)");
   throw new ConfigurationError(
     `secret ${ref} is missing or has invalid fields: ${[...new Set(fields)].join(", ")}`,
+  );
+}
+
+function checkVendor(ref: string, value: unknown, vendor: string): void {
+  const named =
+    typeof value === "object" && value !== null && "vendor" in value ? value.vendor : undefined;
+  if (named === vendor) return;
+  if (named === undefined)
+    throw new ConfigurationError(
+      `secret ${ref} does not say which vendor it belongs to: add "vendor": "${vendor}" to its JSON`,
+    );
+  throw new ConfigurationError(
+    `secret ${ref} belongs to ${typeof named === "string" ? named.slice(0, 40) : "another vendor"}, not ${vendor}: a target may only use its own vendor's credentials`,
   );
 }
 

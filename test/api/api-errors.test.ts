@@ -211,6 +211,22 @@ describe("registering targets checks the vendor first", () => {
     expect(r.json.detail).toContain("warden/not-there");
   });
 
+  it("refuses a target naming another vendor's secret with 422, and stores nothing", async () => {
+    const r = await registerTarget(stack, {
+      id: "borrowed-key",
+      name: "Pinecone with the Zilliz key",
+      provider: "pinecone",
+      secretRef: "sandbox/zilliz",
+      resource: { indexName: "products" },
+    });
+    expect(r.status).toBe(422);
+    expect(r.headers.get("content-type")).toBe("application/problem+json");
+    expect(r.json.detail).toBe(
+      "secret sandbox/zilliz belongs to zilliz, not pinecone: a target may only use its own vendor's credentials",
+    );
+    expect((await stack.request("GET", "/v1/targets/borrowed-key")).status).toBe(404);
+  });
+
   it("refuses a Huawei base URL outside the service's regional hosts", async () => {
     const r = await registerTarget(stack, {
       name: "evil",

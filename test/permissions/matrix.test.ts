@@ -53,7 +53,9 @@ async function recording(
   const functions = await startLocalFunctions({
     dynamodbEndpoint: table.endpoint,
     table: table.table,
-    providerSecrets: new StaticSecretSource({ "sandbox/zilliz": { apiKey: sim.apiKey } }),
+    providerSecrets: new StaticSecretSource({
+      "sandbox/zilliz": { vendor: "zilliz", apiKey: sim.apiKey },
+    }),
     webhookSecrets: new StaticSecretSource(),
     env: { WARDEN_ALLOW_LOOPBACK_PROVIDERS: "1" },
     onCall: (call) => calls.push(call),

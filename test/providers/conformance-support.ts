@@ -1,5 +1,6 @@
 import { ProviderError } from "../../lib/core/provider-error.ts";
 import type { ProviderName } from "../../lib/core/target.ts";
+import { VENDORS } from "../../lib/core/vendors.ts";
 import type { BackupProvider, BackupRef } from "../../lib/providers/port.ts";
 import { createProviderFactory } from "../../lib/providers/registry.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
@@ -72,7 +73,9 @@ export async function registryAdapter(
   spec: { provider: ProviderName; resource: Record<string, unknown>; secret: unknown },
   extra: AdapterExtra = {},
 ): Promise<BackupProvider> {
-  const secrets = new StaticSecretSource({ "conformance/secret": spec.secret });
+  // Every secret names its vendor (lib/providers/secrets.ts); the rows give only the keys.
+  const secret = { vendor: VENDORS[spec.provider].secretVendor, ...(spec.secret as object) };
+  const secrets = new StaticSecretSource({ "conformance/secret": secret });
   const target = storedTarget(
     {
       id: "conformance",

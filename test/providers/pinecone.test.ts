@@ -78,7 +78,9 @@ describe("PineconeProvider against the simulator", () => {
   };
 
   async function adapter(indexName = sim.indexes[0]!): Promise<BackupProvider> {
-    const secrets = new StaticSecretSource({ "pc/key": { apiKey: sim.apiKey } });
+    const secrets = new StaticSecretSource({
+      "pc/key": { vendor: "pinecone", apiKey: sim.apiKey },
+    });
     const target = storedTarget(
       {
         id: "vectors",

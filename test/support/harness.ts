@@ -77,7 +77,9 @@ export async function startHarness(
     deleteDurationMs: 100,
     clusters: ["in01-7b3f9c2e5a1d804", "in01-5e1d0a9c3b7f226"],
   });
-  const secrets = new StaticSecretSource({ "sandbox/zilliz": { apiKey: sim.apiKey } });
+  const secrets = new StaticSecretSource({
+    "sandbox/zilliz": { vendor: "zilliz", apiKey: sim.apiKey },
+  });
   const webhooks = new StaticSecretSource();
   if (sink) webhooks.set("sandbox/slack", { url: sink.webhookUrl("alerts") });
   const outcomes: ExecutionOutcome[] = [];

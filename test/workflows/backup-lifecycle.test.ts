@@ -60,7 +60,7 @@ describe("backup lifecycle on the Zilliz simulator (real ASL, handlers and dynal
   });
 
   it("fails fast, without retrying, when the credentials are wrong", async () => {
-    h.secrets.set("sandbox/zilliz-wrong", { apiKey: "not-the-key" });
+    h.secrets.set("sandbox/zilliz-wrong", { vendor: "zilliz", apiKey: "not-the-key" });
     await h.zillizTarget("orders-badkey", { secretRef: "sandbox/zilliz-wrong" });
     const before = createPosts();
     const accepted = await h.call("POST", "/v1/targets/orders-badkey/backups");

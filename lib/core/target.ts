@@ -4,16 +4,44 @@ import { PROVIDER_NAMES, type ProviderName, VENDORS } from "./vendors.ts";
 
 export type { ProviderName } from "./vendors.ts";
 
-/** Tags are small labels used by policy selectors and Slack routing. */
 /** The name of a secret (Secrets Manager's characters), as targets and policies name them. */
 export const SecretRef = z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, "a secret name");
 
-export const Tags = z
-  .record(
-    z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/, "tag keys are 1-64 of A-Za-z0-9_.:/-"),
-    z.string().max(256),
-  )
-  .refine((t) => Object.keys(t).length <= 50, "at most 50 tags");
+/**
+ * Keys no tag may have: the names an object's prototype answers to. `constructor` makes
+ * the DynamoDB marshaller take the tags for a class instance, `__proto__` vanishes in
+ * parsing; refused with a clear 400 rather than stored wrong or failing as a 500.
+ */
+const RESERVED_TAG_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), "prototype"]);
+
+const TAG_KEY = /^[A-Za-z0-9_.:/-]{1,64}$/;
+
+/** Tags are small labels used by policy selectors and Slack routing. */
+export const Tags = z.preprocess(
+  (value, ctx) => {
+    // Keys are checked before parsing, each with its own message: a record schema
+    // silently drops an own `__proto__` key and says only "Invalid key in record".
+    if (typeof value === "object" && value !== null)
+      for (const key of Object.keys(value)) {
+        const wrong = RESERVED_TAG_KEYS.has(key)
+          ? "is reserved"
+          : TAG_KEY.test(key)
+            ? undefined
+            : "must be 1-64 of A-Za-z0-9_.:/-";
+        if (wrong)
+          ctx.issues.push({
+            code: "custom",
+            input: value,
+            path: [key],
+            message: `tag key ${JSON.stringify(key.slice(0, 64))} ${wrong}`,
+          });
+      }
+    return value;
+  },
+  z
+    .record(z.string().regex(TAG_KEY), z.string().max(256))
+    .refine((t) => Object.keys(t).length <= 50, "at most 50 tags"),
+);
 
 /** Fields every target has, whatever the vendor. */
 const targetCommon = {

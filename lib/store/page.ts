@@ -10,31 +10,58 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
-const CursorKey = z.record(z.string(), z.string());
+/** DynamoDB's key limits: 2048 bytes for a partition key, 1024 for a sort key. */
+const KeyPart = z.string().min(1).max(1024);
 
 /** Encodes DynamoDB's LastEvaluatedKey as an opaque, URL-safe cursor. */
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString("base64url") : undefined;
 }
 
+/** Where a cursor may lead: the index partition being listed, within the listing's range. */
+export interface CursorScope {
+  /** The index's partition key attribute and the partition listed. */
+  attribute: string;
+  value: string;
+  /** The index's sort key attribute, and the range the listing asked for. */
+  sortAttribute: string;
+  range?: { from?: string; to?: string };
+}
+
 /**
- * Decodes a cursor made by {@link encodeCursor}; a tampered or foreign cursor is a 400,
- * never a 500. `expectedPk` pins the cursor to the partition being listed.
+ * Decodes a cursor made by {@link encodeCursor}. DynamoDB takes only a whole key of the
+ * index being read (table pk and sk, index pk and sk) inside the query's own bounds; a
+ * tampered, partial or foreign cursor is a 400 here, never a 500 from DynamoDB.
  */
 export function decodeCursor(
   cursor: string | undefined,
-  expected: { attribute: string; value: string },
+  scope: CursorScope,
 ): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
+  const invalid = (message: string) =>
+    new ValidationError("invalid cursor", [{ path: "cursor", message }]);
+  let decoded: unknown;
   try {
-    const key = CursorKey.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-    if (key[expected.attribute] !== expected.value) throw new Error("cursor of another listing");
-    return key;
+    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw new ValidationError("invalid cursor", [
-      { path: "cursor", message: "not a cursor of this listing" },
-    ]);
+    throw invalid("not a cursor of this listing");
   }
+  const parsed = z
+    .strictObject({
+      pk: KeyPart,
+      sk: KeyPart,
+      [scope.attribute]: z.literal(scope.value),
+      [scope.sortAttribute]: KeyPart,
+    })
+    .safeParse(decoded);
+  if (!parsed.success) throw invalid("not a cursor of this listing");
+  const key = parsed.data as Record<string, string>;
+  const position = key[scope.sortAttribute] as string;
+  const { from, to } = scope.range ?? {};
+  // The same bounds as the query's (see rangeCondition and its "~").
+  if ((from && position < from) || (to && position > `${to}~`))
+    throw invalid("the cursor lies outside the range asked for");
+  return key;
 }
 
 /** Drops the table-layout attributes so the entity schema can parse the rest. */
@@ -117,6 +144,8 @@ export async function queryPage<T>(
   const start = decodeCursor(input.cursor, {
     attribute: input.hashAttribute,
     value: input.hashValue,
+    sortAttribute: input.range?.attribute ?? input.hashAttribute.replace(/pk$/, "sk"),
+    range: input.range,
   });
   const result = await db.query({
     TableName: input.table,

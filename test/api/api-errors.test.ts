@@ -262,3 +262,82 @@ describe("HTTP API: a malformed path is the caller's mistake, not ours", () => {
     });
   });
 });
+
+describe("HTTP API: a forged cursor is a 400, whatever it decodes to", () => {
+  const stack = useLocalStack();
+  const cursor = (key: unknown) =>
+    encodeURIComponent(Buffer.from(JSON.stringify(key)).toString("base64url"));
+
+  it.each([
+    ["partial key", "/v1/backups?targetId=demo-zilliz", { gsi1pk: "TARGET#demo-zilliz" }],
+    [
+      "extra attribute",
+      "/v1/backups?targetId=demo-zilliz",
+      { gsi1pk: "TARGET#demo-zilliz", gsi1sk: "x", pk: "a", sk: "b", zz: "q" },
+    ],
+    [
+      "foreign partition",
+      "/v1/backups?targetId=demo-zilliz",
+      { gsi1pk: "TARGET#demo-pinecone", gsi1sk: "x", pk: "a", sk: "b" },
+    ],
+    [
+      "sort key past DynamoDB's size",
+      "/v1/backups",
+      { gsi3pk: "BACKUPS", gsi3sk: "x".repeat(1100), pk: "a", sk: "b" },
+    ],
+    [
+      "outside the range asked for",
+      "/v1/backups?createdAfter=2026-01-01T00:00:00Z",
+      { gsi3pk: "BACKUPS", gsi3sk: "2020", pk: "a", sk: "b" },
+    ],
+    ["empty key part", "/v1/targets", { gsi1pk: "TARGETS", gsi1sk: "z", pk: "", sk: "b" }],
+    ["numbers for strings", "/v1/targets", { gsi1pk: "TARGETS", gsi1sk: 1, pk: "a", sk: "b" }],
+    ["a list", "/v1/policies", ["POLICIES"]],
+  ])("refuses a cursor with %s", async (_what, path, key) => {
+    const r = await stack.request(
+      "GET",
+      `${path}${path.includes("?") ? "&" : "?"}cursor=${cursor(key)}`,
+    );
+
+    expect(r.status).toBe(400);
+    expect(r.headers.get("content-type")).toBe("application/problem+json");
+    expect(r.json.errors[0].path).toBe("cursor");
+  });
+
+  it("still follows a real cursor to the next page", async () => {
+    const first = await stack.request("GET", "/v1/targets?limit=1");
+    const next = await stack.request(
+      "GET",
+      `/v1/targets?limit=1&cursor=${encodeURIComponent(first.json.nextCursor)}`,
+    );
+
+    expect(next.status).toBe(200);
+    expect(next.json.items[0].id).not.toBe(first.json.items[0].id);
+  });
+});
+
+describe("HTTP API: tag keys named like an object's own properties", () => {
+  const stack = useLocalStack();
+
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty", "prototype"])(
+    "refuses the tag key %s with 400 naming it, and stores nothing",
+    async (key) => {
+      const id = `tagged-${key.replace(/_/g, "").toLowerCase()}`;
+      const r = await registerTarget(stack, {
+        id,
+        name: "tagged",
+        provider: "zilliz",
+        secretRef: "sandbox/zilliz",
+        resource: { clusterId: "in01-5e1d0a9c3b7f226" },
+        tags: JSON.parse(`{"env": "prod", ${JSON.stringify(key)}: "x"}`),
+      });
+
+      expect(r.status).toBe(400);
+      expect(r.json.errors).toContainEqual({
+        path: `tags.${key}`,
+        message: `tag key "${key}" is reserved`,
+      });
+      expect((await stack.request("GET", `/v1/targets/${id}`)).status).toBe(404);
+    },
+  );
+});

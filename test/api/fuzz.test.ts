@@ -37,6 +37,89 @@ const path = fc
     return template.replace(/\{[A-Za-z]+\}/g, () => values[i++] ?? "");
   });
 
+/** Keys an object answers to without having them: where `obj[key]` code goes wrong. */
+const PROTOTYPE_KEYS = ["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty"];
+const tagKey = fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS, "env", "team"), fc.string());
+/** Tags as JSON text: `__proto__` survives only as text, never as an object literal. */
+const tags = fc.dictionary(tagKey, fc.oneof(fc.string(), fc.jsonValue()), { maxKeys: 4 }).map(
+  (t) =>
+    `{${Object.entries(t)
+      .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? "null"}`)
+      .join(",")}}`,
+);
+
+/**
+ * A cursor as a forger makes it: a real key of one of the listings, with some of its
+ * attributes dropped, others added, values swapped for empty, oversized, out-of-range,
+ * foreign or mistyped ones — or not a key at all.
+ */
+const REAL_KEYS: Record<string, string>[] = [
+  {
+    gsi1pk: "TARGETS",
+    gsi1sk: "2026-01-01T00:00:00.000Z#demo-zilliz",
+    pk: "TARGET#demo-zilliz",
+    sk: "TARGET",
+  },
+  { gsi1pk: "POLICIES", gsi1sk: "2026-01-01T00:00:00.000Z#p", pk: "POLICY#p", sk: "POLICY" },
+  { gsi3pk: "BACKUPS", gsi3sk: "2026-01-01T00:00:00.000Z#bk_x", pk: "BACKUP#bk_x", sk: "BACKUP" },
+  {
+    gsi1pk: "TARGET#demo-zilliz",
+    gsi1sk: "2026-01-01T00:00:00.000Z#bk_x",
+    pk: "BACKUP#bk_x",
+    sk: "BACKUP",
+  },
+  {
+    gsi2pk: "STATUS#AVAILABLE",
+    gsi2sk: "2026-01-01T00:00:00.000Z#bk_x",
+    pk: "BACKUP#bk_x",
+    sk: "BACKUP",
+  },
+];
+const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"];
+const keyValue = fc.oneof(
+  fc.constantFrom("", "2020", "9999", "TARGETS", "BACKUPS", "TARGET#demo-pinecone"),
+  fc.string(),
+  fc.string({ minLength: 1025, maxLength: 1100 }),
+  fc.integer(),
+  fc.constant(null),
+);
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v) ?? "").toString("base64url");
+const forgedCursor = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom(...REAL_KEYS),
+      fc.subarray(KEY_ATTRIBUTES, { maxLength: 2 }),
+      fc.dictionary(fc.constantFrom(...KEY_ATTRIBUTES, ...PROTOTYPE_KEYS, "zz"), keyValue, {
+        maxKeys: 2,
+      }),
+    )
+    .map(([real, dropped, changed]) => {
+      const key: Record<string, unknown> = { ...real };
+      for (const attribute of dropped) delete key[attribute];
+      return b64({ ...key, ...changed });
+    }),
+  fc.constantFrom(...REAL_KEYS).map(b64),
+  fc.jsonValue().map(b64),
+  fc.string(),
+);
+
+/** The listings, with the filters that narrow their partition or range. */
+const listing = fc.oneof(
+  fc.constant("/v1/targets"),
+  fc.constant("/v1/policies"),
+  fc
+    .record(
+      {
+        targetId: fc.constantFrom("demo-zilliz", "demo-pinecone"),
+        status: fc.constantFrom("AVAILABLE", "FAILED"),
+        createdAfter: fc.constantFrom("2026-01-01T00:00:00Z", "2030-01-01T00:00:00Z"),
+        createdBefore: fc.constantFrom("2020-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+      },
+      { requiredKeys: [] },
+    )
+    .map((q) => `/v1/backups?${new URLSearchParams(q)}`),
+);
+
 const body = fc.oneof(
   fc.constant(undefined),
   fc.jsonValue().map((v) => JSON.stringify(v)),
@@ -137,6 +220,46 @@ describe("fuzzing the HTTP API", () => {
         },
       ),
       { numRuns: 400 },
+    );
+  }, 120_000);
+
+  /** Answers 4xx problem+json, or success. */
+  function expectNoServerError(
+    r: { status: number; text: string; headers: Headers; json: any },
+    what: string,
+  ) {
+    expect(r.status, `${what} answered ${r.status}: ${r.text}`).toBeLessThan(500);
+    if (r.status >= 400) expect(r.headers.get("content-type")).toBe("application/problem+json");
+  }
+
+  it("takes no forged cursor for a real one: a 400, never a 500 from the database", async () => {
+    await fc.assert(
+      fc.asyncProperty(listing, forgedCursor, async (path, cursor) => {
+        const url = `${path}${path.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(cursor)}`;
+        expectNoServerError(await stack.request("GET", url), `GET ${url}`);
+      }),
+      { numRuns: 300 },
+    );
+  }, 120_000);
+
+  it("stores no tag key an object answers to, and never fails on one", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/),
+        tags,
+        tags,
+        async (id, targetTags, selectorTags) => {
+          const target = await stack.request("POST", "/v1/targets", {
+            body: `{"id":"t-${id}","name":"n","provider":"zilliz","secretRef":"sandbox/zilliz","resource":{"clusterId":"in01-5e1d0a9c3b7f226"},"tags":${targetTags}}`,
+          });
+          expectNoServerError(target, `POST /v1/targets with tags ${targetTags}`);
+          const policy = await stack.request("POST", "/v1/policies", {
+            body: `{"id":"p-${id}","name":"n","selector":{"tags":${selectorTags}},"schedule":{"expression":"rate(1 day)"},"retention":{"last":2}}`,
+          });
+          expectNoServerError(policy, `POST /v1/policies selecting ${selectorTags}`);
+        },
+      ),
+      { numRuns: 80 },
     );
   }, 120_000);
 

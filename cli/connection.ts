@@ -47,7 +47,7 @@ export function resolveConnection(flags: ConnectionFlags, io: CliIo): Connection
   const base = `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
   const apiUrl = base.endsWith("/v1") ? base : `${base}/v1`;
   if (isLoopback(url.hostname))
-    return { apiUrl, auth: { kind: "token", token: tokenOf(flags, io) } };
+    return { apiUrl, auth: { kind: "token", token: localToken(flags, io) } };
   const region =
     flags.region ??
     EXECUTE_API_HOST.exec(url.hostname)?.[1] ??
@@ -67,7 +67,11 @@ export function isLoopback(hostname: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-function tokenOf(flags: ConnectionFlags, io: CliIo): string | undefined {
+/**
+ * The local runtime's bearer token (also what its simulators' `/__sandbox/*` routes take):
+ * `--token`, `WARDEN_TOKEN`, or the token file `npm start` wrote; undefined when none.
+ */
+export function localToken(flags: { token?: string | undefined }, io: CliIo): string | undefined {
   const given = flags.token ?? io.env.WARDEN_TOKEN;
   if (given) return given;
   const dataDir = io.env.WARDEN_DATA_DIR ?? ".warden";

@@ -120,6 +120,8 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
           dataDir: join(dataDir, "sandbox"),
           basePort: sandboxPort,
           jobDurationMs: settings.WARDEN_SANDBOX_JOB_SECONDS * 1000,
+          // Their /__sandbox/* routes take the API's own token.
+          adminToken: token,
         })
       : undefined;
     if (sandbox) closers.push(() => sandbox.close());
@@ -130,6 +132,7 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
       ? await startSlackSink({
           // The port after the simulators', so the sink's address is predictable too.
           port: sandboxPort === 0 ? 0 : sandboxPort + Object.keys(sandbox?.vendors ?? {}).length,
+          adminToken: token,
           onMessage: (summary) => console.log(`slack ▸ ${summary}`),
         })
       : undefined;

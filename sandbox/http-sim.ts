@@ -20,7 +20,7 @@ import {
   type SimResponse,
   type SimRoute,
 } from "./http-sim-types.ts";
-import { ADMIN_PREFIX, handleAdmin } from "./sandbox-admin.ts";
+import { ADMIN_PREFIX, handleAdmin, refuseAdmin } from "./sandbox-admin.ts";
 import type { BackupSeeder } from "./vendor-hooks.ts";
 
 export type {
@@ -35,6 +35,8 @@ export type {
 export interface JsonHttpSimulatorOptions<Extra extends { kind: string }> {
   /** Default 0: an ephemeral port. The host is always 127.0.0.1. */
   port?: number;
+  /** The bearer token every `/__sandbox/*` request must carry (see `refuseAdmin`). */
+  adminToken: string;
   routes: SimRoute[];
   faults: FaultQueue<Extra>;
   /** Validates faults posted to `POST /__sandbox/faults`. */
@@ -79,7 +81,7 @@ export interface JsonHttpSimulator {
  * `status` faults, route matching (404), authentication, rate limiting, the route handler,
  * then `drop-response` / `hold-response` faults. Each transport fault comes from the fault
  * queue or, when no queued transport fault matches the request, from {@link Chaos}.
- * `/__sandbox/*` requests never get faults and are not logged.
+ * `/__sandbox/*` requests need the admin token, never get faults and are not logged.
  *
  * @example
  * ```ts
@@ -88,6 +90,7 @@ export interface JsonHttpSimulator {
  *   faults: new FaultQueue(),
  *   faultSchema: httpFaultSchema,
  *   errorBody: (status, message) => ({ error: { status, message } }),
+ *   adminToken: "a-token-of-16-chars-or-more",
  * });
  * ```
  */
@@ -165,7 +168,7 @@ export async function startJsonHttpSimulator<Extra extends { kind: string }>(
     const request = await readRequest(incoming);
     if (request.path.startsWith(ADMIN_PREFIX)) {
       const context = { ...options, chaos, requestCount: () => requests.length };
-      send(outgoing, handleAdmin(request, context));
+      send(outgoing, refuseAdmin(request, options.adminToken) ?? handleAdmin(request, context));
       return;
     }
     const target = { method: request.method, path: request.path };

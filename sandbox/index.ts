@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Chaos } from "./chaos.ts";
@@ -12,6 +13,8 @@ import { startZillizSimulator } from "./zilliz.ts";
 /** The test hooks of one running vendor simulator, the same for every vendor. */
 export interface SandboxSimulator {
   url: string;
+  /** The bearer token its `/__sandbox/*` routes take (the same for every simulator). */
+  adminToken: string;
   /** Queue transport faults (the vendor's own kinds go through `POST /__sandbox/faults`). */
   faults: { add(fault: HttpFault): void; clear(): void };
   chaos: Chaos;
@@ -44,11 +47,14 @@ export interface SandboxOptions {
   jobDurationMs?: number;
   /** How long a vendor takes to finish a delete, ms (default: each simulator's own). */
   deleteDurationMs?: number;
+  /** The bearer token of every simulator's `/__sandbox/*` routes; default a random one. */
+  adminToken?: string;
 }
 
 /** Where one vendor's simulator runs, as {@link startSandbox} decides it. */
 interface VendorSlot {
   port: number;
+  adminToken: string;
   stateFile?: string;
   jobDurationMs?: number;
   deleteDurationMs?: number;
@@ -162,16 +168,21 @@ const SIMULATORS: Record<string, (slot: VendorSlot) => Promise<SandboxVendor>> =
  * Starts every vendor simulator on loopback (the sandbox used by `npm start` and
  * `warden sandbox`).
  */
-export async function startSandbox(
-  options: SandboxOptions = {},
-): Promise<{ vendors: Record<string, SandboxVendor>; close(): Promise<void> }> {
+export async function startSandbox(options: SandboxOptions = {}): Promise<{
+  vendors: Record<string, SandboxVendor>;
+  /** What every simulator's `/__sandbox/*` routes take as `Authorization: Bearer …`. */
+  adminToken: string;
+  close(): Promise<void>;
+}> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
   const vendors: Record<string, SandboxVendor> = {};
   let offset = 0;
   try {
     for (const [name, start] of Object.entries(SIMULATORS)) {
       vendors[name] = await start({
         port: options.basePort ? options.basePort + offset : 0,
+        adminToken,
         stateFile: options.dataDir ? join(options.dataDir, `${name}.json`) : undefined,
         jobDurationMs: options.jobDurationMs,
         deleteDurationMs: options.deleteDurationMs,
@@ -184,6 +195,7 @@ export async function startSandbox(
   }
   return {
     vendors,
+    adminToken,
     close: async () => {
       await Promise.all(Object.values(vendors).map((v) => v.close()));
     },

@@ -1,4 +1,6 @@
 import type * as z from "zod";
+import { type HttpResponse, problem } from "../lib/api/http.ts";
+import { bearerMatches } from "../local/bearer.ts";
 import { type Chaos, chaosConfigSchema } from "./chaos.ts";
 import type { FaultQueue, FaultSpec } from "./fault-queue.ts";
 import type { SimRequest, SimResponse } from "./http-sim-types.ts";
@@ -25,7 +27,8 @@ export interface AdminContext<Extra extends { kind: string }> {
  * see `chaos.ts`), `POST /__sandbox/backups` (a finished backup made directly in the
  * vendor's model, see `vendor-hooks.ts`) and `GET /__sandbox/state`.
  *
- * They need no credentials: simulators bind to loopback only.
+ * Call it only for a request {@link refuseAdmin} let through: loopback is not a boundary
+ * (any local process, or a web page the browser sends to 127.0.0.1, can reach it).
  */
 export function handleAdmin<Extra extends { kind: string }>(
   request: SimRequest,
@@ -78,6 +81,34 @@ export function handleAdmin<Extra extends { kind: string }>(
       };
   }
   return { status: 404, body: { error: `no sandbox admin route ${route}` } };
+}
+
+/**
+ * The gate of every `/__sandbox/*` route, before any of them is looked up: the caller must
+ * send `Authorization: Bearer <token>` (the local runtime's WARDEN_TOKEN) — else 401 — and a
+ * request with a body must say `Content-Type: application/json` — else 415 (a browser sends
+ * a cross-site form or `text/plain` post without asking first; it cannot send this one).
+ *
+ * @returns the problem+json refusal, or `undefined` when the request may go on
+ */
+export function refuseAdmin(request: SimRequest, token: string): SimResponse | undefined {
+  if (!bearerMatches(request.headers.authorization, token)) {
+    const detail = "the sandbox admin routes need Authorization: Bearer <WARDEN_TOKEN>";
+    return problemResponse(problem(401, "Unauthorized", detail), { "www-authenticate": "Bearer" });
+  }
+  if (request.rawBody !== "" && !isJson(request.headers["content-type"])) {
+    const detail = "a sandbox admin request with a body must be Content-Type: application/json";
+    return problemResponse(problem(415, "Unsupported Media Type", detail));
+  }
+  return undefined;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
+}
+
+function problemResponse(answer: HttpResponse, headers: Record<string, string> = {}): SimResponse {
+  return { status: answer.status, headers: { ...answer.headers, ...headers }, body: answer.body };
 }
 
 /** The queued faults as JSON, each with its remaining uses. */

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type * as z from "zod";
 import type { Chaos } from "./chaos.ts";
 import { FaultQueue, type FaultSpec } from "./fault-queue.ts";
@@ -22,6 +23,11 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Called after every provider request (admin calls excluded). */
   onRequest?: (entry: RequestLogEntry) => void;
+  /**
+   * The bearer token of the `/__sandbox/*` routes (the local runtime passes its
+   * WARDEN_TOKEN); default a random one, read back as `adminToken` on the handle.
+   */
+  adminToken?: string;
 }
 
 /** How long simulated backup work takes, for the vendors whose backups run as jobs. */
@@ -101,6 +107,8 @@ export interface SimulatorVendor<
 export interface SimulatorHandle<Extra extends { kind: string } = never> {
   /** Base URL, e.g. `http://127.0.0.1:54321`. */
   url: string;
+  /** What `/__sandbox/*` requests must send as `Authorization: Bearer <adminToken>`. */
+  adminToken: string;
   /** Queue faults here (or over HTTP at `POST /__sandbox/faults`). */
   faults: FaultQueue<Extra>;
   /** Provider requests in arrival order of their responses; tests may read or truncate it. */
@@ -165,8 +173,10 @@ export async function startSimulator<
     deleteDurationMs: options.deleteDurationMs ?? 5_000,
   });
   const perSecond = options.rateLimitPerSecond;
+  const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
   const server = await startJsonHttpSimulator({
     port: options.port,
+    adminToken,
     routes: behaviour.routes,
     faults,
     faultSchema: vendor.faultSchema,
@@ -181,6 +191,7 @@ export async function startSimulator<
   for (const secret of vendor.secrets?.(state) ?? []) issueSecret(secret);
   const handle = {
     url: server.url,
+    adminToken,
     faults,
     requests: server.requests,
     chaos: server.chaos,

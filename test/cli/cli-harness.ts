@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { CliIo } from "../../cli/io.ts";
 import { main } from "../../cli/main.ts";
 import type { LocalStack } from "../support/local-stack.ts";
+import { sandboxAdmin } from "../support/sandbox-admin.ts";
 import { useLocalStack } from "../support/use-local-stack.ts";
 
 /** What one `warden …` run printed and returned. */
@@ -82,13 +83,14 @@ export async function deadApiUrl(): Promise<string> {
 
 /** Makes the Zilliz simulator fail the next backup job with a vendor reason. */
 export async function failNextZillizJob(
-  runtime: { sandbox: Record<string, Record<string, unknown>> },
+  runtime: { sandbox: Record<string, Record<string, unknown>>; token: string },
   reason: string,
 ): Promise<void> {
-  const response = await fetch(`${String(runtime.sandbox.zilliz?.url)}/__sandbox/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ kind: "fail-next-job", reason }),
+  // The simulators' admin routes take the local runtime's own token.
+  const zilliz = { url: String(runtime.sandbox.zilliz?.url), adminToken: runtime.token };
+  const response = await sandboxAdmin(zilliz, "POST", "/__sandbox/faults", {
+    kind: "fail-next-job",
+    reason,
   });
   if (response.status !== 201) throw new Error(`fault not queued: ${response.status}`);
 }

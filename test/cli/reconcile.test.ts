@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { sandboxAdmin } from "../support/sandbox-admin.ts";
 import { useCliStack, warden } from "./cli-harness.ts";
 
 /** `warden reconcile` against `npm start`, with vendor backups made through the admin API. */
 describe("warden reconcile", () => {
   const { stack, env } = useCliStack();
   const admin = async (vendor: string, body: object) => {
-    const sim = stack.runtime.sandbox[vendor] as { url: string };
-    const made = await fetch(`${sim.url}/__sandbox/backups`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    const sim = {
+      url: String(stack.runtime.sandbox[vendor]?.url),
+      adminToken: stack.runtime.token,
+    };
+    const made = await sandboxAdmin(sim, "POST", "/__sandbox/backups", body);
     expect(made.status).toBe(201);
     return ((await made.json()) as { backupId: string }).backupId;
   };

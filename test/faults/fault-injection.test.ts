@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { STALE_CLAIM_MS } from "../../lib/store/deliveries.ts";
 import { Keys } from "../../lib/store/keys.ts";
+import { sandboxAdmin } from "../support/sandbox-admin.ts";
 import {
   allRecords,
   type FaultWorld,
@@ -168,11 +169,11 @@ async function round(
 ) {
   if (options.failZillizJob) {
     const zilliz = world.vendors.find((v) => v.demoTarget.provider === "zilliz")!;
-    const queued = await fetch(`${zilliz.simulator.url}/__sandbox/faults`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      // Three jobs: a retry whose first job's answer was lost makes another, which fails too.
-      body: JSON.stringify({ kind: "fail-next-job", reason: "disk full", times: 3 }),
+    // Three jobs: a retry whose first job's answer was lost makes another, which fails too.
+    const queued = await sandboxAdmin(zilliz.simulator, "POST", "/__sandbox/faults", {
+      kind: "fail-next-job",
+      reason: "disk full",
+      times: 3,
     });
     expect(queued.status).toBe(201);
   }

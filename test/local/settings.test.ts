@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sandboxAdmin } from "../support/sandbox-admin.ts";
 import { useLocalStack } from "../support/use-local-stack.ts";
 
 /*
@@ -12,11 +13,12 @@ describe("npm start passes the operator's function settings on", () => {
   it("bounds a vendor call by WARDEN_PROVIDER_TIMEOUT_MS", async () => {
     const pinecone = stack.runtime.sandbox.pinecone as { url: string; indexes: string[] };
     // The vendor holds the next request for a second: past 150 ms, not past the default 30 s.
-    const held = await fetch(`${pinecone.url}/__sandbox/faults`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ kind: "delay", delayMs: 1_000 }),
-    });
+    const held = await sandboxAdmin(
+      { url: pinecone.url, adminToken: stack.runtime.token },
+      "POST",
+      "/__sandbox/faults",
+      { kind: "delay", delayMs: 1_000 },
+    );
     expect(held.status).toBe(201);
 
     const registered = await stack.request("POST", "/v1/targets", {

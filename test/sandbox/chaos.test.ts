@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type ChaosConfig, mulberry32 } from "../../sandbox/chaos.ts";
+import { sandboxAdmin } from "../support/sandbox-admin.ts";
 import { startHarness, type ZillizHarness } from "./zilliz-helpers.ts";
 
 const harnesses: ZillizHarness[] = [];
@@ -149,7 +150,7 @@ describe("chaos: seeded random transport faults", () => {
   it("is set over HTTP (validated), shown in the state, and stopped over HTTP", async () => {
     const h = await start();
     const chaos = (method: string, body?: string) =>
-      fetch(`${h.sim.url}/__sandbox/chaos`, { method, body });
+      sandboxAdmin(h.sim, method, "/__sandbox/chaos", body);
 
     const badRate = await chaos("PUT", JSON.stringify({ seed: 1, rate: 2, kinds: ["status"] }));
     const badKind = await chaos("PUT", JSON.stringify({ seed: 1, rate: 1, kinds: ["explode"] }));
@@ -166,7 +167,7 @@ describe("chaos: seeded random transport faults", () => {
     );
     const dropped = await h.call("GET", "/v2/jobs/job-x").catch(() => "socket error");
     const spared = await h.call("GET", "/v2/backups");
-    const state: any = await (await fetch(`${h.sim.url}/__sandbox/state`)).json();
+    const state: any = await (await sandboxAdmin(h.sim, "GET", "/__sandbox/state")).json();
     const stopped = await chaos("DELETE");
     const after = await h.call("GET", "/v2/jobs/job-x");
 
@@ -193,10 +194,9 @@ describe("chaos: seeded random transport faults", () => {
     const h = await start();
     h.sim.chaos.set({ seed: 1, rate: 1, kinds: ["drop-response"] });
 
-    const state = await fetch(`${h.sim.url}/__sandbox/state`);
-    const seeded = await fetch(`${h.sim.url}/__sandbox/backups`, {
-      method: "POST",
-      body: JSON.stringify({ clusterId: h.cluster }),
+    const state = await sandboxAdmin(h.sim, "GET", "/__sandbox/state");
+    const seeded = await sandboxAdmin(h.sim, "POST", "/__sandbox/backups", {
+      clusterId: h.cluster,
     });
 
     expect(state.status).toBe(200);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FaultQueue } from "../../sandbox/fault-queue.ts";
 import { matchesPathPattern, pathPatternProblem } from "../../sandbox/path-pattern.ts";
+import { sandboxAdmin } from "../support/sandbox-admin.ts";
 import { startHarness, type ZillizHarness } from "./zilliz-helpers.ts";
 
 /*
@@ -53,11 +54,7 @@ describe("a hostile path pattern over HTTP", () => {
   });
 
   async function admin(h: ZillizHarness, method: string, path: string, body: unknown) {
-    const response = await fetch(`${h.sim.url}${path}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    const response = await sandboxAdmin(h.sim, method, path, body);
     return { status: response.status, json: (await response.json()) as any };
   }
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type PineconeSimulatorOptions, startPineconeSimulator } from "../../sandbox/pinecone.ts";
+import { sandboxAdmin } from "../support/sandbox-admin.ts";
 
 const T0 = Date.parse("2026-03-02T09:00:00Z");
 
@@ -215,9 +216,9 @@ describe("Pinecone simulator", () => {
   describe("faults", () => {
     it("ends the next backup Failed (or the given status) on fail-next-backup", async () => {
       h.sim.faults.add({ kind: "fail-next-backup" });
-      const admin = await fetch(`${h.sim.url}/__sandbox/faults`, {
-        method: "POST",
-        body: JSON.stringify({ kind: "fail-next-backup", status: "InitializationFailed" }),
+      const admin = await sandboxAdmin(h.sim, "POST", "/__sandbox/faults", {
+        kind: "fail-next-backup",
+        status: "InitializationFailed",
       });
       expect(admin.status).toBe(201);
       const first = (await h.create()).json;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startPineconeSimulator } from "../../sandbox/pinecone.ts";
+import { sandboxAdmin } from "../support/sandbox-admin.ts";
 import { startHarness, type ZillizHarness } from "./zilliz-helpers.ts";
 
 const harnesses: ZillizHarness[] = [];
@@ -51,12 +52,11 @@ describe("transport fault: drop-response", () => {
 
   it("is queued over HTTP, never applies to admin routes, and yields to a status fault", async () => {
     const h = await start();
-    const post = (body: unknown) =>
-      fetch(`${h.sim.url}/__sandbox/faults`, { method: "POST", body: JSON.stringify(body) });
+    const post = (body: unknown) => sandboxAdmin(h.sim, "POST", "/__sandbox/faults", body);
 
     const queued = await post({ kind: "drop-response", match: { path: "/v2/clusters/**" } });
     const badHold = await post({ kind: "hold-response" });
-    const state = await fetch(`${h.sim.url}/__sandbox/state`);
+    const state = await sandboxAdmin(h.sim, "GET", "/__sandbox/state");
     h.sim.faults.add({ kind: "status", status: 503, match: { method: "POST" } });
     const answered = await h.create();
     const sizeAfterStatus = h.sim.faults.size;

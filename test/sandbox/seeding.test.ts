@@ -8,6 +8,7 @@ import {
   startTaurusDbSimulator,
 } from "../../sandbox/huawei/taurusdb.ts";
 import { startPineconeSimulator } from "../../sandbox/pinecone.ts";
+import { sandboxAdmin } from "../support/sandbox-admin.ts";
 import { clientFor, T0 } from "./huawei/helpers.ts";
 import { iso, startHarness } from "./zilliz-helpers.ts";
 
@@ -18,12 +19,8 @@ afterEach(async () => {
 });
 
 /** `POST /__sandbox/backups` with `body` (a string is sent as is). */
-async function seed(url: string, body: unknown) {
-  const response = await fetch(`${url}/__sandbox/backups`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
+async function seed(sim: { url: string; adminToken: string }, body: unknown) {
+  const response = await sandboxAdmin(sim, "POST", "/__sandbox/backups", body);
   return { status: response.status, json: (await response.json()) as any };
 }
 
@@ -34,7 +31,7 @@ describe("seeding backups: Zilliz", () => {
     const manual = (await h.create()).json.data.backupId;
     h.advance(60_000);
 
-    const seeded = await seed(h.sim.url, { clusterId: h.cluster, creationMethod: "AUTO" });
+    const seeded = await seed(h.sim, { clusterId: h.cluster, creationMethod: "AUTO" });
     const auto = await h.call("GET", "/v2/backups?creationMethod=AUTO");
     const manuals = await h.call("GET", "/v2/backups?creationMethod=MANUAL");
     const detail = await h.call("GET", `/v2/clusters/${h.cluster}/backups/${seeded.json.backupId}`);
@@ -96,12 +93,12 @@ describe("seeding backups: Zilliz", () => {
     const h = await startHarness({ serverlessClusters: ["in01-serverless000000"] });
     running.push(h.sim);
 
-    const badJson = await seed(h.sim.url, "{");
-    const badMethod = await seed(h.sim.url, { clusterId: h.cluster, creationMethod: "HOURLY" });
-    const missing = await seed(h.sim.url, {});
-    const typo = await seed(h.sim.url, { clusterId: h.cluster, creationmethod: "AUTO" });
-    const unknown = await seed(h.sim.url, { clusterId: "in01-nope" });
-    const serverless = await seed(h.sim.url, { clusterId: "in01-serverless000000" });
+    const badJson = await seed(h.sim, "{");
+    const badMethod = await seed(h.sim, { clusterId: h.cluster, creationMethod: "HOURLY" });
+    const missing = await seed(h.sim, {});
+    const typo = await seed(h.sim, { clusterId: h.cluster, creationmethod: "AUTO" });
+    const unknown = await seed(h.sim, { clusterId: "in01-nope" });
+    const serverless = await seed(h.sim, { clusterId: "in01-serverless000000" });
 
     expect([badJson.status, badMethod.status, missing.status, typo.status]).toEqual([
       400, 400, 400, 400,
@@ -121,7 +118,7 @@ describe("seeding backups: Pinecone", () => {
     const sim = await startPineconeSimulator({ now: () => T0, indexes: ["docs-example"] });
     running.push(sim);
 
-    const seeded = await seed(sim.url, {
+    const seeded = await seed(sim, {
       indexName: "docs-example",
       name: "weekly",
       description: "warden:demo",
@@ -149,8 +146,8 @@ describe("seeding backups: Pinecone", () => {
     const sim = await startPineconeSimulator();
     running.push(sim);
 
-    const unknown = await seed(sim.url, { indexName: "nope" });
-    const badName = await seed(sim.url, { indexName: sim.indexes[0], name: "Not_Valid" });
+    const unknown = await seed(sim, { indexName: "nope" });
+    const badName = await seed(sim, { indexName: sim.indexes[0], name: "Not_Valid" });
 
     expect(unknown).toEqual({ status: 404, json: { error: "index nope not found" } });
     expect(badName.status).toBe(400);
@@ -166,7 +163,7 @@ describe("seeding backups: TaurusDB", () => {
     const client = clientFor(sim, clock);
     const base = `/v3/${sim.projectId}/backups`;
 
-    const auto = await seed(sim.url, {
+    const auto = await seed(sim, {
       instanceId: DEFAULT_TAURUSDB_INSTANCE,
       name: "auto-nightly",
       type: "auto",
@@ -204,10 +201,10 @@ describe("seeding backups: TaurusDB", () => {
     const instanceId = DEFAULT_TAURUSDB_INSTANCE;
     sim.seedBackup({ instanceId, name: "taken-name" });
 
-    const unknown = await seed(sim.url, { instanceId: "nope", name: "some-name" });
-    const taken = await seed(sim.url, { instanceId, name: "taken-name" });
-    const badName = await seed(sim.url, { instanceId, name: "1x" });
-    const badType = await seed(sim.url, { instanceId, name: "some-name", type: "weekly" });
+    const unknown = await seed(sim, { instanceId: "nope", name: "some-name" });
+    const taken = await seed(sim, { instanceId, name: "taken-name" });
+    const badName = await seed(sim, { instanceId, name: "1x" });
+    const badType = await seed(sim, { instanceId, name: "some-name", type: "weekly" });
 
     expect(unknown.status).toBe(404);
     expect(taken.status).toBe(409);
@@ -224,12 +221,12 @@ describe("seeding backups: DCS", () => {
     const client = clientFor(sim, clock);
     const [ha, single] = sim.instances.map((i) => i.instanceId);
 
-    const auto = await seed(sim.url, { instanceId: ha, backupType: "auto" });
+    const auto = await seed(sim, { instanceId: ha, backupType: "auto" });
     const manual = sim.seedBackup({ instanceId: ha!, remark: "warden:demo" });
     const listed = await client.call("GET", `/v2/${sim.projectId}/instances/${ha}/backups`);
-    const refused = await seed(sim.url, { instanceId: single });
-    const unknown = await seed(sim.url, { instanceId: "nope" });
-    const badRemark = await seed(sim.url, { instanceId: ha, remark: "x".repeat(129) });
+    const refused = await seed(sim, { instanceId: single });
+    const unknown = await seed(sim, { instanceId: "nope" });
+    const badRemark = await seed(sim, { instanceId: ha, remark: "x".repeat(129) });
 
     expect(auto.status).toBe(201);
     const records = listed.json.backup_record_response;

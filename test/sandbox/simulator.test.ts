@@ -57,7 +57,11 @@ async function startCounter(options: SimulatorOptions & RateLimitOptions & { key
   const call = async (method: string, path: string, body?: unknown, key = started.state.key) => {
     const response = await fetch(`${started.handle.url}${path}`, {
       method,
-      headers: { "x-key": key, "content-type": "application/json" },
+      headers: {
+        "x-key": key,
+        "content-type": "application/json",
+        authorization: `Bearer ${started.handle.adminToken}`, // what /__sandbox/* requires
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -4,6 +4,7 @@ import { messageFor } from "../../lib/notify/slack/messages.ts";
 import { SlackSender } from "../../lib/notify/slack/sender.ts";
 import { type SlackSink, startSlackSink } from "../../sandbox/slack-sink.ts";
 import { failedRecord, fakeTime } from "../notify/fixtures.ts";
+import { sandboxAdmin } from "../support/sandbox-admin.ts";
 
 const sinks: SlackSink[] = [];
 async function start(options: Parameters<typeof startSlackSink>[0] = {}): Promise<SlackSink> {
@@ -104,7 +105,7 @@ describe("Slack sink", () => {
     const sink = await start();
     await post(sink.webhookUrl("x"), { text: "a" });
 
-    const fault = await post(`${sink.url}/__sandbox/faults`, {
+    const fault = await sandboxAdmin(sink, "POST", "/__sandbox/faults", {
       kind: "status",
       status: 503,
       match: { method: "POST", path: "/services/**" },

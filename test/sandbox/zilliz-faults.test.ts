@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import * as z from "zod";
+import { sandboxAdmin } from "../support/sandbox-admin.ts";
 import { startHarness, T0, type ZillizHarness } from "./zilliz-helpers.ts";
 
 /** The parts of `GET /__sandbox/state` the admin test looks at. */
@@ -127,7 +128,7 @@ describe("Zilliz simulator: sandbox admin endpoints", () => {
   it("accepts faults over HTTP, validates them, clears them and dumps state", async () => {
     const h = await start();
     const admin = (method: string, body?: unknown) =>
-      fetch(`${h.sim.url}/__sandbox/faults`, { method, body: JSON.stringify(body) });
+      sandboxAdmin(h.sim, method, "/__sandbox/faults", body);
 
     const invalid = await admin("POST", { kind: "status", status: 418 });
     const valid = await admin("POST", {
@@ -140,7 +141,9 @@ describe("Zilliz simulator: sandbox admin endpoints", () => {
     await admin("POST", { kind: "fail-next-job", reason: "disk full", times: 3 });
     const cleared = await admin("DELETE");
     await h.create();
-    const state = dumpSchema.parse(await (await fetch(`${h.sim.url}/__sandbox/state`)).json());
+    const state = dumpSchema.parse(
+      await (await sandboxAdmin(h.sim, "GET", "/__sandbox/state")).json(),
+    );
 
     expect(invalid.status).toBe(400);
     expect(valid.status).toBe(201);

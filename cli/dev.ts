@@ -5,6 +5,8 @@ import { startLocal } from "../functions/local.ts";
  * Prints where the API is, the token and a ready-to-paste curl line.
  */
 export async function dev(): Promise<number> {
+  // Whatever this process writes (the table's LevelDB files too) is for its user alone.
+  process.umask(0o077);
   const runtime = await startLocal();
   const api = `${runtime.url}/v1`;
   const lines = [

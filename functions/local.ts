@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as z from "zod";
 import { systemClock } from "../lib/core/clock.ts";
@@ -11,6 +11,7 @@ import { jsonLinesSink } from "../local/aws/recorder.ts";
 import { ensureTable, LOCAL_AWS, startDynalite } from "../local/dynamo.ts";
 import { apiEvent, scheduledEvent } from "../local/events.ts";
 import { startLocalHttpServer } from "../local/http-server.ts";
+import { privateFolder, tightenTree, writePrivateFile } from "../local/private-files.ts";
 import { EnvSecretSource, FileSecretSource } from "../local/secrets.ts";
 import { every } from "../local/ticker.ts";
 import { expireDueMarkers } from "../local/ttl.ts";
@@ -80,12 +81,15 @@ export interface LocalRuntime {
 function tokenOf(settings: LocalSettings, dataDir: string): { token: string; file: string } {
   const file = join(dataDir, "token");
   if (settings.WARDEN_TOKEN) {
-    writeFileSync(file, settings.WARDEN_TOKEN, { mode: 0o600 });
+    writePrivateFile(file, settings.WARDEN_TOKEN);
     return { token: settings.WARDEN_TOKEN, file };
   }
-  if (existsSync(file)) return { token: readFileSync(file, "utf8").trim(), file };
+  if (existsSync(file)) {
+    chmodSync(file, 0o600); // a file made by hand may be readable by others
+    return { token: readFileSync(file, "utf8").trim(), file };
+  }
   const token = randomBytes(24).toString("base64url");
-  writeFileSync(file, token, { mode: 0o600 });
+  writePrivateFile(file, token);
   return { token, file };
 }
 
@@ -98,19 +102,24 @@ function tokenOf(settings: LocalSettings, dataDir: string): { token: string; fil
 export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<LocalRuntime> {
   const settings = LocalSettings.parse(env);
   const dataDir = resolve(settings.WARDEN_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
+  // What it holds is private (0700 folders, 0600 files): the token, the table, the state.
+  privateFolder(dataDir);
   const { token, file: tokenFile } = tokenOf(settings, dataDir);
   const closers: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const close of closers.reverse()) await close().catch(() => {});
   };
   try {
+    // LevelDB writes its files with the process's umask (`warden dev` sets 077); an
+    // earlier start's may be looser.
+    tightenTree(join(dataDir, "dynamo"));
     const dynamo = await startDynalite({ path: join(dataDir, "dynamo") });
     closers.push(() => dynamo.close());
     const table = "backup-warden";
     await ensureTable(dynamo.endpoint, table);
 
     const sandboxOn = settings.WARDEN_SANDBOX === "1";
+    if (sandboxOn) tightenTree(join(dataDir, "sandbox")); // the simulators' state files
     const sandboxPort =
       settings.WARDEN_SANDBOX_PORT ?? (settings.WARDEN_PORT === 0 ? 0 : settings.WARDEN_PORT + 1);
     const sandboxSecrets = new StaticSecretSource();

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { privateFolder } from "../local/private-files.ts";
 import type { Chaos } from "./chaos.ts";
 import type { HttpFault } from "./fault-queue.ts";
 import type { RequestLogEntry } from "./http-sim-types.ts";
@@ -174,7 +174,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<{
   adminToken: string;
   close(): Promise<void>;
 }> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir) privateFolder(options.dataDir);
   const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
   const vendors: Record<string, SandboxVendor> = {};
   let offset = 0;

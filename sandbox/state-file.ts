@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync } from "node:fs";
 import { dirname } from "node:path";
 import * as z from "zod";
+import { privateFolder, writePrivateFile } from "../local/private-files.ts";
 
 /**
  * A simulator's state kept in one JSON file, so a restarted simulator (for example after
@@ -50,12 +51,12 @@ export class JsonStateFile<T> {
     return parsed.data;
   }
 
-  /** Replaces the file's content with `state`. */
+  /** Replaces the file's content with `state`: a 0600 file in a 0700 folder. */
   save(state: T): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    privateFolder(dirname(this.path));
     const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
-    renameSync(temporary, this.path);
+    writePrivateFile(temporary, `${JSON.stringify(state, null, 2)}\n`);
+    renameSync(temporary, this.path); // the file takes the temporary's mode
   }
 }
 

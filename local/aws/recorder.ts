@@ -46,6 +46,6 @@ export function recordCalls(
 
 /** A sink appending one JSON line per call to `file` (one file per process). */
 export function jsonLinesSink(file: string): (call: RecordedCall) => void {
-  mkdirSync(dirname(file), { recursive: true });
-  return (call) => appendFileSync(file, `${JSON.stringify(call)}\n`);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  return (call) => appendFileSync(file, `${JSON.stringify(call)}\n`, { mode: 0o600 });
 }

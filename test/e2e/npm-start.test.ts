@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -61,12 +61,13 @@ async function waitFor<T>(
 }
 
 describe("npm start (warden dev as a real process)", () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "warden-e2e-"));
+  const parent = mkdtempSync(join(tmpdir(), "warden-e2e-"));
+  const dataDir = join(parent, "data"); // made by warden dev itself
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   let child: ChildProcess | undefined;
   afterAll(() => {
     child?.kill("SIGKILL");
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(parent, { recursive: true, force: true });
   });
 
   const api = async (method: string, path: string) => {
@@ -97,6 +98,19 @@ describe("npm start (warden dev as a real process)", () => {
     );
     expect(deleted.json.status).toBe("DELETED");
   }, 60_000);
+
+  it("keeps everything it wrote private: folders 0700, files 0600 (the table's too)", () => {
+    const loose: string[] = [];
+    const walk = (path: string) => {
+      const stat = statSync(path);
+      const mode = stat.mode & 0o777;
+      if (mode !== (stat.isDirectory() ? 0o700 : 0o600)) loose.push(`${path} ${mode.toString(8)}`);
+      if (stat.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+    };
+    walk(dataDir);
+    expect(readdirSync(join(dataDir, "dynamo")).length).toBeGreaterThan(0);
+    expect(loose).toEqual([]);
+  });
 
   it("completes a backup that was in flight when the process was killed", async () => {
     const created = await api("POST", "/targets/demo-zilliz/backups");

@@ -1,4 +1,6 @@
 import { startLocal } from "../functions/local.ts";
+import { SettingsError } from "../functions/settings.ts";
+import { EXIT } from "./errors.ts";
 
 /**
  * `warden dev` (= `npm start`): the whole system on this machine until Ctrl-C.
@@ -7,7 +9,15 @@ import { startLocal } from "../functions/local.ts";
 export async function dev(): Promise<number> {
   // Whatever this process writes (the table's LevelDB files too) is for its user alone.
   process.umask(0o077);
-  const runtime = await startLocal();
+  let runtime: Awaited<ReturnType<typeof startLocal>>;
+  try {
+    runtime = await startLocal();
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    // A configuration error is one line naming the variable and its rule, not a stack.
+    process.stderr.write(`warden: ${error.message}\n`);
+    return EXIT.usage;
+  }
   const api = `${runtime.url}/v1`;
   const lines = [
     "",

@@ -1,4 +1,7 @@
+import { LocalSettings } from "../functions/local.ts";
+import { readSettings, SettingsError } from "../functions/settings.ts";
 import { startSandbox } from "../sandbox/index.ts";
+import { EXIT } from "./errors.ts";
 
 /**
  * `warden sandbox`: the vendor simulators alone, on ephemeral loopback ports. Prints one
@@ -7,7 +10,15 @@ import { startSandbox } from "../sandbox/index.ts";
  * and runs until interrupted.
  */
 export async function sandbox(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const running = await startSandbox({ adminToken: env.WARDEN_TOKEN || undefined });
+  let token: string | undefined;
+  try {
+    token = readSettings(env, LocalSettings.pick({ WARDEN_TOKEN: true })).WARDEN_TOKEN;
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    process.stderr.write(`warden: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  const running = await startSandbox({ adminToken: token || undefined });
   console.log(
     JSON.stringify(
       Object.fromEntries(

@@ -17,9 +17,10 @@ import { every } from "../local/ticker.ts";
 import { expireDueMarkers } from "../local/ttl.ts";
 import { startSandbox } from "../sandbox/index.ts";
 import { startSlackSink } from "../sandbox/slack-sink.ts";
-import { OPERATOR_SETTINGS } from "./config.ts";
+import { Environment, OPERATOR_SETTINGS } from "./config.ts";
 import { startLocalFunctions } from "./local-runtime.ts";
 import { errorFields, log } from "./log.ts";
+import { readSettings } from "./settings.ts";
 
 /** Settings of the local runtime (`npm start`), from the environment. */
 export const LocalSettings = z.object({
@@ -50,6 +51,14 @@ export const LocalSettings = z.object({
   WARDEN_AWS_CALL_LOG: z.string().optional(),
 });
 export type LocalSettings = z.infer<typeof LocalSettings>;
+
+/** The functions' tunables an operator sets (checked at start, not at a function's first call). */
+const OperatorSettings = Environment.pick(
+  Object.fromEntries(OPERATOR_SETTINGS.map((name) => [name, true])) as Record<
+    (typeof OPERATOR_SETTINGS)[number],
+    true
+  >,
+);
 
 /** The sandbox's demo policy: every minute, keeping the last 5 backups of the demo target. */
 export const DEMO_POLICY = {
@@ -98,9 +107,11 @@ function tokenOf(settings: LocalSettings, dataDir: string): { token: string; fil
  * the state machines under aws-local-stepfunctions running the real handlers, the HTTP
  * API on loopback and, unless disabled, the vendor simulators with demo targets.
  * Records left in flight by a previous run are resumed.
+ *
+ * @throws SettingsError before anything starts, when a setting breaks its rule
  */
 export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<LocalRuntime> {
-  const settings = LocalSettings.parse(env);
+  const settings = readSettings(env, LocalSettings, OperatorSettings);
   const dataDir = resolve(settings.WARDEN_DATA_DIR);
   // What it holds is private (0700 folders, 0600 files): the token, the table, the state.
   privateFolder(dataDir);

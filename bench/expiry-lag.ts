@@ -28,10 +28,17 @@ const api = async (method: string, path: string, body?: unknown) => {
   });
   return (await r.json()) as { id: string; status: string; expiresAt?: string; deletedAt?: string };
 };
+/** Every wait has a limit, and says what it was waiting for when it runs out. */
+const WAIT_LIMIT_MS = 90_000;
 const until = async (id: string, status: string) => {
+  const started = Date.now();
   for (;;) {
     const b = await api("GET", `/backups/${id}`);
     if (b.status === status) return b;
+    if (Date.now() - started > WAIT_LIMIT_MS)
+      throw new Error(
+        `expiry-lag: ${id} did not reach ${status} within ${WAIT_LIMIT_MS / 1000} s (it is ${b.status})`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 };

@@ -93,9 +93,10 @@ export function renderPlan(plan: RetentionPlan | GuardedPlan): string {
     ]),
     ...plan.remove.map((r) => ["remove", r.id, ""]),
   ];
-  if (rows.length === 0) return "  (no backups)";
-  return table(["", "BACKUP", "WHY"], rows)
+  const note = "suspended" in plan && plan.suspended ? `  suspended: ${plan.suspended}\n` : "";
+  if (rows.length === 0) return `${note}  (no backups)`;
+  return `${note}${table(["", "BACKUP", "WHY"], rows)
     .split("\n")
     .map((line) => `  ${line}`.trimEnd())
-    .join("\n");
+    .join("\n")}`;
 }

@@ -120,6 +120,17 @@ export const api = /* @__PURE__ */ perContext((c) => {
         ...c.store,
         workflows: c.workflows,
         clock: c.clock,
+        // The hold is lifted either way; what retention does next must not undo the
+        // answer (the sweeper finds anything left past its expiry).
+        onGuardLifted: (record) =>
+          retention(c)
+            .reexamineTarget(record.targetId)
+            .catch((error: unknown) =>
+              log("warn", "retention after a lifted hold failed", {
+                backupId: record.id,
+                ...errorFields(error),
+              }),
+            ),
       }),
       policies: new PolicyService({ ...c.store, clock: c.clock, nextRun }),
       retention: retention(c),

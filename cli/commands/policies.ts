@@ -39,9 +39,11 @@ function policyTable(policies: Policy[]): string {
       `${p.schedule.expression} ${p.schedule.timeZone}`,
       "ids" in p.targets
         ? p.targets.ids.join(",")
-        : Object.entries(p.targets.selector)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(","),
+        : "selector" in p.targets
+          ? Object.entries(p.targets.selector)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(",")
+          : "(all)",
       retentionSummary(p.retention),
       p.enabled ? formatInstant(p.nextRunAt) : "paused",
     ]),

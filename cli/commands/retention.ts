@@ -25,6 +25,7 @@ const ServerPlan = z.object({
       guarded: z
         .array(z.object({ id: z.string(), guard: z.string(), detail: z.string() }))
         .default([]),
+      suspended: z.string().optional(),
     }),
   ),
 });

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { ID_PATTERN } from "./ids.ts";
 import { BackupStatus } from "./status.ts";
 
 /** How a backup came to be: requested, scheduled, or found at the vendor (the reconciler). */
@@ -43,6 +44,15 @@ export const OrphanFacts = z.object({
 });
 export type OrphanFacts = z.infer<typeof OrphanFacts>;
 
+/**
+ * A backup's tag, restic-style: a plain string, matched by the retention's `tags` rule
+ * (which splits on commas, so a tag cannot hold one).
+ */
+export const BackupTag = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:/=+@-]{1,128}$/, "a tag is 1-128 of A-Za-z0-9_.:/=+@- (no commas)");
+export type BackupTag = z.infer<typeof BackupTag>;
+
 /** One status change, kept on the record (appended in the same conditional write). */
 export const HistoryEntry = z.object({
   at: z.iso.datetime(),
@@ -60,6 +70,11 @@ export const BackupRecord = z.object({
   status: BackupStatus,
   trigger: BackupTrigger,
   policyId: z.string().optional(),
+  /**
+   * From the request and the policy that made it; the retention's `tags` rule reads them.
+   * Absent: none.
+   */
+  tags: z.array(BackupTag).max(40).optional(),
   scheduledAt: z.iso.datetime().optional(),
   /** The vendor's id of the backup, once the vendor accepted the request. */
   providerBackupId: z.string().optional(),
@@ -106,6 +121,13 @@ export const CreateBackupInput = z
   .object({
     /** Keep this backup at least until then; retention never removes it earlier. */
     expiresAt: z.iso.datetime().optional(),
+    /** Tags the backup carries (restic-style strings). */
+    tags: z.array(BackupTag).max(20).optional(),
+    /**
+     * A policy covering the target whose retention governs this backup as one of its own
+     * (its `tags` rule may keep it); without it, only the backup's `expiresAt` does.
+     */
+    policyId: z.string().regex(ID_PATTERN, "a policy id").optional(),
   })
   .strict();
 export type CreateBackupInput = z.infer<typeof CreateBackupInput>;

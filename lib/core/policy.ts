@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { RetentionPolicySchema } from "../retention/index.ts";
+import { BackupTag } from "./backup.ts";
 import { ID_PATTERN } from "./ids.ts";
 import { SecretRef, Tags } from "./target.ts";
 
@@ -22,10 +23,21 @@ export const Schedule = z.object({
 });
 export type Schedule = z.infer<typeof Schedule>;
 
-/** Which targets a policy covers: listed ids, or every target carrying the given tags. */
+/**
+ * Which targets a policy covers: listed ids, every target carrying the given tags, or —
+ * said explicitly — all targets. An empty selector would match every target by accident,
+ * so it is refused.
+ */
 export const PolicyTargets = z.union([
   z.object({ ids: z.array(z.string().regex(ID_PATTERN)).min(1).max(500) }).strict(),
-  z.object({ selector: Tags }).strict(),
+  z
+    .object({
+      selector: Tags.refine((tags) => Object.keys(tags).length > 0, {
+        message: 'an empty selector would select every target; say { "all": true } for that',
+      }),
+    })
+    .strict(),
+  z.object({ all: z.literal(true) }).strict(),
 ]);
 export type PolicyTargets = z.infer<typeof PolicyTargets>;
 
@@ -55,6 +67,16 @@ export const PolicySpec = z.object({
     .default(60),
   targets: PolicyTargets,
   retention: RetentionPolicySchema,
+  /**
+   * Retention never removes a backup that would leave a covered target with fewer than
+   * this many AVAILABLE backups of ours (the newest ones are kept).
+   */
+  keepAtLeast: z.number().int().min(1).max(1000).default(1),
+  /**
+   * Tags every backup this policy makes carries (restic-style strings), so the
+   * retention's `tags` rule can keep them.
+   */
+  backupTags: z.array(BackupTag).max(20).default([]),
   /**
    * Whether retention also governs the covered targets' unmanaged backups (found at the
    * vendor, not made by us: the console's, the vendor's automatic ones). Off by default:

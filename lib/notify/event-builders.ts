@@ -24,6 +24,10 @@ export interface BackupEventExtra {
   "backup.delete_failed": BackupExtraBase & { reason?: string; error?: EventError };
   "backup.orphaned": BackupExtraBase;
   "backup.vanished": BackupExtraBase & { previousStatus: BackupStatus };
+  "backup.hold_lifted": BackupExtraBase & {
+    hold: { reason: string; by: string; at: string };
+    liftedBy: string;
+  };
 }
 
 /** Optional facts every `backup.*` builder accepts. */
@@ -57,14 +61,15 @@ const UNKNOWN_ERROR: EventError = {
 export function eventFromBackup<T extends BackupEventType>(
   type: T,
   record: BackupRecord,
-  ...[extra]: T extends "backup.expiring" | "backup.vanished"
+  ...[extra]: T extends "backup.expiring" | "backup.vanished" | "backup.hold_lifted"
     ? [extra: BackupEventExtra[T]]
     : [extra?: BackupEventExtra[T]]
 ): EventOf<T> {
   const more: Partial<
     BackupEventExtra["backup.delete_failed"] &
       BackupEventExtra["backup.expiring"] &
-      BackupEventExtra["backup.vanished"]
+      BackupEventExtra["backup.vanished"] &
+      BackupEventExtra["backup.hold_lifted"]
   > = extra ?? {};
   const detail = {
     version: 1,
@@ -93,6 +98,9 @@ export function eventFromBackup<T extends BackupEventType>(
     deleteAfter: record.orphan?.deleteAfter,
     vanishedAt: record.vanishedAt,
     previousStatus: more.previousStatus,
+    hold: more.hold,
+    liftedBy: clip(more.liftedBy, 200),
+    liftedAt: more.hold ? (more.occurredAt ?? record.updatedAt) : undefined,
     origin: record.origin ?? "managed",
     deleteRequestedAt: record.deleteRequestedAt,
     deletedAt: record.deletedAt ?? record.updatedAt,

@@ -30,6 +30,7 @@ export const EventType = {
   deleteFailed: "backup.delete_failed",
   orphaned: "backup.orphaned",
   vanished: "backup.vanished",
+  holdLifted: "backup.hold_lifted",
   scheduleSkipped: "schedule.skipped",
   scheduleMissed: "schedule.missed",
   scheduleFailed: "schedule.failed",
@@ -131,6 +132,15 @@ export const BackupVanishedV1 = z.object({
   origin: z.enum(["managed", "unmanaged", "orphan"]),
 });
 
+/** Detail of `backup.hold_lifted`: a legal hold was lifted; retention applies again. */
+export const BackupHoldLiftedV1 = z.object({
+  ...backupFields,
+  /** The hold that was lifted: why and by whom it had been placed. */
+  hold: z.object({ reason: z.string().max(500), by: z.string().max(200), at: iso }),
+  liftedBy: z.string().max(200),
+  liftedAt: iso,
+});
+
 /** Fields of `schedule.*` details: a policy's run for one target at one scheduled time. */
 const scheduleFields = {
   ...common,
@@ -175,6 +185,7 @@ export const DETAIL_SCHEMAS = {
   "backup.delete_failed": BackupDeleteFailedV1,
   "backup.orphaned": BackupOrphanedV1,
   "backup.vanished": BackupVanishedV1,
+  "backup.hold_lifted": BackupHoldLiftedV1,
   "schedule.skipped": ScheduleSkippedV1,
   "schedule.missed": ScheduleMissedV1,
   "schedule.failed": ScheduleFailedV1,
@@ -193,6 +204,7 @@ export const DomainEvent = z.discriminatedUnion("type", [
   member("backup.delete_failed"),
   member("backup.orphaned"),
   member("backup.vanished"),
+  member("backup.hold_lifted"),
   member("schedule.skipped"),
   member("schedule.missed"),
   member("schedule.failed"),
@@ -216,6 +228,7 @@ export const AnyEventDetail = z.union([
   BackupDeleteFailedV1.loose(),
   BackupOrphanedV1.loose(),
   BackupVanishedV1.loose(),
+  BackupHoldLiftedV1.loose(),
   ScheduleSkippedV1.loose(),
   ScheduleMissedV1.loose(),
   ScheduleFailedV1.loose(),

@@ -48,6 +48,8 @@ export interface BackupQuery {
   /** ISO-8601 bounds on creation time, inclusive. */
   createdAfter?: string;
   createdBefore?: string;
+  /** Internal (the sweeper): only backups whose own `expiresAt` is at or before this. */
+  expiredBy?: string;
   limit?: number;
   cursor?: string;
 }
@@ -217,11 +219,39 @@ export class BackupRepository extends TableRepository {
     }
   }
 
-  /** Updates fields without changing status, only while the record is in `status`. */
-  async patch(id: string, status: BackupStatus, patch: BackupPatch): Promise<BackupRecord> {
+  /**
+   * Updates fields without changing status, only while the record is in `status`. Given
+   * `audit`, the change is also an entry of the history (`cause`, at the record's status)
+   * and may cause events, written in the same conditional write as with
+   * {@link transition}.
+   */
+  async patch(
+    id: string,
+    status: BackupStatus,
+    patch: BackupPatch,
+    audit?: { cause: string; events?: (next: BackupRecord) => DomainEvent[] },
+  ): Promise<BackupRecord> {
     const now = this.clock.now().toISOString();
+    const fields = { ...patch, updatedAt: now };
     try {
-      return await this.#update(id, { ...patch, updatedAt: now }, [status], {});
+      if (!audit) return await this.#update(id, fields, [status], {});
+      const entry = { at: now, status, cause: audit.cause };
+      if (!audit.events) return await this.#update(id, fields, [status], { entry });
+      for (let attempt = 1; ; attempt++) {
+        const current = await this.find(id);
+        if (!current) throw new NotFoundError("backup", id);
+        if (current.status !== status) throw new ConditionalCheckFailed();
+        const next = nextImage(current, { ...fields, status }, entry);
+        try {
+          return await this.#update(id, fields, [status], {
+            entry,
+            version: current.version,
+            events: audit.events(next),
+          });
+        } catch (error) {
+          if (!isConditionFailure(error) || attempt >= 5) throw error;
+        }
+      }
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = await this.find(id);
@@ -291,6 +321,18 @@ export class BackupRepository extends TableRepository {
     for await (const record of this.#every({ status })) await each(record);
   }
 
+  /**
+   * Every AVAILABLE backup whose own `expiresAt` has passed: what an expiry marker that
+   * fired while a guard held the backup would otherwise leave alone for good.
+   */
+  async forEachExpiredAvailable(
+    now: Date,
+    each: (record: BackupRecord) => Promise<void>,
+  ): Promise<void> {
+    for await (const record of this.#every({ status: "AVAILABLE", expiredBy: now.toISOString() }))
+      await each(record);
+  }
+
   async *#every(query: Omit<BackupQuery, "limit" | "cursor">): AsyncGenerator<BackupRecord> {
     let cursor: string | undefined;
     do {
@@ -309,6 +351,11 @@ export class BackupRepository extends TableRepository {
       filters.push("#status = :status");
       names["#status"] = "status";
       values[":status"] = query.status;
+    }
+    if (query.expiredBy) {
+      filters.push("#expiresAt <= :expiredBy");
+      names["#expiresAt"] = "expiresAt";
+      values[":expiredBy"] = query.expiredBy;
     }
     if (query.policyId) {
       filters.push("#policyId = :policyId");

@@ -1,15 +1,19 @@
 import type { BackupRecord, CreateBackupInput } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
-import { ConflictError, InvalidTransitionError } from "../core/errors.ts";
+import { ConflictError, InvalidTransitionError, ValidationError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
+import type { Target } from "../core/target.ts";
+import { eventFromBackup } from "../notify/event-builders.ts";
 import type { BackupQuery, BackupRepository } from "../store/backups.ts";
 import type { IdempotencyRepository } from "../store/idempotency.ts";
 import type { LeaseRepository } from "../store/leases.ts";
 import type { Page } from "../store/page.ts";
+import type { PolicyRepository } from "../store/policies.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
 import { idempotently } from "./idempotent.ts";
 import { launchBackup } from "./launch.ts";
+import { targetsOf } from "./policy-targets.ts";
 
 /** Statuses from which an explicit delete request is accepted. */
 const DELETABLE = new Set(["AVAILABLE", "EXPIRING", "DELETE_FAILED", "FAILED"]);
@@ -17,10 +21,13 @@ const DELETABLE = new Set(["AVAILABLE", "EXPIRING", "DELETE_FAILED", "FAILED"]);
 export interface BackupServiceDeps {
   backups: BackupRepository;
   targets: TargetRepository;
+  policies: PolicyRepository;
   leases: LeaseRepository;
   idempotency: IdempotencyRepository;
   workflows: WorkflowStarter;
   clock: Clock;
+  /** Called once a guard over a backup has lifted (its hold): retention looks again. */
+  onGuardLifted?: (record: BackupRecord) => Promise<void>;
 }
 
 /** On-demand backups and deletions requested through the API. */
@@ -44,6 +51,7 @@ export class BackupService {
     idempotencyKey?: string,
   ): Promise<{ record: BackupRecord; created: boolean }> {
     const target = await this.#d.targets.get(targetId);
+    if (input.policyId) await this.#checkGoverning(input.policyId, target);
     const backupId = newId("backup", this.#d.clock.now().getTime());
     const { result, created } = await idempotently(
       this.#d.idempotency,
@@ -59,10 +67,28 @@ export class BackupService {
           backupId,
           trigger: "api",
           ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+          ...(input.policyId ? { policyId: input.policyId } : {}),
+          ...(input.tags ? { tags: input.tags } : {}),
         }),
       (id) => this.#d.backups.find(id),
     );
     return { record: result, created };
+  }
+
+  /** A backup may join only the retention of a policy that covers its target. */
+  async #checkGoverning(policyId: string, target: Target): Promise<void> {
+    const policy = await this.#d.policies.find(policyId);
+    const problem = !policy
+      ? `policy ${policyId} does not exist`
+      : !(await targetsOf(policy, this.#d.targets)).some((t) => t.id === target.id)
+        ? `policy ${policyId} does not cover target ${target.id}`
+        : undefined;
+    if (problem)
+      throw new ValidationError(
+        "invalid backup request",
+        [{ path: "policyId", message: problem }],
+        422,
+      );
   }
 
   /**
@@ -117,26 +143,49 @@ export class BackupService {
         );
       }
       try {
+        const cause = `legal hold placed by ${by}: ${reason}`;
         if (record.status === "EXPIRING") {
           return await this.#d.backups.transition(
             backupId,
             "AVAILABLE",
             { hold, deleteReason: null, deleteRequestedAt: null },
-            { from: ["EXPIRING"], cause: `legal hold by ${by}` },
+            { from: ["EXPIRING"], cause },
           );
         }
-        return await this.#d.backups.patch(backupId, record.status, { hold });
+        return await this.#d.backups.patch(backupId, record.status, { hold }, { cause });
       } catch (error) {
         if (!(error instanceof InvalidTransitionError) || attempt >= 5) throw error;
       }
     }
   }
 
-  /** Lifts a legal hold; retention applies again from the next plan. */
-  async unhold(backupId: string): Promise<BackupRecord> {
-    const record = await this.#d.backups.get(backupId);
-    if (!record.hold) return record;
-    return this.#d.backups.patch(backupId, record.status, { hold: null });
+  /**
+   * Lifts a legal hold, as an audited act: who lifted it and when goes into the history,
+   * with the hold that was lifted, and `backup.hold_lifted` is announced in the same write.
+   * Retention then looks at the target again at once: a backup whose expiry passed while
+   * it was held goes now, not at some later sweep.
+   */
+  async unhold(backupId: string, by: string): Promise<BackupRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const record = await this.#d.backups.get(backupId);
+      const { hold } = record;
+      if (!hold) return record;
+      try {
+        const lifted = await this.#d.backups.patch(
+          backupId,
+          record.status,
+          { hold: null },
+          {
+            cause: `legal hold lifted by ${by} (placed by ${hold.by} on ${hold.at}: ${hold.reason})`,
+            events: (next) => [eventFromBackup("backup.hold_lifted", next, { hold, liftedBy: by })],
+          },
+        );
+        await this.#d.onGuardLifted?.(lifted);
+        return lifted;
+      } catch (error) {
+        if (!(error instanceof InvalidTransitionError) || attempt >= 5) throw error;
+      }
+    }
   }
 
   get(backupId: string): Promise<BackupRecord> {

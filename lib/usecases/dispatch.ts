@@ -207,6 +207,7 @@ export class Dispatcher {
         trigger: "schedule",
         policyId: policy.id,
         scheduledAt,
+        tags: policy.backupTags,
       });
     } catch (error) {
       if (!(error instanceof LeaseHeldError)) throw error;

@@ -21,6 +21,7 @@ export interface LaunchRequest {
   policyId?: string;
   scheduledAt?: string;
   expiresAt?: string;
+  tags?: readonly string[];
 }
 
 /**
@@ -55,6 +56,7 @@ export async function launchBackup(
         ...(request.policyId ? { policyId: request.policyId } : {}),
         ...(request.scheduledAt ? { scheduledAt: request.scheduledAt } : {}),
         ...(request.expiresAt ? { expiresAt: request.expiresAt } : {}),
+        ...(request.tags?.length ? { tags: [...new Set(request.tags)] } : {}),
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
         deadlineAt: new Date(now.getTime() + target.completionWindowMinutes * 60_000).toISOString(),

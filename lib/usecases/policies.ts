@@ -7,7 +7,11 @@ import {
   type Schedule,
   type UpdatePolicyInput,
 } from "../core/policy.ts";
-import { isEmptyRetentionPolicy } from "../retention/index.ts";
+import {
+  isEmptyRetentionPolicy,
+  planRetention,
+  type RetentionPolicyInput,
+} from "../retention/index.ts";
 import type { IdempotencyRepository } from "../store/idempotency.ts";
 import type { Page } from "../store/page.ts";
 import type { PolicyRepository } from "../store/policies.ts";
@@ -112,7 +116,11 @@ export class PolicyService {
     };
   }
 
-  async #check(policy: Pick<Policy, "id" | "schedule" | "targets" | "retention">): Promise<void> {
+  async #check(
+    policy: Pick<Policy, "id" | "schedule" | "targets" | "retention"> & {
+      backupTags?: readonly string[];
+    },
+  ): Promise<void> {
     const issues: { path: string; message: string }[] = [];
     try {
       this.#nextRun(policy.schedule, this.#clock.now());
@@ -127,6 +135,11 @@ export class PolicyService {
         path: "retention",
         message: "at least one keep rule is needed: an empty policy would remove every backup",
       });
+    } else if (tagsOnlyKeepsNone(policy.retention, policy.backupTags ?? [])) {
+      issues.push({
+        path: "retention.tags",
+        message: `tags are the only keep rule, and none of the tag sets matches the tags of the backups this policy makes (backupTags ${JSON.stringify(policy.backupTags ?? [])}): it would remove all of them; add a count or duration rule, or backupTags`,
+      });
     }
     if ("ids" in policy.targets) {
       for (const id of policy.targets.ids) {
@@ -136,4 +149,17 @@ export class PolicyService {
     }
     if (issues.length > 0) throw new ValidationError("invalid policy", issues, 422);
   }
+}
+
+/**
+ * Whether a policy keeps by tags alone and would keep none of the backups it makes: the
+ * planner itself (restic-exact, with its quirks) is asked about one backup carrying the
+ * policy's `backupTags`.
+ */
+function tagsOnlyKeepsNone(retention: RetentionPolicyInput, backupTags: readonly string[]) {
+  if (!retention.tags?.length || !isEmptyRetentionPolicy({ ...retention, tags: undefined }))
+    return false;
+  const probe = { id: "probe", createdAt: "2026-01-01T00:00:00Z", tags: [...backupTags] };
+  const plan = planRetention([probe], { tags: retention.tags }, { now: new Date(probe.createdAt) });
+  return plan.keep.length === 0;
 }

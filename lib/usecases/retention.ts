@@ -23,6 +23,8 @@ export interface TargetPlan {
   keep: Array<{ id: string; reasons: string[]; createdAt: string }>;
   remove: Array<{ id: string; createdAt: string }>;
   guarded: GuardedPlan["guarded"];
+  /** Set when the guards suspend the target's retention as a whole, saying why. */
+  suspended?: string;
 }
 
 export interface RetentionDeps {
@@ -64,11 +66,11 @@ export class RetentionService {
         b.origin !== "orphan",
     );
     const plan = planRetention(
-      governed.map((b) => ({ id: b.id, createdAt: b.createdAt, tags: [] })),
+      governed.map((b) => ({ id: b.id, createdAt: b.createdAt, tags: b.tags ?? [] })),
       policy.retention,
       { now },
     );
-    const guarded = applyGuards(plan, backups, now);
+    const guarded = applyGuards(plan, backups, now, { keepAtLeast: policy.keepAtLeast });
     const createdAt = new Map(backups.map((b) => [b.id, b.createdAt]));
     const at = <T extends { id: string }>(entry: T) => ({
       ...entry,
@@ -79,6 +81,7 @@ export class RetentionService {
       keep: guarded.keep.map(at),
       remove: guarded.remove.map(at),
       guarded: guarded.guarded,
+      ...(guarded.suspended ? { suspended: guarded.suspended } : {}),
     };
   }
 
@@ -161,6 +164,39 @@ export class RetentionService {
       });
     }
     if (policy) await this.applyTarget(policy, await this.#d.targets.get(record.targetId));
+    // A newer good backup lifts the newest-available guard from the older ones: whatever
+    // it was keeping past its expiry is looked at now, not at the next sweep.
+    await this.reexamineTarget(record.targetId, { except: policy?.id });
+  }
+
+  /**
+   * A guard over the target's backups may have lifted (a hold was lifted, a newer backup
+   * landed): every backup it was keeping past its expiry is looked at again, at once.
+   * The policies governing the target's AVAILABLE backups are re-planned, and each backup
+   * past its own `expiresAt` is expired unless a guard still keeps it.
+   */
+  async reexamineTarget(targetId: string, options: { except?: string } = {}): Promise<void> {
+    const target = await this.#d.targets.find(targetId);
+    if (!target) return;
+    const available = (await this.#d.backups.listAllOfTarget(targetId)).filter(
+      (b) => b.status === "AVAILABLE",
+    );
+    const policyIds = new Set(available.flatMap((b) => (b.policyId ? [b.policyId] : [])));
+    policyIds.delete(options.except ?? "");
+    const now = this.#d.clock.now().getTime();
+    const replanned = new Set<string>();
+    for (const policyId of policyIds) {
+      const policy = await this.#d.policies.find(policyId);
+      if (!policy?.enabled) continue;
+      await this.applyTarget(policy, target);
+      replanned.add(policyId);
+    }
+    for (const backup of available) {
+      if (backup.policyId && (replanned.has(backup.policyId) || backup.policyId === options.except))
+        continue;
+      if (backup.expiresAt && Date.parse(backup.expiresAt) <= now)
+        await this.onMarkerDue(backup.id);
+    }
   }
 
   /**

@@ -19,6 +19,8 @@ export const FAILED_CLEANUP_AFTER_MS = 60 * 60 * 1000;
 /** What one sweep did. */
 export interface SweepSummary {
   markers: number;
+  /** Backups past their own expiry found without a marker, and expired. */
+  expired: number;
   policies: number;
   deleteRetries: number;
   resumed: number;
@@ -55,7 +57,8 @@ export const OUTBOX_BACKSTOP_AFTER_MS = 5 * 60 * 1000;
 
 /**
  * The sweeper (every 15 minutes on AWS): the safety net under the event-driven paths.
- * 1. Expiry markers that are due, found by their sparse index (TTL may lag by days).
+ * 1. Expiry markers that are due, found by their sparse index (TTL may lag by days), and
+ *    AVAILABLE backups past their own expiry that no marker speaks for any more.
  * 2. Every enabled policy re-planned (count/GFS rules).
  * 3. DELETE_FAILED backups retried.
  * 4. Records in flight that stopped moving (a lost execution) resumed.
@@ -75,6 +78,7 @@ export class Sweeper {
     const now = this.#d.clock.now();
     const summary: SweepSummary = {
       markers: 0,
+      expired: 0,
       policies: 0,
       deleteRetries: 0,
       resumed: 0,
@@ -102,6 +106,13 @@ export class Sweeper {
         summary.markers++;
       });
     }
+    // 1b. Backups past their own expiry that a guard kept when their marker fired: the
+    // guard may have lifted since, with no marker left to notice.
+    await this.#d.backups.forEachExpiredAvailable(now, (r) =>
+      each(`expiry of ${r.id}`, async () => {
+        if ((await this.#d.retention.onMarkerDue(r.id)) === "expired") summary.expired++;
+      }),
+    );
     let cursor: string | undefined;
     do {
       const page = await this.#d.policies.list({ limit: 100, cursor });

@@ -95,13 +95,19 @@ describe("warden backup create --wait", () => {
     expect(refused.stderr).toContain("legal hold: audit 2026");
     expect(removed.stdout).toMatch(new RegExp(`^DELETED {2}${id} `));
     const history = await warden(["backup", "history", id, "--json"], { env });
-    expect(JSON.parse(history.stdout).history.map((h: { status: string }) => h.status)).toEqual([
+    const entries = JSON.parse(history.stdout).history as { status: string; cause: string }[];
+    expect(entries.map((h) => h.status)).toEqual([
       "PENDING",
       "CREATING",
+      "AVAILABLE",
+      "AVAILABLE",
       "AVAILABLE",
       "DELETING",
       "DELETED",
     ]);
+    // Placing and lifting the hold are in the history, with who did it.
+    expect(entries[3]!.cause).toMatch(/^legal hold placed by .+: audit 2026$/);
+    expect(entries[4]!.cause).toMatch(/^legal hold lifted by .+ \(placed by .+: audit 2026\)$/);
   });
 
   it("stops waiting on Ctrl-C with exit 130 and says how to follow the backup again", async () => {

@@ -44,6 +44,14 @@ function everyEvent(): DomainEvent[] {
     eventFromBackup("backup.vanished", deletedRecord({ vanishedAt: "2026-11-02T04:00:00.000Z" }), {
       previousStatus: "AVAILABLE",
     }),
+    eventFromBackup("backup.hold_lifted", availableRecord(), {
+      hold: {
+        reason: "litigation 42",
+        by: "arn:aws:iam::1:user/legal",
+        at: "2026-11-01T00:00:00.000Z",
+      },
+      liftedBy: "arn:aws:iam::1:user/counsel",
+    }),
     scheduleEvent("schedule.skipped", {
       policyId: "nightly",
       targetId: "orders-prod",

@@ -36,13 +36,14 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
   const status = async (id: string) => (await h.container.backups.get(id)).status;
   const executions = () => h.outcomes.length;
   /** Gives the gfs policy other retention rules, the rest of it unchanged. */
-  const retainGfs = (retention: Record<string, unknown>) =>
+  const retainGfs = (retention: Record<string, unknown>, more: Record<string, unknown> = {}) =>
     h.call("PUT", "/v1/policies/gfs", {
       body: {
         name: "gfs",
         schedule: { expression: "rate(1 minute)" },
         targets: { ids: ["orders"] },
         retention,
+        ...more,
       },
     });
 
@@ -120,8 +121,10 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
 
   it("never removes the newest AVAILABLE backup of a target", async () => {
     await h.call("DELETE", `/v1/backups/${ids[2]}/hold`);
-    // A rule no backup satisfies: the plan removes everything, the guard keeps the newest.
-    await retainGfs({ tags: [["never-present"]] });
+    // A rule none of the backups made so far satisfies (only the policy's next backups will
+    // carry the tag): the plan removes everything, the guard keeps the newest.
+    const put = await retainGfs({ tags: [["never-present"]] }, { backupTags: ["never-present"] });
+    expect(put.status).toBe(200);
     const plan = (await h.call("GET", "/v1/policies/gfs/retention-plan")).json.targets[0];
     expect(plan.guarded).toEqual([
       expect.objectContaining({ id: ids[3], guard: "newest-available" }),

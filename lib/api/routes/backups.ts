@@ -124,14 +124,21 @@ export function backupRoutes(backups: BackupService): Route[] {
       method: "DELETE",
       path: "/v1/backups/{backupId}/hold",
       operationId: "unholdBackup",
-      summary: "Lift a legal hold",
+      summary:
+        "Lift a legal hold (audited: who and when go into the history, and backup.hold_lifted is announced)",
       auth: true,
       doc: {
         responses: { 200: { description: "The backup, no longer held", schema: BackupOut } },
         errors: { 404: "No such backup" },
       },
       handle: async (request) =>
-        json(200, await backups.unhold(pathId(request.params.backupId, "backupId"))),
+        json(
+          200,
+          await backups.unhold(
+            pathId(request.params.backupId, "backupId"),
+            request.caller ?? "unknown caller",
+          ),
+        ),
     },
     {
       method: "GET",

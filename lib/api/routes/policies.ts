@@ -20,6 +20,8 @@ const PlanOut = z.object({
       ),
       remove: z.array(z.object({ id: z.string(), createdAt: z.string() })),
       guarded: z.array(z.object({ id: z.string(), guard: z.string(), detail: z.string() })),
+      /** Present when the target's retention is suspended as a whole (nothing is removed). */
+      suspended: z.string().optional(),
     }),
   ),
 });

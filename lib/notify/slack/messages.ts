@@ -56,6 +56,12 @@ export function messageFor(event: DomainEvent): SlackMessage | undefined {
         ":ghost: Backup vanished at the vendor",
         "The vendor no longer has this backup, and we did not delete it. Check the vendor console and audit log for who removed it; the record is kept as a tombstone, marked with the time it was found gone.",
       );
+    case "backup.hold_lifted":
+      return backupMessage(
+        event,
+        ":unlock: Legal hold lifted",
+        `${escapeMrkdwn(event.detail.liftedBy)} lifted the hold placed by ${escapeMrkdwn(event.detail.hold.by)} on ${escapeMrkdwn(event.detail.hold.at)} ("${escapeMrkdwn(event.detail.hold.reason)}"). Retention applies to this backup again from now: if it is past its expiry, it is expired at once. Place the hold again to keep it.`,
+      );
     case "schedule.missed":
       return scheduleMessage(
         event,
@@ -85,6 +91,7 @@ type BackupEvent = EventOf<
   | "backup.expiring"
   | "backup.orphaned"
   | "backup.vanished"
+  | "backup.hold_lifted"
 >;
 
 function backupMessage(event: BackupEvent, title: string, next: string): SlackMessage {

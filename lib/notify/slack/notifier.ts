@@ -20,6 +20,7 @@ export const ROUTE_OF = {
   "schedule.failed": "failures",
   "backup.deleted": "deletions",
   "backup.expiring": "deletions",
+  "backup.hold_lifted": "deletions",
   "backup.created": undefined,
   "backup.available": "successes",
 } as const satisfies Record<EventType, keyof NotificationRouting | undefined>;

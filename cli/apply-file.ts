@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { CreatePolicyInput } from "../lib/core/policy.ts";
 import { CreateTargetInput } from "../lib/core/target.ts";
-import { check, formatPath, type LoadedDocument, loadDocument } from "./documents.ts";
+import { check, formatPath, type LoadedDocument, loadDocument, printable } from "./documents.ts";
 import { usageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 
@@ -32,12 +32,23 @@ const WardenFile = z
  */
 export function loadWardenFile(io: CliIo, file: string): DesiredState {
   const doc = loadDocument(io, file);
-  const top = check(doc, WardenFile, doc.value ?? {}, []);
-  if (!top.ok) throw usageError(`${file} is not a warden file`, top.problems);
+  const value = doc.value ?? {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    const what = Array.isArray(value) ? "a list" : `a ${typeof value}`;
+    throw usageError(
+      `${doc.locate([])}: a warden file is a mapping with targets: and policies: lists, not ${what}`,
+    );
+  }
+  const top = check(doc, WardenFile, value, []);
+  if (!top.ok) {
+    const [only] = top.problems;
+    if (top.problems.length === 1) throw usageError(`not a warden file: ${only}`);
+    throw usageError(`${printable(file)} is not a warden file`, top.problems);
+  }
   const problems: string[] = [];
   const targets = entries(doc, "targets", top.data.targets, CreateTargetInput, problems);
   const policies = entries(doc, "policies", top.data.policies, CreatePolicyInput, problems);
-  if (problems.length > 0) throw usageError(`${file} is not valid`, problems);
+  if (problems.length > 0) throw usageError(`${printable(file)} is not valid`, problems);
   return { targets, policies };
 }
 

@@ -67,6 +67,26 @@ describe("parseIsoInstant: what it refuses", () => {
   });
 });
 
+describe("civil dates around every new year of a 400-year era", () => {
+  it("round-trips and matches Date on Dec 31, Jan 1, Feb 28/29 and Mar 1 of 1970-2400", () => {
+    for (let year = 1970; year <= 2400; year++) {
+      const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+      const dates: Array<[number, number]> = [
+        [1, 1],
+        [2, 28],
+        [3, 1],
+        [12, 31],
+      ];
+      if (leap) dates.push([2, 29]);
+      for (const [month, day] of dates) {
+        const days = daysFromCivil(year, month, day);
+        expect(days * 86_400_000).toBe(Date.UTC(year, month - 1, day));
+        expect(civilFromDays(days)).toEqual({ year, month, day });
+      }
+    }
+  });
+});
+
 describe("civil dates at the end of a 400-year era", () => {
   it.each([
     [1600, 2, 29],

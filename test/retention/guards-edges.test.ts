@@ -152,6 +152,19 @@ describe("applyGuards: holds and explicit expiries", () => {
 });
 
 describe("applyGuards: the plan around the guards", () => {
+  it("lets a removal through that names a backup it was not given (nothing to guard)", () => {
+    const guarded = applyGuards(
+      removing("stranger", "old"),
+      [backup("new", 1), backup("old", 2)],
+      NOW,
+    );
+    expect(guarded).toEqual({
+      keep: [],
+      remove: [{ id: "stranger" }, { id: "old" }],
+      guarded: [],
+    });
+  });
+
   it("passes the plan's keeps through with their reasons, after a copy", () => {
     const plan: RetentionPlan = {
       keep: [{ id: "k", reasons: ["daily snapshot", "within keepDays 7"] }],

@@ -62,6 +62,16 @@ export const Environment = z.object({
       return limits.data;
     }),
   WARDEN_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
+  /**
+   * The longest completion window any target may have, in hours (default 48): a backup
+   * not AVAILABLE by then is FAILED and its resource's lease freed, whatever the target
+   * asks for — a vendor job that never ends cannot hold a resource for a week.
+   */
+  WARDEN_MAX_COMPLETION_WINDOW_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(7 * 24)
+    .default(48),
   WARDEN_VERSION: z.string().default("dev"),
   /** The EventBridge bus of domain events (`events:publish`). */
   WARDEN_EVENT_BUS: z.string().min(1).optional(),
@@ -81,6 +91,7 @@ export const OPERATOR_SETTINGS = [
   "WARDEN_PROVIDER_TIMEOUT_MS",
   "WARDEN_RATE_LIMITS",
   "WARDEN_ORPHAN_GRACE_HOURS",
+  "WARDEN_MAX_COMPLETION_WINDOW_HOURS",
 ] as const satisfies ReadonlyArray<keyof Environment>;
 
 /** Parses `process.env`; a missing or bad variable names itself, never a value. */

@@ -88,6 +88,7 @@ export const dispatcher = /* @__PURE__ */ perContext(
       clock: c.clock,
       nextRun,
       warn,
+      maxCompletionWindowMinutes: c.env.WARDEN_MAX_COMPLETION_WINDOW_HOURS * 60,
     }),
 );
 
@@ -113,6 +114,7 @@ export const api = /* @__PURE__ */ perContext((c) => {
         ...c.store,
         clock: c.clock,
         allowLoopback,
+        maxCompletionWindowMinutes: c.env.WARDEN_MAX_COMPLETION_WINDOW_HOURS * 60,
         validator: c.targetValidator,
         expire: (id, reason) => retention(c).expire(id, reason),
       }),
@@ -120,6 +122,7 @@ export const api = /* @__PURE__ */ perContext((c) => {
         ...c.store,
         workflows: c.workflows,
         clock: c.clock,
+        maxCompletionWindowMinutes: c.env.WARDEN_MAX_COMPLETION_WINDOW_HOURS * 60,
         // The hold is lifted either way; what retention does next must not undo the
         // answer (the sweeper finds anything left past its expiry).
         onGuardLifted: (record) =>

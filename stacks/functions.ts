@@ -1,4 +1,5 @@
 import { environmentFor, grantsFor } from "../functions/capabilities.ts";
+import { OPERATOR_SETTINGS } from "../functions/config.ts";
 import { FUNCTIONS, type FunctionName } from "../functions/manifest.ts";
 import pkg from "../package.json" with { type: "json" };
 import { FUNCTION_BUNDLE, handlerOf } from "./bundle.ts";
@@ -54,6 +55,13 @@ export function wardenFunction(name: string, file: FunctionName, args: WardenFun
       WARDEN_VERSION: pkg.version,
       // Powertools Logger's level; `WARDEN_LOG_LEVEL=DEBUG sst deploy` for a noisy stage.
       POWERTOOLS_LOG_LEVEL: process.env.WARDEN_LOG_LEVEL ?? "INFO",
+      // Operator settings set at deploy time (`WARDEN_MAX_COMPLETION_WINDOW_HOURS=72 sst
+      // deploy`) reach every function, as the local runtime passes its own.
+      ...Object.fromEntries(
+        OPERATOR_SETTINGS.flatMap((name) =>
+          process.env[name] === undefined ? [] : [[name, process.env[name] as string]],
+        ),
+      ),
       ...environmentFor(uses, deployment),
       ...args.environment,
     },

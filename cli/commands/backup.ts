@@ -17,7 +17,7 @@ const FLAGS = {
 
 const History = z.object({ backupId: z.string(), history: z.array(HistoryEntry) });
 
-/** `warden backup create|get|wait|rm|history`. */
+/** `warden backup create|get|wait|rm|cancel|history`. */
 export const backupCommand: Command = {
   name: "backup",
   summary: "create, follow, inspect and delete one backup",
@@ -27,6 +27,8 @@ export const backupCommand: Command = {
   warden backup get <backup-id> [--json]
   warden backup history <backup-id> [--json]
   warden backup rm <backup-id> [--wait]  delete it at the vendor (the record stays)
+  warden backup cancel <backup-id>       stop a backup still being made: FAILED (CANCELLED),
+                                         its resource free at once, the vendor side cleaned up
 
   --wait             follow until AVAILABLE/FAILED (rm: DELETED/DELETE_FAILED): one live line on
                      a terminal, one line per status change elsewhere; exit 5 if it failed
@@ -97,6 +99,25 @@ export const backupCommand: Command = {
         return values.wait
           ? follow(session, record, "deleted", intervalMs(), values.quiet)
           : report(session, record, values.quiet, body);
+      }
+      case "cancel": {
+        const [id] = expectPositionals(positionals, ["backup-id"]);
+        const { body } = await session.client.call(
+          "POST",
+          `/backups/${encodeURIComponent(id!)}/cancel`,
+        );
+        const record = parseRecord(body);
+        if (session.json) session.printJson(body);
+        else if (values.quiet) session.out(record.id);
+        else {
+          session.out(
+            `${record.status}  ${record.id}  ${record.lastError?.message ?? "cancelled"}`,
+          );
+          session.note(
+            "its resource is free for the next backup; what the vendor started is deleted at the next sweep",
+          );
+        }
+        return EXIT.ok;
       }
       default:
         throw usageError(sub ? `unknown subcommand "backup ${sub}"` : "backup needs a subcommand", [

@@ -122,9 +122,14 @@ export type TargetResource = {
 }[ProviderName];
 
 /**
- * The vendor resource a backup job runs against: the key of the single-flight lease.
- * Two targets on the same cluster share it.
+ * The vendor resource a backup job runs against, in its account and on its host —
+ * `<vendor>:<host>:<account>/<resource>` — the key of the single-flight lease. Two targets
+ * on the same cluster share it. A target on another account, or on a hostile endpoint that
+ * never finishes a job, with the same cluster id gets a key of its own: it can hold only
+ * its own lease, never the real cluster's.
  */
-export function resourceKey(target: TargetResource): string {
-  return VENDORS[target.provider].key(target.resource as never);
+export function resourceKey(target: TargetResource & { secretRef: string }): string {
+  const { baseUrl } = target.resource as { baseUrl?: string };
+  const host = baseUrl ? new URL(baseUrl).host.toLowerCase() : "default";
+  return `${target.provider}:${host}:${VENDORS[target.provider].key(target.resource as never, target.secretRef)}`;
 }

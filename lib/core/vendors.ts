@@ -134,10 +134,13 @@ export interface VendorFacts<R extends z.ZodType = z.ZodType, S extends z.ZodTyp
    */
   secretVendor: SecretVendor;
   /**
-   * The vendor resource a backup job runs against: the key of the single-flight lease.
-   * Two targets on the same cluster share it.
+   * The resource within its account, `<account>/<resource>`: with the vendor and the host
+   * (added by `resourceKey`), the key of the single-flight lease. Two targets on the same
+   * cluster of the same account share it; the same cluster id on another account, or a
+   * lookalike behind another host, never does. `secretRef` stands for the account where
+   * the resource does not name one (Zilliz, Pinecone: their API key is the account).
    */
-  key(resource: z.infer<R>): string;
+  key(resource: z.infer<R>, secretRef: string): string;
   /** The resource in a few characters, for tables. */
   describe(resource: z.infer<R>): string;
   /**
@@ -161,7 +164,7 @@ export const VENDORS = {
     label: "Zilliz Cloud",
     resource: ZillizResource,
     secret: ApiKeySecret,
-    key: (r) => `zilliz:${r.clusterId}`,
+    key: (r, secretRef) => `${secretRef}/${r.clusterId}`,
     describe: (r) => r.clusterId,
     // Zilliz documents 20 rps per user and endpoint; 5 leaves room across containers.
     rateLimit: FIVE_PER_SECOND,
@@ -171,7 +174,7 @@ export const VENDORS = {
     label: "Pinecone",
     resource: PineconeResource,
     secret: ApiKeySecret,
-    key: (r) => `pinecone:${r.indexName}`,
+    key: (r, secretRef) => `${secretRef}/${r.indexName}`,
     describe: (r) => r.indexName,
     // Control-plane limits are unpublished (only data-plane ones are): a cautious guess.
     rateLimit: FIVE_PER_SECOND,
@@ -181,7 +184,7 @@ export const VENDORS = {
     label: "Huawei Cloud TaurusDB",
     resource: TaurusDbResource,
     secret: HuaweiCredentials,
-    key: (r) => `huawei-taurusdb:${r.region}:${r.instanceId}`,
+    key: (r) => `${r.projectId}/${r.region}/${r.instanceId}`,
     describe: (r) => `${r.region}/${r.instanceId}`,
     // Per-API gateway limits are unpublished: likewise.
     rateLimit: FIVE_PER_SECOND,
@@ -191,7 +194,7 @@ export const VENDORS = {
     label: "Huawei Cloud DCS (Redis)",
     resource: DcsResource,
     secret: HuaweiCredentials,
-    key: (r) => `huawei-dcs:${r.region}:${r.instanceId}`,
+    key: (r) => `${r.projectId}/${r.region}/${r.instanceId}`,
     describe: (r) => `${r.region}/${r.instanceId}`,
     rateLimit: FIVE_PER_SECOND,
   }),

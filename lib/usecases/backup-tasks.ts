@@ -153,19 +153,24 @@ export class BackupTasks {
           `the vendor answered with backup ${ref.backupId}, which record ${await this.#claimant(target, ref)} already claims`,
         );
     }
+    const vendorIds = {
+      providerBackupId: ref.backupId,
+      providerResourceId: ref.resourceId,
+      providerJobId: ref.jobId ?? null,
+    };
     // Idempotent: a concurrent attempt (a retry racing a slow first try) may have
     // recorded the same vendor backup already; the vendor claim keeps them the same.
-    const updated = await this.#deps.backups.transition(
-      backupId,
-      "CREATING",
-      {
-        providerBackupId: ref.backupId,
-        providerResourceId: ref.resourceId,
-        providerJobId: ref.jobId ?? null,
-        providerStatus,
-      },
-      { idempotent: true },
-    );
+    const updated = await this.#deps.backups
+      .transition(backupId, "CREATING", { ...vendorIds, providerStatus }, { idempotent: true })
+      .catch(async (error: unknown) => {
+        // Cancelled while the vendor was asked: the record is FAILED, and what the vendor
+        // made is written on it so the failed-attempt clean-up deletes it (never an orphan).
+        if (!(error instanceof InvalidTransitionError)) throw error;
+        const current = await this.#deps.backups.get(backupId);
+        if (current.status !== "FAILED") throw error;
+        await this.#deps.backups.patch(backupId, "FAILED", vendorIds);
+        throw error;
+      });
     return { providerBackupId: updated.providerBackupId ?? ref.backupId };
   }
 
@@ -216,7 +221,7 @@ export class BackupTasks {
       await this.#fail(record, target, {
         code: "TIMEOUT",
         class: "TIMEOUT",
-        message: `not AVAILABLE within the completion window of ${target.completionWindowMinutes} minutes (vendor status ${state.providerStatus})`,
+        message: `not AVAILABLE within the completion window of ${Math.round((Date.parse(record.deadlineAt) - Date.parse(record.createdAt)) / 60_000)} minutes (vendor status ${state.providerStatus})`,
       });
       return { outcome: "FAILED" };
     }

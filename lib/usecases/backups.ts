@@ -2,7 +2,7 @@ import type { BackupRecord, CreateBackupInput } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
 import { ConflictError, InvalidTransitionError, ValidationError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
-import type { Target } from "../core/target.ts";
+import { resourceKey, type Target } from "../core/target.ts";
 import { eventFromBackup } from "../notify/event-builders.ts";
 import type { BackupQuery, BackupRepository } from "../store/backups.ts";
 import type { IdempotencyRepository } from "../store/idempotency.ts";
@@ -15,6 +15,16 @@ import { idempotently } from "./idempotent.ts";
 import { launchBackup } from "./launch.ts";
 import { targetsOf } from "./policy-targets.ts";
 
+/** The error code of a cancelled backup. */
+export const CANCELLED = "CANCELLED";
+
+function notCancellable(record: BackupRecord): ConflictError {
+  return new ConflictError(
+    `backup ${record.id} is ${record.status}; only a backup still being made (PENDING or CREATING) can be cancelled${record.status === "AVAILABLE" ? " — delete it instead" : ""}`,
+    { backupStatus: record.status },
+  );
+}
+
 /** Statuses from which an explicit delete request is accepted. */
 const DELETABLE = new Set(["AVAILABLE", "EXPIRING", "DELETE_FAILED", "FAILED"]);
 
@@ -26,6 +36,8 @@ export interface BackupServiceDeps {
   idempotency: IdempotencyRepository;
   workflows: WorkflowStarter;
   clock: Clock;
+  /** The deployment's cap on completion windows (WARDEN_MAX_COMPLETION_WINDOW_HOURS). */
+  maxCompletionWindowMinutes?: number;
   /** Called once a guard over a backup has lifted (its hold): retention looks again. */
   onGuardLifted?: (record: BackupRecord) => Promise<void>;
 }
@@ -73,6 +85,46 @@ export class BackupService {
       (id) => this.#d.backups.find(id),
     );
     return { record: result, created };
+  }
+
+  /**
+   * Cancels a backup still being made (PENDING or CREATING), for a job that will never end
+   * or should not: the record settles FAILED with code CANCELLED (announced as
+   * `backup.failed`), and the resource's lease is released at once. Its workflow ends at
+   * its next step, finding the record settled; the vendor backup it may have started is
+   * then deleted by the sweeper's clean-up of failed attempts, at its next pass rather
+   * than an hour later (none of the four vendors documents cancelling a running backup
+   * job, so deleting what it left is all the clean-up there is). Cancelling a cancelled
+   * backup answers it again; any other settled backup is a 409.
+   */
+  async cancel(backupId: string, by: string): Promise<BackupRecord> {
+    const record = await this.#d.backups.get(backupId);
+    if (record.status === "FAILED" && record.lastError?.code === CANCELLED) return record;
+    if (record.status !== "PENDING" && record.status !== "CREATING") throw notCancellable(record);
+    const target = await this.#d.targets.get(record.targetId);
+    const now = this.#d.clock.now().toISOString();
+    let cancelled: BackupRecord;
+    try {
+      cancelled = await this.#d.backups.transition(
+        backupId,
+        "FAILED",
+        {
+          lastError: { code: CANCELLED, class: CANCELLED, message: `cancelled by ${by}`, at: now },
+          completedAt: now,
+        },
+        {
+          from: ["PENDING", "CREATING"],
+          cause: `cancelled by ${by}`,
+          events: (next) => [eventFromBackup("backup.failed", next, { targetName: target.name })],
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof InvalidTransitionError)) throw error;
+      // It settled meanwhile (AVAILABLE, FAILED on its own): say what it is now.
+      throw notCancellable(await this.#d.backups.get(backupId));
+    }
+    await this.#d.leases.release(resourceKey(target), backupId);
+    return cancelled;
   }
 
   /** A backup may join only the retention of a policy that covers its target. */

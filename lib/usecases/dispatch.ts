@@ -33,6 +33,8 @@ export interface DispatcherDeps {
   workflows: WorkflowStarter;
   clock: Clock;
   nextRun: NextRun;
+  /** The deployment's cap on completion windows (WARDEN_MAX_COMPLETION_WINDOW_HOURS). */
+  maxCompletionWindowMinutes?: number;
   /** Told about a failure the tick recorded and went on from (logs). */
   warn?: (message: string, error: unknown) => void;
 }

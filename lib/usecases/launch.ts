@@ -14,6 +14,16 @@ import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
  */
 export const HANDOVER_LEASE_MS = 2 * 60 * 1000;
 
+/**
+ * The completion window a backup of the target gets: the target's own, never above the
+ * deployment's cap (a target registered before the cap was lowered is held to it too).
+ */
+export function completionWindowMinutes(target: Target, capMinutes: number | undefined): number {
+  return capMinutes === undefined
+    ? target.completionWindowMinutes
+    : Math.min(target.completionWindowMinutes, capMinutes);
+}
+
 /** What a new backup is, besides its target. */
 export interface LaunchRequest {
   backupId: string;
@@ -37,6 +47,8 @@ export async function launchBackup(
     leases: LeaseRepository;
     workflows: WorkflowStarter;
     clock: Clock;
+    /** The deployment's cap on completion windows (WARDEN_MAX_COMPLETION_WINDOW_HOURS). */
+    maxCompletionWindowMinutes?: number;
   },
   target: Target,
   request: LaunchRequest,
@@ -59,7 +71,9 @@ export async function launchBackup(
         ...(request.tags?.length ? { tags: [...new Set(request.tags)] } : {}),
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
-        deadlineAt: new Date(now.getTime() + target.completionWindowMinutes * 60_000).toISOString(),
+        deadlineAt: new Date(
+          now.getTime() + completionWindowMinutes(target, deps.maxCompletionWindowMinutes) * 60_000,
+        ).toISOString(),
         version: 0,
       },
       (created) => [eventFromBackup("backup.created", created, { targetName: target.name })],

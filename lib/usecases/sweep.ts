@@ -153,7 +153,12 @@ export class Sweeper {
         // Imported records are not our failed attempts: unmanaged ones are never deleted
         // here, orphans go when the reconciler's grace is over.
         if (r.origin === "unmanaged" || r.origin === "orphan") return;
-        if (now.getTime() - Date.parse(r.completedAt ?? r.updatedAt) < FAILED_CLEANUP_AFTER_MS)
+        // A cancelled backup was stopped on purpose: what it left goes at once. Any other
+        // failed attempt waits an hour (a late vendor answer may still arrive).
+        if (
+          r.lastError?.code !== "CANCELLED" &&
+          now.getTime() - Date.parse(r.completedAt ?? r.updatedAt) < FAILED_CLEANUP_AFTER_MS
+        )
           return;
         const deleting = await this.#d.backups.transition(
           r.id,

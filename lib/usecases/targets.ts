@@ -20,11 +20,14 @@ export class TargetService {
   readonly #backups: BackupRepository;
   readonly #idempotency: IdempotencyRepository;
   readonly #expire: (backupId: string, reason: string) => Promise<void>;
+  readonly #maxWindowMinutes: number | undefined;
 
   constructor(deps: {
     targets: TargetRepository;
     clock: Clock;
     allowLoopback?: boolean;
+    /** This deployment's cap on a target's completion window (WARDEN_MAX_COMPLETION_WINDOW_HOURS). */
+    maxCompletionWindowMinutes?: number;
     /** When given, a new target is checked at its vendor before it is stored. */
     validator?: TargetValidator;
     backups: BackupRepository;
@@ -39,6 +42,24 @@ export class TargetService {
     this.#clock = deps.clock;
     this.#allowLoopback = deps.allowLoopback ?? false;
     this.#validator = deps.validator;
+    this.#maxWindowMinutes = deps.maxCompletionWindowMinutes;
+  }
+
+  /** A completion window above this deployment's cap is the caller's mistake, said plainly. */
+  #checkWindow(input: { completionWindowMinutes?: number }): void {
+    const cap = this.#maxWindowMinutes;
+    const asked = input.completionWindowMinutes;
+    if (cap === undefined || asked === undefined || asked <= cap) return;
+    throw new ValidationError(
+      "completion window above this deployment's cap",
+      [
+        {
+          path: "completionWindowMinutes",
+          message: `${asked} is above this deployment's cap of ${cap} minutes (WARDEN_MAX_COMPLETION_WINDOW_HOURS)`,
+        },
+      ],
+      422,
+    );
   }
 
   /**
@@ -49,6 +70,7 @@ export class TargetService {
     input: CreateTargetInput,
     idempotencyKey?: string,
   ): Promise<{ entity: Target; created: boolean }> {
+    this.#checkWindow(input);
     await checkTarget(input, { allowLoopback: this.#allowLoopback });
     const now = this.#clock.now().toISOString();
     const target = Target.parse({
@@ -88,6 +110,7 @@ export class TargetService {
         422,
       );
     }
+    this.#checkWindow(input);
     await checkTarget(input, { allowLoopback: this.#allowLoopback });
     const target = Target.parse({
       ...input,

@@ -163,6 +163,20 @@ describe("api", () => {
     expect(checkRoutes(ci, routerRoutes())).toEqual([]);
   });
 
+  it("makes lifting a hold a route of its own, so IAM can allow placing holds but not lifting them", () => {
+    const keys = ofType(ci, TYPES.route).map((r) => ({
+      key: r.inputs.routeKey as string,
+      auth: r.inputs.authorizationType as string,
+    }));
+
+    // Each is its own execute-api resource (…/PUT/v1/backups/*/hold vs …/DELETE/…),
+    // which docs/security.md's policy allows and denies one by one.
+    expect(keys.filter((k) => k.key.endsWith(" /v1/backups/{backupId}/hold"))).toEqual([
+      { key: "PUT /v1/backups/{backupId}/hold", auth: "AWS_IAM" },
+      { key: "DELETE /v1/backups/{backupId}/hold", auth: "AWS_IAM" },
+    ]);
+  });
+
   it("notices a route without authorization", () => {
     const broken = clone(ci);
     const route = ofType(broken, TYPES.route).find(

@@ -219,7 +219,7 @@ describe("pollBackup", () => {
       status: "FAILED",
       lastError: { code: "TIMEOUT", class: "TIMEOUT" },
     });
-    expect(leaseCalls).toEqual(["release zilliz:in01-7b3f9c2e5a1d804 bk_1"]);
+    expect(leaseCalls).toEqual(["release zilliz:default:zilliz-main/in01-7b3f9c2e5a1d804 bk_1"]);
     expect(events.map((e) => e.type)).toEqual(["backup.failed"]);
   });
 
@@ -236,7 +236,7 @@ describe("pollBackup", () => {
 
     expect(await backups.get("bk_1")).toMatchObject({ status: "AVAILABLE", sizeBytes: 1024 });
     expect(events.map((e) => e.type)).toEqual(["backup.available"]);
-    expect(leaseCalls).toEqual(["release zilliz:in01-7b3f9c2e5a1d804 bk_1"]);
+    expect(leaseCalls).toEqual(["release zilliz:default:zilliz-main/in01-7b3f9c2e5a1d804 bk_1"]);
     expect(replanned).toEqual(["bk_1"]);
   });
 });

@@ -10,7 +10,6 @@ import { onSecondCluster, useHarness } from "../support/use-harness.ts";
  */
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 
 describe("retention safety", () => {
   const h = useHarness({}, async (h) => {

@@ -104,6 +104,28 @@ export function backupRoutes(backups: BackupService): Route[] {
         ),
     },
     {
+      method: "POST",
+      path: "/v1/backups/{backupId}/cancel",
+      operationId: "cancelBackup",
+      summary:
+        "Cancel a backup still being made: FAILED (CANCELLED), the resource's lease released, the vendor side cleaned up",
+      auth: true,
+      doc: {
+        responses: {
+          200: { description: "The backup, FAILED with code CANCELLED", schema: BackupOut },
+        },
+        errors: { 404: "No such backup", 409: "Already settled (AVAILABLE, FAILED, deleted…)" },
+      },
+      handle: async (request) =>
+        json(
+          200,
+          await backups.cancel(
+            pathId(request.params.backupId, "backupId"),
+            request.caller ?? "unknown caller",
+          ),
+        ),
+    },
+    {
       method: "PUT",
       path: "/v1/backups/{backupId}/hold",
       operationId: "holdBackup",

@@ -55,6 +55,15 @@ export function seconds(value: string | undefined, flag: string, fallback: numbe
   return n * 1000;
 }
 
+/** A whole number from 1 to 64 from a flag (a concurrency). */
+export function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw usageError(`${flag} must be a whole number from 1 to 64`);
+  return n;
+}
+
 /** An ISO-8601 instant with `Z` or an offset, normalised to UTC. */
 export function instant(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined;

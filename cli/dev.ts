@@ -31,6 +31,11 @@ export async function dev(): Promise<number> {
       `  Sandbox   ${vendor} simulator at ${String(sim.url)} (demo target demo-${vendor})`,
     );
   }
+  if (runtime.fleet) {
+    lines.push(
+      `  Fleet     ${runtime.fleet.targets} more targets served; register them with: npx warden apply -f ${runtime.fleet.file} --yes`,
+    );
+  }
   if (runtime.slackSink) {
     lines.push(`  Slack     messages recorded at ${runtime.slackSink}/sandbox/slack/messages`);
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { stringify as stringifyYaml } from "yaml";
 import * as z from "zod";
 import { systemClock } from "../lib/core/clock.ts";
 import { ChainedSecretSource, StaticSecretSource } from "../lib/providers/secrets.ts";
@@ -15,7 +16,8 @@ import { privateFolder, tightenTree, writePrivateFile } from "../local/private-f
 import { EnvSecretSource, FileSecretSource } from "../local/secrets.ts";
 import { every } from "../local/ticker.ts";
 import { expireDueMarkers } from "../local/ttl.ts";
-import { startSandbox } from "../sandbox/index.ts";
+import { MAX_FLEET } from "../sandbox/fleet.ts";
+import { type SandboxVendor, startSandbox } from "../sandbox/index.ts";
 import { startSlackSink } from "../sandbox/slack-sink.ts";
 import { Environment, OPERATOR_SETTINGS } from "./config.ts";
 import { startLocalFunctions } from "./local-runtime.ts";
@@ -34,6 +36,16 @@ export const LocalSettings = z.object({
   WARDEN_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** How long a simulated vendor backup takes. */
   WARDEN_SANDBOX_JOB_SECONDS: z.coerce.number().min(1).max(3600).default(20),
+  /**
+   * A fleet: this many more clusters, indexes and instances per simulator, and a
+   * `fleet.yaml` of their targets in the data folder for `warden apply -f`.
+   */
+  WARDEN_SANDBOX_FLEET: z.coerce
+    .number()
+    .int("WARDEN_SANDBOX_FLEET must be a whole number")
+    .min(0)
+    .max(MAX_FLEET, `WARDEN_SANDBOX_FLEET must be at most ${MAX_FLEET}`)
+    .default(0),
   /** Replace every workflow wait with this many seconds (default 3 in the sandbox, real waits otherwise). */
   WARDEN_POLL_SECONDS: z.coerce.number().min(0.01).max(600).optional(),
   WARDEN_SECRETS_FILE: z.string().default("secrets.local.json"),
@@ -81,10 +93,30 @@ export interface LocalRuntime {
   token: string;
   tokenFile: string;
   sandbox: Record<string, Record<string, unknown>>;
+  /** With a sandbox fleet: the warden.yaml of its targets, and how many there are. */
+  fleet?: { file: string; targets: number };
   /** The Slack sink's base URL (sandbox only): `GET {slackSink}/sandbox/slack/messages`. */
   slackSink?: string;
   resumed: string[];
   stop(): Promise<void>;
+}
+
+/**
+ * The fleet's targets as a warden.yaml (`targets:` in the API's shapes), for
+ * `warden apply -f <data>/fleet.yaml`; none without a fleet.
+ */
+function writeFleetFile(
+  dataDir: string,
+  vendors: Record<string, SandboxVendor>,
+): { file: string; targets: number } | undefined {
+  const targets = Object.values(vendors).flatMap((v) => v.fleetTargets);
+  if (targets.length === 0) return undefined;
+  const file = join(dataDir, "fleet.yaml");
+  writePrivateFile(
+    file,
+    `# The sandbox fleet's targets (WARDEN_SANDBOX_FLEET): warden apply -f ${file} --yes\n${stringifyYaml({ targets })}`,
+  );
+  return { file, targets: targets.length };
 }
 
 function tokenOf(settings: LocalSettings, dataDir: string): { token: string; file: string } {
@@ -140,6 +172,7 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
           dataDir: join(dataDir, "sandbox"),
           basePort: sandboxPort,
           jobDurationMs: settings.WARDEN_SANDBOX_JOB_SECONDS * 1000,
+          fleet: settings.WARDEN_SANDBOX_FLEET,
           // Their /__sandbox/* routes take the API's own token.
           adminToken: token,
         })
@@ -276,10 +309,12 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
         report("TTL emulation"),
       ),
     );
+    const fleet = sandbox ? writeFleetFile(dataDir, sandbox.vendors) : undefined;
     return {
       url: http.url,
       token,
       tokenFile,
+      ...(fleet ? { fleet } : {}),
       sandbox: Object.fromEntries(
         Object.entries(sandbox?.vendors ?? {}).map(([k, v]) => [k, v.describe]),
       ),

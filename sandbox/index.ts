@@ -3,10 +3,12 @@ import { join } from "node:path";
 import { privateFolder } from "../local/private-files.ts";
 import type { Chaos } from "./chaos.ts";
 import type { HttpFault } from "./fault-queue.ts";
+import { type FleetIds, fleetIds } from "./fleet.ts";
 import type { RequestLogEntry } from "./http-sim-types.ts";
 import { startDcsSimulator } from "./huawei/dcs.ts";
-import { startTaurusDbSimulator } from "./huawei/taurusdb.ts";
-import { startPineconeSimulator } from "./pinecone.ts";
+import { DEFAULT_DCS_INSTANCES } from "./huawei/dcs-model.ts";
+import { DEFAULT_TAURUSDB_INSTANCE, startTaurusDbSimulator } from "./huawei/taurusdb.ts";
+import { DEFAULT_PINECONE_INDEX, startPineconeSimulator } from "./pinecone.ts";
 import type { InventoryEntry } from "./vendor-hooks.ts";
 import { startZillizSimulator } from "./zilliz.ts";
 
@@ -32,6 +34,8 @@ export interface SandboxVendor {
   secret: { ref: string; value: Record<string, unknown> };
   /** A ready target spec pointing at the simulator. */
   demoTarget: Record<string, unknown>;
+  /** Target specs of the fleet's resources (none unless a fleet was asked for). */
+  fleetTargets: Record<string, unknown>[];
   /** Faults, chaos, the request log, backup seeding and the inventory, for tests. */
   simulator: SandboxSimulator;
   close(): Promise<void>;
@@ -49,6 +53,8 @@ export interface SandboxOptions {
   deleteDurationMs?: number;
   /** The bearer token of every simulator's `/__sandbox/*` routes; default a random one. */
   adminToken?: string;
+  /** More resources per vendor beyond the demo ones, for fleets (lib: sandbox/fleet.ts). */
+  fleet?: number;
 }
 
 /** Where one vendor's simulator runs, as {@link startSandbox} decides it. */
@@ -69,6 +75,8 @@ interface VendorEntry {
   describe: Record<string, unknown>;
   secretValue: Record<string, unknown>;
   resource: Record<string, unknown>;
+  /** The fleet's resources, as each target's `resource`. */
+  fleetResources?: Record<string, unknown>[];
   simulator: SandboxSimulator;
   close(): Promise<void>;
 }
@@ -87,6 +95,14 @@ function sandboxVendor(entry: VendorEntry): SandboxVendor {
       resource: entry.resource,
       tags: { env: "sandbox" },
     },
+    fleetTargets: (entry.fleetResources ?? []).map((resource, i) => ({
+      id: `fleet-${entry.provider}-${String(i + 1).padStart(5, "0")}`,
+      name: `Fleet ${entry.provider} ${i + 1} (sandbox)`,
+      provider: entry.provider,
+      secretRef: ref,
+      resource,
+      tags: { env: "sandbox", fleet: "true" },
+    })),
     simulator: entry.simulator,
     close: entry.close,
   };
@@ -95,71 +111,106 @@ function sandboxVendor(entry: VendorEntry): SandboxVendor {
 /** A Huawei vendor's entry: AK/SK credentials and a resource in the demo region. */
 function huaweiVendor(
   sim: SandboxSimulator & { ak: string; sk: string; projectId: string; close(): Promise<void> },
-  entry: { provider: string; name: string; instances: unknown; instanceId: string | undefined },
+  entry: {
+    provider: string;
+    name: string;
+    instances: unknown;
+    instanceId: string | undefined;
+    fleet: string[];
+  },
 ): SandboxVendor {
   const { url, ak, sk, projectId } = sim;
+  const at = (instanceId: string | undefined) => ({
+    region: "ap-southeast-1",
+    projectId,
+    instanceId,
+    baseUrl: url,
+  });
   return sandboxVendor({
     provider: entry.provider,
     name: entry.name,
-    describe: { url, ak, sk, projectId, instances: entry.instances },
+    describe: { url, ak, sk, projectId, instances: entry.instances, fleet: entry.fleet.length },
     secretValue: { vendor: "huawei", ak, sk },
-    resource: { region: "ap-southeast-1", projectId, instanceId: entry.instanceId, baseUrl: url },
+    resource: at(entry.instanceId),
+    fleetResources: entry.fleet.map(at),
     simulator: sim,
     close: () => sim.close(),
   });
 }
 
 /** Starters of every simulator: adding a vendor adds one entry. */
-const SIMULATORS: Record<string, (slot: VendorSlot) => Promise<SandboxVendor>> = {
-  zilliz: async (slot) => {
+const SIMULATORS: Record<string, (slot: VendorSlot, fleet: FleetIds) => Promise<SandboxVendor>> = {
+  zilliz: async (slot, fleet) => {
     // Two clusters: the demo target (and the demo policy) use the first; the second is yours.
+    const demo = ["in01-7b3f9c2e5a1d804", "in01-5e1d0a9c3b7f226"];
     const sim = await startZillizSimulator({
       ...slot,
-      clusters: ["in01-7b3f9c2e5a1d804", "in01-5e1d0a9c3b7f226"],
+      clusters: [...demo, ...fleet.zillizClusters],
     });
-    const { url, apiKey, clusters, projectId } = sim;
+    const { url, apiKey, projectId } = sim;
+    const at = (clusterId: string | undefined) => ({
+      clusterId,
+      baseUrl: url,
+      scope: { type: "CLUSTER" },
+    });
     return sandboxVendor({
       provider: "zilliz",
       name: "Demo Zilliz cluster (sandbox)",
-      describe: { url, apiKey, clusters, projectId },
+      describe: { url, apiKey, clusters: demo, fleet: fleet.zillizClusters.length, projectId },
       secretValue: { vendor: "zilliz", apiKey },
-      resource: { clusterId: clusters[0], baseUrl: url, scope: { type: "CLUSTER" } },
+      resource: at(demo[0]),
+      fleetResources: fleet.zillizClusters.map(at),
       simulator: sim,
       close: () => sim.close(),
     });
   },
-  pinecone: async (slot) => {
+  pinecone: async (slot, fleet) => {
     const { jobDurationMs, ...where } = slot;
-    const sim = await startPineconeSimulator({ ...where, backupDurationMs: jobDurationMs });
-    const { url, apiKey, indexes } = sim;
+    const demo = [DEFAULT_PINECONE_INDEX];
+    const sim = await startPineconeSimulator({
+      ...where,
+      backupDurationMs: jobDurationMs,
+      indexes: [...demo, ...fleet.pineconeIndexes],
+    });
+    const { url, apiKey } = sim;
     return sandboxVendor({
       provider: "pinecone",
       name: "Demo Pinecone index (sandbox)",
-      describe: { url, apiKey, indexes },
+      describe: { url, apiKey, indexes: demo, fleet: fleet.pineconeIndexes.length },
       secretValue: { vendor: "pinecone", apiKey },
-      resource: { indexName: indexes[0], baseUrl: url },
+      resource: { indexName: demo[0], baseUrl: url },
+      fleetResources: fleet.pineconeIndexes.map((indexName) => ({ indexName, baseUrl: url })),
       simulator: sim,
       close: () => sim.close(),
     });
   },
-  "huawei-taurusdb": async (slot) => {
-    const sim = await startTaurusDbSimulator(slot);
+  "huawei-taurusdb": async (slot, fleet) => {
+    const demo = [DEFAULT_TAURUSDB_INSTANCE];
+    const sim = await startTaurusDbSimulator({
+      ...slot,
+      instances: [...demo, ...fleet.taurusDbInstances],
+    });
     return huaweiVendor(sim, {
       provider: "huawei-taurusdb",
       name: "Demo TaurusDB instance (sandbox)",
-      instances: sim.instances,
-      instanceId: sim.instances[0],
+      instances: demo,
+      instanceId: demo[0],
+      fleet: fleet.taurusDbInstances,
     });
   },
-  "huawei-dcs": async (slot) => {
-    const sim = await startDcsSimulator(slot);
+  "huawei-dcs": async (slot, fleet) => {
+    const sim = await startDcsSimulator({
+      ...slot,
+      instances: [...DEFAULT_DCS_INSTANCES, ...fleet.dcsInstances],
+    });
     // The master/standby instance: single-node DCS instances cannot be backed up.
-    const ha = sim.instances.find((i) => i.cacheMode !== "single") ?? sim.instances[0];
+    const ha = DEFAULT_DCS_INSTANCES.find((i) => i.cacheMode !== "single");
     return huaweiVendor(sim, {
       provider: "huawei-dcs",
       name: "Demo DCS Redis instance (sandbox)",
-      instances: sim.instances.map((i) => ({ id: i.instanceId, mode: i.cacheMode })),
+      instances: DEFAULT_DCS_INSTANCES.map((i) => ({ id: i.instanceId, mode: i.cacheMode })),
       instanceId: ha?.instanceId,
+      fleet: fleet.dcsInstances.map((i) => i.instanceId),
     });
   },
 };
@@ -178,15 +229,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<{
   const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
   const vendors: Record<string, SandboxVendor> = {};
   let offset = 0;
+  const fleet = fleetIds(options.fleet ?? 0);
   try {
     for (const [name, start] of Object.entries(SIMULATORS)) {
-      vendors[name] = await start({
-        port: options.basePort ? options.basePort + offset : 0,
-        adminToken,
-        stateFile: options.dataDir ? join(options.dataDir, `${name}.json`) : undefined,
-        jobDurationMs: options.jobDurationMs,
-        deleteDurationMs: options.deleteDurationMs,
-      });
+      vendors[name] = await start(
+        {
+          port: options.basePort ? options.basePort + offset : 0,
+          adminToken,
+          stateFile: options.dataDir ? join(options.dataDir, `${name}.json`) : undefined,
+          jobDurationMs: options.jobDurationMs,
+          deleteDurationMs: options.deleteDurationMs,
+        },
+        fleet,
+      );
       offset++;
     }
   } catch (error) {

@@ -12,6 +12,8 @@
  * | run         | RUN#policyId           | at#targetId |                             |                         |                        |
  * | expiry      | EXPIRY#backupId        | EXPIRY      |                             |                         | EXPIRY_DUE / dueAt#id  |
  * | delivery    | DELIVERY#consumer#event| DELIVERY    |                             |                         |                        |
+ * | target tag  | TARGETTAG#tid#key=value| TARGETTAG   | TAG#key=value / createdAt#tid|                        |                        |
+ * | meta        | META#tag-index         | META        |                             |                         |                        |
  *
  * Any item written with domain events (a backup, a run) is also in gsi4 (the outbox:
  * `OUTBOX` / `at#pk`) until they are published (lib/store/outbox.ts).
@@ -58,6 +60,15 @@ export const Keys = {
     pk: `DELIVERY#${consumer}#${eventId}`,
     sk: "DELIVERY",
   }),
+  /** One tag of one target, in the tag index (lib/store/targets.ts). */
+  targetTag: (targetId: string, key: string, value: string) => ({
+    pk: `TARGETTAG#${targetId}#${key}=${value}`,
+    sk: "TARGETTAG",
+  }),
+  /** The by-parent partition of the targets carrying `key=value` (keys hold no `=`). */
+  tagPartition: (key: string, value: string) => `TAG#${key}=${value}`,
+  /** Present once every target is in the tag index. */
+  tagIndexMarker: () => ({ pk: "META#tag-index", sk: "META" }),
   idempotency: (scope: string, key: string) => ({
     pk: `IDEMPOTENCY#${scope}#${key}`,
     sk: "IDEMPOTENCY",
@@ -78,6 +89,7 @@ export const LAYOUT_ATTRIBUTES = [
   "gsi4sk",
   "outbox",
   "entity",
+  "tagIndex",
   "ttl",
 ] as const;
 

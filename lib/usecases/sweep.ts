@@ -26,6 +26,8 @@ export interface SweepSummary {
   resumed: number;
   cleanups: number;
   retiredTargets: number;
+  /** Targets put into the tag index (written before it existed). */
+  indexedTargets: number;
   /** Domain events published from the outbox (the stream missed them). */
   outboxEvents: number;
   /** Items that failed (logged); the sweep went on with the rest. */
@@ -84,6 +86,7 @@ export class Sweeper {
       resumed: 0,
       cleanups: 0,
       retiredTargets: 0,
+      indexedTargets: 0,
       outboxEvents: 0,
       errors: 0,
     };
@@ -172,6 +175,11 @@ export class Sweeper {
         summary.cleanups++;
       }),
     );
+    // 6a. Targets written before the tag index existed (or by an older version) get
+    // indexed, so that selectors may Query it.
+    await each("tag index", async () => {
+      summary.indexedTargets += await this.#d.targets.indexUnindexed();
+    });
     // 6. Targets deleted with backups=expire go once none of their backups is left.
     let targetCursor: string | undefined;
     do {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Keys } from "../../lib/store/keys.ts";
 import { onSecondCluster, useHarness } from "../support/use-harness.ts";
 
 describe("sweeper: the safety net", () => {
@@ -67,5 +68,34 @@ describe("sweeper: what it leaves alone", () => {
     const summary = await h.container.sweeper.sweep();
     expect(summary).toMatchObject({ cleanups: 0, errors: 0 });
     expect((await get(created.json.id)).status).toBe("FAILED");
+  });
+});
+
+describe("sweeper: the tag index", () => {
+  const h = useHarness({}, (h) => h.zillizTarget("indexed", { tags: { team: "a" } }));
+
+  it("indexes a target written before the index existed, after which selectors Query it", async () => {
+    const current = await h.container.targets.get("indexed");
+    // A target item as an earlier version wrote it: no index entries, no marker.
+    await h.table.db.put({
+      TableName: h.table.table,
+      Item: {
+        ...Keys.target("older"),
+        ...Keys.targetIndex(current.createdAt, "older"),
+        entity: "target",
+        ...current,
+        id: "older",
+      },
+    });
+    expect(await h.container.targets.tagIndexComplete()).toBe(false);
+
+    const summary = await h.container.sweeper.sweep();
+
+    expect(summary.indexedTargets).toBe(1);
+    expect(await h.container.targets.tagIndexComplete()).toBe(true);
+    expect((await h.container.targets.taggedIds("team", "a")).ids.sort()).toEqual([
+      "indexed",
+      "older",
+    ]);
   });
 });

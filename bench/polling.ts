@@ -1,18 +1,20 @@
 // What following a vendor job costs: the deployed ASL (lib/workflows/definitions.ts), run by
-// aws-local-stepfunctions with the real poll policy (nextWaitSeconds), against a job of 1,
-// 10 and 60 minutes on a virtual clock — every Wait is skipped and its seconds added to the
-// clock. Counts state transitions (StateEntered events, what Step Functions bills) and the
+// aws-local-stepfunctions with the real poll plan (lib/workflows/poll-plan.ts), against a
+// job of 1, 10 and 60 minutes on a virtual clock — every Wait is skipped and its seconds
+// added to the clock. The contract lines are for a target with a history whose median is
+// 10 % shorter than this job (an unkind case: the first look is early); further lines show
+// a vendor reporting linear progress, and a first backup with nothing known. Counts state transitions (StateEntered events, what Step Functions bills) and the
 // detection latency (from the vendor's completion to the poll that sees it), and prices
 // create+delete at $0.025 per 1,000 transitions. Goals (issue "5 of 7", item 4): ≤ 12
 // transitions for a 10-minute backup, ≤ 18 for create+delete, latency ≤ max(30 s, 10 %).
 import { StateMachine } from "aws-local-stepfunctions";
-import { nextWaitSeconds } from "../lib/usecases/backup-tasks.ts";
+import { DELETION_PLAN } from "../lib/usecases/backup-tasks.ts";
 import {
   createBackupDefinition,
   deleteBackupDefinition,
-  POLL_INTERVAL,
   taskStates,
 } from "../lib/workflows/definitions.ts";
+import { nextPollSeconds } from "../lib/workflows/poll-plan.ts";
 import { localTaskArns } from "../local/workflows.ts";
 
 /** How long the vendor takes to finish a delete in this model (Zilliz: seconds to a minute). */
@@ -55,18 +57,37 @@ async function run(
   return entered;
 }
 
+/** What the steps know of the job. */
+type Knowledge = "history" | "progress" | "nothing";
+
 /** Follows a job of `jobSeconds` with the create-backup workflow. */
-async function create(jobSeconds: number): Promise<{ transitions: number; latency: number }> {
+async function create(
+  jobSeconds: number,
+  knows: Knowledge,
+): Promise<{ transitions: number; latency: number }> {
   let clock = 0;
   let detectedAt = Number.NaN;
+  const expectedSeconds = knows === "history" ? Math.round(jobSeconds * 0.9) : 0;
+  const look = (previousWaitSeconds?: number) =>
+    nextPollSeconds({
+      elapsedSeconds: clock,
+      ...(expectedSeconds > 0 ? { expectedSeconds } : {}),
+      ...(knows === "progress" && clock > 0 ? { progress: (100 * clock) / jobSeconds } : {}),
+      ...(previousWaitSeconds === undefined ? {} : { previousWaitSeconds }),
+    });
   const transitions = await run(createBackupDefinition(localTaskArns()), {
     acquireLease: async () => ({}),
-    startBackup: async () => ({ providerBackupId: "backup0" }),
+    startBackup: async () => ({
+      providerBackupId: "backup0",
+      outcome: "RUNNING",
+      nextWaitSeconds: look(),
+      expectedSeconds,
+    }),
     // The wait just done is the poll's input: that is how far the clock moved.
     pollBackup: async ({ waitSeconds = 0 }) => {
       clock += waitSeconds;
       if (clock < jobSeconds)
-        return { outcome: "RUNNING", nextWaitSeconds: nextWaitSeconds(waitSeconds) };
+        return { outcome: "RUNNING", nextWaitSeconds: look(waitSeconds), expectedSeconds };
       detectedAt = clock;
       return { outcome: "AVAILABLE" };
     },
@@ -81,12 +102,21 @@ async function remove(): Promise<number> {
     markDeleting: async () => ({ alreadyDeleted: false }),
     deleteProviderBackup: async () => ({
       gone: false,
-      nextWaitSeconds: POLL_INTERVAL.initialSeconds,
+      nextWaitSeconds: nextPollSeconds({ elapsedSeconds: 0, ...DELETION_PLAN }),
+      expectedSeconds: 0,
     }),
     pollDeletion: async ({ waitSeconds = 0 }) => {
       clock += waitSeconds;
       return clock < DELETE_SECONDS
-        ? { gone: false, nextWaitSeconds: nextWaitSeconds(waitSeconds) }
+        ? {
+            gone: false,
+            nextWaitSeconds: nextPollSeconds({
+              elapsedSeconds: clock,
+              previousWaitSeconds: waitSeconds,
+              ...DELETION_PLAN,
+            }),
+            expectedSeconds: 0,
+          }
         : { gone: true };
     },
     recordDeleted: async () => ({}),
@@ -96,7 +126,7 @@ async function remove(): Promise<number> {
 // The output contract (scripts read these lines; keep them exactly so), then the verdicts.
 const results = new Map<number, { transitions: number; latency: number }>();
 for (const minutes of [1, 10, 60]) {
-  const r = await create(minutes * 60);
+  const r = await create(minutes * 60, "history");
   results.set(minutes, r);
   console.log(
     `polling: ${minutes}-minute job, ${r.transitions} transitions, ${r.latency.toFixed(0)} s detection latency`,
@@ -108,6 +138,15 @@ console.log(`polling: 10-minute job create+delete, ${both} transitions`);
 console.log(
   `polling: Step Functions cost per 1,000 backups (10-minute job, create+delete): $${(both * 1000 * PRICE_PER_TRANSITION).toFixed(2)} at $0.025 per 1,000 transitions`,
 );
+for (const knows of ["progress", "nothing"] as const) {
+  const lines = [];
+  for (const minutes of [1, 10, 60]) {
+    const r = await create(minutes * 60, knows);
+    lines.push(`${minutes} min ${r.transitions} transitions, ${r.latency.toFixed(0)} s late`);
+  }
+  const what = knows === "progress" ? "vendor progress only" : "a first backup, nothing known";
+  console.log(`polling: with ${what}: ${lines.join("; ")}`);
+}
 const verdict = (ok: boolean) => (ok ? "ok" : "OVER");
 const latencies = [...results].map(([minutes, r]) => {
   const goal = Math.max(30, minutes * 6);

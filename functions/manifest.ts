@@ -63,7 +63,10 @@ export const FUNCTIONS = {
 
   // create-backup tasks
   "acquire-lease": { uses: ["table:get", "table:put"] },
-  "start-backup": { uses: ["table:get", "table:put", "table:update", "secrets:providers"] },
+  /** Reads the target's recent good backups (a Query) to know when to look first. */
+  "start-backup": {
+    uses: ["table:get", "table:query", "table:put", "table:update", "secrets:providers"],
+  },
   /** Settling AVAILABLE writes the expiry marker and re-plans, which may expire older backups. */
   "poll-backup": {
     uses: [...TABLE, "secrets:providers", "start:delete-backup"],

@@ -11,7 +11,7 @@ import type { BackupRepository } from "../store/backups.ts";
 import type { ExpiryRepository } from "../store/expiry.ts";
 import type { LeaseRepository } from "../store/leases.ts";
 import type { TargetRepository } from "../store/targets.ts";
-import { POLL_INTERVAL } from "../workflows/definitions.ts";
+import { medianSeconds, nextPollSeconds } from "../workflows/poll-plan.ts";
 import type { RetentionService } from "./retention.ts";
 
 /** Every task's input names its backup and, from the ASL, the execution running it. */
@@ -20,7 +20,12 @@ const base = { backupId: z.string().min(1), execution: z.string().max(80).option
 /** Inputs of the workflow tasks, as the ASL `Parameters` build them. */
 export const TaskInputs = {
   backup: z.object(base),
-  poll: z.object({ ...base, waitSeconds: z.number().positive() }),
+  poll: z.object({
+    ...base,
+    waitSeconds: z.number().positive(),
+    /** What the last step knew of the job's length (0: nothing); absent from older runs. */
+    expectedSeconds: z.number().min(0).optional(),
+  }),
   failure: z.object({
     ...base,
     error: z.object({ Error: z.string(), Cause: z.string().optional() }),
@@ -29,21 +34,34 @@ export const TaskInputs = {
 } as const;
 export type TaskInput<K extends keyof typeof TaskInputs> = z.infer<(typeof TaskInputs)[K]>;
 
-/** What a poll tells the state machine. */
+/**
+ * What a create step tells the state machine (its `$.poll`): the outcome, and while the
+ * job runs, when to look next and what is known of the job's length (0: nothing).
+ */
 export type PollOutcome =
   | { outcome: "AVAILABLE" | "FAILED" }
-  | { outcome: "RUNNING"; nextWaitSeconds: number };
-export type DeletionOutcome = { gone: true } | { gone: false; nextWaitSeconds: number };
+  | { outcome: "RUNNING"; nextWaitSeconds: number; expectedSeconds: number };
+export type DeletionOutcome =
+  | { gone: true }
+  | { gone: false; nextWaitSeconds: number; expectedSeconds: number };
 
 /** A deletion still not confirmed after this long fails (DELETE_FAILED, retried later). */
 export const DELETION_WINDOW_MS = 6 * 60 * 60 * 1000;
 /** The lease outlives the completion window a little, so only a crash lets it expire. */
 const LEASE_MARGIN_MS = 15 * 60 * 1000;
 
-/** The next wait: ×1.5, capped (the ASL has no multiplication intrinsic). */
-export function nextWaitSeconds(previous: number): number {
-  return Math.min(POLL_INTERVAL.maxSeconds, Math.ceil(previous * POLL_INTERVAL.factor));
-}
+/** How many of a target's recent good backups its expected duration is the median of. */
+const HISTORY_SIZE = 10;
+
+/**
+ * Deletions: vendors report no progress and most finish within a minute, so the first look
+ * is half a minute after the delete and then every step (at least 30 s, a tenth of the time
+ * so far): a one-minute delete is two looks.
+ */
+export const DELETION_PLAN = { expectedSeconds: 30 } as const;
+
+const secondsSince = (iso: string, now: Date) =>
+  Math.max(0, (now.getTime() - Date.parse(iso)) / 1000);
 
 /**
  * Turns a Step Functions error (`{Error, Cause}`) into the record's `lastError`. On AWS
@@ -73,7 +91,7 @@ export function backupErrorOf(error: { Error: string; Cause?: string }, at: stri
 export interface BackupTaskDeps {
   backups: Pick<
     BackupRepository,
-    "get" | "patch" | "transition" | "settle" | "claimVendorBackup" | "vendorClaimOf"
+    "get" | "patch" | "transition" | "settle" | "claimVendorBackup" | "vendorClaimOf" | "list"
   >;
   targets: Pick<TargetRepository, "get" | "find">;
   leases: Pick<LeaseRepository, "acquire" | "release">;
@@ -126,10 +144,12 @@ export class BackupTasks {
    * If an earlier attempt may have reached the vendor, a backup it is already creating
    * is adopted instead of starting a second one.
    */
-  async startBackup({ backupId }: TaskInput<"backup">): Promise<{ providerBackupId: string }> {
+  async startBackup({
+    backupId,
+  }: TaskInput<"backup">): Promise<PollOutcome & { providerBackupId: string }> {
     const { record, target } = await this.#load(backupId);
     if (record.status === "CREATING" && record.providerBackupId)
-      return { providerBackupId: record.providerBackupId };
+      return { providerBackupId: record.providerBackupId, ...(await this.#firstLook(record)) };
     if (record.status !== "PENDING")
       throw new InvalidTransitionError(backupId, record.status, "CREATING");
     const provider = await this.#deps.providers(target);
@@ -171,11 +191,15 @@ export class BackupTasks {
         await this.#deps.backups.patch(backupId, "FAILED", vendorIds);
         throw error;
       });
-    return { providerBackupId: updated.providerBackupId ?? ref.backupId };
+    return {
+      providerBackupId: updated.providerBackupId ?? ref.backupId,
+      ...(await this.#firstLook(updated)),
+    };
   }
 
   /** Polls the vendor; settles the record when the backup is AVAILABLE, FAILED or late. */
-  async pollBackup({ backupId, waitSeconds }: TaskInput<"poll">): Promise<PollOutcome> {
+  async pollBackup(input: TaskInput<"poll">): Promise<PollOutcome> {
+    const { backupId, waitSeconds } = input;
     const { record, target } = await this.#load(backupId);
     if (record.status === "AVAILABLE" || record.status === "FAILED") {
       // A re-run after the record was settled: finish what may not have happened then.
@@ -229,7 +253,50 @@ export class BackupTasks {
       providerStatus: state.providerStatus,
       ...(state.progress === undefined ? {} : { progress: state.progress }),
     });
-    return { outcome: "RUNNING", nextWaitSeconds: nextWaitSeconds(waitSeconds) };
+    const expectedSeconds = input.expectedSeconds ?? 0;
+    return {
+      outcome: "RUNNING",
+      nextWaitSeconds: nextPollSeconds({
+        elapsedSeconds: secondsSince(record.startedAt ?? record.createdAt, now),
+        ...(state.progress === undefined ? {} : { progress: state.progress }),
+        ...(expectedSeconds > 0 ? { expectedSeconds } : {}),
+        previousWaitSeconds: waitSeconds,
+        untilDeadlineSeconds: (Date.parse(record.deadlineAt) - now.getTime()) / 1000,
+      }),
+      expectedSeconds,
+    };
+  }
+
+  /**
+   * The first look after the vendor was asked: when the target's recent good backups say
+   * this one should be done (their median duration), or the plan's first step when it has
+   * none (lib/workflows/poll-plan.ts).
+   */
+  async #firstLook(record: BackupRecord): Promise<PollOutcome & { outcome: "RUNNING" }> {
+    const recent = await this.#deps.backups.list({
+      targetId: record.targetId,
+      status: "AVAILABLE",
+      limit: HISTORY_SIZE,
+    });
+    const expectedSeconds = Math.round(
+      medianSeconds(
+        recent.items.flatMap((b) =>
+          b.startedAt && b.completedAt
+            ? [(Date.parse(b.completedAt) - Date.parse(b.startedAt)) / 1000]
+            : [],
+        ),
+      ) ?? 0,
+    );
+    const now = this.#deps.clock.now();
+    return {
+      outcome: "RUNNING",
+      nextWaitSeconds: nextPollSeconds({
+        elapsedSeconds: secondsSince(record.startedAt ?? record.createdAt, now),
+        ...(expectedSeconds > 0 ? { expectedSeconds } : {}),
+        untilDeadlineSeconds: (Date.parse(record.deadlineAt) - now.getTime()) / 1000,
+      }),
+      expectedSeconds,
+    };
   }
 
   /** The Catch path of create-backup: FAILED with the reason, lease released. */
@@ -286,7 +353,11 @@ export class BackupTasks {
     }
     return result.status === "DELETED"
       ? { gone: true }
-      : { gone: false, nextWaitSeconds: POLL_INTERVAL.initialSeconds };
+      : {
+          gone: false,
+          nextWaitSeconds: nextPollSeconds({ elapsedSeconds: 0, ...DELETION_PLAN }),
+          expectedSeconds: 0,
+        };
   }
 
   /** Polls an asynchronous deletion until the vendor no longer has the backup. */
@@ -307,7 +378,15 @@ export class BackupTasks {
         message: `the vendor still reports the backup as ${state.providerStatus} ${DELETION_WINDOW_MS / 3_600_000} h after the delete`,
       });
     }
-    return { gone: false, nextWaitSeconds: nextWaitSeconds(waitSeconds) };
+    return {
+      gone: false,
+      nextWaitSeconds: nextPollSeconds({
+        elapsedSeconds: (this.#deps.clock.now().getTime() - requested) / 1000,
+        previousWaitSeconds: waitSeconds,
+        ...DELETION_PLAN,
+      }),
+      expectedSeconds: 0,
+    };
   }
 
   /** DELETING → DELETED: the record stays as a tombstone. */

@@ -21,9 +21,6 @@ export const TASKS = {
 export type TaskKey = keyof typeof TASKS;
 export type TaskArns = Record<TaskKey, string>;
 
-/** The first wait between polls, its growth and its cap (seconds). */
-export const POLL_INTERVAL = { initialSeconds: 15, factor: 1.5, maxSeconds: 120 } as const;
-
 /**
  * DynamoDB's transient failures (after the SDK's own retries): a busy table must never
  * turn a healthy backup into FAILED.
@@ -104,21 +101,29 @@ function task(
 
 /** Task inputs the ASL builds from the execution's state. */
 const BACKUP_ID = { "backupId.$": "$.backupId" };
-const POLL_INPUT = { ...BACKUP_ID, "waitSeconds.$": "$.wait.seconds" };
+/**
+ * A poll's input: the wait that led to it, and what the last step knew of the job's length
+ * (lib/workflows/poll-plan.ts decides the next wait from both and from the vendor).
+ */
+const POLL_INPUT = {
+  ...BACKUP_ID,
+  "waitSeconds.$": "$.poll.nextWaitSeconds",
+  "expectedSeconds.$": "$.poll.expectedSeconds",
+};
 const FAILURE_INPUT = { ...BACKUP_ID, "error.$": "$.error" };
 
-/** Waits as long as the last poll said (`$.wait.seconds`), then goes to `next`. */
-const waitFor = (next: string) => ({ Type: "Wait", SecondsPath: "$.wait.seconds", Next: next });
-
-/** Carries a poll's next wait into `$.wait`, then goes to the wait state `next`. */
-const nextWait = (next: string) => ({
-  Type: "Pass",
-  Parameters: { "seconds.$": "$.poll.nextWaitSeconds" },
-  ResultPath: "$.wait",
+/**
+ * Waits as long as the last step said (`$.poll.nextWaitSeconds`), then goes to `next`. The
+ * steps write their answer to `$.poll` directly: no Pass state moves a number (every state
+ * is a billed transition).
+ */
+const waitFor = (next: string) => ({
+  Type: "Wait",
+  SecondsPath: "$.poll.nextWaitSeconds",
   Next: next,
 });
 
-/** create-backup: lease → vendor create → wait/poll with growing intervals → AVAILABLE | FAILED. */
+/** create-backup: lease → vendor create → wait/poll, when the plan says → AVAILABLE | FAILED. */
 export function createBackupDefinition(arns: TaskArns) {
   return {
     Comment: "backup-warden: create one backup and follow it to AVAILABLE or FAILED",
@@ -133,17 +138,11 @@ export function createBackupDefinition(arns: TaskArns) {
       }),
       StartProviderBackup: task(arns.startBackup, {
         Parameters: BACKUP_ID,
-        ResultPath: "$.start",
+        ResultPath: "$.poll",
         Retry: VENDOR_CALL_RETRIES,
         Catch: CATCH_ALL("RecordFailure"),
-        Next: "InitWait",
-      }),
-      InitWait: {
-        Type: "Pass",
-        Result: { seconds: POLL_INTERVAL.initialSeconds },
-        ResultPath: "$.wait",
         Next: "WaitForBackup",
-      },
+      }),
       WaitForBackup: waitFor("PollBackup"),
       PollBackup: task(arns.pollBackup, {
         Parameters: POLL_INPUT,
@@ -158,9 +157,8 @@ export function createBackupDefinition(arns: TaskArns) {
           { Variable: "$.poll.outcome", StringEquals: "AVAILABLE", Next: "BackupAvailable" },
           { Variable: "$.poll.outcome", StringEquals: "FAILED", Next: "BackupFailed" },
         ],
-        Default: "NextWait",
+        Default: "WaitForBackup",
       },
-      NextWait: nextWait("WaitForBackup"),
       RecordFailure: task(arns.recordFailure, {
         Parameters: FAILURE_INPUT,
         ResultPath: "$.recorded",
@@ -213,9 +211,8 @@ export function deleteBackupDefinition(arns: TaskArns) {
       DeletionOutcome: {
         Type: "Choice",
         Choices: [{ Variable: "$.poll.gone", BooleanEquals: true, Next: "RecordDeleted" }],
-        Default: "NextDeleteWait",
+        Default: "WaitForDeletion",
       },
-      NextDeleteWait: nextWait("WaitForDeletion"),
       WaitForDeletion: waitFor("PollDeletion"),
       PollDeletion: task(arns.pollDeletion, {
         Parameters: POLL_INPUT,

@@ -66,6 +66,20 @@ export class MemoryBackups implements TaskBackups {
     return next;
   }
 
+  /** A target's backups in one status, newest first (what the first look reads). */
+  async list(query: { targetId?: string; status?: BackupStatus; limit?: number } = {}) {
+    const items = [...this.records.values()]
+      .filter(
+        (r) =>
+          (!query.targetId || r.targetId === query.targetId) &&
+          (!query.status || r.status === query.status),
+      )
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
+      .slice(0, query.limit ?? 50)
+      .map((r) => structuredClone(r));
+    return { items };
+  }
+
   async settle(
     id: string,
     to: BackupStatus,

@@ -81,8 +81,12 @@ describe("startBackup", () => {
     });
     const { tasks, backups } = tasksWith([record()], vendor.provider);
 
+    // No history yet: the first look is the plan's first step.
     await expect(tasks.startBackup({ backupId: "bk_1" })).resolves.toEqual({
       providerBackupId: "backup-7f3a",
+      outcome: "RUNNING",
+      nextWaitSeconds: 15,
+      expectedSeconds: 0,
     });
 
     expect(vendor.calls).toEqual(["create bk_1"]);
@@ -188,15 +192,17 @@ describe("startBackup", () => {
 });
 
 describe("pollBackup", () => {
-  it("waits 1.5 times longer each round while the vendor is still working", async () => {
+  it("looks again when the vendor's progress says the job will be done", async () => {
     const vendor = fakeProvider({
       status: async () => ({ status: "RUNNING", providerStatus: "IN_PROGRESS", progress: 40 }),
     });
     const { tasks, backups } = tasksWith([creating()], vendor.provider);
 
-    await expect(tasks.pollBackup({ backupId: "bk_1", waitSeconds: 80 })).resolves.toEqual({
+    // 40 % after 59 s: 88.5 s more.
+    await expect(tasks.pollBackup({ backupId: "bk_1", waitSeconds: 15 })).resolves.toEqual({
       outcome: "RUNNING",
-      nextWaitSeconds: 120,
+      nextWaitSeconds: 89,
+      expectedSeconds: 0,
     });
     expect(await backups.get("bk_1")).toMatchObject({
       progress: 40,
@@ -221,6 +227,32 @@ describe("pollBackup", () => {
     });
     expect(leaseCalls).toEqual(["release zilliz:default:zilliz-main/in01-7b3f9c2e5a1d804 bk_1"]);
     expect(events.map((e) => e.type)).toEqual(["backup.failed"]);
+  });
+
+  it("looks first when the target's recent good backups say this one will be done", async () => {
+    const done = (id: string, seconds: number) =>
+      record({
+        id,
+        status: "AVAILABLE",
+        createdAt: "2026-10-01T00:00:00.000Z",
+        startedAt: "2026-10-01T00:00:00.000Z",
+        completedAt: new Date(
+          Date.parse("2026-10-01T00:00:00.000Z") + seconds * 1000,
+        ).toISOString(),
+      });
+    const vendor = fakeProvider({
+      create: async () => ({ ref, state: { status: "RUNNING", providerStatus: "IN_PROGRESS" } }),
+    });
+    const { tasks } = tasksWith(
+      [record(), done("bk_a", 580), done("bk_b", 640), done("bk_c", 600)],
+      vendor.provider,
+    );
+
+    await expect(tasks.startBackup({ backupId: "bk_1" })).resolves.toMatchObject({
+      outcome: "RUNNING",
+      expectedSeconds: 600,
+      nextWaitSeconds: 600,
+    });
   });
 
   it("settles AVAILABLE with its size, frees the cluster and re-plans its retention", async () => {

@@ -24,6 +24,8 @@ export interface SimResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Set by the rate limiter: the request log counts what it refused. */
+  refusedForRate?: true;
 }
 
 /** A route: `pattern` segments starting with `:` capture one path segment each. */
@@ -53,6 +55,8 @@ export interface RequestLogEntry {
   servedAt: number;
   /** Present when transport faults were injected into this request. */
   injected?: InjectedFault[];
+  /** Present (true) when the vendor's documented rate limit refused it (429). */
+  refusedForRate?: true;
   /**
    * Present (true) when no response was sent: a `drop-response` fault, or a response held
    * by `hold-response` that was abandoned because the simulator closed.

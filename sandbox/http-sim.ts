@@ -161,7 +161,12 @@ export async function startJsonHttpSimulator<Extra extends { kind: string }>(
     windows.set(key, { second, count });
     if (count <= requestsPerSecond) return undefined;
     const message = `rate limit exceeded: at most ${requestsPerSecond} requests per second per endpoint`;
-    return { status: 429, headers: { "retry-after": "1" }, body: options.errorBody(429, message) };
+    return {
+      status: 429,
+      headers: { "retry-after": "1" },
+      body: options.errorBody(429, message),
+      refusedForRate: true,
+    };
   }
 
   async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
@@ -199,6 +204,7 @@ export async function startJsonHttpSimulator<Extra extends { kind: string }>(
       servedAt,
     };
     if (faults.injected.length > 0) entry.injected = faults.injected;
+    if (response.refusedForRate) entry.refusedForRate = true;
     const delivered =
       responseFault === undefined ||
       (responseFault.kind === "hold-response" && (await hold(responseFault.delayMs)));

@@ -138,6 +138,9 @@ function huaweiVendor(
   });
 }
 
+/** Zilliz's documented control-plane limit (docs/providers.md §1). */
+export const ZILLIZ_RATE_LIMIT_PER_SECOND = 20;
+
 /** Starters of every simulator: adding a vendor adds one entry. */
 const SIMULATORS: Record<string, (slot: VendorSlot, fleet: FleetIds) => Promise<SandboxVendor>> = {
   zilliz: async (slot, fleet) => {
@@ -146,6 +149,9 @@ const SIMULATORS: Record<string, (slot: VendorSlot, fleet: FleetIds) => Promise<
     const sim = await startZillizSimulator({
       ...slot,
       clusters: [...demo, ...fleet.zillizClusters],
+      // Zilliz documents 20 requests per second per user and endpoint: enforced, and each
+      // refusal marked in the request log (`refusedForRate`).
+      rateLimitPerSecond: ZILLIZ_RATE_LIMIT_PER_SECOND,
     });
     const { url, apiKey, projectId } = sim;
     const at = (clusterId: string | undefined) => ({

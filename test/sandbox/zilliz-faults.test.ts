@@ -121,6 +121,8 @@ describe("Zilliz simulator: fault injection", () => {
     expect(statuses).toEqual([200, 200, 429]);
     expect(otherEndpoint.status).toBe(200);
     expect(nextSecond.status).toBe(200);
+    // The request log counts what the limit refused, apart from injected 429s.
+    expect(h.sim.requests.filter((r) => r.refusedForRate).map((r) => r.status)).toEqual([429]);
   });
 });
 

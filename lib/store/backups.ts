@@ -158,27 +158,12 @@ export class BackupRepository extends TableRepository {
       if (!options.events) {
         return await this.#update(id, fields, sources, { ttlSeconds: options.ttlSeconds, entry });
       }
-      // The events describe the record as this write leaves it, so the write is pinned to
-      // the version they were built from; a concurrent write makes us read and build again.
-      for (let attempt = 1; ; attempt++) {
-        const current = await this.find(id);
-        if (!current) throw new NotFoundError("backup", id);
-        // Answered below, like a write whose condition failed.
-        if (!sources.includes(current.status)) break;
-        if (current.hold && TOWARD_DELETION.has(to)) break;
-        const next = nextImage(current, fields, entry);
-        try {
-          return await this.#update(id, fields, sources, {
-            ttlSeconds: options.ttlSeconds,
-            entry,
-            version: current.version,
-            events: options.events(next),
-          });
-        } catch (error) {
-          if (!isConditionFailure(error) || attempt >= 5) throw error;
-        }
-      }
-      throw new ConditionalCheckFailed();
+      return await this.#updatePinned(id, fields, sources, {
+        ttlSeconds: options.ttlSeconds,
+        entry,
+        events: options.events,
+        refuse: (current) => current.hold !== undefined && TOWARD_DELETION.has(to),
+      });
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = await this.find(id);
@@ -237,21 +222,7 @@ export class BackupRepository extends TableRepository {
       if (!audit) return await this.#update(id, fields, [status], {});
       const entry = { at: now, status, cause: audit.cause };
       if (!audit.events) return await this.#update(id, fields, [status], { entry });
-      for (let attempt = 1; ; attempt++) {
-        const current = await this.find(id);
-        if (!current) throw new NotFoundError("backup", id);
-        if (current.status !== status) throw new ConditionalCheckFailed();
-        const next = nextImage(current, { ...fields, status }, entry);
-        try {
-          return await this.#update(id, fields, [status], {
-            entry,
-            version: current.version,
-            events: audit.events(next),
-          });
-        } catch (error) {
-          if (!isConditionFailure(error) || attempt >= 5) throw error;
-        }
-      }
+      return await this.#updatePinned(id, fields, [status], { entry, events: audit.events });
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = await this.find(id);
@@ -388,6 +359,46 @@ export class BackupRepository extends TableRepository {
       },
       parse,
     );
+  }
+
+  /**
+   * An update whose events describe the record as the write leaves it: the write is pinned
+   * to the version they were built from, and a concurrent write makes us read and build
+   * again (a few times). A record not in `sources`, or one `refuse` turns down, fails like
+   * a write whose condition failed — the caller answers it.
+   */
+  async #updatePinned(
+    id: string,
+    fields: BackupPatch & { status?: BackupStatus; updatedAt: string },
+    sources: readonly BackupStatus[],
+    options: {
+      ttlSeconds?: number | undefined;
+      entry: HistoryEntry;
+      events: (next: BackupRecord) => DomainEvent[];
+      refuse?: (current: BackupRecord) => boolean;
+    },
+  ): Promise<BackupRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.find(id);
+      if (!current) throw new NotFoundError("backup", id);
+      if (!sources.includes(current.status) || options.refuse?.(current))
+        throw new ConditionalCheckFailed();
+      const next = nextImage(
+        current,
+        { ...fields, status: fields.status ?? current.status },
+        options.entry,
+      );
+      try {
+        return await this.#update(id, fields, sources, {
+          ttlSeconds: options.ttlSeconds,
+          entry: options.entry,
+          version: current.version,
+          events: options.events(next),
+        });
+      } catch (error) {
+        if (!isConditionFailure(error) || attempt >= 5) throw error;
+      }
+    }
   }
 
   async #update(

@@ -1,6 +1,11 @@
 import * as z from "zod";
 import { ValidationError } from "../core/errors.ts";
-import { parseOr400 } from "./http.ts";
+import { type HttpRequest, parseOr400 } from "./http.ts";
+
+/** Who a record's audit fields name for this request (deletions, holds, cancels). */
+export function callerOf(request: Pick<HttpRequest, "caller">): string {
+  return request.caller ?? "unknown caller";
+}
 
 /** Page size: 1-100, default 50. */
 export const Limit = z.coerce.number().int().min(1).max(100).default(50);

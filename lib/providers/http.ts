@@ -182,8 +182,8 @@ export abstract class HttpProvider {
   }
 
   /** Vendor free text (a job's failure reason), scrubbed and bounded, fit for a message. */
-  protected vendorText(text: string): string {
-    return scrubSecrets(text, this.secretValues()).slice(0, 300);
+  protected vendorText(text: string, max = 300): string {
+    return scrubSecrets(text, this.secretValues()).slice(0, max);
   }
 
   /** A classified error for a response the subclass could not accept. */
@@ -192,10 +192,8 @@ export abstract class HttpProvider {
     cls: ProviderErrorClass,
     init: { code?: string | number; message?: string } = {},
   ): ProviderError {
-    const secrets = this.secretValues();
-    const scrub = (text: string) => scrubSecrets(text, secrets);
-    const detail = init.message ? `: ${scrub(init.message).slice(0, 300)}` : "";
-    const code = typeof init.code === "string" ? scrub(init.code).slice(0, 80) : init.code;
+    const detail = init.message ? `: ${this.vendorText(init.message)}` : "";
+    const code = typeof init.code === "string" ? this.vendorText(init.code, 80) : init.code;
     return new ProviderError({
       cls,
       provider: this.providerName,

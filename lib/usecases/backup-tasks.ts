@@ -11,7 +11,7 @@ import type { BackupRepository } from "../store/backups.ts";
 import type { ExpiryRepository } from "../store/expiry.ts";
 import type { LeaseRepository } from "../store/leases.ts";
 import type { TargetRepository } from "../store/targets.ts";
-import { medianSeconds, nextPollSeconds } from "../workflows/poll-plan.ts";
+import { medianSeconds, nextPollSeconds, type PollFacts } from "../workflows/poll-plan.ts";
 import type { RetentionService } from "./retention.ts";
 
 /** Every task's input names its backup and, from the ASL, the execution running it. */
@@ -60,8 +60,15 @@ const HISTORY_SIZE = 10;
  */
 export const DELETION_PLAN = { expectedSeconds: 30 } as const;
 
-const secondsSince = (iso: string, now: Date) =>
-  Math.max(0, (now.getTime() - Date.parse(iso)) / 1000);
+/** What the poll plan goes by for a backup being created, at `now`. */
+function creationFacts(record: BackupRecord, now: Date, expectedSeconds: number): PollFacts {
+  const started = Date.parse(record.startedAt ?? record.createdAt);
+  return {
+    elapsedSeconds: Math.max(0, (now.getTime() - started) / 1000),
+    ...(expectedSeconds > 0 ? { expectedSeconds } : {}),
+    untilDeadlineSeconds: (Date.parse(record.deadlineAt) - now.getTime()) / 1000,
+  };
+}
 
 /**
  * Turns a Step Functions error (`{Error, Cause}`) into the record's `lastError`. On AWS
@@ -257,11 +264,9 @@ export class BackupTasks {
     return {
       outcome: "RUNNING",
       nextWaitSeconds: nextPollSeconds({
-        elapsedSeconds: secondsSince(record.startedAt ?? record.createdAt, now),
+        ...creationFacts(record, now, expectedSeconds),
         ...(state.progress === undefined ? {} : { progress: state.progress }),
-        ...(expectedSeconds > 0 ? { expectedSeconds } : {}),
         previousWaitSeconds: waitSeconds,
-        untilDeadlineSeconds: (Date.parse(record.deadlineAt) - now.getTime()) / 1000,
       }),
       expectedSeconds,
     };
@@ -290,11 +295,7 @@ export class BackupTasks {
     const now = this.#deps.clock.now();
     return {
       outcome: "RUNNING",
-      nextWaitSeconds: nextPollSeconds({
-        elapsedSeconds: secondsSince(record.startedAt ?? record.createdAt, now),
-        ...(expectedSeconds > 0 ? { expectedSeconds } : {}),
-        untilDeadlineSeconds: (Date.parse(record.deadlineAt) - now.getTime()) / 1000,
-      }),
+      nextWaitSeconds: nextPollSeconds(creationFacts(record, now, expectedSeconds)),
       expectedSeconds,
     };
   }

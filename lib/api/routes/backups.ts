@@ -3,7 +3,14 @@ import { CreateBackupInput, HistoryEntry } from "../../core/backup.ts";
 import { BackupStatus } from "../../core/status.ts";
 import type { BackupService } from "../../usecases/backups.ts";
 import { json, parseOr400, readJsonBody } from "../http.ts";
-import { IDEMPOTENCY_HEADER, Instant, idempotencyKeyOf, ListQuery, pathId } from "../params.ts";
+import {
+  callerOf,
+  IDEMPOTENCY_HEADER,
+  Instant,
+  idempotencyKeyOf,
+  ListQuery,
+  pathId,
+} from "../params.ts";
 import type { Route } from "../router.ts";
 import { BackupOut, pageOf } from "../schemas.ts";
 
@@ -99,7 +106,7 @@ export function backupRoutes(backups: BackupService): Route[] {
           202,
           await backups.requestDeletion(
             pathId(request.params.backupId, "backupId"),
-            `api (${request.caller ?? "unknown caller"})`,
+            `api (${callerOf(request)})`,
           ),
         ),
     },
@@ -119,10 +126,7 @@ export function backupRoutes(backups: BackupService): Route[] {
       handle: async (request) =>
         json(
           200,
-          await backups.cancel(
-            pathId(request.params.backupId, "backupId"),
-            request.caller ?? "unknown caller",
-          ),
+          await backups.cancel(pathId(request.params.backupId, "backupId"), callerOf(request)),
         ),
     },
     {
@@ -139,7 +143,7 @@ export function backupRoutes(backups: BackupService): Route[] {
       handle: async (request) => {
         const id = pathId(request.params.backupId, "backupId");
         const { reason } = parseOr400(HoldInput, readJsonBody(request), "hold");
-        return json(200, await backups.hold(id, reason, request.caller ?? "unknown caller"));
+        return json(200, await backups.hold(id, reason, callerOf(request)));
       },
     },
     {
@@ -156,10 +160,7 @@ export function backupRoutes(backups: BackupService): Route[] {
       handle: async (request) =>
         json(
           200,
-          await backups.unhold(
-            pathId(request.params.backupId, "backupId"),
-            request.caller ?? "unknown caller",
-          ),
+          await backups.unhold(pathId(request.params.backupId, "backupId"), callerOf(request)),
         ),
     },
     {

@@ -1,3 +1,4 @@
+import { expireDueMarkers } from "../../local/ttl.ts";
 import { type Harness, startHarness } from "./harness.ts";
 import { suiteFixture } from "./suite-fixture.ts";
 
@@ -32,4 +33,29 @@ export async function backupPastItsExpiry(h: Harness, targetId: string): Promise
   await h.starter.idle();
   h.clock.advance(2 * 60_000);
   return expiring.json.id;
+}
+
+/**
+ * Runs a policy's next scheduled backup to its end: the clock moves to its next run, the
+ * dispatcher ticks, the workflows settle. Returns the backup id of that policy's run.
+ */
+export async function scheduledBackup(h: Harness, policyId: string): Promise<string> {
+  const p = (await h.call("GET", `/v1/policies/${policyId}`)).json;
+  h.clock.advance(Date.parse(p.nextRunAt) - h.clock.now().getTime() + 1_000);
+  const outcomes = await h.container.dispatcher.tick(h.clock.now());
+  await h.starter.idle();
+  const mine = outcomes.find((o) => o.run.policyId === policyId);
+  if (!mine) throw new Error(`the tick ran nothing of policy ${policyId}`);
+  return mine.run.backupId;
+}
+
+/** Fires every due expiry marker through the expiry-stream function, as TTL would. */
+export async function fireExpiryMarkers(h: Harness): Promise<void> {
+  await expireDueMarkers(
+    h.container.expiry,
+    (event) => h.invoke("expiry-stream", event),
+    h.clock.now(),
+    h.table.table,
+  );
+  await h.starter.idle();
 }

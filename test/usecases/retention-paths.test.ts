@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { expireDueMarkers } from "../../local/ttl.ts";
-import { onSecondCluster, useHarness } from "../support/use-harness.ts";
+import {
+  fireExpiryMarkers,
+  onSecondCluster,
+  scheduledBackup,
+  useHarness,
+} from "../support/use-harness.ts";
 
 /*
  * The retention paths each function takes on its own: the re-plan that follows a backup
@@ -34,21 +38,12 @@ describe("retention, function by function", () => {
     if (r.status !== 200 && r.status !== 201) throw new Error(`policy: ${r.body}`);
   }
 
-  /** Runs the policy's next scheduled backup to its end; returns its id. */
-  async function scheduledBackup(policyId: string): Promise<string> {
-    const p = (await h.call("GET", `/v1/policies/${policyId}`)).json;
-    h.clock.advance(Date.parse(p.nextRunAt) - h.clock.now().getTime() + 1_000);
-    const [outcome] = await h.container.dispatcher.tick(h.clock.now());
-    await h.starter.idle();
-    return outcome!.run.backupId;
-  }
-
   it("expires, as soon as a backup is AVAILABLE, the one its policy no longer keeps", async () => {
     await policy("keep-one", { last: 1 });
-    const first = await scheduledBackup("keep-one");
+    const first = await scheduledBackup(h, "keep-one");
     expect(await status(first)).toBe("AVAILABLE");
 
-    const second = await scheduledBackup("keep-one");
+    const second = await scheduledBackup(h, "keep-one");
 
     // poll-backup settled the second AVAILABLE, re-planned, and started the first's deletion.
     expect(await status(second)).toBe("AVAILABLE");
@@ -60,8 +55,8 @@ describe("retention, function by function", () => {
 
   it("finishes what settling AVAILABLE started when a later step failed (record-failure)", async () => {
     await policy("keep-one", { last: 10 });
-    const older = await scheduledBackup("keep-one");
-    const newer = await scheduledBackup("keep-one");
+    const older = await scheduledBackup(h, "keep-one");
+    const newer = await scheduledBackup(h, "keep-one");
     await policy("keep-one", { last: 1, keepDays: 1 });
     await h.container.expiry.remove(newer);
     h.clock.advance(2 * 86_400_000);
@@ -90,13 +85,7 @@ describe("retention, function by function", () => {
     h.clock.advance(2 * MINUTE);
 
     // The newest AVAILABLE backup of a target is never removed: the marker comes back later.
-    await expireDueMarkers(
-      h.container.expiry,
-      (event) => h.invoke("expiry-stream", event),
-      h.clock.now(),
-      h.table.table,
-    );
-    await h.starter.idle();
+    await fireExpiryMarkers(h);
     expect(await status(only.json.id)).toBe("AVAILABLE");
     const [rearmed] = (
       await h.container.expiry.due(new Date(h.clock.now().getTime() + 2 * 3_600_000))

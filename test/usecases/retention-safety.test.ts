@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { expireDueMarkers } from "../../local/ttl.ts";
-import { onSecondCluster, useHarness } from "../support/use-harness.ts";
+import {
+  fireExpiryMarkers,
+  onSecondCluster,
+  scheduledBackup,
+  useHarness,
+} from "../support/use-harness.ts";
 
 /*
  * Retention does exactly what it says (issue "4 of 7", items 13-15, and 8): an expiry
@@ -38,27 +42,6 @@ describe("retention safety", () => {
     if (r.status !== 200 && r.status !== 201) throw new Error(`policy ${id}: ${r.body}`);
   }
 
-  /** Runs the policy's next scheduled backup to its end; returns its id. */
-  async function scheduledBackup(policyId: string): Promise<string> {
-    const p = (await h.call("GET", `/v1/policies/${policyId}`)).json;
-    h.clock.advance(Date.parse(p.nextRunAt) - h.clock.now().getTime() + 1_000);
-    const outcomes = await h.container.dispatcher.tick(h.clock.now());
-    await h.starter.idle();
-    const mine = outcomes.find((o) => o.run.policyId === policyId);
-    return mine!.run.backupId;
-  }
-
-  /** Fires every due expiry marker through the expiry-stream function, as TTL would. */
-  async function fireMarkers() {
-    await expireDueMarkers(
-      h.container.expiry,
-      (event) => h.invoke("expiry-stream", event),
-      h.clock.now(),
-      h.table.table,
-    );
-    await h.starter.idle();
-  }
-
   async function apiBackup(target: string, body: Record<string, unknown> = {}) {
     const r = await h.call("POST", `/v1/targets/${target}/backups`, { body });
     if (r.status !== 202) throw new Error(`backup of ${target}: ${r.status} ${r.body}`);
@@ -71,7 +54,7 @@ describe("retention safety", () => {
       const soon = new Date(h.clock.now().getTime() + MINUTE).toISOString();
       const doomed = await apiBackup("search", { expiresAt: soon });
       h.clock.advance(2 * MINUTE);
-      await fireMarkers();
+      await fireExpiryMarkers(h);
       expect(await status(doomed)).toBe("AVAILABLE");
 
       // No sweep, no clock moving on: the newer backup's landing is enough.
@@ -87,7 +70,7 @@ describe("retention safety", () => {
       await h.call("PUT", `/v1/backups/${held}/hold`, { body: { reason: "audit 7" } });
       await apiBackup("search");
       h.clock.advance(2 * MINUTE);
-      await fireMarkers();
+      await fireExpiryMarkers(h);
       expect(await status(held)).toBe("AVAILABLE");
 
       const lifted = await h.call("DELETE", `/v1/backups/${held}/hold`);
@@ -140,8 +123,8 @@ describe("retention safety", () => {
     it("keeps, by the policy's tags rule, a tagged backup the request made its own", async () => {
       await policy("tagged", { retention: { last: 1, tags: [["release"]] } });
       const release = await apiBackup("orders", { tags: ["release", "v2"], policyId: "tagged" });
-      const a = await scheduledBackup("tagged");
-      const b = await scheduledBackup("tagged");
+      const a = await scheduledBackup(h, "tagged");
+      const b = await scheduledBackup(h, "tagged");
 
       expect(await record(release)).toMatchObject({ status: "AVAILABLE", tags: ["release", "v2"] });
       expect((await record(release)).keepReasons).toEqual(["has tags [release]"]);
@@ -152,7 +135,7 @@ describe("retention safety", () => {
 
     it("tags what a policy makes with its backupTags", async () => {
       await policy("nightly-tags", { retention: { last: 5 }, backupTags: ["nightly"] });
-      const id = await scheduledBackup("nightly-tags");
+      const id = await scheduledBackup(h, "nightly-tags");
 
       expect((await record(id)).tags).toEqual(["nightly"]);
       await h.call("DELETE", "/v1/policies/nightly-tags");
@@ -213,7 +196,7 @@ describe("retention safety", () => {
         targets: { ids: ["ledger"] },
       });
       const ids = [];
-      for (let i = 0; i < 4; i++) ids.push(await scheduledBackup("three"));
+      for (let i = 0; i < 4; i++) ids.push(await scheduledBackup(h, "three"));
 
       expect(await Promise.all(ids.map(status))).toEqual([
         "DELETED",
@@ -232,11 +215,11 @@ describe("retention safety", () => {
     it("deletes nothing while the latest scheduled backup FAILED, and says so", async () => {
       await h.zillizTarget("billing", onSecondCluster(h));
       await policy("fragile", { retention: { last: 1 }, targets: { ids: ["billing"] } });
-      const first = await scheduledBackup("fragile");
+      const first = await scheduledBackup(h, "fragile");
       await policy("fragile", { retention: { last: 5 }, targets: { ids: ["billing"] } });
-      const second = await scheduledBackup("fragile");
+      const second = await scheduledBackup(h, "fragile");
       h.sim.faults.add({ kind: "fail-next-job", reason: "insufficient storage quota" });
-      const failed = await scheduledBackup("fragile");
+      const failed = await scheduledBackup(h, "fragile");
       expect(await status(failed)).toBe("FAILED");
 
       await policy("fragile", { retention: { last: 1 }, targets: { ids: ["billing"] } });
@@ -250,7 +233,7 @@ describe("retention safety", () => {
         `the latest scheduled backup ${failed} FAILED: nothing is removed until a good one lands`,
       );
 
-      const good = await scheduledBackup("fragile");
+      const good = await scheduledBackup(h, "fragile");
 
       expect(await status(good)).toBe("AVAILABLE");
       expect([await status(first), await status(second)]).toEqual(["DELETED", "DELETED"]);

@@ -46,7 +46,12 @@ export interface JsonHttpSimulatorOptions<Extra extends { kind: string }> {
   /** Runs after route matching (so unknown routes are 404 for everyone); a response rejects. */
   authenticate?: (request: SimRequest) => SimResponse | undefined;
   /** Optional per-endpoint-and-caller limit, counted in fixed one-second windows of `now`. */
-  rateLimit?: { requestsPerSecond: number; now: () => number };
+  rateLimit?: {
+    requestsPerSecond: number;
+    now: () => number;
+    /** Who is calling, for the per-caller limit (default: the Authorization header). */
+    callerOf?: (request: SimRequest) => string;
+  };
   /** Headers added to every provider response (e.g. a request id). */
   responseHeaders?: () => Record<string, string>;
   /** Served at `GET /__sandbox/state`. */
@@ -153,8 +158,9 @@ export async function startJsonHttpSimulator<Extra extends { kind: string }>(
 
   function limit(route: SimRoute, request: SimRequest): SimResponse | undefined {
     if (options.rateLimit === undefined) return undefined;
-    const { requestsPerSecond, now } = options.rateLimit;
-    const key = `${route.method} ${route.pattern} ${request.headers.authorization ?? ""}`;
+    const { requestsPerSecond, now, callerOf } = options.rateLimit;
+    const caller = callerOf?.(request) ?? request.headers.authorization ?? "";
+    const key = `${route.method} ${route.pattern} ${caller}`;
     const second = Math.floor(now() / 1000);
     const window = windows.get(key);
     const count = window?.second === second ? window.count + 1 : 1;

@@ -55,11 +55,18 @@ export interface SandboxOptions {
   adminToken?: string;
   /** More resources per vendor beyond the demo ones, for fleets (lib: sandbox/fleet.ts). */
   fleet?: number;
+  /**
+   * Requests per second per caller and endpoint each simulator answers before HTTP 429
+   * (Zilliz: its documented 20 unless given; the others enforce none unless given, their
+   * limits being unpublished). Every refusal is marked in the request log.
+   */
+  rateLimits?: Partial<Record<string, number>>;
 }
 
 /** Where one vendor's simulator runs, as {@link startSandbox} decides it. */
 interface VendorSlot {
   port: number;
+  rateLimitPerSecond?: number;
   adminToken: string;
   stateFile?: string;
   jobDurationMs?: number;
@@ -151,7 +158,7 @@ const SIMULATORS: Record<string, (slot: VendorSlot, fleet: FleetIds) => Promise<
       clusters: [...demo, ...fleet.zillizClusters],
       // Zilliz documents 20 requests per second per user and endpoint: enforced, and each
       // refusal marked in the request log (`refusedForRate`).
-      rateLimitPerSecond: ZILLIZ_RATE_LIMIT_PER_SECOND,
+      rateLimitPerSecond: slot.rateLimitPerSecond ?? ZILLIZ_RATE_LIMIT_PER_SECOND,
     });
     const { url, apiKey, projectId } = sim;
     const at = (clusterId: string | undefined) => ({
@@ -245,6 +252,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<{
           stateFile: options.dataDir ? join(options.dataDir, `${name}.json`) : undefined,
           jobDurationMs: options.jobDurationMs,
           deleteDurationMs: options.deleteDurationMs,
+          ...(options.rateLimits?.[name] === undefined
+            ? {}
+            : { rateLimitPerSecond: options.rateLimits[name] }),
         },
         fleet,
       );

@@ -119,6 +119,7 @@ export async function startPineconeSimulator(
     ),
     errorBody: (status, message) => pineconeErrorBody(status, message),
     authenticate: (request, current) => authenticate(request, current.apiKey),
+    callerOf: (request) => String(request.headers["api-key"] ?? ""),
     secrets: (current) => [current.apiKey],
     serve: (context) => {
       addIndexes(context.state, indexes, options.podIndexes ?? []);

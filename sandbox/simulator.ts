@@ -93,6 +93,11 @@ export interface SimulatorVendor<
   faultSchema: z.ZodType<FaultSpec<Extra>>;
   /** The vendor's error envelope, for 404s, throttling, injected statuses and crashes. */
   errorBody(status: number, message: string): unknown;
+  /**
+   * The account a request comes from, for the rate limit (default: its Authorization
+   * header; a signature that differs per request needs the key id read out of it).
+   */
+  callerOf?(request: SimRequest): string;
   /** Runs after route matching; a response rejects the request as the vendor would. */
   authenticate?(request: SimRequest, state: State): SimResponse | undefined;
   /** Headers the vendor adds to every response (e.g. a request id). */
@@ -182,7 +187,14 @@ export async function startSimulator<
     faultSchema: vendor.faultSchema,
     errorBody: (status, message) => vendor.errorBody(status, message),
     authenticate: (request) => vendor.authenticate?.(request, state),
-    rateLimit: perSecond === undefined ? undefined : { requestsPerSecond: perSecond, now },
+    rateLimit:
+      perSecond === undefined
+        ? undefined
+        : {
+            requestsPerSecond: perSecond,
+            now,
+            ...(vendor.callerOf ? { callerOf: (r: SimRequest) => vendor.callerOf!(r) } : {}),
+          },
     responseHeaders: () => vendor.responseHeaders?.() ?? {},
     dumpState: () => behaviour.dump(now()),
     onRequest: options.onRequest,

@@ -4,6 +4,7 @@ import type { FaultSpec } from "../fault-queue.ts";
 import type { SimResponse, SimRoute } from "../http-sim.ts";
 import {
   type JobTimingOptions,
+  type RateLimitOptions,
   type SimulatorHandle,
   type SimulatorOptions,
   startSimulator,
@@ -14,7 +15,10 @@ import type { HuaweiBackupService, HuaweiServiceOptions, HuaweiState } from "./m
 import { verifyGatewayAuth } from "./verify.ts";
 
 /** Options every Huawei simulator takes: the gateway's credentials and clock on top of the base's. */
-export interface HuaweiSimulatorOptions extends SimulatorOptions, JobTimingOptions {
+export interface HuaweiSimulatorOptions
+  extends SimulatorOptions,
+    JobTimingOptions,
+    RateLimitOptions {
   /** Accepted AK/SK; default: random (kept in `stateFile` when set). */
   ak?: string;
   sk?: string;
@@ -99,6 +103,10 @@ export async function startHuaweiGateway<
       backups: [],
     }),
     overrides: { ak: options.ak, sk: options.sk },
+    // A signature differs per request: the account is the access key it names.
+    callerOf: (request) =>
+      /Access=([^,\s]+)/.exec(String(request.headers.authorization ?? ""))?.[1] ??
+      String(request.headers["x-auth-token"] ?? ""),
     faultSchema: spec.faultSchema,
     errorBody: gatewayErrorBody(spec.codes),
     authenticate: (request, current) =>

@@ -21,7 +21,7 @@ import { StaticSecretSource } from "../lib/providers/secrets.ts";
 import { OUTBOX_PARTITION } from "../lib/store/outbox.ts";
 import { TASKS } from "../lib/workflows/definitions.ts";
 import { ensureTable, startDynalite } from "../local/dynamo.ts";
-import { apiEvent, eventBridgeEvent, scheduledEvent } from "../local/events.ts";
+import { apiEvent, eventBridgeEvent, scheduledEvent, sqsEvent } from "../local/events.ts";
 import { streamRecord } from "../local/stream.ts";
 import { startSlackSink } from "../sandbox/slack-sink.ts";
 import { startZillizSimulator } from "../sandbox/zilliz.ts";
@@ -103,6 +103,20 @@ const FIRST_EVENT: Record<FunctionName, unknown> = {
   "validate-target": { target },
   reconcile: { targetId: "bench", dryRun: true },
   dispatch: scheduledEvent("DispatchTick"),
+  // A redelivered launch of a run the table does not hold: read, and nothing done.
+  "launch-run": sqsEvent("arn:aws:sqs:local:000000000000:backup-warden-local-launch", [
+    {
+      messageId: "bench",
+      body: JSON.stringify({
+        policyId: "bench",
+        targetId: "bench",
+        scheduledAt: "2026-11-02T02:30:00.000Z",
+        backupId: "bk_01hybench00000000000000000",
+      }),
+      receiveCount: 2,
+      sentAt: Date.parse("2026-11-02T02:30:01.000Z"),
+    },
+  ]),
   sweep: scheduledEvent("SweepTick"),
   // An expiry stream batch with nothing due still parses and answers; give it one record.
   "expiry-stream": {

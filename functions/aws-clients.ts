@@ -2,11 +2,12 @@ import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SFNClient } from "@aws-sdk/client-sfn";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { RecordableClient as SdkClient } from "../local/aws/recorder.ts";
 import { once } from "./deferred.ts";
 
 /** The AWS services our functions call, by their IAM prefix. */
-export type AwsService = "dynamodb" | "events" | "lambda" | "secretsmanager" | "states";
+export type AwsService = "dynamodb" | "events" | "lambda" | "secretsmanager" | "sqs" | "states";
 
 /** How a function's SDK clients are configured. */
 export interface AwsSettings {
@@ -63,6 +64,7 @@ export function awsClients(settings: AwsSettings) {
     lambda: lazyClient<LambdaClient>("lambda", () =>
       import("@aws-sdk/client-lambda").then((m) => m.LambdaClient),
     ),
+    sqs: lazyClient<SQSClient>("sqs", () => import("@aws-sdk/client-sqs").then((m) => m.SQSClient)),
   };
 }
 export type AwsClients = ReturnType<typeof awsClients>;

@@ -24,6 +24,8 @@ export interface Deployment<V = string> {
   /** Functions other functions invoke. */
   validateTarget: { name: V; arn: V };
   reconcile: { name: V; arn: V };
+  /** The queue the dispatcher hands claimed runs to (SQS). */
+  launchQueue: { url: V; arn: V };
 }
 
 /** One IAM statement: these actions on these resources. */
@@ -117,6 +119,12 @@ export const CAPABILITIES = {
     grants: (d) => [{ actions: ["lambda:InvokeFunction"], resources: [d.validateTarget.arn] }],
     environment: (d) => ({ WARDEN_VALIDATE_TARGET_FUNCTION: d.validateTarget.name }),
   },
+  "queue:launch": {
+    purpose: "hand claimed schedule runs to the launch queue (SQS)",
+    // SendMessageBatch is authorized as sqs:SendMessage (it has no action of its own).
+    grants: (d) => [{ actions: ["sqs:SendMessage"], resources: [d.launchQueue.arn] }],
+    environment: (d) => ({ WARDEN_LAUNCH_QUEUE_URL: d.launchQueue.url }),
+  },
   "invoke:reconcile": {
     purpose: "compare a target with its vendor's backups (invokes the reconcile function)",
     grants: (d) => [{ actions: ["lambda:InvokeFunction"], resources: [d.reconcile.arn] }],
@@ -154,6 +162,7 @@ export function resourceRoots(d: Deployment): Record<string, string> {
     webhookSecrets: d.secrets.webhooks.arns.replace(/\*$/, ""),
     validateTarget: d.validateTarget.arn,
     reconcile: d.reconcile.arn,
+    launchQueue: d.launchQueue.arn,
   };
 }
 
@@ -176,6 +185,7 @@ export interface DeploymentNames {
   secrets: string;
   validateTarget: string;
   reconcile: string;
+  launchQueue: string;
 }
 
 /** A deployment in one account and region, from its resources' names. */
@@ -206,5 +216,9 @@ export function deploymentOf(
       arn: arn("lambda", `function:${names.validateTarget}`),
     },
     reconcile: { name: names.reconcile, arn: arn("lambda", `function:${names.reconcile}`) },
+    launchQueue: {
+      url: `https://sqs.${where.region}.amazonaws.com/${where.account}/${names.launchQueue}`,
+      arn: arn("sqs", names.launchQueue),
+    },
   };
 }

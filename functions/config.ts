@@ -24,6 +24,7 @@ export const Environment = z.object({
   WARDEN_VALIDATE_TARGET_FUNCTION: z.string().min(1).optional(),
   /** The reconcile function (`invoke:reconcile`). */
   WARDEN_RECONCILE_FUNCTION: z.string().min(1).optional(),
+  WARDEN_LAUNCH_QUEUE_URL: z.url().optional(),
   /** How long an orphaned vendor backup is kept before the reconciler deletes it. */
   WARDEN_ORPHAN_GRACE_HOURS: z.coerce
     .number()

@@ -69,3 +69,15 @@ export const EventBridgeEnvelope = z.object({
   resources: z.array(z.string()),
   detail: z.unknown(),
 });
+
+/** One SQS message as Lambda's event source mapping delivers it. */
+export const SqsRecord = z.object({
+  messageId: z.string(),
+  body: z.string(),
+  attributes: z.object({ ApproximateReceiveCount: z.string() }).partial().default({}),
+  eventSource: z.literal("aws:sqs"),
+  eventSourceARN: z.string(),
+});
+
+/** An SQS event (a batch of messages). */
+export const SqsEvent = z.object({ Records: z.array(SqsRecord) });

@@ -5,6 +5,7 @@ import { handler as api } from "./handlers/api.ts";
 import { handler as deleteProviderBackup } from "./handlers/delete-provider-backup.ts";
 import { handler as dispatch } from "./handlers/dispatch.ts";
 import { handler as expiryStream } from "./handlers/expiry-stream.ts";
+import { handler as launchRun } from "./handlers/launch-run.ts";
 import { handler as markDeleting } from "./handlers/mark-deleting.ts";
 import { handler as notifySlack } from "./handlers/notify-slack.ts";
 import { handler as pollBackup } from "./handlers/poll-backup.ts";
@@ -32,6 +33,7 @@ export const HANDLERS = {
   api,
   "validate-target": validateTarget,
   dispatch,
+  "launch-run": launchRun,
   sweep,
   "expiry-stream": expiryStream,
   "publish-outbox": publishOutbox,

@@ -15,8 +15,9 @@ import {
 import type { ArnContext } from "../local/aws/iam.ts";
 import { type RecordedCall, recordCalls } from "../local/aws/recorder.ts";
 import { LOCAL_AWS } from "../local/dynamo.ts";
-import { eventBridgeEvent } from "../local/events.ts";
+import { eventBridgeEvent, sqsEvent } from "../local/events.ts";
 import { lambdaContext } from "../local/lambda-context.ts";
+import { LocalQueue, type LocalQueueOptions } from "../local/queue.ts";
 import { deliverOutbox } from "../local/stream.ts";
 import { type ExecutionOutcome, LocalWorkflowStarter } from "../local/workflows.ts";
 import {
@@ -45,8 +46,21 @@ export function localDeployment(table: string): Deployment {
     secrets: "backup-warden/local/",
     validateTarget: "backup-warden-local-validate-target",
     reconcile: "backup-warden-local-reconcile",
+    launchQueue: "backup-warden-local-launch",
   });
 }
+
+/**
+ * The launch queue's settings, as stacks/schedules.ts deploys them: batches of ten, a
+ * failed run delivered again after the visibility timeout, five deliveries before the
+ * dead-letter queue. Locally the consumer runs at most `maxConcurrency` batches at once.
+ */
+export const LAUNCH_QUEUE = {
+  batchSize: 10,
+  maxConcurrency: 5,
+  visibilityTimeoutMs: 30_000,
+  maxReceiveCount: 5,
+} as const;
 
 /** Options of {@link startLocalFunctions}. */
 export interface LocalFunctionsOptions {
@@ -63,6 +77,8 @@ export interface LocalFunctionsOptions {
     retryOverrideMs?: number;
     onOutcome?: (outcome: ExecutionOutcome) => void;
   };
+  /** Overrides of {@link LAUNCH_QUEUE} (tests: a short visibility timeout). */
+  launchQueue?: Partial<Omit<LocalQueueOptions, "deliver">>;
   /** Deliver domain events to the Slack notifier, as the bus rule does on AWS. */
   notifySlack?: boolean;
   /**
@@ -84,6 +100,8 @@ export interface LocalFunctions {
   aws: LocalAws;
   starter: LocalWorkflowStarter;
   bus: InProcessEventBus;
+  /** The launch queue and its subscriber (launch-run); `idle()` once every run is launched. */
+  launches: LocalQueue;
   deployment: Deployment;
   /** The environment every function runs with (the variables of every capability). */
   env: Record<string, string>;
@@ -182,6 +200,22 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
       log("warn", "outbox stream emulation failed", errorFields(error)),
     );
 
+  // The launch queue's event source mapping: batches to launch-run, failures redelivered.
+  const launches = new LocalQueue({
+    ...LAUNCH_QUEUE,
+    ...options.launchQueue,
+    deliver: async (batch) => {
+      const answer = (await invoke("launch-run", sqsEvent(deployment.launchQueue.arn, batch))) as {
+        batchItemFailures?: { itemIdentifier: string }[];
+      };
+      return (answer?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+    },
+    onDeadLetter: (message) =>
+      log("error", "a launch message failed five times and went to the dead-letter queue", {
+        messageId: message.messageId,
+      }),
+  });
+
   const aws = await startLocalAws({
     arns: LOCAL_ARNS,
     policyOf: (identity) =>
@@ -213,6 +247,8 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
             .filter((e) => e.Source === EVENT_SOURCE)
             .map((e) => ({ type: e.DetailType, detail: JSON.parse(e.Detail ?? "{}") }) as never),
         ),
+      sendMessages: (queueUrl, bodies) =>
+        queueUrl === deployment.launchQueue.url ? launches.send(bodies) : undefined,
       ...(options.streamOutbox === false ? {} : { onTableWrite: drainQuietly }),
       invoke: async (functionName, payload) => {
         const local = INVOKED[functionName];
@@ -268,6 +304,7 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
     aws,
     starter,
     bus,
+    launches,
     deployment,
     env,
     invoke,
@@ -276,6 +313,7 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
       settled,
     },
     close: async () => {
+      launches.stop();
       await starter.stop();
       await settled();
       closed = true;
@@ -285,6 +323,7 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
     kill: async () => {
       killed = true;
       closed = true;
+      launches.stop();
       starter.abandon();
       await aws.close();
       installRuntime(undefined);

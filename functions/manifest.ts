@@ -32,9 +32,13 @@ export const FUNCTIONS = {
   },
   /** Checks a new target at its vendor for the API, with the target's credentials. */
   "validate-target": { uses: ["secrets:providers"] },
-  /** Claims due runs, records backups, takes leases (released when a start fails). */
+  /** Finds due policies and their targets, claims their runs, hands them to the launch queue. */
   dispatch: {
-    uses: [...TABLE, "start:create-backup"],
+    uses: ["table:get", "table:query", "table:put", "table:update", "queue:launch"],
+  },
+  /** The launch queue's consumer: takes the lease, records the backup, starts its workflow. */
+  "launch-run": {
+    uses: ["table:get", "table:put", "table:update", "table:delete", "start:create-backup"],
   },
   /** Due markers (re-armed or removed), re-plans, retries, resumes, retired targets, and the outbox's backstop. */
   sweep: {

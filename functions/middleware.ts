@@ -3,7 +3,7 @@ import type { APIGatewayProxyResultV2, Context } from "aws-lambda";
 import type * as z from "zod";
 import { problem } from "../lib/api/http.ts";
 import { ValidationError } from "../lib/core/errors.ts";
-import { DynamoDBStreamEvent, EventBridgeEnvelope, HttpApiEventV2 } from "./envelopes.ts";
+import { DynamoDBStreamEvent, EventBridgeEnvelope, HttpApiEventV2, SqsEvent } from "./envelopes.ts";
 import { errorFields, type LogKeys, log, withLogKeys } from "./log.ts";
 import type { FunctionName } from "./manifest.ts";
 import { contextOf, type FunctionContext } from "./root.ts";
@@ -189,6 +189,45 @@ export function withStream(
           throw new ValidationError(`invalid DynamoDB stream event for ${name}`, []);
         }
         const failed = await body(parsed.data.Records, contextOf(name));
+        return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+      }),
+  );
+}
+
+/**
+ * An SQS entry point (an event source mapping with ReportBatchItemFailures): each
+ * message's body is parsed with its schema and handed to the body one at a time, several
+ * at once; the messages whose body threw are reported, so only they are delivered again
+ * (and, past the queue's receive limit, land in its dead-letter queue). A message whose
+ * body does not parse is reported too, never half-processed.
+ */
+export function withQueue<S extends z.ZodType>(
+  name: FunctionName,
+  schema: S,
+  body: (message: z.infer<S>, c: FunctionContext) => Promise<unknown>,
+) {
+  return middy<unknown, { batchItemFailures: { itemIdentifier: string }[] }>().handler(
+    (event: unknown, context: Context) =>
+      inScope(name, context, {}, async () => {
+        const parsed = SqsEvent.safeParse(event);
+        if (!parsed.success) throw new ValidationError(`invalid SQS event for ${name}`, []);
+        const c = contextOf(name);
+        const failed: string[] = [];
+        await Promise.all(
+          parsed.data.Records.map(async (record) => {
+            try {
+              const message = schema.safeParse(JSON.parse(record.body));
+              if (!message.success) throw new ValidationError(`invalid message for ${name}`, []);
+              await body(message.data, c);
+            } catch (error) {
+              log("warn", `message ${record.messageId} failed; it is delivered again`, {
+                ...errorFields(error),
+                receiveCount: record.attributes.ApproximateReceiveCount,
+              });
+              failed.push(record.messageId);
+            }
+          }),
+        );
         return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
       }),
   );

@@ -5,6 +5,7 @@ import { EventBridgePublisher, type EventPublisher } from "../lib/notify/publish
 import { createProviderFactory, type ProviderFactory } from "../lib/providers/registry.ts";
 import type { SecretSource } from "../lib/providers/secrets.ts";
 import { SecretsManagerSource } from "../lib/providers/secrets-manager.ts";
+import { type RunQueue, SqsRunQueue } from "../lib/schedule/run-queue.ts";
 import { createTableClient, type TableClient } from "../lib/store/client.ts";
 import { createStore, type Store } from "../lib/store/store.ts";
 import { LambdaReconciliations, type Reconciliations } from "../lib/usecases/reconcile-lambda.ts";
@@ -45,6 +46,8 @@ export interface FunctionContext {
   readonly targetValidator: TargetValidator;
   /** Reconciles a target in the reconcile function (`invoke:reconcile`). */
   readonly reconciliations: Reconciliations;
+  /** Claimed schedule runs to the launch queue (`queue:launch`). */
+  readonly runQueue: RunQueue;
 }
 
 /** What differs between AWS and the local runtime; on AWS every part has its default. */
@@ -158,6 +161,12 @@ export function buildContext(name: FunctionName, parts: RuntimeParts = {}): Func
     return new LambdaReconciliations({ client: clients.lambda, functionName });
   });
 
+  const runQueue = new SqsRunQueue({
+    client: clients.sqs,
+    queueUrl: () =>
+      env.WARDEN_LAUNCH_QUEUE_URL || missing(name, "queue:launch", "WARDEN_LAUNCH_QUEUE_URL"),
+  });
+
   return {
     name,
     env,
@@ -176,6 +185,7 @@ export function buildContext(name: FunctionName, parts: RuntimeParts = {}): Func
     webhooks: { get: async (ref) => webhookSecrets().get(ref) },
     targetValidator: { validate: async (target) => validator().validate(target) },
     reconciliations: { run: async (targetId, options) => reconcile().run(targetId, options) },
+    runQueue,
   };
 }
 

@@ -6,6 +6,7 @@ import { nextRun } from "../lib/schedule/index.ts";
 import { BackupTasks } from "../lib/usecases/backup-tasks.ts";
 import { BackupService } from "../lib/usecases/backups.ts";
 import { Dispatcher } from "../lib/usecases/dispatch.ts";
+import { RunLauncher } from "../lib/usecases/launch-run.ts";
 import { OutboxPublisher } from "../lib/usecases/outbox.ts";
 import { PolicyService } from "../lib/usecases/policies.ts";
 import { Reconciler } from "../lib/usecases/reconcile.ts";
@@ -79,14 +80,25 @@ export const outboxPublisher = /* @__PURE__ */ perContext(
   (c) => new OutboxPublisher({ outbox: c.store.outbox, events: c.events, warn }),
 );
 
-/** The schedule tick. */
+/** The schedule tick: due policies, claimed runs, to the launch queue. */
 export const dispatcher = /* @__PURE__ */ perContext(
   (c) =>
     new Dispatcher({
       ...c.store,
-      workflows: c.workflows,
+      queue: c.runQueue,
       clock: c.clock,
       nextRun,
+      warn,
+    }),
+);
+
+/** The launch queue's consumer: one claimed run, launched. */
+export const runLauncher = /* @__PURE__ */ perContext(
+  (c) =>
+    new RunLauncher({
+      ...c.store,
+      workflows: c.workflows,
+      clock: c.clock,
       warn,
       maxCompletionWindowMinutes: c.env.WARDEN_MAX_COMPLETION_WINDOW_HOURS * 60,
     }),

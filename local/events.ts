@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 
 /*
  * The AWS events the local runtime invokes functions with, in the shapes AWS delivers
@@ -96,4 +96,30 @@ export function scheduledEvent(rule: string, time = new Date()) {
     {},
     { resources: [`arn:aws:events:local:000000000000:rule/${rule}`], time },
   );
+}
+
+/** An SQS event as Lambda's event source mapping delivers a batch of a queue's messages. */
+export function sqsEvent(
+  queueArn: string,
+  messages: readonly { messageId: string; body: string; receiveCount: number; sentAt: number }[],
+) {
+  const [, , , region = "local"] = queueArn.split(":");
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.messageId,
+      receiptHandle: `local-${m.messageId}-${m.receiveCount}`,
+      body: m.body,
+      attributes: {
+        ApproximateReceiveCount: String(m.receiveCount),
+        SentTimestamp: String(m.sentAt),
+        SenderId: "local",
+        ApproximateFirstReceiveTimestamp: String(m.sentAt),
+      },
+      messageAttributes: {},
+      md5OfBody: createHash("md5").update(m.body).digest("hex"),
+      eventSource: "aws:sqs",
+      eventSourceARN: queueArn,
+      awsRegion: region,
+    })),
+  };
 }

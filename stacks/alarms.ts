@@ -1,6 +1,7 @@
 import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from "../lib/notify/metrics.ts";
 import { outboxFailures, slackFailures, slackNotifier } from "./events.ts";
 import { expiryFailures } from "./expiry.ts";
+import { launchFailures, launchQueue } from "./queues.ts";
 import { dispatchFailures } from "./schedules.ts";
 import { stateMachines } from "./workflows.ts";
 
@@ -11,7 +12,7 @@ import { stateMachines } from "./workflows.ts";
  */
 export const alarmTopic = new sst.aws.SnsTopic("Alarms");
 
-/** One alarm: any datapoint ≥ 1 in a 5-minute period alarms; no data is fine. */
+/** One alarm: any datapoint ≥ `threshold` (default 1) in a 5-minute period alarms; no data is fine. */
 function alarm(
   name: string,
   description: string,
@@ -19,6 +20,7 @@ function alarm(
     namespace: string;
     metricName: string;
     dimensions?: Record<string, $util.Input<string>>;
+    threshold?: number;
   },
 ) {
   return new aws.cloudwatch.MetricAlarm(name, {
@@ -29,7 +31,7 @@ function alarm(
     statistic: metric.namespace === "AWS/SQS" ? "Maximum" : "Sum",
     period: 300,
     evaluationPeriods: 1,
-    threshold: 1,
+    threshold: metric.threshold ?? 1,
     comparisonOperator: "GreaterThanOrEqualToThreshold",
     treatMissingData: "notBreaching",
     alarmActions: [alarmTopic.arn],
@@ -52,6 +54,7 @@ for (const [workflow, machine] of Object.entries(stateMachines)) {
 // Messages waiting in a dead-letter queue: work that failed for good.
 for (const [id, queue] of Object.entries({
   DispatchFailures: dispatchFailures,
+  LaunchFailures: launchFailures,
   ExpiryFailures: expiryFailures,
   SlackFailures: slackFailures,
   OutboxFailures: outboxFailures,
@@ -62,6 +65,15 @@ for (const [id, queue] of Object.entries({
     dimensions: { QueueName: queue.nodes.queue.name },
   });
 }
+
+// The launch queue holds claimed runs for seconds; ten minutes means the launchers are
+// down or starved, and the runs it holds will miss their start windows.
+alarm("LaunchQueueAgeAlarm", "claimed schedule runs waiting over ten minutes to launch", {
+  namespace: "AWS/SQS",
+  metricName: "ApproximateAgeOfOldestMessage",
+  dimensions: { QueueName: launchQueue.nodes.queue.name },
+  threshold: 600,
+});
 
 // The notifier: its own errors, and notifications it could not deliver (counted by it).
 alarm("SlackNotifierErrorsAlarm", "the Slack notifier function failed", {

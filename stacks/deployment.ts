@@ -1,6 +1,7 @@
 import type { Deployment } from "../functions/capabilities.ts";
 import { physicalName, regionalArn } from "./account.ts";
 import { bus } from "./bus.ts";
+import { launchQueue } from "./queues.ts";
 import { PROVIDER_SECRET_PREFIX, secretArns, WEBHOOK_SECRET_PREFIX } from "./secrets.ts";
 import { table } from "./storage.ts";
 import { stateMachineArn } from "./workflow-arns.ts";
@@ -36,4 +37,5 @@ export const deployment: Deployment<$util.Input<string>> = {
     name: RECONCILE_FUNCTION,
     arn: regionalArn("lambda", `function:${RECONCILE_FUNCTION}`),
   },
+  launchQueue: { url: launchQueue.url, arn: launchQueue.arn },
 };

@@ -97,15 +97,7 @@ const LAMBDA_TRUST = JSON.stringify({
   ],
 });
 
-/** SQS's longest retention: failures wait two weeks for someone to look. */
-const FOURTEEN_DAYS = 14 * 24 * 60 * 60;
-
-/** A queue collecting invocations that failed for good (a dead-letter queue). */
-export function failureQueue(name: string) {
-  return new sst.aws.Queue(name, {
-    transform: { queue: { messageRetentionSeconds: FOURTEEN_DAYS } },
-  });
-}
+export { failureQueue } from "./queues.ts";
 
 /** `acquire-lease` → `AcquireLease`, for logical names. */
 export function pascalCase(kebab: string): string {

@@ -1,6 +1,8 @@
+import { LAUNCH_QUEUE } from "../lib/schedule/run-queue.ts";
 import { RECONCILE_FUNCTION } from "./deployment.ts";
 import { slackEnvironment } from "./events.ts";
 import { failureQueue, wardenFunction } from "./functions.ts";
+import { launchQueue } from "./queues.ts";
 
 /**
  * Ticks that failed after Lambda's own retries (the tick is invoked asynchronously by
@@ -9,14 +11,46 @@ import { failureQueue, wardenFunction } from "./functions.ts";
  */
 export const dispatchFailures = failureQueue("DispatchFailures");
 
-/** Every minute: start one create-backup workflow per due target. */
+/** Every minute: claim the due runs and hand them to the launch queue. */
 export const dispatcher = wardenFunction("Dispatcher", "dispatch", {
-  description: "backup-warden: start the backups that are due",
+  description: "backup-warden: claim the backups that are due",
   servicePermissions: [{ actions: ["sqs:SendMessage"], resources: [dispatchFailures.arn] }],
   timeout: "50 seconds",
   memory: "512 MB",
   retries: 2,
   onFailure: dispatchFailures.arn,
+});
+
+/**
+ * The launch queue's consumer: each claimed run gets its lease, its record and its
+ * workflow. A failed message is delivered again (ReportBatchItemFailures: only it), and
+ * goes to the dead-letter queue after five tries; at most `maximumConcurrency` batches
+ * run at once. Lambda itself reads and deletes the queue's messages with the role.
+ */
+export const launcher = wardenFunction("Launcher", "launch-run", {
+  description: "backup-warden: launch the claimed schedule runs",
+  servicePermissions: [
+    {
+      actions: [
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+      ],
+      resources: [launchQueue.arn],
+    },
+  ],
+  timeout: `${LAUNCH_QUEUE.consumerTimeoutSeconds} seconds`,
+  memory: "512 MB",
+});
+
+launchQueue.subscribe(launcher.arn, {
+  batch: { size: LAUNCH_QUEUE.batchSize, partialResponses: true },
+  transform: {
+    eventSourceMapping: (args) => {
+      args.scalingConfig = { maximumConcurrency: LAUNCH_QUEUE.maximumConcurrency };
+    },
+  },
 });
 
 /**

@@ -1,14 +1,12 @@
 import { withSchedule } from "../middleware.ts";
 import { dispatcher } from "../usecases.ts";
 
-/** Every minute (EventBridge schedule): start the backups that are due. */
+/** Every minute (EventBridge schedule): claim the runs that are due, for the launch queue. */
 export const handler = withSchedule("dispatch", async (c) => {
-  const outcomes = await dispatcher(c).tick();
+  const report = await dispatcher(c).tick();
   return {
-    dispatched: outcomes.map((o) => ({
-      kind: o.kind,
-      policyId: o.run.policyId,
-      targetId: o.run.targetId,
-    })),
+    policies: report.policies,
+    enqueued: report.enqueued.length,
+    failed: report.failed.map((o) => ({ policyId: o.run.policyId, targetId: o.run.targetId })),
   };
 });

@@ -113,6 +113,34 @@ export async function dueItems(
   return (result.Items ?? []).map(entityOf);
 }
 
+/**
+ * Every item of a due index partition at or before `now`, a page at a time, earliest
+ * first: the caller handles a page before the next is read, so a long list never sits
+ * in memory at once and a crash loses only the page under way.
+ */
+export async function* dueItemPages(
+  db: TableClient,
+  table: string,
+  partition: string,
+  now: Date,
+  pageSize: number,
+): AsyncGenerator<Record<string, unknown>[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const result = await db.query({
+      TableName: table,
+      IndexName: "gsi3",
+      KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :upTo",
+      ExpressionAttributeValues: { ":pk": partition, ":upTo": `${now.toISOString()}#~` },
+      Limit: pageSize,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    const items = (result.Items ?? []).map(entityOf);
+    if (items.length > 0) yield items;
+    start = result.LastEvaluatedKey;
+  } while (start);
+}
+
 function rangeCondition(range: { from?: string; to?: string } | undefined): string {
   if (range?.from && range.to) return " AND #r BETWEEN :from AND :to";
   if (range?.from) return " AND #r >= :from";

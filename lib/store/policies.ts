@@ -2,7 +2,7 @@ import { Policy } from "../core/policy.ts";
 import type { TableClient } from "./client.ts";
 import { EntityRepository } from "./entity-repository.ts";
 import { Keys } from "./keys.ts";
-import { conditionHeld, dueItems } from "./page.ts";
+import { conditionHeld, dueItemPages } from "./page.ts";
 
 const parse = (item: Record<string, unknown>) => Policy.parse(item);
 
@@ -32,10 +32,13 @@ export class PolicyRepository extends EntityRepository<Policy> {
     });
   }
 
-  /** Enabled policies whose next run is at or before `now`, earliest first (a Query, never a Scan). */
-  async due(now: Date, limit = 100): Promise<Policy[]> {
-    const items = await dueItems(this.db, this.table, "POLICY_DUE", now, limit);
-    return items.map((item) => parse(item));
+  /**
+   * Enabled policies whose next run is at or before `now`, earliest first, a page at a
+   * time through all of them (a Query on the due index, never a Scan).
+   */
+  async *due(now: Date, pageSize = 100): AsyncGenerator<Policy[]> {
+    for await (const items of dueItemPages(this.db, this.table, "POLICY_DUE", now, pageSize))
+      yield items.map((item) => parse(item));
   }
 
   /**

@@ -54,6 +54,18 @@ export class RunRepository extends TableRepository {
     return { run: ScheduleRun.parse(entityOf(existing.Item ?? {})), claimed: false };
   }
 
+  /** One run, read strongly (a launch checks it is still CLAIMED); undefined if none. */
+  async get(
+    key: Pick<ScheduleRun, "policyId" | "scheduledAt" | "targetId">,
+  ): Promise<ScheduleRun | undefined> {
+    const result = await this.db.get({
+      TableName: this.table,
+      Key: Keys.run(key.policyId, key.scheduledAt, key.targetId),
+      ConsistentRead: true,
+    });
+    return result.Item ? ScheduleRun.parse(entityOf(result.Item)) : undefined;
+  }
+
   /**
    * Records the outcome of a claimed run, once: only a CLAIMED run moves, so the event
    * announcing the outcome goes into the run's outbox exactly once (lib/store/outbox.ts).

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -39,6 +39,11 @@ export interface LocalAwsBackends {
   ): Promise<{ started: boolean } | undefined>;
   /** Accepts events on the bus (the rules then deliver them). */
   putEvents(entries: LocalEventEntry[]): Promise<void>;
+  /**
+   * Accepts messages on a queue, by its URL; returns their ids, or `undefined` for a
+   * queue that does not exist.
+   */
+  sendMessages?(queueUrl: string, bodies: string[]): string[] | undefined;
   /** Runs a function synchronously; `undefined` for an unknown function. */
   invoke(functionName: string, payload: unknown): Promise<LocalInvokeResult | undefined>;
   /** Told after every DynamoDB write that succeeded (the local stream's trigger). */
@@ -98,6 +103,7 @@ const TARGETS: Record<string, string> = {
   secretsmanager: "secretsmanager",
   AWSStepFunctions: "states",
   AWSEvents: "events",
+  AmazonSQS: "sqs",
 };
 
 /** The access key id of a SigV4 `Authorization` header: who is calling. */
@@ -133,7 +139,7 @@ function jsonError(res: ServerResponse, status: number, type: string, message: s
 
 /**
  * The local runtime's AWS: one loopback endpoint that speaks the parts of the DynamoDB,
- * Secrets Manager, Step Functions, EventBridge and Lambda APIs our functions call, so the
+ * Secrets Manager, Step Functions, EventBridge, SQS and Lambda APIs our functions call, so the
  * very adapters and SDK clients that run on AWS run locally too. Every call is authorized
  * first against the calling function's IAM statements (derived from its declaration, as
  * the stacks derive its role), and a call its role would not allow is answered with the
@@ -189,6 +195,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     secretsmanager: { GetSecretValue: getSecretValue },
     states: { StartExecution: startExecution },
     events: { PutEvents: putEvents },
+    sqs: { SendMessageBatch: sendMessageBatch },
   };
 
   const server = createServer(async (req, res) => {
@@ -327,6 +334,49 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       FailedEntryCount: 0,
       Entries: entries.map(() => ({ EventId: randomUUID() })),
     });
+  }
+
+  async function sendMessageBatch(res: ServerResponse, input: Record<string, unknown>) {
+    const entries = (Array.isArray(input.Entries) ? input.Entries : []) as Array<{
+      Id?: string;
+      MessageBody?: string;
+    }>;
+    if (entries.length === 0 || entries.length > 10)
+      return jsonError(
+        res,
+        400,
+        entries.length === 0
+          ? "AWS.SimpleQueueService.EmptyBatchRequest"
+          : "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+        "a batch holds 1 to 10 entries",
+      );
+    const ids = backends.sendMessages?.(
+      String(input.QueueUrl ?? ""),
+      entries.map((e) => String(e.MessageBody ?? "")),
+    );
+    if (!ids)
+      return jsonError(
+        res,
+        400,
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "The specified queue does not exist.",
+      );
+    // The SDK checks each body's MD5 against the answer, as SQS computes it.
+    jsonReply(
+      res,
+      200,
+      {
+        Successful: entries.map((e, i) => ({
+          Id: e.Id,
+          MessageId: ids[i],
+          MD5OfMessageBody: createHash("md5")
+            .update(String(e.MessageBody ?? ""))
+            .digest("hex"),
+        })),
+        Failed: [],
+      },
+      "1.0",
+    );
   }
 
   async function lambdaInvoke(res: ServerResponse, functionName: string, body: Buffer) {

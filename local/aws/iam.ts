@@ -37,7 +37,7 @@ function named(value: unknown, build: (name: string) => string): string {
 /**
  * The IAM action and resources of one API call, from its service prefix, operation name
  * (`GetItem`, `StartExecution`, …) and input. Documented resource types: a DynamoDB table
- * or index, a secret, a state machine, an event bus, a function.
+ * or index, a secret, a state machine, an event bus, a function, a queue.
  */
 export function iamCallOf(
   service: string,
@@ -77,6 +77,18 @@ export function iamCallOf(
         action: operation === "Invoke" ? "lambda:InvokeFunction" : action,
         resources: [named(input.FunctionName, (n) => arn(ctx, "lambda", `function:${n}`))],
       };
+    case "sqs": {
+      // A queue is named by its URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`);
+      // SendMessageBatch is authorized as SendMessage (it has no IAM action of its own).
+      const url = /^https?:\/\/[^/]+\/(\d+)\/([^/?#]+)/.exec(String(input.QueueUrl ?? ""));
+      const queue = url
+        ? `arn:${ctx.partition ?? "aws"}:sqs:${ctx.region}:${url[1]}:${url[2]}`
+        : "*";
+      return {
+        action: operation === "SendMessageBatch" ? "sqs:SendMessage" : action,
+        resources: [queue],
+      };
+    }
     default:
       return { action, resources: ["*"] };
   }

@@ -24,8 +24,8 @@ describe("schedules end to end: rate(1 minute) for five minutes, every outcome i
     for (let second = 0; second < 5 * 60; second += 10) {
       const now = new Date(start + second * 1000 + 500);
       await Promise.all([
-        h.container.dispatcher.tick(now),
-        second % 60 === 0 ? h.container.dispatcher.tick(now) : [],
+        h.container.schedule(now),
+        second % 60 === 0 ? h.container.schedule(now) : [],
       ]);
       await h.starter.idle();
     }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { apiEvent, scheduledEvent } from "../../local/events.ts";
+import { apiEvent, scheduledEvent, sqsEvent } from "../../local/events.ts";
 import { backupPastItsExpiry, useHarness } from "../support/use-harness.ts";
 
 /*
@@ -85,7 +85,11 @@ describe("API Gateway HTTP API events (payload 2.0)", () => {
 describe("EventBridge scheduled events", () => {
   it("run the dispatcher, the sweeper and the digest from the sample", async () => {
     const tick = sample("eventbridge-scheduled.json");
-    await expect(h.invoke("dispatch", tick)).resolves.toEqual({ dispatched: [] });
+    await expect(h.invoke("dispatch", tick)).resolves.toEqual({
+      policies: 0,
+      enqueued: 0,
+      failed: [],
+    });
     await expect(h.invoke("sweep", tick)).resolves.toMatchObject({ errors: 0 });
     // The digest covers the 24 hours before the sample's `time`, 2016-12-30T18:44:49Z.
     await expect(h.invoke("slack-digest", tick)).resolves.toEqual({ outcomes: ["sent"] });
@@ -102,6 +106,38 @@ describe("EventBridge scheduled events", () => {
 
   it("are refused when they are not EventBridge-shaped", async () => {
     await expect(h.invoke("dispatch", {})).rejects.toThrow("invalid scheduled event for dispatch");
+  });
+});
+
+describe("SQS events (the launch queue)", () => {
+  it("reports each message of the sample that is not a launch message, so only it comes back", async () => {
+    const event = sample("sqs-batch.json");
+    // The sample's second message becomes a launch of a run the table does not hold.
+    event.Records[1].body = JSON.stringify({
+      policyId: "nobody",
+      targetId: "orders",
+      scheduledAt: "2026-11-02T02:30:00.000Z",
+      backupId: "bk_01hybench00000000000000000",
+    });
+    await expect(h.invoke("launch-run", event)).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: event.Records[0].messageId }],
+    });
+    expect(await h.container.backups.find("bk_01hybench00000000000000000")).toBeUndefined();
+  });
+
+  it("builds local events in the shape of the sample", () => {
+    const aws = sample("sqs-batch.json").Records[0];
+    const [local] = sqsEvent("arn:aws:sqs:local:000000000000:q", [
+      { messageId: "m", body: "{}", receiveCount: 1, sentAt: 0 },
+    ]).Records;
+    expect(Object.keys(local!).sort()).toEqual(Object.keys(aws).sort());
+    expect(Object.keys(local!.attributes).sort()).toEqual(Object.keys(aws.attributes).sort());
+  });
+
+  it("refuses an event that is not SQS-shaped", async () => {
+    await expect(h.invoke("launch-run", { Records: [{}] })).rejects.toThrow(
+      "invalid SQS event for launch-run",
+    );
   });
 });
 

@@ -337,8 +337,16 @@ export function serviceGrants(result: SynthResult): ServiceGrants {
     action: `dynamodb:${op}`,
     resource: `${table}/stream/*`,
   }));
+  const launchQueue = queue("LaunchQueue").resource;
+  const consumer = [
+    "ChangeMessageVisibility",
+    "DeleteMessage",
+    "GetQueueAttributes",
+    "ReceiveMessage",
+  ];
   return {
     dispatch: [queue("DispatchFailures")],
+    "launch-run": consumer.map((op) => ({ action: `sqs:${op}`, resource: launchQueue })),
     "expiry-stream": [...stream, queue("ExpiryFailures")],
     "notify-slack": [queue("SlackFailures")],
     "publish-outbox": [...stream, queue("OutboxFailures")],
@@ -356,6 +364,7 @@ export function synthDeployment(result: SynthResult): Deployment {
       secrets: `${result.app.name}/${result.app.stage}/`,
       validateTarget: String(lambdaFor(result, "validate-target")?.inputs.name),
       reconcile: String(lambdaFor(result, "reconcile")?.inputs.name),
+      launchQueue: physicalName(result, "aws:sqs/queue:Queue", "LaunchQueueQueue"),
     },
   );
 }
@@ -650,13 +659,12 @@ export function checkAlarms(
     }
   }
   for (const queue of ofType(result, "aws:sqs/queue:Queue")) {
-    if (
-      !has("AWS/SQS", "ApproximateNumberOfMessagesVisible", [
-        "QueueName",
-        String(queue.inputs.name),
-      ])
-    ) {
-      errors.push(`no depth alarm for queue ${queue.name}`);
+    // A work queue (one with a redrive policy) holds messages as a matter of course: it is
+    // watched for the age of its oldest message; a dead-letter queue for any message at all.
+    const work = queue.inputs.redrivePolicy !== undefined;
+    const metric = work ? "ApproximateAgeOfOldestMessage" : "ApproximateNumberOfMessagesVisible";
+    if (!has("AWS/SQS", metric, ["QueueName", String(queue.inputs.name)])) {
+      errors.push(`no ${work ? "age" : "depth"} alarm for queue ${queue.name}`);
     }
   }
   const notifier = lambdaFor(result, expected.notifierFile);

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes } from "../../lib/api/routes.ts";
 import { EVENT_SOURCE } from "../../lib/notify/events.ts";
 import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from "../../lib/notify/metrics.ts";
+import { LAUNCH_QUEUE } from "../../lib/schedule/run-queue.ts";
 import { EXPIRY_ENTITY } from "../../lib/store/expiry.ts";
 import { OUTBOX_PARTITION } from "../../lib/store/outbox.ts";
 import { TTL_PRINCIPAL } from "../../lib/usecases/ttl-stream.ts";
@@ -325,7 +326,7 @@ describe("events, expiry and schedules", () => {
     expect(checkExpiryStream(ci, expiry)).toEqual([]);
     const broken = clone(ci);
     const mapping = ofType(broken, "aws:lambda/eventSourceMapping:EventSourceMapping").find((m) =>
-      JSON.stringify(m.inputs.filterCriteria).includes("REMOVE"),
+      JSON.stringify(m.inputs.filterCriteria ?? {}).includes("REMOVE"),
     )!;
     const criteria = mapping.inputs.filterCriteria as { filters: { pattern: string }[] };
     const pattern = JSON.parse(criteria.filters[0]!.pattern);
@@ -345,7 +346,37 @@ describe("events, expiry and schedules", () => {
     };
     expect(checkStreamSubscriber(ci, "publish-outbox", want)).toEqual([]);
     // The table's stream advises at most two readers: these two are all there are.
-    expect(ofType(ci, "aws:lambda/eventSourceMapping:EventSourceMapping")).toHaveLength(2);
+    const streamReaders = ofType(ci, "aws:lambda/eventSourceMapping:EventSourceMapping").filter(
+      (m) => String(m.inputs.eventSourceArn).includes(":dynamodb:"),
+    );
+    expect(streamReaders).toHaveLength(2);
+  });
+});
+
+describe("the schedule's fan-out", () => {
+  it("hands claimed runs to the launch queue, consumed in batches with partial failures, capped, with a dead-letter queue", () => {
+    const queues = ofType(ci, "aws:sqs/queue:Queue");
+    const launch = queues.find((q) => q.name === "LaunchQueueQueue")!;
+    const failures = queues.find((q) => q.name === "LaunchFailuresQueue")!;
+    expect(launch.inputs.visibilityTimeoutSeconds).toBe(LAUNCH_QUEUE.visibilityTimeoutSeconds);
+    expect(JSON.parse(String(launch.inputs.redrivePolicy))).toMatchObject({
+      maxReceiveCount: LAUNCH_QUEUE.maxReceiveCount,
+    });
+    expect(String(launch.inputs.redrivePolicy)).toContain(String(failures.inputs.name));
+    const mapping = ofType(ci, "aws:lambda/eventSourceMapping:EventSourceMapping").find((m) =>
+      String(m.inputs.eventSourceArn).endsWith(`:${launch.inputs.name}`),
+    )!;
+    expect(mapping.inputs).toMatchObject({
+      functionName: lambdaArn(lambdaFor(ci, "launch-run")!),
+      batchSize: LAUNCH_QUEUE.batchSize,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: { maximumConcurrency: LAUNCH_QUEUE.maximumConcurrency },
+    });
+    // The dispatcher may send to it; only the launcher reads it.
+    const dispatch = lambdaFor(ci, "dispatch")!;
+    expect(
+      String(dispatch.inputs.environment && JSON.stringify(dispatch.inputs.environment)),
+    ).toContain("WARDEN_LAUNCH_QUEUE_URL");
   });
 });
 
@@ -363,7 +394,8 @@ describe("alarms", () => {
   it("watch failed executions, dead-letter queues and the notifier, and notify a topic", () => {
     expect(checkAlarms(ci, expected)).toEqual([]);
     const alarms = ofType(ci, "aws:cloudwatch/metricAlarm:MetricAlarm");
-    expect(alarms.filter((a) => a.inputs.namespace === "AWS/SQS")).toHaveLength(4);
+    // Five dead-letter queues by depth, the launch queue by the age of its oldest message.
+    expect(alarms.filter((a) => a.inputs.namespace === "AWS/SQS")).toHaveLength(6);
     expect(alarms.filter((a) => a.inputs.namespace === "AWS/States")).toHaveLength(4);
   });
 

@@ -6,12 +6,14 @@ import type { HttpResponse } from "../../lib/api/http.ts";
 import type { DomainEvent } from "../../lib/notify/events.ts";
 import type { InProcessEventBus } from "../../lib/notify/in-process-bus.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
+import type { ScheduleRun } from "../../lib/store/runs.ts";
 import { createStore, type Store } from "../../lib/store/store.ts";
 import type { BackupTasks } from "../../lib/usecases/backup-tasks.ts";
 import { TASKS, type TaskKey } from "../../lib/workflows/definitions.ts";
 import type { Denial } from "../../local/aws/gateway.ts";
 import { apiEvent } from "../../local/events.ts";
 import type { ExecutionOutcome, LocalWorkflowStarter } from "../../local/workflows.ts";
+import { fleetIds } from "../../sandbox/fleet.ts";
 import { type SlackSink, startSlackSink } from "../../sandbox/slack-sink.ts";
 import { startZillizSimulator, type ZillizSimulator } from "../../sandbox/zilliz.ts";
 import { assertNoSecrets } from "../setup/secrets-guard.ts";
@@ -29,9 +31,21 @@ import { dynaliteTable, type TestTable } from "./dynamo-engines.ts";
  */
 export interface HarnessFunctions extends Store {
   dispatcher: ReturnType<typeof dispatcher>;
+  /**
+   * Both stages of the schedule at `at` (default now; the clock moves there first, since
+   * the launcher reads it): the dispatch function's tick, then the launch queue until it
+   * is idle. Returns what became of each run the tick claimed or failed.
+   */
+  schedule(at?: Date): Promise<ScheduledOutcome[]>;
   sweeper: ReturnType<typeof sweeper>;
   /** Each task method runs as its own function (`markDeleting` as mark-deleting, …). */
   tasks: Pick<BackupTasks, TaskKey>;
+}
+
+/** A run of the schedule, as the table settled it. */
+export interface ScheduledOutcome {
+  kind: "started" | "skipped" | "missed" | "failed" | "claimed";
+  run: ScheduleRun;
 }
 
 /** The whole backend in-process: dynalite, the Zilliz simulator, the real ASL and handlers. */
@@ -68,14 +82,26 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { jobDurationMs?: number; slack?: boolean; streamOutbox?: boolean } = {},
+  options: {
+    jobDurationMs?: number;
+    slack?: boolean;
+    streamOutbox?: boolean;
+    /** More clusters on the simulator (`in01-fleet00001`, …), one target's each. */
+    fleet?: number;
+    /** Overrides of the launch queue's settings (a short visibility timeout). */
+    launchQueue?: { visibilityTimeoutMs?: number; maxConcurrency?: number };
+  } = {},
 ): Promise<Harness> {
   const sink = options.slack ? await startSlackSink() : undefined;
   const table = await dynaliteTable();
   const sim = await startZillizSimulator({
     jobDurationMs: options.jobDurationMs ?? 300,
     deleteDurationMs: 100,
-    clusters: ["in01-7b3f9c2e5a1d804", "in01-5e1d0a9c3b7f226"],
+    clusters: [
+      "in01-7b3f9c2e5a1d804",
+      "in01-5e1d0a9c3b7f226",
+      ...fleetIds(options.fleet ?? 0).zillizClusters,
+    ],
   });
   const secrets = new StaticSecretSource({
     "sandbox/zilliz": { vendor: "zilliz", apiKey: sim.apiKey },
@@ -95,6 +121,8 @@ export async function startHarness(
       ...(sink ? { WARDEN_SLACK_WEBHOOK_SECRET: "sandbox/slack" } : {}),
     },
     workflows: { waitOverrideMs: 20, retryOverrideMs: 5, onOutcome: (o) => outcomes.push(o) },
+    // A failed launch is delivered again soon, not after SQS's 30 s.
+    launchQueue: { visibilityTimeoutMs: 50, ...options.launchQueue },
     notifySlack: options.slack === true,
     ...(options.streamOutbox === undefined ? {} : { streamOutbox: options.streamOutbox }),
     clock,
@@ -119,6 +147,19 @@ export async function startHarness(
     },
     get sweeper() {
       return sweeper(contextOf("sweep"));
+    },
+    async schedule(at = clock.now()) {
+      const ahead = at.getTime() - clock.now().getTime();
+      if (ahead > 0) clock.advance(ahead);
+      const report = await dispatcher(contextOf("dispatch")).tick(at);
+      await functions.launches.idle();
+      const settled = await Promise.all(report.enqueued.map((m) => store.runs.get(m)));
+      return [
+        ...report.failed.map((o) => ({ kind: "failed" as const, run: o.run })),
+        ...settled.flatMap((run) =>
+          run ? [{ kind: run.status.toLowerCase() as ScheduledOutcome["kind"], run }] : [],
+        ),
+      ];
     },
     tasks,
   };

@@ -42,7 +42,7 @@ export async function backupPastItsExpiry(h: Harness, targetId: string): Promise
 export async function scheduledBackup(h: Harness, policyId: string): Promise<string> {
   const p = (await h.call("GET", `/v1/policies/${policyId}`)).json;
   h.clock.advance(Date.parse(p.nextRunAt) - h.clock.now().getTime() + 1_000);
-  const outcomes = await h.container.dispatcher.tick(h.clock.now());
+  const outcomes = await h.container.schedule();
   await h.starter.idle();
   const mine = outcomes.find((o) => o.run.policyId === policyId);
   if (!mine) throw new Error(`the tick ran nothing of policy ${policyId}`);

@@ -28,11 +28,8 @@ describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", (
   it("starts one backup per target for a due policy, and a duplicated tick starts nothing more", async () => {
     const p = await policy("every-minute");
     const at = new Date(Date.parse(p.nextRunAt) + 1_000);
-    const [first, second] = await Promise.all([
-      h.container.dispatcher.tick(at),
-      h.container.dispatcher.tick(at),
-    ]);
-    const again = await h.container.dispatcher.tick(at);
+    const [first, second] = await Promise.all([h.container.schedule(at), h.container.schedule(at)]);
+    const again = await h.container.schedule(at);
     expect([...first, ...second, ...again].filter((o) => o.kind === "started")).toHaveLength(1);
     await h.starter.idle();
     const backups = await scheduled("every-minute");
@@ -50,7 +47,7 @@ describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", (
 
   it("covers every target matching a tag selector", async () => {
     const p = await policy("gold", { targets: { selector: { tier: "gold" } } });
-    await h.container.dispatcher.tick(new Date(Date.parse(p.nextRunAt) + 1_000));
+    await h.container.schedule(new Date(Date.parse(p.nextRunAt) + 1_000));
     await h.starter.idle();
     expect((await scheduled("gold")).map((b) => b.targetId).sort()).toEqual(["orders", "search"]);
     await h.call("DELETE", "/v1/policies/gold");
@@ -59,9 +56,14 @@ describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", (
   it("skips a target whose previous backup still runs, and records the skip", async () => {
     const running = await h.call("POST", "/v1/targets/orders/backups");
     const p = await policy("busy");
-    const outcomes = await h.container.dispatcher.tick(new Date(Date.parse(p.nextRunAt) + 1_000));
+    const outcomes = await h.container.schedule(new Date(Date.parse(p.nextRunAt) + 1_000));
     expect(outcomes).toEqual([
-      expect.objectContaining({ kind: "skipped", runningBackupId: running.json.id }),
+      expect.objectContaining({
+        kind: "skipped",
+        run: expect.objectContaining({
+          reason: `the previous backup ${running.json.id} is still running`,
+        }),
+      }),
     ]);
     await h.starter.idle();
     expect(await scheduled("busy")).toEqual([]);
@@ -70,9 +72,7 @@ describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", (
 
   it("records a run that could not start inside its start window as MISSED", async () => {
     const p = await policy("late", { startWindowMinutes: 5 });
-    const outcomes = await h.container.dispatcher.tick(
-      new Date(Date.parse(p.nextRunAt) + 6 * 60_000),
-    );
+    const outcomes = await h.container.schedule(new Date(Date.parse(p.nextRunAt) + 6 * 60_000));
     expect(outcomes.map((o) => o.kind)).toEqual(["missed"]);
     expect(await scheduled("late")).toEqual([]);
     await h.call("DELETE", "/v1/policies/late");
@@ -82,7 +82,7 @@ describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", (
     const p = await policy("unstartable");
     // Step Functions refuses every attempt, the SDK's retries included.
     h.functions.aws.fail("states:StartExecution", "ServiceUnavailable", { times: 3, status: 503 });
-    const outcomes = await h.container.dispatcher.tick(new Date(Date.parse(p.nextRunAt) + 1_000));
+    const outcomes = await h.container.schedule(new Date(Date.parse(p.nextRunAt) + 1_000));
     expect(outcomes.map((o) => o.kind)).toEqual(["failed"]);
     const [failed] = await scheduled("unstartable");
     expect(failed).toMatchObject({
@@ -99,15 +99,29 @@ describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", (
   it("isolates a failing target: the other targets of the policy start, the failure is recorded and announced once", async () => {
     const p = await policy("half-broken", { targets: { ids: ["orders", "search"] } });
     const at = new Date(Date.parse(p.nextRunAt) + 1_000);
-    // The first target's workflow cannot be started (Step Functions refuses, retries too).
-    h.functions.aws.fail("states:StartExecution", "ServiceUnavailable", { times: 3, status: 503 });
+    // The first target's backup cannot be recorded (the table refuses, the SDK's retries too);
+    // the launches run side by side, so the fault picks its target by the item written.
+    // Armed for this tick only, however many attempts the SDK makes.
+    let armed = true;
+    h.functions.aws.fail("dynamodb:PutItem", "ServiceUnavailable", {
+      times: 100,
+      status: 503,
+      when: (input) => {
+        if (!armed) return false;
+        const item = JSON.stringify(input);
+        return (
+          item.includes('"entity":{"S":"backup"}') && item.includes('"targetId":{"S":"orders"}')
+        );
+      },
+    });
 
-    const outcomes = await h.container.dispatcher.tick(at);
+    const outcomes = await h.container.schedule(at);
+    armed = false;
     await h.starter.idle();
     await h.functions.outbox.settled();
-    const again = await h.container.dispatcher.tick(at); // a duplicated tick adds nothing
+    const again = await h.container.schedule(at); // a duplicated tick adds nothing
 
-    expect(outcomes.map((o) => [o.kind, o.run.targetId])).toEqual([
+    expect(outcomes.map((o) => [o.kind, o.run.targetId]).sort()).toEqual([
       ["failed", "orders"],
       ["started", "search"],
     ]);
@@ -134,7 +148,7 @@ describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", (
     });
     const at = new Date(Math.max(Date.parse(broken.nextRunAt), Date.parse(fine.nextRunAt)) + 1_000);
 
-    const outcomes = await h.container.dispatcher.tick(at);
+    const outcomes = await h.container.schedule(at);
     await h.starter.idle();
     await h.functions.outbox.settled();
 
@@ -154,7 +168,7 @@ describe("dispatcher (schedules on the real ASL, dynalite and the simulator)", (
   it("does nothing for a paused policy", async () => {
     const p = await policy("paused", { enabled: false });
     expect(p.nextRunAt).toBeUndefined();
-    expect(await h.container.dispatcher.tick(new Date(Date.now() + 3_600_000))).toEqual([]);
+    expect(await h.container.schedule(new Date(Date.now() + 3_600_000))).toEqual([]);
   });
 
   it("refuses a policy with an empty retention rule, an unknown target or a bad schedule (422)", async () => {

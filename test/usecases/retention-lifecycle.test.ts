@@ -26,7 +26,7 @@ describe("retention lifecycle: plan, guards, expiry markers, sweeper", () => {
     for (let i = 0; i < 4; i++) {
       const policy = (await h.call("GET", "/v1/policies/gfs")).json;
       h.clock.advance(Date.parse(policy.nextRunAt) - h.clock.now().getTime() + 1_000);
-      await h.container.dispatcher.tick(h.clock.now());
+      await h.container.schedule();
       await h.starter.idle();
     }
     const all = (await h.container.backups.list({ targetId: "orders" })).items;

@@ -30,8 +30,11 @@ export const FUNCTIONS = {
       "invoke:reconcile",
     ],
   },
-  /** Checks a new target at its vendor for the API, with the target's credentials. */
-  "validate-target": { uses: ["secrets:providers"] },
+  /**
+   * Checks a new target at its vendor for the API, with the target's credentials; its
+   * calls count in the fleet's rate budget (an item update).
+   */
+  "validate-target": { uses: ["table:update", "secrets:providers"] },
   /** Claims due runs, records backups, takes leases (released when a start fails). */
   dispatch: {
     uses: [...TABLE, "start:create-backup"],

@@ -112,14 +112,19 @@ export class TableRateBudget implements RateBudget {
   }
 
   async take(scope: RateScope): Promise<void> {
-    let waitedMs = 0;
+    const started = this.#clock.now();
     for (;;) {
       const now = this.#clock.now();
       const window = rateWindow(scope.settings, now);
-      if (await this.#admit(scope, window, now)) return;
-      const waitMs =
-        window.startMs + window.lengthMs - now + Math.floor(this.#random() * this.#jitterMs);
-      if (waitedMs + waitMs > scope.settings.maxWaitMs) {
+      const end = window.startMs + window.lengthMs;
+      if (await this.#admit(scope, window, now)) {
+        // A slot is good only in its window: one that took past it to get (a slow write)
+        // would reach the vendor in its next second uncounted, so it is dropped.
+        if (this.#clock.now() < end) return;
+      }
+      const at = this.#clock.now();
+      const waitMs = Math.max(0, end - at) + Math.floor(this.#random() * this.#jitterMs);
+      if (at - started + waitMs > scope.settings.maxWaitMs) {
         throw new ProviderError({
           cls: "THROTTLED",
           provider: scope.vendor,
@@ -127,8 +132,7 @@ export class TableRateBudget implements RateBudget {
           message: `${scope.vendor}: the fleet's rate budget of ${window.limit} requests per window is used up; the next window opens in ${waitMs} ms`,
         });
       }
-      await this.#clock.sleep(waitMs);
-      waitedMs += waitMs;
+      if (waitMs > 0) await this.#clock.sleep(waitMs);
     }
   }
 

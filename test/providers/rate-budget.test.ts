@@ -12,35 +12,12 @@ import { OUTBOX_STREAM_FILTER, OutboxRepository } from "../../lib/store/outbox.t
 import { TTL_PRINCIPAL } from "../../lib/store/table.ts";
 import { expiredMarkerOf } from "../../lib/usecases/ttl-stream.ts";
 import { streamRecord } from "../../local/stream.ts";
+import { steppedClock } from "../support/clocks.ts";
 import { dynaliteTable, type TestTable } from "../support/dynamo-engines.ts";
 import { rejectionOf } from "../support/rejections.ts";
 
 /** A second boundary, so a test knows where its windows start. */
 const T0 = Date.parse("2026-11-01T00:00:00.000Z");
-
-/**
- * Time that moves only when the test moves it; a sleeper wakes when the test passes its
- * wake-up time, so concurrent callers really wait for the next window.
- */
-function steppedClock(start: number) {
-  let now = start;
-  const sleepers: { until: number; wake: () => void }[] = [];
-  return {
-    now: () => now,
-    sleep: (ms: number) =>
-      new Promise<void>((wake) => {
-        sleepers.push({ until: now + ms, wake });
-      }),
-    sleeping: () => sleepers.length,
-    /** Moves time on and wakes every sleeper due by then. */
-    advanceTo(instant: number) {
-      now = instant;
-      const due = sleepers.filter((s) => s.until <= now);
-      for (const s of due) sleepers.splice(sleepers.indexOf(s), 1);
-      for (const s of due) s.wake();
-    },
-  } satisfies RateLimitClock & Record<string, unknown>;
-}
 
 /** Time that moves by what a caller sleeps (and by hand); sleeps are recorded. */
 function sleepingClock(

@@ -1,5 +1,15 @@
 import * as z from "zod";
+import { SecretRef } from "../lib/core/target.ts";
 import { PROVIDER_NAMES } from "../lib/core/vendors.ts";
+import type { RateLimitOverrides } from "../lib/providers/registry.ts";
+
+/** A vendor (`zilliz`), or one account of it: the vendor and a target's `secretRef`. */
+const RateLimitKey = z.string().refine((key) => {
+  const colon = key.indexOf(":");
+  const vendor = colon < 0 ? key : key.slice(0, colon);
+  if (!(PROVIDER_NAMES as readonly string[]).includes(vendor)) return false;
+  return colon < 0 || SecretRef.safeParse(key.slice(colon + 1)).success;
+});
 
 /**
  * The environment every function reads, validated once. The stacks set these on AWS;
@@ -34,9 +44,11 @@ export const Environment = z.object({
   /** "1" lets targets point at loopback simulators (the sandbox); never on AWS. */
   WARDEN_ALLOW_LOOPBACK_PROVIDERS: z.enum(["0", "1"]).default("0"),
   /**
-   * Client-side rate limits per vendor, as JSON, e.g.
-   * `{"zilliz":{"requestsPerSecond":5,"burst":5}}` (defaults: 5 rps, burst 5 — Zilliz
-   * documents 20 rps per endpoint, so this stays well below).
+   * Rate limits per vendor or per vendor account, as JSON, e.g.
+   * `{"zilliz":{"requestsPerSecond":10},"zilliz:prod/zilliz":{"requestsPerSecond":4}}`: a
+   * `<vendor>:<secretRef>` entry overrides its vendor's entry for the targets of that
+   * secret. The limit is the fleet's (every container shares one budget in the table);
+   * defaults in lib/core/vendors.ts (Zilliz 16 rps, others 5).
    */
   WARDEN_RATE_LIMITS: z
     .string()
@@ -44,8 +56,8 @@ export const Environment = z.object({
     .transform((raw, ctx) => {
       if (!raw) return undefined;
       const limits = z
-        .partialRecord(
-          z.enum(PROVIDER_NAMES),
+        .record(
+          RateLimitKey,
           z.object({
             requestsPerSecond: z.number().positive().max(1000).optional(),
             burst: z.number().int().positive().max(1000).optional(),
@@ -60,7 +72,7 @@ export const Environment = z.object({
         });
         return z.NEVER;
       }
-      return limits.data;
+      return limits.data as RateLimitOverrides;
     }),
   WARDEN_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
   /**

@@ -30,8 +30,11 @@ export const FUNCTIONS = {
       "invoke:reconcile",
     ],
   },
-  /** Checks a new target at its vendor for the API, with the target's credentials. */
-  "validate-target": { uses: ["secrets:providers"] },
+  /**
+   * Checks a new target at its vendor for the API, with the target's credentials; its
+   * calls count in the fleet's rate budget (an item update).
+   */
+  "validate-target": { uses: ["table:update", "secrets:providers"] },
   /** Finds due policies and their targets, claims their runs, hands them to the launch queue. */
   dispatch: {
     uses: ["table:get", "table:query", "table:put", "table:update", "queue:launch"],

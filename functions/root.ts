@@ -2,6 +2,7 @@ import { type Clock, systemClock } from "../lib/core/clock.ts";
 import { ConfigurationError } from "../lib/core/errors.ts";
 import type { Metrics } from "../lib/notify/metrics.ts";
 import { EventBridgePublisher, type EventPublisher } from "../lib/notify/publisher.ts";
+import { TableRateBudget } from "../lib/providers/rate-budget.ts";
 import { createProviderFactory, type ProviderFactory } from "../lib/providers/registry.ts";
 import type { SecretSource } from "../lib/providers/secrets.ts";
 import { SecretsManagerSource } from "../lib/providers/secrets-manager.ts";
@@ -38,7 +39,10 @@ export interface FunctionContext {
   readonly events: EventPublisher;
   /** `start:create-backup`, `start:delete-backup`. */
   readonly workflows: WorkflowStarter;
-  /** Vendor adapters with their credentials (`secrets:providers`). */
+  /**
+   * Vendor adapters with their credentials (`secrets:providers`), counting their calls in
+   * the fleet's rate budget in the table (`table:update`).
+   */
   readonly providers: ProviderFactory;
   /** Slack webhook URLs (`secrets:webhooks`). */
   readonly webhooks: SecretSource;
@@ -139,6 +143,8 @@ export function buildContext(name: FunctionName, parts: RuntimeParts = {}): Func
       timeoutMs: env.WARDEN_PROVIDER_TIMEOUT_MS,
       allowLoopback: env.WARDEN_ALLOW_LOOPBACK_PROVIDERS === "1",
       ...(env.WARDEN_RATE_LIMITS ? { rateLimits: env.WARDEN_RATE_LIMITS } : {}),
+      // On the wall clock, never the context's: the windows must be the vendor's seconds.
+      budget: new TableRateBudget({ db, table: env.WARDEN_TABLE ?? "" }),
     }),
   );
 

@@ -1,5 +1,5 @@
 import { EVENT_SOURCE } from "../lib/notify/events.ts";
-import { OUTBOX_PARTITION } from "../lib/store/outbox.ts";
+import { OUTBOX_STREAM_FILTER } from "../lib/store/outbox.ts";
 import { bus } from "./bus.ts";
 import { failureQueue, wardenFunction } from "./functions.ts";
 import { SLACK_WEBHOOK_SECRET } from "./secrets.ts";
@@ -29,10 +29,7 @@ export const slackNotifier = wardenFunction("SlackNotifier", "notify-slack", {
 bus.subscribe("Slack", slackNotifier.arn, { pattern: { source: [EVENT_SOURCE] } });
 
 /** Only items that hold unpublished domain events reach the outbox publisher. */
-export const OUTBOX_FILTER = {
-  eventName: ["INSERT", "MODIFY"],
-  dynamodb: { NewImage: { gsi4pk: { S: [OUTBOX_PARTITION] } } },
-};
+export const OUTBOX_FILTER = OUTBOX_STREAM_FILTER;
 
 /**
  * The transactional outbox's publisher (lib/store/outbox.ts), the table's second stream

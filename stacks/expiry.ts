@@ -1,13 +1,8 @@
-import { EXPIRY_ENTITY } from "../lib/store/keys.ts";
-import { TTL_PRINCIPAL } from "../lib/store/table.ts";
+import { EXPIRY_STREAM_FILTER } from "../lib/store/expiry.ts";
 import { streamSubscriber } from "./streams.ts";
 
 /** Only expiry markers removed by DynamoDB TTL reach the function. */
-export const EXPIRY_FILTER = {
-  eventName: ["REMOVE"],
-  userIdentity: { type: [TTL_PRINCIPAL.type], principalId: [TTL_PRINCIPAL.principalId] },
-  dynamodb: { OldImage: { entity: { S: [EXPIRY_ENTITY] } } },
-};
+export const EXPIRY_FILTER = EXPIRY_STREAM_FILTER;
 
 /**
  * An expired marker starts its backup's expiry (delete-backup) and announces it. Records

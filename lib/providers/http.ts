@@ -1,10 +1,11 @@
 import { ProviderError, type ProviderErrorClass } from "../core/provider-error.ts";
+import type { RateBudget, RateScope } from "./rate-budget.ts";
 import {
   bucketFor,
   credentialFingerprint,
   type RateLimitClock,
   type RateLimitSettings,
-  type TokenBucket,
+  rateLimitSettings,
 } from "./rate-limit.ts";
 import { scrubSecrets } from "./scrub.ts";
 
@@ -41,6 +42,12 @@ export interface HttpProviderOptions {
    * lib/core/vendors.ts), plus an injected clock for tests.
    */
   rateLimit?: Partial<RateLimitSettings> & { clock?: RateLimitClock };
+  /**
+   * The fleet's shared budget (lib/providers/rate-budget.ts): every container calling the
+   * account counts against one limit, and a 429 shrinks it. Without one (adapters built
+   * directly, in unit tests), a token bucket per process limits the calls.
+   */
+  budget?: RateBudget;
 }
 
 /** `Retry-After` in milliseconds (seconds or HTTP date), if present and sane. */
@@ -76,7 +83,8 @@ export abstract class HttpProvider {
   readonly #timeoutMs: number;
   readonly #account: string;
   readonly #rateLimit: HttpProviderOptions["rateLimit"];
-  #bucket: TokenBucket | undefined;
+  readonly #budget: RateBudget | undefined;
+  #limiter: { scope: RateScope; take(): Promise<void> } | undefined;
 
   constructor(options: HttpProviderOptions) {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -84,6 +92,7 @@ export abstract class HttpProvider {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#account = credentialFingerprint(options.credentials);
     this.#rateLimit = options.rateLimit;
+    this.#budget = options.budget;
   }
 
   /** Headers that authenticate a request (vendor-specific). */
@@ -106,13 +115,15 @@ export abstract class HttpProvider {
 
   /**
    * Sends one request; never retries (the workflows do, with backoff and jitter). Waits
-   * for the account's rate-limit token first, so a signature made below is fresh.
+   * for the account's rate-limit slot first (the fleet's budget, or this process's bucket),
+   * so a signature made below is fresh; a 429 shrinks the fleet's budget.
    *
    * @throws ProviderError THROTTLED without calling the vendor when the client-side limit
    *   would make the request wait too long
    */
   protected async send(request: VendorRequest): Promise<VendorResponse> {
-    await this.#limiter().take();
+    const limiter = this.#limiterOf();
+    await limiter.take();
     const url = new URL(this.#baseUrl + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -154,6 +165,11 @@ export abstract class HttpProvider {
         message: `${this.providerName} answered ${request.method} ${request.path} with a redirect (HTTP ${raw.status}); requests carrying credentials never follow one`,
       });
     }
+    if (raw.status === 429 && this.#budget) {
+      // The vendor counts differently than we do (or someone else uses the account): slow
+      // the whole fleet down. Failing to record it must not hide the vendor's answer.
+      await this.#budget.shrink(limiter.scope, retryAfterMs(raw.headers)).catch(() => undefined);
+    }
     const text = await raw.text();
     let parsed: unknown = text;
     if (text.length > 0 && (raw.headers.get("content-type") ?? "").includes("json")) {
@@ -167,18 +183,24 @@ export abstract class HttpProvider {
   }
 
   /** Resolved on first use: `providerName` is a subclass field, unset during construction. */
-  #limiter(): TokenBucket {
-    if (this.#bucket === undefined) {
-      const { clock, ...settings } = this.#rateLimit ?? {};
-      this.#bucket = bucketFor({
+  #limiterOf(): { scope: RateScope; take(): Promise<void> } {
+    if (this.#limiter === undefined) {
+      const { clock, ...overrides } = this.#rateLimit ?? {};
+      const scope: RateScope = {
         vendor: this.providerName,
         account: this.#account,
         host: new URL(this.#baseUrl).host,
-        settings,
-        clock,
-      });
+        settings: rateLimitSettings(this.providerName, overrides),
+      };
+      const budget = this.#budget;
+      if (budget) {
+        this.#limiter = { scope, take: () => budget.take(scope) };
+      } else {
+        const bucket = bucketFor({ ...scope, settings: overrides, clock });
+        this.#limiter = { scope, take: () => bucket.take() };
+      }
     }
-    return this.#bucket;
+    return this.#limiter;
   }
 
   /** Vendor free text (a job's failure reason), scrubbed and bounded, fit for a message. */

@@ -102,6 +102,19 @@ export function credentialFingerprint(credentials: unknown): string {
 }
 
 /**
+ * A vendor's limit (its `rateLimit` in lib/core/vendors.ts, or {@link FALLBACK_RATE_LIMIT})
+ * with the fields `overrides` sets.
+ */
+export function rateLimitSettings(
+  vendor: string,
+  overrides: Partial<RateLimitSettings> = {},
+): RateLimitSettings {
+  const defaults = vendorFacts(vendor)?.rateLimit ?? FALLBACK_RATE_LIMIT;
+  const set = Object.entries(overrides).filter(([, v]) => v !== undefined);
+  return { ...defaults, ...Object.fromEntries(set) };
+}
+
+/**
  * The shared bucket for one vendor account on one host.
  *
  * @param scope.settings - overrides of the vendor's `rateLimit` (lib/core/vendors.ts)
@@ -115,9 +128,7 @@ export function bucketFor(scope: {
   settings?: Partial<RateLimitSettings>;
   clock?: RateLimitClock;
 }): TokenBucket {
-  const defaults = vendorFacts(scope.vendor)?.rateLimit ?? FALLBACK_RATE_LIMIT;
-  const overrides = Object.entries(scope.settings ?? {}).filter(([, v]) => v !== undefined);
-  const settings: RateLimitSettings = { ...defaults, ...Object.fromEntries(overrides) };
+  const settings = rateLimitSettings(scope.vendor, scope.settings);
   const key = [
     scope.vendor,
     scope.account,

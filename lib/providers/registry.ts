@@ -2,6 +2,7 @@ import { ValidationError } from "../core/errors.ts";
 import type { Target, TargetOf, TargetResource } from "../core/target.ts";
 import { type ProviderName, type RateLimitSettings, VENDORS } from "../core/vendors.ts";
 import type { BackupProvider } from "./port.ts";
+import type { RateBudget } from "./rate-budget.ts";
 import { readSecret, type SecretSource } from "./secrets.ts";
 import type { VendorModule } from "./vendor.ts";
 
@@ -26,8 +27,32 @@ export interface ProviderFactoryOptions {
    * point the system at an arbitrary URL.
    */
   allowLoopback?: boolean;
-  /** Per-vendor overrides of the client-side rate limit. */
-  rateLimits?: Partial<Record<ProviderName, Partial<RateLimitSettings>>>;
+  /** Overrides of the client-side rate limit, per vendor or per vendor account. */
+  rateLimits?: RateLimitOverrides;
+  /**
+   * The budget every container shares (lib/providers/rate-budget.ts); without it, each
+   * process limits its own calls.
+   */
+  budget?: RateBudget;
+}
+
+/**
+ * Rate-limit overrides keyed by vendor (`zilliz`) or by vendor account
+ * (`zilliz:<secretRef>`, the target's `secretRef`); an account's entry overrides its
+ * vendor's entry field by field.
+ */
+export type RateLimitOverrides = Partial<
+  Record<ProviderName | `${ProviderName}:${string}`, Partial<RateLimitSettings>>
+>;
+
+/** The overrides that apply to one target: its vendor's entry, then its account's. */
+export function rateLimitOf(
+  overrides: RateLimitOverrides | undefined,
+  target: Pick<Target, "provider" | "secretRef">,
+): Partial<RateLimitSettings> | undefined {
+  const vendor = overrides?.[target.provider];
+  const account = overrides?.[`${target.provider}:${target.secretRef}`];
+  return vendor || account ? { ...vendor, ...account } : undefined;
 }
 
 /** Builds the adapter for a target. */
@@ -95,15 +120,15 @@ export function createProviderFactory(options: ProviderFactoryOptions): Provider
       secret,
       facts.secretVendor,
     );
+    const rateLimit = rateLimitOf(options.rateLimits, target);
     return vendor.create({
       target: target as never,
       baseUrl,
       credentials: credentials as never,
       fetch: options.fetch,
       timeoutMs: options.timeoutMs,
-      ...(options.rateLimits?.[target.provider]
-        ? { rateLimit: options.rateLimits[target.provider] }
-        : {}),
+      ...(rateLimit ? { rateLimit } : {}),
+      ...(options.budget ? { budget: options.budget } : {}),
     });
   };
 }

@@ -1,6 +1,7 @@
 import type { TargetOf } from "../core/target.ts";
 import type { ProviderName, RateLimitSettings, SecretOf } from "../core/vendors.ts";
 import type { BackupProvider } from "./port.ts";
+import type { RateBudget } from "./rate-budget.ts";
 
 /**
  * The adapter side of one vendor, in its folder next to its adapter: which hosts its
@@ -24,6 +25,8 @@ export interface VendorModule<P extends ProviderName> {
     timeoutMs?: number;
     /** Overrides the vendor's default token bucket (requests per second, burst). */
     rateLimit?: Partial<RateLimitSettings>;
+    /** The fleet's shared budget; without it, a token bucket per process. */
+    budget?: RateBudget;
   }): BackupProvider;
 }
 

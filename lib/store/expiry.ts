@@ -2,6 +2,7 @@ import * as z from "zod";
 import { EXPIRY_ENTITY, Keys } from "./keys.ts";
 import { conditionHeld, dueItems } from "./page.ts";
 import { TableRepository } from "./repository.ts";
+import { TTL_PRINCIPAL } from "./table.ts";
 
 /** An expiry marker: "look at this backup again at dueAt". Its TTL makes DynamoDB fire it. */
 export const ExpiryMarker = z.object({
@@ -13,6 +14,16 @@ export const ExpiryMarker = z.object({
 export type ExpiryMarker = z.infer<typeof ExpiryMarker>;
 
 export { EXPIRY_ENTITY };
+
+/**
+ * The stream subscription's filter (stacks/expiry.ts): only expiry markers removed by
+ * DynamoDB TTL reach the function — not other items TTL removes (the rate budget's).
+ */
+export const EXPIRY_STREAM_FILTER = {
+  eventName: ["REMOVE"],
+  userIdentity: { type: [TTL_PRINCIPAL.type], principalId: [TTL_PRINCIPAL.principalId] },
+  dynamodb: { OldImage: { entity: { S: [EXPIRY_ENTITY] } } },
+};
 
 /**
  * Expiry markers. Each is one item with a TTL attribute (DynamoDB deletes it some time

@@ -14,6 +14,7 @@
  * | delivery    | DELIVERY#consumer#event| DELIVERY    |                             |                         |                        |
  * | target tag  | TARGETTAG#tid#key=value| TARGETTAG   | TAG#key=value / createdAt#tid|                        |                        |
  * | meta        | META#tag-index         | META        |                             |                         |                        |
+ * | rate budget | RATE#vendor|host|acct  | RATE        |                             |                         |                        |
  *
  * Any item written with domain events (a backup, a run) is also in gsi4 (the outbox:
  * `OUTBOX` / `at#pk`) until they are published (lib/store/outbox.ts).
@@ -69,6 +70,11 @@ export const Keys = {
   tagPartition: (key: string, value: string) => `TAG#${key}=${value}`,
   /** Present once every target is in the tag index. */
   tagIndexMarker: () => ({ pk: "META#tag-index", sk: "META" }),
+  /** The fleet's request budget for one vendor account on one host (lib/providers/rate-budget.ts). */
+  rateBudget: (vendor: string, host: string, account: string) => ({
+    pk: `RATE#${vendor}|${host}|${account}`,
+    sk: "RATE",
+  }),
   idempotency: (scope: string, key: string) => ({
     pk: `IDEMPOTENCY#${scope}#${key}`,
     sk: "IDEMPOTENCY",
@@ -92,6 +98,9 @@ export const LAYOUT_ATTRIBUTES = [
   "tagIndex",
   "ttl",
 ] as const;
+
+/** The entity tag of rate-budget items: no stream consumer's filter passes them. */
+export const RATE_BUDGET_ENTITY = "rate-budget";
 
 /** The entity tag of expiry markers; the stream filter passes only TTL deletions of these. */
 export const EXPIRY_ENTITY = "expiry";

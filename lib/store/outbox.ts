@@ -18,6 +18,16 @@ import { TableRepository } from "./repository.ts";
 /** The `gsi4` partition of items with unpublished events. */
 export const OUTBOX_PARTITION = "OUTBOX";
 
+/**
+ * The stream subscription's filter (stacks/events.ts): only items that hold unpublished
+ * events reach the publisher. Items outside the outbox index (leases, the rate budget…)
+ * never do, however often they change.
+ */
+export const OUTBOX_STREAM_FILTER = {
+  eventName: ["INSERT", "MODIFY"],
+  dynamodb: { NewImage: { gsi4pk: { S: [OUTBOX_PARTITION] } } },
+};
+
 /** One pending event as stored: its id, detail-type and detail. */
 const StoredEvent = z.object({ id: z.string(), type: z.string(), detail: z.unknown() });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { declares, FUNCTIONS, type FunctionName } from "../../functions/manifest.ts";
 import { buildContext } from "../../functions/root.ts";
 import { storedTarget } from "../support/targets.ts";
 
@@ -45,5 +46,13 @@ describe("the composition root", () => {
     // Its stack sets no provider prefix and its role allows no read (test/infra checks both).
     const c = contextWith("api", { WARDEN_TABLE: "t" });
     await expect(c.providers(target)).rejects.toThrow("it does not declare secrets:providers");
+  });
+
+  it("lets every function that calls vendors update the table: their calls count in the fleet's budget", () => {
+    const callers = Object.keys(FUNCTIONS).filter((name) =>
+      declares(name as FunctionName, "secrets:providers"),
+    );
+    expect(callers).toContain("validate-target");
+    expect(callers.filter((name) => !declares(name as FunctionName, "table:update"))).toEqual([]);
   });
 });

@@ -34,3 +34,30 @@ export function offsetClock(): Clock & { advance(ms: number): void } {
     },
   };
 }
+
+/**
+ * Epoch milliseconds that move only when the test moves them; `sleep` waits until the test
+ * passes the wake-up time, so concurrent callers really wait for one another (a rate
+ * limiter's next window). `sleeping()` says how many wait, for a test that moves time on
+ * once every caller has settled.
+ */
+export function steppedClock(start: number) {
+  let now = start;
+  const sleepers: { until: number; wake: () => void }[] = [];
+  return {
+    now: () => now,
+    sleep: (ms: number) =>
+      new Promise<void>((wake) => {
+        sleepers.push({ until: now + ms, wake });
+      }),
+    sleeping: () => sleepers.length,
+    /** Moves time on and wakes every sleeper due by then. */
+    advanceTo(instant: number) {
+      now = instant;
+      const due = sleepers.filter((s) => s.until <= now);
+      for (const s of due) sleepers.splice(sleepers.indexOf(s), 1);
+      for (const s of due) s.wake();
+    },
+  };
+}
+export type SteppedClock = ReturnType<typeof steppedClock>;

@@ -21,6 +21,20 @@ describe("cancelling a backup, and the completion window's cap", () => {
     throw new Error(`${id} was not CREATING with a vendor backup within 2 s`);
   }
 
+  /**
+   * Cancelling stops our side only: Zilliz's job runs on, and Zilliz refuses another manual
+   * backup of the cluster (96038) until it ends. The harness retries conflicts in 5 ms, not
+   * 60 s, so the next backup waits for the vendor here rather than exhaust its retries.
+   */
+  async function vendorJobEnded(providerBackupId: string | undefined) {
+    for (let i = 0; i < 500; i++) {
+      const job = h.sim.inventory().find((b) => b.backupId === providerBackupId);
+      if (job?.status !== "CREATING") return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`vendor backup ${providerBackupId} was still CREATING after 5 s`);
+  }
+
   it("settles a running backup FAILED (CANCELLED), frees its resource, and cleans up the vendor side", async () => {
     const first = await h.call("POST", "/v1/targets/orders/backups");
     const running = await creating(first.json.id);
@@ -34,7 +48,9 @@ describe("cancelling a backup, and the completion window's cap", () => {
     });
     const target = await h.container.targets.get("orders");
     expect(await h.container.leases.find(resourceKey(target))).toBeUndefined();
-    // The resource is free at once: the next backup is accepted, not refused 409.
+    // The resource is ours again at once (no lease); once Zilliz's job has ended, the next
+    // backup is accepted, not refused 409, and runs.
+    await vendorJobEnded(running.providerBackupId);
     const next = await h.call("POST", "/v1/targets/orders/backups");
     expect(next.status).toBe(202);
     await h.starter.idle();
@@ -57,10 +73,11 @@ describe("cancelling a backup, and the completion window's cap", () => {
 
   it("answers a repeated cancel with the same record, and refuses a settled backup with 409", async () => {
     const made = await h.call("POST", "/v1/targets/orders/backups");
-    await creating(made.json.id);
+    const running = await creating(made.json.id);
     const once = await h.call("POST", `/v1/backups/${made.json.id}/cancel`);
     const twice = await h.call("POST", `/v1/backups/${made.json.id}/cancel`);
     await h.starter.idle();
+    await vendorJobEnded(running.providerBackupId);
     const done = await h.call("POST", "/v1/targets/orders/backups");
     await h.starter.idle();
 

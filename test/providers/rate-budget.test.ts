@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ProviderError } from "../../lib/core/provider-error.ts";
+import {
+  PENALTY_MIN_MS,
+  type RateScope,
+  TableRateBudget,
+} from "../../lib/providers/rate-budget.ts";
+import type { RateLimitClock } from "../../lib/providers/rate-limit.ts";
+import { EXPIRY_STREAM_FILTER, ExpiryRepository } from "../../lib/store/expiry.ts";
+import { Keys } from "../../lib/store/keys.ts";
+import { OUTBOX_STREAM_FILTER, OutboxRepository } from "../../lib/store/outbox.ts";
+import { TTL_PRINCIPAL } from "../../lib/store/table.ts";
+import { expiredMarkerOf } from "../../lib/usecases/ttl-stream.ts";
+import { streamRecord } from "../../local/stream.ts";
+import { steppedClock } from "../support/clocks.ts";
+import { dynaliteTable, type TestTable } from "../support/dynamo-engines.ts";
+import { rejectionOf } from "../support/rejections.ts";
+
+/** A second boundary, so a test knows where its windows start. */
+const T0 = Date.parse("2026-11-01T00:00:00.000Z");
+
+/** Time that moves by what a caller sleeps (and by hand); sleeps are recorded. */
+function sleepingClock(
+  start: number,
+): RateLimitClock & { advance(ms: number): void; sleeps: number[] } {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+    sleeps,
+  };
+}
+
+let t: TestTable;
+let scopes = 0;
+
+/** A scope of its own per test: they share one table, never one budget. */
+function scope(requestsPerSecond: number, maxWaitMs = 10_000): RateScope {
+  scopes++;
+  return {
+    vendor: "zilliz",
+    host: "api.cloud.zilliz.com",
+    account: `acct${scopes}`,
+    settings: { requestsPerSecond, burst: requestsPerSecond, maxWaitMs },
+  };
+}
+
+const budget = (clock: RateLimitClock) =>
+  new TableRateBudget({ db: t.db, table: t.table, clock, random: () => 0 });
+
+/** Takes until the window refuses (maxWaitMs 0 makes a full window throw at once). */
+async function admittedNow(b: TableRateBudget, s: RateScope): Promise<number> {
+  const now = { ...s, settings: { ...s.settings, maxWaitMs: 0 } };
+  for (let n = 0; n < 100; n++) {
+    try {
+      await b.take(now);
+    } catch (error) {
+      if (error instanceof ProviderError && error.cls === "THROTTLED") return n;
+      throw error;
+    }
+  }
+  return 100;
+}
+
+beforeAll(async () => {
+  t = await dynaliteTable();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe("TableRateBudget", () => {
+  it("never admits more than the limit in one wall-clock second across two containers", async () => {
+    // Prepare: two containers (budgets) on one table, 40 concurrent callers, 5 a second.
+    const clock = steppedClock(T0 + 300);
+    const [a, b] = [budget(clock), budget(clock)];
+    const s = scope(5);
+    const admittedAt: number[] = [];
+    const callers = Array.from({ length: 40 }, (_, i) =>
+      (i % 2 ? a : b).take(s).then(() => admittedAt.push(clock.now())),
+    );
+
+    // Act: let every caller settle (admitted or asleep), then open the next second.
+    for (let second = 1; admittedAt.length < 40; second++) {
+      await vi.waitFor(() => expect(admittedAt.length + clock.sleeping()).toBe(40), {
+        timeout: 10_000,
+      });
+      if (admittedAt.length === 40) break;
+      clock.advanceTo(T0 + second * 1000);
+      expect(second).toBeLessThan(20);
+    }
+    await Promise.all(callers);
+
+    // Assess: 5 in each second, none over — the budget was used, never exceeded.
+    const perSecond = Object.groupBy(admittedAt, (at) => String(Math.floor(at / 1000)));
+    expect(Object.values(perSecond).map((v) => v?.length)).toEqual(Array(8).fill(5));
+  });
+
+  it("halves the limit for every container once one saw a 429, and recovers after the penalty", async () => {
+    const clock = sleepingClock(T0);
+    const [a, b] = [budget(clock), budget(clock)];
+    const s = scope(6);
+    expect(await admittedNow(b, s)).toBe(6);
+
+    clock.advance(1000);
+    await a.shrink(s, 2_000); // Retry-After 2 s: the penalty lasts the minimum, 60 s
+    expect(await admittedNow(b, s)).toBe(3);
+    clock.advance(PENALTY_MIN_MS - 1000);
+    expect(await admittedNow(a, s)).toBe(3);
+
+    clock.advance(1000);
+    expect(await admittedNow(b, s)).toBe(6);
+  });
+
+  it("never shortens a penalty, and a longer Retry-After makes it longer", async () => {
+    const clock = sleepingClock(T0);
+    const b = budget(clock);
+    const s = scope(4);
+    await b.shrink(s, 120_000);
+    await b.shrink(s); // 60 s: keeps the 120 s one
+    clock.advance(90_000);
+    expect(await admittedNow(b, s)).toBe(2);
+    clock.advance(30_000);
+    expect(await admittedNow(b, s)).toBe(4);
+  });
+
+  it("waits for the next window when that is within maxWaitMs", async () => {
+    const clock = sleepingClock(T0 + 600);
+    const b = budget(clock);
+    const s = scope(2, 500);
+    await b.take(s);
+    await b.take(s);
+    await b.take(s);
+    expect(clock.sleeps).toEqual([400]);
+  });
+
+  it("fails THROTTLED with the wait as its retry hint past maxWaitMs, using nothing up", async () => {
+    const clock = sleepingClock(T0 + 200);
+    const b = budget(clock);
+    const s = scope(2, 500);
+    await b.take(s);
+    await b.take(s);
+
+    const error = await rejectionOf(b.take(s), ProviderError);
+    expect(error.cls).toBe("THROTTLED");
+    expect(error.retryAfterMs).toBe(800);
+    expect(clock.sleeps).toEqual([]);
+    clock.advance(800);
+    expect(await admittedNow(b, s)).toBe(2);
+  });
+
+  it("counts below 1 request/s in longer windows: 0.5/s is one request per 2 s", async () => {
+    const clock = sleepingClock(T0);
+    const b = budget(clock);
+    const s = scope(0.5);
+    expect(await admittedNow(b, s)).toBe(1);
+    clock.advance(1000);
+    expect(await admittedNow(b, s)).toBe(0);
+    clock.advance(1000);
+    expect(await admittedNow(b, s)).toBe(1);
+  });
+});
+
+/** Lambda's event filtering for the patterns we use: every listed field must match one value. */
+function matches(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(pattern)) return pattern.includes(value);
+  if (typeof pattern !== "object" || pattern === null) return false;
+  if (typeof value !== "object" || value === null) return false;
+  return Object.entries(pattern).every(([k, p]) =>
+    matches(p, (value as Record<string, unknown>)[k]),
+  );
+}
+
+describe("the rate budget's items and the table's stream consumers", () => {
+  it("are passed by neither stream filter, whether written, updated or removed by TTL", async () => {
+    const clock = sleepingClock(T0);
+    const b = budget(clock);
+    const s = scope(3);
+    await b.take(s);
+    await b.shrink(s);
+    const item = (
+      await t.db.get({ TableName: t.table, Key: Keys.rateBudget(s.vendor, s.host, s.account) })
+    ).Item as Record<string, unknown>;
+    expect(item).toMatchObject({ entity: "rate-budget", admitted: 1, ttl: expect.any(Number) });
+
+    const keys = { pk: item.pk, sk: item.sk };
+    const now = new Date(T0);
+    const records = [
+      streamRecord({ eventName: "INSERT", keys, newImage: item, now, table: t.table }),
+      streamRecord({
+        eventName: "MODIFY",
+        keys,
+        oldImage: item,
+        newImage: item,
+        now,
+        table: t.table,
+      }),
+      streamRecord({
+        eventName: "REMOVE",
+        keys,
+        oldImage: item,
+        userIdentity: { ...TTL_PRINCIPAL },
+        now,
+        table: t.table,
+      }),
+    ];
+    for (const record of records) {
+      expect(matches(OUTBOX_STREAM_FILTER, record)).toBe(false);
+      expect(matches(EXPIRY_STREAM_FILTER, record)).toBe(false);
+    }
+    expect(expiredMarkerOf({ ...records[2]!, dynamodb: { OldImage: item } })).toBeUndefined();
+
+    // The matcher is not vacuous: an expiry marker's TTL removal passes the expiry filter.
+    const marker = { ...Keys.expiry("bk_1"), entity: "expiry", backupId: "bk_1" };
+    const removal = streamRecord({
+      eventName: "REMOVE",
+      keys: Keys.expiry("bk_1"),
+      oldImage: marker,
+      userIdentity: { ...TTL_PRINCIPAL },
+      now,
+      table: t.table,
+    });
+    expect(matches(EXPIRY_STREAM_FILTER, removal)).toBe(true);
+  });
+
+  it("never reach the local runtime's emulated stream or TTL", async () => {
+    const b = budget(sleepingClock(T0));
+    await b.take(scope(3));
+    const deps = { db: t.db, table: t.table };
+    expect(await new OutboxRepository(deps).pendingImages(100)).toEqual([]);
+    expect(await new ExpiryRepository(deps).due(new Date(T0 + 365 * 86_400_000))).toEqual([]);
+  });
+});

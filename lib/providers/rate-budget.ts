@@ -63,10 +63,6 @@ export interface TableRateBudgetOptions {
   table: string;
   /** Default: the wall clock (windows must be the vendor's seconds, never a test's clock). */
   clock?: RateLimitClock;
-  /** Spread of the wake-up after a full window, so sleepers do not all retry at once; default 50 ms. */
-  jitterMs?: number;
-  /** Default `Math.random`. */
-  random?: () => number;
 }
 
 const realClock: RateLimitClock = {
@@ -74,21 +70,33 @@ const realClock: RateLimitClock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+/** What this process last saw of an item: the window reservations have reached, and its count. */
+interface Frontier {
+  startMs: number;
+  count: number;
+  penaltyUntilMs: number;
+}
+
 /**
  * A {@link RateBudget} kept in the catalogue table, so every container counts against one
- * number. One item per scope (`RATE#vendor|host|account`) holds the current window's start
- * and how many requests it admitted, and the end of a penalty, if any. A slot is one
- * conditional `UpdateItem`:
+ * number. One item per scope (`RATE#vendor|host|account`) holds the *frontier*: the latest
+ * window anyone holds a slot in (`windowStartMs`) and how many slots it has given
+ * (`admitted`), and the end of a penalty, if any. A caller **reserves** a slot and sleeps
+ * until its window opens — one conditional `UpdateItem` per request, never a retry loop
+ * against a full window (a thousand waiters each re-trying every second would be a hot
+ * key on AWS and swamp any table):
  *
- * - *count*: `ADD admitted 1` if the item is in this window and below its limit — half
- *   the limit while a penalty runs, which the condition reads, so a 429 seen by one
- *   container slows all of them at their next request, with no read and no cache;
- * - *open*: start this window at 1 if the item is in an older one (or absent).
+ * - *open*: the frontier is in the past (or absent): this window, at 1 — go now;
+ * - *count*: `ADD admitted 1` if the frontier window has room — half the limit while a
+ *   penalty runs, which the condition reads, so a 429 seen by one container slows all of
+ *   them at their next request, with no extra read;
+ * - *advance*: the frontier window is full: the next window, at 1 — if it opens within
+ *   `maxWaitMs`; past that, THROTTLED at once, with nothing used up.
  *
- * The process tries first the one its last success suggests; when both conditions fail the
- * window is full (or another container's clock is already in the next one), and the caller
- * sleeps to the next window. Fixed windows on wall-clock seconds are what Zilliz counts in;
- * the vendor defaults keep a margin below documented limits for skew between clocks.
+ * The process tries the write its last view of the item (from the write's `ALL_NEW`)
+ * suggests; a condition that fails means another container moved the item, and one
+ * consistent read refreshes the view. Fixed windows on wall-clock seconds are what Zilliz
+ * counts in; the vendor defaults keep a margin below documented limits for skew.
  *
  * @example
  * const budget = new TableRateBudget({ db, table });
@@ -98,41 +106,50 @@ export class TableRateBudget implements RateBudget {
   readonly #db: TableClient;
   readonly #table: string;
   readonly #clock: RateLimitClock;
-  readonly #jitterMs: number;
-  readonly #random: () => number;
-  /** The window this process last got a slot in, per item: which write to try first. */
-  readonly #seen = new Map<string, number>();
+  /** This process's last view of each item. */
+  readonly #seen = new Map<string, Frontier>();
 
   constructor(options: TableRateBudgetOptions) {
     this.#db = options.db;
     this.#table = options.table;
     this.#clock = options.clock ?? realClock;
-    this.#jitterMs = options.jitterMs ?? 50;
-    this.#random = options.random ?? Math.random;
   }
 
   async take(scope: RateScope): Promise<void> {
-    const started = this.#clock.now();
-    for (;;) {
+    const k = key(scope);
+    for (let attempt = 0; ; attempt++) {
       const now = this.#clock.now();
       const window = rateWindow(scope.settings, now);
-      const end = window.startMs + window.lengthMs;
-      if (await this.#admit(scope, window, now)) {
-        // A slot is good only in its window: one that took past it to get (a slow write)
-        // would reach the vendor in its next second uncounted, so it is dropped.
-        if (this.#clock.now() < end) return;
+      const seen = this.#seen.get(k.pk);
+      let slot: number | undefined;
+      if (!seen || seen.startMs < window.startMs) {
+        slot = await this.#open(k, window);
+      } else if (seen.count < (seen.penaltyUntilMs > now ? window.reduced : window.limit)) {
+        slot = await this.#count(k, seen.startMs, window, now);
+      } else {
+        const next = seen.startMs + window.lengthMs;
+        const waitMs = next - now;
+        if (waitMs > scope.settings.maxWaitMs) {
+          throw new ProviderError({
+            cls: "THROTTLED",
+            provider: scope.vendor,
+            retryAfterMs: waitMs,
+            message: `${scope.vendor}: the fleet's rate budget of ${window.limit} requests per window is taken for the next ${waitMs} ms`,
+          });
+        }
+        slot = await this.#advance(k, seen.startMs, next, window);
+      }
+      if (slot === undefined) {
+        // Another container moved the item: look, and try the write that fits now.
+        if (attempt > 50) throw new Error("the rate budget item kept changing under us");
+        await this.#refresh(k);
+        continue;
       }
       const at = this.#clock.now();
-      const waitMs = Math.max(0, end - at) + Math.floor(this.#random() * this.#jitterMs);
-      if (at - started + waitMs > scope.settings.maxWaitMs) {
-        throw new ProviderError({
-          cls: "THROTTLED",
-          provider: scope.vendor,
-          retryAfterMs: waitMs,
-          message: `${scope.vendor}: the fleet's rate budget of ${window.limit} requests per window is used up; the next window opens in ${waitMs} ms`,
-        });
-      }
-      if (waitMs > 0) await this.#clock.sleep(waitMs);
+      if (slot > at) await this.#clock.sleep(slot - at);
+      // A slot is good only in its window: one that took past it to get (a slow write)
+      // would reach the vendor in the next window uncounted, so it is dropped.
+      if (this.#clock.now() < slot + window.lengthMs) return;
     }
   }
 
@@ -157,49 +174,13 @@ export class TableRateBudget implements RateBudget {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
+    // This process knows at once; the others learn it from the condition.
+    this.#seen.delete(key(scope).pk);
   }
 
-  async #admit(
-    scope: RateScope,
-    window: ReturnType<typeof rateWindow>,
-    now: number,
-  ): Promise<boolean> {
-    const k = key(scope);
-    const id = k.pk;
-    const writes =
-      this.#seen.get(id) === window.startMs
-        ? [() => this.#count(k, window, now), () => this.#open(k, window)]
-        : [() => this.#open(k, window), () => this.#count(k, window, now)];
-    for (const write of writes) {
-      if (await write()) {
-        if (this.#seen.size >= 1_000 && !this.#seen.has(id)) this.#seen.clear();
-        this.#seen.set(id, window.startMs);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** One more request in the current window, if it has room. */
-  #count(k: RateKey, window: ReturnType<typeof rateWindow>, now: number): Promise<boolean> {
-    return this.#conditional({
-      UpdateExpression: "ADD admitted :one",
-      ConditionExpression:
-        "windowStartMs = :start AND (admitted < :reduced OR (admitted < :limit AND (attribute_not_exists(penaltyUntilMs) OR penaltyUntilMs <= :now)))",
-      ExpressionAttributeValues: {
-        ":one": 1,
-        ":start": window.startMs,
-        ":limit": window.limit,
-        ":reduced": window.reduced,
-        ":now": now,
-      },
-      Key: k,
-    });
-  }
-
-  /** The first request of a new window (the item's penalty, if any, stays). */
-  #open(k: RateKey, window: ReturnType<typeof rateWindow>): Promise<boolean> {
-    return this.#conditional({
+  /** The frontier is in the past (or absent): this window, at 1. */
+  #open(k: RateKey, window: ReturnType<typeof rateWindow>): Promise<number | undefined> {
+    return this.#write(k, window.startMs, {
       UpdateExpression:
         "SET windowStartMs = :start, admitted = :one, entity = :entity, #ttl = :ttl",
       ConditionExpression: "attribute_not_exists(windowStartMs) OR windowStartMs < :start",
@@ -210,12 +191,92 @@ export class TableRateBudget implements RateBudget {
         ":entity": RATE_BUDGET_ENTITY,
         ":ttl": Math.ceil((window.startMs + window.lengthMs) / 1000) + IDLE_TTL_SECONDS,
       },
-      Key: k,
     });
   }
 
-  #conditional(input: Omit<Parameters<TableClient["update"]>[0], "TableName">) {
-    return conditionHeld(() => this.#db.update({ TableName: this.#table, ...input }));
+  /** One more slot in the frontier window (now or ahead), if it has room. */
+  #count(
+    k: RateKey,
+    frontier: number,
+    window: ReturnType<typeof rateWindow>,
+    now: number,
+  ): Promise<number | undefined> {
+    return this.#write(k, frontier, {
+      UpdateExpression: "ADD admitted :one",
+      ConditionExpression:
+        "windowStartMs = :start AND (admitted < :reduced OR (admitted < :limit AND (attribute_not_exists(penaltyUntilMs) OR penaltyUntilMs <= :now)))",
+      ExpressionAttributeValues: {
+        ":one": 1,
+        ":start": frontier,
+        ":limit": window.limit,
+        ":reduced": window.reduced,
+        ":now": now,
+      },
+    });
+  }
+
+  /** The frontier window is full: the next one, at 1. */
+  #advance(
+    k: RateKey,
+    frontier: number,
+    next: number,
+    window: ReturnType<typeof rateWindow>,
+  ): Promise<number | undefined> {
+    return this.#write(k, next, {
+      UpdateExpression: "SET windowStartMs = :next, admitted = :one, #ttl = :ttl",
+      ConditionExpression: "windowStartMs = :start",
+      ExpressionAttributeNames: { "#ttl": "ttl" },
+      ExpressionAttributeValues: {
+        ":start": frontier,
+        ":next": next,
+        ":one": 1,
+        ":ttl": Math.ceil((next + window.lengthMs) / 1000) + IDLE_TTL_SECONDS,
+      },
+    });
+  }
+
+  /** The write; the slot's window start when it held (and the new view kept), else undefined. */
+  async #write(
+    k: RateKey,
+    slotStartMs: number,
+    input: Omit<Parameters<TableClient["update"]>[0], "TableName" | "Key">,
+  ): Promise<number | undefined> {
+    let item: Record<string, unknown> | undefined;
+    const held = await conditionHeld(async () => {
+      const result = await this.#db.update({
+        TableName: this.#table,
+        Key: k,
+        ReturnValues: "ALL_NEW",
+        ...input,
+      });
+      item = result.Attributes;
+    });
+    if (!held) return undefined;
+    this.#remember(k, item);
+    return slotStartMs;
+  }
+
+  /**
+   * The item as it is now. An unconditional no-op update answering `ALL_NEW`, not a read:
+   * a vendor caller is granted `UpdateItem` on the table for its budget, and nothing more.
+   */
+  async #refresh(k: RateKey): Promise<void> {
+    const result = await this.#db.update({
+      TableName: this.#table,
+      Key: k,
+      UpdateExpression: "SET entity = :entity",
+      ExpressionAttributeValues: { ":entity": RATE_BUDGET_ENTITY },
+      ReturnValues: "ALL_NEW",
+    });
+    if (typeof result.Attributes?.windowStartMs === "number") this.#remember(k, result.Attributes);
+    else this.#seen.delete(k.pk);
+  }
+
+  #remember(k: RateKey, item: Record<string, unknown> | undefined): void {
+    if (typeof item?.windowStartMs !== "number" || typeof item.admitted !== "number") return;
+    if (this.#seen.size >= 1_000 && !this.#seen.has(k.pk)) this.#seen.clear();
+    const penaltyUntilMs = typeof item.penaltyUntilMs === "number" ? item.penaltyUntilMs : 0;
+    this.#seen.set(k.pk, { startMs: item.windowStartMs, count: item.admitted, penaltyUntilMs });
   }
 }
 

@@ -52,8 +52,7 @@ function scope(requestsPerSecond: number, maxWaitMs = 10_000): RateScope {
   };
 }
 
-const budget = (clock: RateLimitClock) =>
-  new TableRateBudget({ db: t.db, table: t.table, clock, random: () => 0 });
+const budget = (clock: RateLimitClock) => new TableRateBudget({ db: t.db, table: t.table, clock });
 
 /** Takes until the window refuses (maxWaitMs 0 makes a full window throw at once). */
 async function admittedNow(b: TableRateBudget, s: RateScope): Promise<number> {
@@ -101,6 +100,24 @@ describe("TableRateBudget", () => {
     // Assess: 5 in each second, none over — the budget was used, never exceeded.
     const perSecond = Object.groupBy(admittedAt, (at) => String(Math.floor(at / 1000)));
     expect(Object.values(perSecond).map((v) => v?.length)).toEqual(Array(8).fill(5));
+  });
+
+  it("reserves a slot with one write per request: waiters sleep to their window, they never poll the item", async () => {
+    const clock = sleepingClock(T0);
+    let writes = 0;
+    const counting = {
+      ...t.db,
+      update: (input: Parameters<typeof t.db.update>[0]) => {
+        writes++;
+        return t.db.update(input);
+      },
+    };
+    const b = new TableRateBudget({ db: counting, table: t.table, clock });
+    const s = scope(5);
+    for (let i = 0; i < 30; i++) await b.take(s);
+    // Six windows of five, each caller asleep until its own: 30 writes, no retries.
+    expect(writes).toBe(30);
+    expect(clock.now()).toBe(T0 + 5_000);
   });
 
   it("halves the limit for every container once one saw a 429, and recovers after the penalty", async () => {

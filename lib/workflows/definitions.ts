@@ -51,6 +51,21 @@ const VENDOR_RETRY = {
   MaxDelaySeconds: 120,
   JitterStrategy: "FULL",
 };
+/**
+ * The fleet's rate budget is taken (lib/providers/rate-budget.ts): a fleet's worth of
+ * starts on one account waits its turn. Thousands of backups due on one tick queue for
+ * minutes — 2,500 on an account of 5 requests/s is over eight — so this waits far longer
+ * than a vendor's own 5xx would deserve: up to 15 attempts, at most five minutes apart,
+ * with full jitter (about half an hour on average before the task gives up).
+ */
+const THROTTLE_RETRY = {
+  ErrorEquals: [ProviderErrorName.THROTTLED],
+  IntervalSeconds: 10,
+  BackoffRate: 2,
+  MaxAttempts: 15,
+  MaxDelaySeconds: 300,
+  JitterStrategy: "FULL",
+};
 /** "Busy, try later" from a vendor (another job on the cluster, a pending restore). */
 const CONFLICT_RETRY = {
   ErrorEquals: [ProviderErrorName.CONFLICT],
@@ -76,9 +91,9 @@ const RECORD_RETRY = {
   JitterStrategy: "FULL",
 };
 /** A vendor call that starts work (create, delete): busy resources are waited out too. */
-const VENDOR_CALL_RETRIES = [VENDOR_RETRY, CONFLICT_RETRY, INFRA_RETRY];
+const VENDOR_CALL_RETRIES = [THROTTLE_RETRY, VENDOR_RETRY, CONFLICT_RETRY, INFRA_RETRY];
 /** A vendor read (a poll): throttling, vendor 5xx and our own infrastructure. */
-const VENDOR_POLL_RETRIES = [VENDOR_RETRY, INFRA_RETRY];
+const VENDOR_POLL_RETRIES = [THROTTLE_RETRY, VENDOR_RETRY, INFRA_RETRY];
 const CATCH_ALL = (next: string) => [
   { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: next },
 ];

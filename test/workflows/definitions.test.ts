@@ -32,8 +32,11 @@ describe("workflow definitions", () => {
       >;
     };
     const start = create.States.StartProviderBackup!;
-    const vendorRetry = start.Retry?.find((r) => r.ErrorEquals.includes("ProviderThrottled"));
-    expect(vendorRetry?.ErrorEquals).toContain("ProviderTransient");
+    // Throttling first, on its own long ladder (a fleet waits its turn for the budget).
+    const [throttle] = start.Retry ?? [];
+    expect(throttle?.ErrorEquals).toEqual(["ProviderThrottled"]);
+    expect(throttle?.JitterStrategy).toBe("FULL");
+    const vendorRetry = start.Retry?.find((r) => r.ErrorEquals.includes("ProviderTransient"));
     expect(vendorRetry?.JitterStrategy).toBe("FULL");
     expect(start.Catch?.[0]?.Next).toBe("RecordFailure");
   });

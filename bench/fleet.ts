@@ -1,0 +1,226 @@
+// Dispatching a fleet: N due targets over the four vendors, from one tick of the dispatch
+// function to every vendor backup started. The whole local runtime runs as it does for
+// `npm start`: dispatch claims the runs a batch at a time and hands them to the launch
+// queue, launch-run starts each create-backup workflow, and each workflow's StartBackup
+// asks its vendor — a simulator that enforces a per-account limit of SIM_RPS requests/s
+// and marks what it refuses — under the fleet-wide budget of BUDGET_RPS per vendor
+// account (WARDEN_RATE_LIMITS). Workflows then wait an hour (nothing polls while this
+// measures: every vendor request counted is a start).
+//
+// Printed per fleet size: seconds from the tick to the last vendor backup started,
+// duplicates (vendor backups beyond one per resource, and records beyond one per target),
+// requests the simulators refused for rate, and the achieved start rate as a share of the
+// budget (goal ≥ 90 %). The last line is the output contract of issue "5 of 7":
+//   fleet: <N> targets, <S> s to all started, <D> duplicates, <R> refused for rate, <U> % of budget
+// Absolute times vary by machine (two cores here, with every stand-in in one process);
+// ratios are what to compare. `BENCH_FLEET=1000` runs one size only.
+
+import pMap from "p-map";
+import { startLocalFunctions } from "../functions/local-runtime.ts";
+import { systemClock } from "../lib/core/clock.ts";
+import type { Target } from "../lib/core/target.ts";
+import { PROVIDER_NAMES } from "../lib/core/vendors.ts";
+import { StaticSecretSource } from "../lib/providers/secrets.ts";
+import { createTableClient } from "../lib/store/client.ts";
+import { createStore } from "../lib/store/store.ts";
+import { ensureTable, LOCAL_AWS, startDynalite } from "../local/dynamo.ts";
+import { apiEvent, scheduledEvent } from "../local/events.ts";
+import { startSandbox } from "../sandbox/index.ts";
+
+process.env.WARDEN_QUIET ??= "1";
+const SIZES = process.env.BENCH_FLEET ? [Number(process.env.BENCH_FLEET)] : [1_000, 10_000];
+/** The fleet-wide budget per vendor account, and the limit the simulators enforce. */
+const BUDGET_RPS = Number(process.env.BENCH_FLEET_RPS ?? 10);
+const SIM_RPS = 20;
+/** Per fleet size: past it, what started is reported as it stands (and says so). */
+const TIMEOUT_MS = Number(process.env.BENCH_FLEET_TIMEOUT_S ?? 600) * 1000;
+
+interface FleetResult {
+  targets: number;
+  /** Vendor backups started (all of them unless the timeout struck). */
+  started: number;
+  seconds: number;
+  duplicates: number;
+  refused: number;
+  budgetShare: number;
+  launchedSeconds: number;
+  tickSeconds: number;
+}
+
+async function measure(n: number): Promise<FleetResult> {
+  const perVendor = Math.ceil(n / PROVIDER_NAMES.length);
+  const sandbox = await startSandbox({
+    fleet: perVendor,
+    jobDurationMs: 3_600_000,
+    rateLimits: Object.fromEntries(PROVIDER_NAMES.map((p) => [p, SIM_RPS])),
+  });
+  // dynalite, as `npm start` runs it. (Amazon DynamoDB Local would move the table to its
+  // own process, but refuses the access key ids our functions sign with, their names.)
+  const dynamo = await startDynalite();
+  const table = `bench-fleet-${n}`;
+  await ensureTable(dynamo.endpoint, table);
+  const vendors = Object.values(sandbox.vendors);
+  const secrets = new StaticSecretSource(
+    Object.fromEntries(vendors.map((v) => [v.secret.ref, v.secret.value])),
+  );
+  const functions = await startLocalFunctions({
+    dynamodbEndpoint: dynamo.endpoint,
+    table,
+    providerSecrets: secrets,
+    webhookSecrets: new StaticSecretSource(),
+    env: {
+      WARDEN_ALLOW_LOOPBACK_PROVIDERS: "1",
+      WARDEN_RATE_LIMITS: JSON.stringify(
+        Object.fromEntries(
+          PROVIDER_NAMES.map((p) => [p, { requestsPerSecond: BUDGET_RPS, maxWaitMs: 60_000 }]),
+        ),
+      ),
+    },
+    // Nothing polls while this measures: the first look is an hour away.
+    workflows: { waitOverrideMs: 3_600_000 },
+    // Nor is the outbox measured: its local stream emulation re-reads every pending event
+    // after every write (local/stream.ts), which a thousand launches at once make quadratic.
+    streamOutbox: false,
+  });
+  const store = createStore({
+    db: createTableClient({ config: { ...LOCAL_AWS, endpoint: dynamo.endpoint } }),
+    table,
+    clock: systemClock,
+  });
+
+  // The fleet, written straight into the catalogue (registering validates each target at
+  // its vendor, which is not what this measures), tagged for one selector policy.
+  const now = new Date().toISOString();
+  const specs = vendors.flatMap((v) => v.fleetTargets).slice(0, n);
+  await pMap(
+    specs,
+    (spec) =>
+      store.targets.create({
+        ...(spec as Record<string, unknown>),
+        tags: { fleet: "bench" },
+        completionWindowMinutes: 360,
+        createdAt: now,
+        updatedAt: now,
+        version: 0,
+      } as unknown as Target),
+    { concurrency: 16 },
+  );
+  await store.targets.indexUnindexed();
+  const policy = (await functions.invoke(
+    "api",
+    apiEvent({
+      method: "POST",
+      path: "/v1/policies",
+      headers: { "content-type": "application/json" },
+      body: {
+        id: "fleet",
+        name: "fleet",
+        schedule: { expression: "rate(1 hour)" },
+        startWindowMinutes: 60,
+        targets: { selector: { fleet: "bench" } },
+        retention: { last: 10 },
+      },
+      callerArn: "bench",
+    }),
+  )) as { statusCode: number; body: string };
+  if (policy.statusCode !== 201) throw new Error(`policy not created: ${policy.body}`);
+  // Due now: its first slot moved to a second ago (a tick would find it so at its time).
+  const slot = new Date(Date.now() - 1_000).toISOString();
+  if (!(await store.policies.advance("fleet", JSON.parse(policy.body).nextRunAt, slot)))
+    throw new Error("the policy could not be made due");
+
+  const fleetResources = new Set(specs.map((s) => resourceIdOf(s)));
+  const started = () =>
+    vendors.flatMap((v) => v.simulator.inventory()).filter((b) => fleetResources.has(b.resourceId));
+
+  const t0 = Date.now();
+  await functions.invoke("dispatch", scheduledEvent("DispatchTick"));
+  const tickSeconds = (Date.now() - t0) / 1000;
+  let launchedSeconds = Number.NaN;
+  void functions.launches.idle().then(() => {
+    launchedSeconds = (Date.now() - t0) / 1000;
+  });
+  let last = 0;
+  while (Date.now() - t0 < TIMEOUT_MS) {
+    const count = started().length;
+    if (count >= n) break;
+    if (count - last >= n / 10 || (process.env.BENCH_DEBUG && Date.now() % 5000 < 200)) {
+      process.stderr.write(
+        `  ${n}: ${count} started after ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
+      );
+      last = count;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const backups = started();
+  const complete = backups.length >= n;
+  const end = complete ? Math.max(...backups.map((b) => b.createdAt)) : Date.now();
+  const seconds = (end - t0) / 1000;
+  if (complete) await functions.launches.idle();
+  const perResource = Map.groupBy(backups, (b) => `${b.vendor}/${b.resourceId}`);
+  let duplicates = [...perResource.values()].reduce((sum, list) => sum + list.length - 1, 0);
+  const records = new Map<string, number>();
+  let cursor: string | undefined;
+  do {
+    const page = await store.backups.list({ policyId: "fleet", limit: 100, cursor });
+    for (const b of page.items) records.set(b.targetId, (records.get(b.targetId) ?? 0) + 1);
+    cursor = page.nextCursor;
+  } while (cursor);
+  duplicates += [...records.values()].reduce((sum, count) => sum + count - 1, 0);
+  const refused = vendors.reduce(
+    (sum, v) => sum + v.simulator.requests.filter((r) => r.refusedForRate).length,
+    0,
+  );
+  const budget = BUDGET_RPS * PROVIDER_NAMES.length;
+  const budgetShare = (backups.length / seconds / budget) * 100;
+  await functions.close();
+  await sandbox.close();
+  await dynamo.close();
+  return {
+    targets: n,
+    started: backups.length,
+    seconds,
+    duplicates,
+    refused,
+    budgetShare,
+    launchedSeconds,
+    tickSeconds,
+  };
+}
+
+/** The vendor's id of the resource a fleet target names. */
+function resourceIdOf(spec: Record<string, unknown>): string {
+  const r = spec.resource as Record<string, string>;
+  return r.clusterId ?? r.indexName ?? r.instanceId ?? "";
+}
+
+const results: FleetResult[] = [];
+for (const n of SIZES) results.push(await measure(n));
+
+console.log(
+  `budget: ${BUDGET_RPS} requests/s per vendor account (${BUDGET_RPS * PROVIDER_NAMES.length}/s over the four vendors); simulators refuse past ${SIM_RPS}/s`,
+);
+for (const r of results)
+  console.log(
+    `  ${String(r.targets).padStart(6)} targets: tick ${r.tickSeconds.toFixed(1)} s, all launched ${r.launchedSeconds.toFixed(1)} s, all started ${r.seconds.toFixed(1)} s (${(r.targets / r.seconds).toFixed(1)} starts/s)`,
+  );
+if (results.length === 2) {
+  const [small, big] = results as [FleetResult, FleetResult];
+  console.log(
+    `  ${big.targets / small.targets}× the targets took ${(big.seconds / small.seconds).toFixed(2)}× the time`,
+  );
+}
+for (const r of results.filter((r) => r.started < r.targets))
+  console.log(
+    `  NOT all started at ${r.targets}: ${r.started} after ${r.seconds.toFixed(0)} s (BENCH_FLEET_TIMEOUT_S); the times below are of that`,
+  );
+const goal = (r: FleetResult) =>
+  r.started === r.targets && r.duplicates === 0 && r.refused === 0 && r.budgetShare >= 90
+    ? "meets"
+    : "MISSES";
+for (const r of results)
+  console.log(`  goals (0 duplicates, 0 refused, ≥ 90 % of budget) at ${r.targets}: ${goal(r)}`);
+for (const r of results)
+  console.log(
+    `fleet: ${r.targets} targets, ${r.seconds.toFixed(1)} s to all started, ${r.duplicates} duplicates, ${r.refused} refused for rate, ${r.budgetShare.toFixed(0)} % of budget`,
+  );

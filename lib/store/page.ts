@@ -103,14 +103,8 @@ export async function dueItems(
   now: Date,
   limit: number,
 ): Promise<Record<string, unknown>[]> {
-  const result = await db.query({
-    TableName: table,
-    IndexName: "gsi3",
-    KeyConditionExpression: "gsi3pk = :pk AND gsi3sk <= :upTo",
-    ExpressionAttributeValues: { ":pk": partition, ":upTo": `${now.toISOString()}#~` },
-    Limit: limit,
-  });
-  return (result.Items ?? []).map(entityOf);
+  for await (const page of dueItemPages(db, table, partition, now, limit)) return page;
+  return [];
 }
 
 /**

@@ -108,6 +108,8 @@ export class TableRateBudget implements RateBudget {
   readonly #clock: RateLimitClock;
   /** This process's last view of each item. */
   readonly #seen = new Map<string, Frontier>();
+  /** The reservation under way per item, in this process. */
+  readonly #locks = new Map<string, Promise<unknown>>();
 
   constructor(options: TableRateBudgetOptions) {
     this.#db = options.db;
@@ -117,6 +119,21 @@ export class TableRateBudget implements RateBudget {
 
   async take(scope: RateScope): Promise<void> {
     const k = key(scope);
+    for (;;) {
+      // One reservation at a time per item in this process: concurrent callers of one
+      // container would otherwise all race the same conditional write, and all but one
+      // retry — quadratic in the callers, on one hot item.
+      const { slot, lengthMs } = await this.#serial(k.pk, () => this.#reserve(k, scope));
+      const at = this.#clock.now();
+      if (slot > at) await this.#clock.sleep(slot - at);
+      // A slot is good only in its window: one that took past it to get (a slow write)
+      // would reach the vendor in the next window uncounted, so it is dropped.
+      if (this.#clock.now() < slot + lengthMs) return;
+    }
+  }
+
+  /** A slot: the start of the window it is in (now, or ahead). */
+  async #reserve(k: RateKey, scope: RateScope): Promise<{ slot: number; lengthMs: number }> {
     for (let attempt = 0; ; attempt++) {
       const now = this.#clock.now();
       const window = rateWindow(scope.settings, now);
@@ -139,18 +156,26 @@ export class TableRateBudget implements RateBudget {
         }
         slot = await this.#advance(k, seen.startMs, next, window);
       }
-      if (slot === undefined) {
-        // Another container moved the item: look, and try the write that fits now.
-        if (attempt > 50) throw new Error("the rate budget item kept changing under us");
-        await this.#refresh(k);
-        continue;
-      }
-      const at = this.#clock.now();
-      if (slot > at) await this.#clock.sleep(slot - at);
-      // A slot is good only in its window: one that took past it to get (a slow write)
-      // would reach the vendor in the next window uncounted, so it is dropped.
-      if (this.#clock.now() < slot + window.lengthMs) return;
+      if (slot !== undefined) return { slot, lengthMs: window.lengthMs };
+      // Another container moved the item: look, and try the write that fits now.
+      if (attempt > 50) throw new Error("the rate budget item kept changing under us");
+      await this.#refresh(k);
     }
+  }
+
+  /** Runs `fn` after every earlier call for `id` in this process has settled. */
+  #serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(id) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#locks.set(id, tail);
+    void tail.then(() => {
+      if (this.#locks.get(id) === tail) this.#locks.delete(id);
+    });
+    return run;
   }
 
   async shrink(scope: RateScope, retryAfterMs?: number): Promise<void> {

@@ -144,7 +144,7 @@ async function measure(n: number): Promise<FleetResult> {
   while (Date.now() - t0 < TIMEOUT_MS) {
     const count = started().length;
     if (count >= n) break;
-    if (count - last >= n / 10 || (process.env.BENCH_DEBUG && Date.now() % 5000 < 200)) {
+    if (count - last >= n / 10) {
       process.stderr.write(
         `  ${n}: ${count} started after ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
       );

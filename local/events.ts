@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import type { LocalMessage } from "./queue.ts";
 
 /*
  * The AWS events the local runtime invokes functions with, in the shapes AWS delivers
@@ -99,10 +100,7 @@ export function scheduledEvent(rule: string, time = new Date()) {
 }
 
 /** An SQS event as Lambda's event source mapping delivers a batch of a queue's messages. */
-export function sqsEvent(
-  queueArn: string,
-  messages: readonly { messageId: string; body: string; receiveCount: number; sentAt: number }[],
-) {
+export function sqsEvent(queueArn: string, messages: readonly LocalMessage[]) {
   const [, , , region = "local"] = queueArn.split(":");
   return {
     Records: messages.map((m) => ({

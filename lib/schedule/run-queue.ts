@@ -1,4 +1,5 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import pMap from "p-map";
 import * as z from "zod";
 
 /**
@@ -69,10 +70,9 @@ export class SqsRunQueue implements RunQueue {
 
   async send(messages: readonly LaunchMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const [client, { SendMessageBatchCommand }, { default: pMap }] = await Promise.all([
+    const [client, { SendMessageBatchCommand }] = await Promise.all([
       this.#options.client(),
       import("@aws-sdk/client-sqs"),
-      import("p-map"),
     ]);
     const queueUrl = this.#options.queueUrl();
     const batches: LaunchMessage[][] = [];

@@ -7,7 +7,7 @@ import type { LaunchMessage, RunQueue } from "../schedule/run-queue.ts";
 import type { PolicyRepository } from "../store/policies.ts";
 import type { RunRepository } from "../store/runs.ts";
 import type { TargetRepository } from "../store/targets.ts";
-import { type RunOutcome, recordFailedRun } from "./launch-run.ts";
+import { type FailedRun, recordFailedRun } from "./launch-run.ts";
 import type { NextRun } from "./policies.ts";
 import { targetsOf } from "./policy-targets.ts";
 
@@ -24,7 +24,6 @@ export const CLAIM_CONCURRENCY = 16;
 /** Targets claimed, then handed to the launch queue, at a time (a page of the fan-out). */
 export const CLAIM_BATCH = 500;
 
-export type { RunOutcome } from "./launch-run.ts";
 
 export interface DispatcherDeps {
   policies: PolicyRepository;
@@ -47,7 +46,7 @@ export interface TickReport {
   /** Runs claimed (or re-driven) and handed to the launch queue. */
   enqueued: LaunchMessage[];
   /** Runs (or whole policies) an error stopped, recorded and announced. */
-  failed: RunOutcome[];
+  failed: FailedRun[];
   /**
    * Runs another tick claimed moments ago and has not launched yet: left to it, and their
    * policies not advanced by this tick (if that tick died, a later one sends them).

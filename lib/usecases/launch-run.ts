@@ -19,8 +19,11 @@ export type RunOutcome =
   | { kind: "started"; run: ScheduleRun }
   | { kind: "skipped"; run: ScheduleRun; runningBackupId?: string }
   | { kind: "missed"; run: ScheduleRun; startWindowMinutes: number }
-  /** The run was settled before (a redelivered message): nothing was done. */
-  | { kind: "settled"; run: ScheduleRun };
+  /** The run was settled before (a redelivered message), or is not in the table: nothing was done. */
+  | { kind: "settled"; run?: ScheduleRun };
+
+/** A run an error stopped, as recorded. */
+export type FailedRun = Extract<RunOutcome, { kind: "failed" }>;
 
 /** What recording a failed run needs. */
 export interface RunRecorderDeps {
@@ -42,7 +45,7 @@ export async function recordFailedRun(
   target: Target | undefined,
   error: unknown,
   at: { scheduledAt: string; now: Date },
-): Promise<RunOutcome> {
+): Promise<FailedRun> {
   const { scheduledAt, now } = at;
   const code = error instanceof Error ? error.name : "Error";
   // Our errors are worded to be shown; anyone else's may quote what it should not.
@@ -114,10 +117,7 @@ export class RunLauncher {
     const run = await this.#d.runs.get(message);
     if (run?.status !== "CLAIMED" || run.backupId !== message.backupId) {
       // Settled already (a redelivery), or not a run this message was sent for.
-      return {
-        kind: "settled",
-        run: run ?? { ...message, status: "FAILED", at: this.#d.clock.now().toISOString() },
-      };
+      return { kind: "settled", ...(run ? { run } : {}) };
     }
     const [policy, target] = await Promise.all([
       this.#d.policies.find(run.policyId),

@@ -24,7 +24,6 @@ export const CLAIM_CONCURRENCY = 16;
 /** Targets claimed, then handed to the launch queue, at a time (a page of the fan-out). */
 export const CLAIM_BATCH = 500;
 
-
 export interface DispatcherDeps {
   policies: PolicyRepository;
   targets: TargetRepository;

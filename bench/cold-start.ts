@@ -154,14 +154,11 @@ const FIRST_EVENT: Record<FunctionName, unknown> = {
   },
   "notify-slack": eventBridgeEvent(EventType.failed, EVENT_SOURCE, failedDetail),
   "slack-digest": scheduledEvent("SlackDigestTick"),
-  "acquire-lease": task,
   "start-backup": task,
   "poll-backup": { ...task, waitSeconds: 15 },
   "record-failure": { ...task, error: { Error: "States.TaskFailed" } },
-  "mark-deleting": { ...task, reason: "bench" },
-  "delete-provider-backup": task,
+  "delete-provider-backup": { ...task, reason: "bench" },
   "poll-deletion": { ...task, waitSeconds: 15 },
-  "record-deleted": task,
   "record-delete-failure": { ...task, error: { Error: "States.TaskFailed" } },
 };
 const env = {

@@ -76,7 +76,6 @@ async function create(
       ...(previousWaitSeconds === undefined ? {} : { previousWaitSeconds }),
     });
   const transitions = await run(createBackupDefinition(localTaskArns()), {
-    acquireLease: async () => ({}),
     startBackup: async () => ({
       providerBackupId: "backup0",
       outcome: "RUNNING",
@@ -99,7 +98,6 @@ async function create(
 async function remove(): Promise<number> {
   let clock = 0;
   return run(deleteBackupDefinition(localTaskArns()) as never, {
-    markDeleting: async () => ({ alreadyDeleted: false }),
     deleteProviderBackup: async () => ({
       gone: false,
       nextWaitSeconds: nextPollSeconds({ elapsedSeconds: 0, ...DELETION_PLAN }),
@@ -119,7 +117,6 @@ async function remove(): Promise<number> {
           }
         : { gone: true };
     },
-    recordDeleted: async () => ({}),
   });
 }
 

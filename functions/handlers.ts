@@ -1,19 +1,16 @@
 import type { TaskKey } from "../lib/workflows/definitions.ts";
 import { TASKS } from "../lib/workflows/definitions.ts";
-import { handler as acquireLease } from "./handlers/acquire-lease.ts";
 import { handler as api } from "./handlers/api.ts";
 import { handler as deleteProviderBackup } from "./handlers/delete-provider-backup.ts";
 import { handler as dispatch } from "./handlers/dispatch.ts";
 import { handler as expiryStream } from "./handlers/expiry-stream.ts";
 import { handler as launchRun } from "./handlers/launch-run.ts";
-import { handler as markDeleting } from "./handlers/mark-deleting.ts";
 import { handler as notifySlack } from "./handlers/notify-slack.ts";
 import { handler as pollBackup } from "./handlers/poll-backup.ts";
 import { handler as pollDeletion } from "./handlers/poll-deletion.ts";
 import { handler as publishOutbox } from "./handlers/publish-outbox.ts";
 import { handler as reconcile } from "./handlers/reconcile.ts";
 import { handler as recordDeleteFailure } from "./handlers/record-delete-failure.ts";
-import { handler as recordDeleted } from "./handlers/record-deleted.ts";
 import { handler as recordFailure } from "./handlers/record-failure.ts";
 import { handler as slackDigest } from "./handlers/slack-digest.ts";
 import { handler as startBackup } from "./handlers/start-backup.ts";
@@ -40,14 +37,11 @@ export const HANDLERS = {
   reconcile,
   "notify-slack": notifySlack,
   "slack-digest": slackDigest,
-  "acquire-lease": acquireLease,
   "start-backup": startBackup,
   "poll-backup": pollBackup,
   "record-failure": recordFailure,
-  "mark-deleting": markDeleting,
   "delete-provider-backup": deleteProviderBackup,
   "poll-deletion": pollDeletion,
-  "record-deleted": recordDeleted,
   "record-delete-failure": recordDeleteFailure,
 } as const satisfies Record<FunctionName, unknown>;
 

@@ -69,8 +69,10 @@ export const FUNCTIONS = {
   "slack-digest": { uses: ["table:get", "table:query", "secrets:webhooks"] },
 
   // create-backup tasks
-  "acquire-lease": { uses: ["table:get", "table:put"] },
-  /** Reads the target's recent good backups (a Query) to know when to look first. */
+  /**
+   * Takes the lease (a put), and reads the target's recent good backups (a Query) to know
+   * when to look first.
+   */
   "start-backup": {
     uses: ["table:get", "table:query", "table:put", "table:update", "secrets:providers"],
   },
@@ -84,10 +86,12 @@ export const FUNCTIONS = {
   },
 
   // delete-backup tasks
-  "mark-deleting": { uses: ["table:get", "table:update"] },
-  "delete-provider-backup": { uses: ["table:get", "table:update", "secrets:providers"] },
-  "poll-deletion": { uses: ["table:get", "table:update", "secrets:providers"] },
-  "record-deleted": { uses: ["table:get", "table:update", "table:delete"] },
+  /** Marks DELETING, asks the vendor; a delete confirmed at once writes the tombstone and drops the expiry marker. */
+  "delete-provider-backup": {
+    uses: ["table:get", "table:update", "table:delete", "secrets:providers"],
+  },
+  /** The poll that sees the backup gone writes the tombstone and drops the expiry marker. */
+  "poll-deletion": { uses: ["table:get", "table:update", "table:delete", "secrets:providers"] },
   "record-delete-failure": { uses: ["table:get", "table:update"] },
 } as const satisfies Record<string, FunctionDeclaration>;
 

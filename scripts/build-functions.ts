@@ -23,7 +23,7 @@ import { runMain } from "./run-main.ts";
 const ROOT = resolve(import.meta.dirname, "..");
 
 export interface FunctionBundle {
-  /** The entry file name without extension, e.g. `acquire-lease`. */
+  /** The entry file name without extension, e.g. `start-backup`. */
   name: string;
   entry: string;
   /** The entry file of the bundle (`index.mjs`); chunks sit next to it. */

@@ -99,7 +99,7 @@ const LAMBDA_TRUST = JSON.stringify({
 
 export { failureQueue } from "./queues.ts";
 
-/** `acquire-lease` → `AcquireLease`, for logical names. */
+/** `start-backup` → `StartBackup`, for logical names. */
 export function pascalCase(kebab: string): string {
   return kebab
     .split("-")

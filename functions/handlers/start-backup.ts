@@ -2,7 +2,7 @@ import { TaskInputs } from "../../lib/usecases/backup-tasks.ts";
 import { withTask } from "../middleware.ts";
 import { backupTasks } from "../usecases.ts";
 
-/** create-backup: ask the vendor to start the backup (PENDING → CREATING). */
+/** create-backup's first step: take the lease, ask the vendor to start (PENDING → CREATING). */
 export const handler = withTask("start-backup", TaskInputs.backup, (input, c) =>
   backupTasks(c).startBackup(input),
 );

@@ -8,14 +8,11 @@ import { ProviderErrorName, RETRYABLE_PROVIDER_ERRORS } from "../core/provider-e
 
 /** Every Lambda task of both workflows; each has one handler in functions/handlers/. */
 export const TASKS = {
-  acquireLease: "acquire-lease",
   startBackup: "start-backup",
   pollBackup: "poll-backup",
   recordFailure: "record-failure",
-  markDeleting: "mark-deleting",
   deleteProviderBackup: "delete-provider-backup",
   pollDeletion: "poll-deletion",
-  recordDeleted: "record-deleted",
   recordDeleteFailure: "record-delete-failure",
 } as const;
 export type TaskKey = keyof typeof TASKS;
@@ -138,19 +135,16 @@ const waitFor = (next: string) => ({
   Next: next,
 });
 
-/** create-backup: lease → vendor create → wait/poll, when the plan says → AVAILABLE | FAILED. */
+/**
+ * create-backup: lease + vendor create → wait/poll, when the plan says → AVAILABLE | FAILED.
+ * Every state entered is a billed transition, so a step does all it can: the start takes
+ * the lease, the poll that sees the end settles the record.
+ */
 export function createBackupDefinition(arns: TaskArns) {
   return {
     Comment: "backup-warden: create one backup and follow it to AVAILABLE or FAILED",
-    StartAt: "AcquireLease",
+    StartAt: "StartProviderBackup",
     States: {
-      AcquireLease: task(arns.acquireLease, {
-        Parameters: BACKUP_ID,
-        ResultPath: null,
-        Retry: [INFRA_RETRY],
-        Catch: CATCH_ALL("RecordFailure"),
-        Next: "StartProviderBackup",
-      }),
       StartProviderBackup: task(arns.startBackup, {
         Parameters: BACKUP_ID,
         ResultPath: "$.poll",
@@ -199,25 +193,17 @@ export function createBackupDefinition(arns: TaskArns) {
   };
 }
 
-/** delete-backup: DELETING → vendor delete (gone = done) → poll until gone → DELETED | DELETE_FAILED. */
+/**
+ * delete-backup: DELETING + vendor delete → poll until gone → DELETED | DELETE_FAILED. The
+ * step that sees the backup gone writes the tombstone (no separate record step).
+ */
 export function deleteBackupDefinition(arns: TaskArns) {
   return {
     Comment: "backup-warden: delete one backup at the vendor and keep a tombstone",
-    StartAt: "MarkDeleting",
+    StartAt: "DeleteProviderBackup",
     States: {
-      MarkDeleting: task(arns.markDeleting, {
-        Parameters: { ...BACKUP_ID, "reason.$": "$.reason" },
-        ResultPath: "$.mark",
-        Retry: [INFRA_RETRY],
-        Next: "AlreadyDeleted",
-      }),
-      AlreadyDeleted: {
-        Type: "Choice",
-        Choices: [{ Variable: "$.mark.alreadyDeleted", BooleanEquals: true, Next: "Deleted" }],
-        Default: "DeleteProviderBackup",
-      },
       DeleteProviderBackup: task(arns.deleteProviderBackup, {
-        Parameters: BACKUP_ID,
+        Parameters: { ...BACKUP_ID, "reason.$": "$.reason" },
         ResultPath: "$.poll",
         Retry: VENDOR_CALL_RETRIES,
         Catch: CATCH_ALL("RecordDeleteFailure"),
@@ -225,7 +211,7 @@ export function deleteBackupDefinition(arns: TaskArns) {
       }),
       DeletionOutcome: {
         Type: "Choice",
-        Choices: [{ Variable: "$.poll.gone", BooleanEquals: true, Next: "RecordDeleted" }],
+        Choices: [{ Variable: "$.poll.gone", BooleanEquals: true, Next: "Deleted" }],
         Default: "WaitForDeletion",
       },
       WaitForDeletion: waitFor("PollDeletion"),
@@ -235,12 +221,6 @@ export function deleteBackupDefinition(arns: TaskArns) {
         Retry: VENDOR_POLL_RETRIES,
         Catch: CATCH_ALL("RecordDeleteFailure"),
         Next: "DeletionOutcome",
-      }),
-      RecordDeleted: task(arns.recordDeleted, {
-        Parameters: BACKUP_ID,
-        ResultPath: null,
-        Retry: [RECORD_RETRY],
-        Next: "Deleted",
       }),
       RecordDeleteFailure: task(arns.recordDeleteFailure, {
         Parameters: FAILURE_INPUT,

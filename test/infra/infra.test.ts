@@ -224,7 +224,7 @@ describe("workflows", () => {
       String(m.inputs.name).endsWith("delete-backup"),
     )!;
     const definition = JSON.parse(String(machine.inputs.definition));
-    definition.States.AlreadyDeleted.Default = "Nowhere";
+    definition.States.DeletionOutcome.Default = "Nowhere";
     machine.inputs.definition = JSON.stringify(definition);
     expect(checkStateMachines(broken).join("\n")).toMatch(/delete-backup: invalid ASL/);
   });

@@ -132,11 +132,11 @@ describe("the permission matrix", () => {
 
   it("fails on an allowed action the suite never saw a function call", () => {
     const errors = checkPermissions(
-      [{ function: "mark-deleting", action: "dynamodb:GetItem", resources: ["{table}"] }],
+      [{ function: "record-delete-failure", action: "dynamodb:GetItem", resources: ["{table}"] }],
       ci,
     );
     expect(errors).toContain(
-      "mark-deleting is allowed dynamodb:UpdateItem, which it never calls anywhere in the test suite",
+      "record-delete-failure is allowed dynamodb:UpdateItem, which it never calls anywhere in the test suite",
     );
   });
 

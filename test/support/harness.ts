@@ -38,7 +38,7 @@ export interface HarnessFunctions extends Store {
    */
   schedule(at?: Date): Promise<ScheduledOutcome[]>;
   sweeper: ReturnType<typeof sweeper>;
-  /** Each task method runs as its own function (`markDeleting` as mark-deleting, …). */
+  /** Each task method runs as its own function (`pollBackup` as poll-backup, …). */
   tasks: Pick<BackupTasks, TaskKey>;
 }
 

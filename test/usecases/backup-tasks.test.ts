@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { BackupRecord } from "../../lib/core/backup.ts";
+import { LeaseHeldError } from "../../lib/core/errors.ts";
 import type { BackupProvider, VendorBackup } from "../../lib/providers/port.ts";
-import { BackupTasks } from "../../lib/usecases/backup-tasks.ts";
+import { type BackupTaskDeps, BackupTasks } from "../../lib/usecases/backup-tasks.ts";
 import { manualClock } from "../support/clocks.ts";
 import { fakeProvider, MemoryBackups, memoryTargets, recordingLeases } from "../support/fakes.ts";
 import { storedTarget } from "../support/targets.ts";
@@ -47,17 +48,24 @@ function tasksWith(records: BackupRecord[], provider: BackupProvider) {
   const backups = new MemoryBackups(records);
   const { leases, calls: leaseCalls } = recordingLeases();
   const replanned: string[] = [];
+  const removed: string[] = [];
   const clock = manualClock(Date.parse("2026-11-01T00:01:00.000Z"));
-  const tasks = new BackupTasks({
+  const deps: BackupTaskDeps = {
     backups,
     targets: memoryTargets([target]),
     leases,
-    expiry: { remove: async () => true },
+    expiry: {
+      remove: async (id: string) => {
+        removed.push(id);
+        return true;
+      },
+    },
     providers: async () => provider,
     retention: { onAvailable: async (r) => void replanned.push(r.id) },
     clock,
-  });
-  return { tasks, backups, leaseCalls, events: backups.outbox, replanned, clock };
+  };
+  const tasks = new BackupTasks(deps);
+  return { tasks, deps, backups, leaseCalls, events: backups.outbox, replanned, removed, clock };
 }
 
 const ref = { backupId: "backup-7f3a", resourceId: "in01-7b3f9c2e5a1d804", jobId: "job-42" };
@@ -96,6 +104,29 @@ describe("startBackup", () => {
       providerJobId: "job-42",
       providerStatus: "REQUESTED",
     });
+  });
+
+  it("takes the lease first: a held lease fails the step before the vendor is asked", async () => {
+    const vendor = fakeProvider({
+      create: async () => ({ ref, state: { status: "RUNNING", providerStatus: "IN_PROGRESS" } }),
+    });
+    const { tasks, leaseCalls } = tasksWith([record()], vendor.provider);
+    await tasks.startBackup({ backupId: "bk_1" });
+    expect(leaseCalls).toEqual(["acquire zilliz:default:zilliz-main/in01-7b3f9c2e5a1d804 bk_1"]);
+
+    const held = tasksWith([record()], vendor.provider);
+    const busy = new BackupTasks({
+      ...held.deps,
+      leases: {
+        acquire: async (resource) => {
+          throw new LeaseHeldError(resource, "bk_other");
+        },
+        release: async () => {},
+      },
+    });
+    await expect(busy.startBackup({ backupId: "bk_1" })).rejects.toThrow(LeaseHeldError);
+    expect(vendor.calls).toEqual(["create bk_1"]);
+    expect((await held.backups.get("bk_1")).status).toBe("PENDING");
   });
 
   it.each([
@@ -299,15 +330,71 @@ describe("the failure paths", () => {
       ],
       fakeProvider({}).provider,
     );
-    await expect(tasks.markDeleting({ backupId: "bk_1", reason: "retention" })).rejects.toThrow(
-      "is on hold: audit",
+    await expect(
+      tasks.deleteProviderBackup({ backupId: "bk_1", reason: "retention" }),
+    ).rejects.toThrow("is on hold: audit");
+  });
+
+  it("marks DELETING, deletes at the vendor and, confirmed at once, writes the tombstone", async () => {
+    const vendor = fakeProvider({ delete: async () => ({ status: "DELETED" }) });
+    const { tasks, backups, events, removed } = tasksWith(
+      [creating({ status: "EXPIRING" })],
+      vendor.provider,
     );
+    await expect(
+      tasks.deleteProviderBackup({ backupId: "bk_1", reason: "retention policy p" }),
+    ).resolves.toEqual({ gone: true });
+    expect(vendor.calls).toEqual(["delete backup-7f3a"]);
+    expect(await backups.get("bk_1")).toMatchObject({
+      status: "DELETED",
+      deleteReason: "retention policy p",
+    });
+    expect(events.map((e) => e.type)).toEqual(["backup.deleted"]);
+    expect(removed).toEqual(["bk_1"]);
+
+    // A re-run (the step's answer was lost) asks the vendor nothing more and announces nothing twice.
+    await expect(
+      tasks.deleteProviderBackup({ backupId: "bk_1", reason: "retention policy p" }),
+    ).resolves.toEqual({ gone: true });
+    expect(vendor.calls).toEqual(["delete backup-7f3a"]);
+    expect(events).toHaveLength(1);
+    expect(removed).toEqual(["bk_1", "bk_1"]);
+  });
+
+  it("leaves a delete the vendor runs asynchronously DELETING, and a poll that sees it gone writes the tombstone", async () => {
+    let gone = false;
+    const vendor = fakeProvider({
+      delete: async () => ({ status: "DELETING" }),
+      status: async () =>
+        gone
+          ? { status: "DELETED", providerStatus: "NOT_FOUND" }
+          : { status: "DELETING", providerStatus: "DELETING" },
+    });
+    const { tasks, backups, events } = tasksWith(
+      [creating({ status: "EXPIRING" })],
+      vendor.provider,
+    );
+    await expect(
+      tasks.deleteProviderBackup({ backupId: "bk_1", reason: "retention policy p" }),
+    ).resolves.toEqual({ gone: false, nextWaitSeconds: 60, expectedSeconds: 0 });
+    expect((await backups.get("bk_1")).status).toBe("DELETING");
+    expect(
+      await tasks.pollDeletion({ backupId: "bk_1", waitSeconds: 60, expectedSeconds: 0 }),
+    ).toMatchObject({ gone: false });
+    gone = true;
+    await expect(
+      tasks.pollDeletion({ backupId: "bk_1", waitSeconds: 30, expectedSeconds: 0 }),
+    ).resolves.toEqual({ gone: true });
+    expect((await backups.get("bk_1")).status).toBe("DELETED");
+    expect(events.map((e) => e.type)).toEqual(["backup.deleted"]);
   });
 
   it("counts a backup the vendor never had as deleted, without asking the vendor", async () => {
     const vendor = fakeProvider({});
     const { tasks } = tasksWith([record({ status: "DELETING" })], vendor.provider);
-    await expect(tasks.deleteProviderBackup({ backupId: "bk_1" })).resolves.toEqual({ gone: true });
+    await expect(
+      tasks.deleteProviderBackup({ backupId: "bk_1", reason: "retention" }),
+    ).resolves.toEqual({ gone: true });
     expect(vendor.calls).toEqual([]);
   });
 });

@@ -243,7 +243,7 @@ describe("holds and the workflows", () => {
     const status = async () => (await h.call("GET", `/v1/backups/${a.json.id}`)).json.status;
     expect(await status()).toBe("AVAILABLE");
     await expect(
-      h.container.tasks.markDeleting({ backupId: a.json.id, reason: "retention policy p" }),
+      h.container.tasks.deleteProviderBackup({ backupId: a.json.id, reason: "retention policy p" }),
     ).rejects.toThrow(/cannot move from AVAILABLE to DELETING/);
     expect(await status()).toBe("AVAILABLE");
   });

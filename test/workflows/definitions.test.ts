@@ -57,7 +57,6 @@ describe("create-backup's failure path", () => {
     const run = async (status: string) => {
       const machine = new StateMachine(definition as never);
       const handlers: Record<string, () => unknown> = {
-        AcquireLease: () => ({}),
         StartProviderBackup: () => {
           throw Object.assign(new Error("boom"), { name: "ProviderUnknown" });
         },

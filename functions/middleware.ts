@@ -157,14 +157,17 @@ export function withHttp(
 
 /**
  * A scheduled entry point (an EventBridge schedule): the scheduled event is checked against
- * the EventBridge envelope, the body runs with the context.
+ * the EventBridge envelope, the body runs with the context (and Lambda's, for the time left).
  */
-export function withSchedule<R>(name: FunctionName, body: (c: FunctionContext) => Promise<R>) {
+export function withSchedule<R>(
+  name: FunctionName,
+  body: (c: FunctionContext, lambda: Context) => Promise<R>,
+) {
   return middy<unknown, R>().handler((event: unknown, context: Context) =>
     inScope(name, context, {}, async () => {
       const parsed = EventBridgeEnvelope.safeParse(event);
       if (!parsed.success) throw new ValidationError(`invalid scheduled event for ${name}`, []);
-      return body(contextOf(name));
+      return body(contextOf(name), context);
     }),
   );
 }

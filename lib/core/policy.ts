@@ -91,6 +91,14 @@ export const PolicySpec = z.object({
 export const Policy = PolicySpec.extend({
   /** The next scheduled time the dispatcher will act on (absent while paused). */
   nextRunAt: z.iso.datetime().optional(),
+  /**
+   * A slot too large for one tick: the targets (by id) the ticks so far claimed and sent
+   * for `scheduledAt`, so the next tick goes on after `targetId` (lib/usecases/dispatch.ts).
+   * Meaningless once `nextRunAt` moved on; removed when it does.
+   */
+  dispatchedThrough: z
+    .object({ scheduledAt: z.iso.datetime(), targetId: z.string().min(1) })
+    .optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   version: z.number().int().nonnegative(),

@@ -50,7 +50,7 @@ export class PolicyRepository extends EntityRepository<Policy> {
       this.db.update({
         TableName: this.table,
         Key: Keys.policy(id),
-        UpdateExpression: "SET nextRunAt = :to, gsi3sk = :sk",
+        UpdateExpression: "SET nextRunAt = :to, gsi3sk = :sk REMOVE dispatchedThrough",
         ConditionExpression: "nextRunAt = :from AND enabled = :on",
         ExpressionAttributeValues: {
           ":to": to,
@@ -58,6 +58,22 @@ export class PolicyRepository extends EntityRepository<Policy> {
           ":sk": `${to}#${id}`,
           ":on": true,
         },
+      }),
+    );
+  }
+
+  /**
+   * Notes that the ticks have claimed and sent the slot `scheduledAt` through `targetId`
+   * (in id order), while the policy is still on that slot; false when it moved on.
+   */
+  async dispatchedThrough(id: string, scheduledAt: string, targetId: string): Promise<boolean> {
+    return conditionHeld(() =>
+      this.db.update({
+        TableName: this.table,
+        Key: Keys.policy(id),
+        UpdateExpression: "SET dispatchedThrough = :through",
+        ConditionExpression: "nextRunAt = :slot",
+        ExpressionAttributeValues: { ":through": { scheduledAt, targetId }, ":slot": scheduledAt },
       }),
     );
   }

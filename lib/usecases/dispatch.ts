@@ -24,6 +24,19 @@ export const CLAIM_CONCURRENCY = 16;
 /** Targets claimed, then handed to the launch queue, at a time (a page of the fan-out). */
 export const CLAIM_BATCH = 500;
 
+/**
+ * A tick starts no batch with less than this left before its invocation's timeout (or
+ * twice its slowest batch so far, if more): what is left stays due, unadvanced, and the
+ * next tick goes on from it — a timeout would cut a batch off between claim and send.
+ */
+export const TICK_MARGIN_MS = 10_000;
+
+/** How a tick paces itself. */
+export interface TickOptions {
+  /** Time left before the invocation's timeout (Lambda's `getRemainingTimeInMillis`). */
+  remainingMs?: () => number;
+}
+
 export interface DispatcherDeps {
   policies: PolicyRepository;
   targets: TargetRepository;
@@ -51,6 +64,8 @@ export interface TickReport {
    * policies not advanced by this tick (if that tick died, a later one sends them).
    */
   deferred: number;
+  /** The tick ran short of time and left due policies (or part of one) to the next tick. */
+  outOfTime: boolean;
 }
 
 /**
@@ -76,21 +91,35 @@ export class Dispatcher {
     this.#d = deps;
   }
 
-  /** Dispatches everything due at `now`. */
-  async tick(now: Date = this.#d.clock.now()): Promise<TickReport> {
-    const report: TickReport = { policies: 0, enqueued: [], failed: [], deferred: 0 };
-    for await (const page of this.#d.policies.due(now)) {
+  /** Dispatches everything due at `now`, or as much as the time left allows. */
+  async tick(now: Date = this.#d.clock.now(), options: TickOptions = {}): Promise<TickReport> {
+    const report: TickReport = {
+      policies: 0,
+      enqueued: [],
+      failed: [],
+      deferred: 0,
+      outOfTime: false,
+    };
+    const pace = new Pace(options.remainingMs);
+    pages: for await (const page of this.#d.policies.due(now)) {
       for (const policy of page) {
+        if (pace.short()) break pages;
         report.policies++;
         // One policy that breaks (its selector cannot be read, the queue refuses) must not
         // cost every other policy its tick: recorded, announced once, and the tick goes on.
         try {
-          await this.#dispatch(policy, now, report);
+          await this.#dispatch(policy, now, report, pace);
         } catch (error) {
           await this.#failed(policy, undefined, error, now, report);
         }
       }
     }
+    report.outOfTime = pace.ranShort;
+    if (report.outOfTime)
+      this.#d.warn?.(
+        `the tick ran short of time after ${report.enqueued.length} runs; the next tick goes on`,
+        undefined,
+      );
     return report;
   }
 
@@ -113,13 +142,31 @@ export class Dispatcher {
     }
   }
 
-  async #dispatch(policy: Policy, now: Date, report: TickReport): Promise<void> {
+  async #dispatch(policy: Policy, now: Date, report: TickReport, pace: Pace): Promise<void> {
     const scheduledAt = policy.nextRunAt;
     if (!scheduledAt) return;
-    const targets = await targetsOf(policy, this.#d.targets);
+    // In id order, from where an earlier tick that ran short of time stopped: what it sent
+    // is not claimed again (only its last, unsent batch is), so a slot larger than one tick
+    // moves on tick by tick instead of starting over.
+    const through =
+      policy.dispatchedThrough?.scheduledAt === scheduledAt
+        ? policy.dispatchedThrough.targetId
+        : undefined;
+    const targets = (await targetsOf(policy, this.#d.targets))
+      .filter((t) => through === undefined || t.id > through)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const batchSize = this.#d.batchSize ?? CLAIM_BATCH;
     let deferred = 0;
     for (let i = 0; i < targets.length; i += batchSize) {
+      if (pace.short()) {
+        // Out of time: the rest of this slot is the next tick's, and the policy stays due.
+        // Only a tick that left nothing to another may say how far the slot is sent.
+        const last = targets[i - 1];
+        if (last && deferred === 0)
+          await this.#d.policies.dispatchedThrough(policy.id, scheduledAt, last.id);
+        return;
+      }
+      const started = Date.now();
       const claimed = await pMap(
         targets.slice(i, i + batchSize),
         async (target) => {
@@ -137,6 +184,7 @@ export class Dispatcher {
       const messages = claimed.filter((m): m is LaunchMessage => m !== undefined);
       await this.#d.queue.send(messages);
       report.enqueued.push(...messages);
+      pace.took(Date.now() - started);
     }
     report.deferred += deferred;
     // Another tick holds runs of this slot it has not launched: it advances the policy once
@@ -170,5 +218,31 @@ export class Dispatcher {
     if (!claimed && run.status !== "CLAIMED") return undefined;
     if (!claimed && now.getTime() - Date.parse(run.at) < REDRIVE_AFTER_MS) return "theirs";
     return { policyId, targetId, scheduledAt, backupId: run.backupId };
+  }
+}
+
+/**
+ * The time a tick has left, against its invocation's timeout: short once less than
+ * {@link TICK_MARGIN_MS}, or twice the slowest batch so far, remains. Wall time, as Lambda's
+ * timeout is; without a measure of the time left, a tick is never short.
+ */
+class Pace {
+  readonly #remainingMs: (() => number) | undefined;
+  #slowestMs = 0;
+  ranShort = false;
+
+  constructor(remainingMs: (() => number) | undefined) {
+    this.#remainingMs = remainingMs;
+  }
+
+  took(ms: number): void {
+    this.#slowestMs = Math.max(this.#slowestMs, ms);
+  }
+
+  short(): boolean {
+    if (this.ranShort) return true;
+    if (!this.#remainingMs) return false;
+    this.ranShort = this.#remainingMs() < Math.max(TICK_MARGIN_MS, 2 * this.#slowestMs);
+    return this.ranShort;
   }
 }

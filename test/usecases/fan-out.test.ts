@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contextOf } from "../../functions/root.ts";
 import { nextRun } from "../../lib/schedule/index.ts";
-import { Dispatcher, REDRIVE_AFTER_MS } from "../../lib/usecases/dispatch.ts";
+import { Dispatcher, REDRIVE_AFTER_MS, TICK_MARGIN_MS } from "../../lib/usecases/dispatch.ts";
 import { useHarness } from "../support/use-harness.ts";
 
 /*
@@ -34,7 +34,7 @@ describe("schedule fan-out: claims in batches, launches from the queue", () => {
   });
 
   /** The dispatch function's own tick, with a batch smaller than the fleet. */
-  const tick = async (at: Date) => {
+  const tick = async (at: Date, remainingMs?: () => number) => {
     const ahead = at.getTime() - h.clock.now().getTime();
     if (ahead > 0) h.clock.advance(ahead);
     const d = contextOf("dispatch");
@@ -45,7 +45,7 @@ describe("schedule fan-out: claims in batches, launches from the queue", () => {
       nextRun,
       batchSize: BATCH,
     });
-    return dispatcher.tick(at);
+    return dispatcher.tick(at, remainingMs ? { remainingMs } : {});
   };
 
   it("launches every due target exactly once across ticks, and a failing target stops no other", async () => {
@@ -165,5 +165,60 @@ describe("schedule fan-out: claims in batches, launches from the queue", () => {
     );
     expect(failures.map((e) => e.detail.targetId ?? "*").sort()).toEqual(["*", broken]);
     await h.call("DELETE", "/v1/policies/fleet");
+  });
+
+  it("goes on where a tick that ran short of time stopped, tick after tick, each target once", async () => {
+    const created = await h.call("POST", "/v1/policies", {
+      body: {
+        id: "big-slot",
+        name: "big-slot",
+        schedule: { expression: "rate(1 hour)" },
+        targets: { selector: { fleet: "demo" } },
+        retention: { last: 10 },
+      },
+    });
+    expect(created.status).toBe(201);
+    const slot = created.json.nextRunAt as string;
+    const start = Date.parse(slot) + 1_000;
+    // Time for two batches per tick: plenty at the policy and its first two batches, then
+    // less than the margin (the Lambda's time left, as the dispatch function reads it).
+    const twoBatches = () => {
+      let checks = 0;
+      return () => (++checks <= 3 ? 60_000 : TICK_MARGIN_MS - 1);
+    };
+    const policy = async () => (await h.call("GET", "/v1/policies/big-slot")).json;
+
+    // A minute apart, as the schedule ticks: well inside the re-drive delay, so a tick that
+    // started the slot over would find the last one's claims and only defer them.
+    const sent: string[][] = [];
+    for (const [i, size] of [2 * BATCH, 2 * BATCH, FLEET - 4 * BATCH].entries()) {
+      const report = await tick(new Date(start + i * 60_000), twoBatches());
+      await h.functions.launches.idle();
+      sent.push(report.enqueued.map((m) => m.targetId));
+      expect(report.enqueued).toHaveLength(size);
+      expect(report.deferred).toBe(0);
+      expect(report.outOfTime).toBe(i < 2);
+      const after = await policy();
+      if (i < 2) {
+        // Still on the slot, and saying how far it is sent.
+        expect(after.nextRunAt).toBe(slot);
+        expect(after.dispatchedThrough).toEqual({ scheduledAt: slot, targetId: sent[i]!.at(-1) });
+      } else {
+        expect(after.nextRunAt).not.toBe(slot);
+        expect(after.dispatchedThrough).toBeUndefined();
+      }
+    }
+    const all = sent.flat();
+    expect(all).toEqual(
+      Array.from({ length: FLEET }, (_, i) => `fleet-${String(i + 1).padStart(2, "0")}`),
+    );
+    await h.starter.idle();
+    const runs = (await h.container.runs.list("big-slot", 100)).filter(
+      (r) => r.scheduledAt === slot,
+    );
+    expect(runs.map((r) => [r.targetId, r.status]).sort()).toEqual(
+      all.map((id) => [id, "STARTED"]),
+    );
+    await h.call("DELETE", "/v1/policies/big-slot");
   });
 });

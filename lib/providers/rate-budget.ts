@@ -119,11 +119,24 @@ export class TableRateBudget implements RateBudget {
 
   async take(scope: RateScope): Promise<void> {
     const k = key(scope);
+    const queuedAt = this.#clock.now();
     for (;;) {
       // One reservation at a time per item in this process: concurrent callers of one
       // container would otherwise all race the same conditional write, and all but one
-      // retry — quadratic in the callers, on one hot item.
-      const { slot, lengthMs } = await this.#serial(k.pk, () => this.#reserve(k, scope));
+      // retry — quadratic in the callers, on one hot item. Waiting in that line counts
+      // toward `maxWaitMs` too: a caller whose turn comes too late is THROTTLED without a
+      // write (its step retries later), rather than held until its invocation times out.
+      const { slot, lengthMs } = await this.#serial(k.pk, () => {
+        const queuedMs = this.#clock.now() - queuedAt;
+        if (queuedMs > scope.settings.maxWaitMs)
+          throw new ProviderError({
+            cls: "THROTTLED",
+            provider: scope.vendor,
+            retryAfterMs: queuedMs,
+            message: `${scope.vendor}: ${queuedMs} ms in line for the fleet's rate budget, past the ${scope.settings.maxWaitMs} ms a request may wait`,
+          });
+        return this.#reserve(k, scope);
+      });
       const at = this.#clock.now();
       if (slot > at) await this.#clock.sleep(slot - at);
       // A slot is good only in its window: one that took past it to get (a slow write)

@@ -173,6 +173,32 @@ describe("TableRateBudget", () => {
     expect(await admittedNow(b, s)).toBe(2);
   });
 
+  it("fails a caller THROTTLED, with no write, once its wait in this process's line passes maxWaitMs", async () => {
+    const clock = sleepingClock(T0 + 100);
+    // Each reservation's write takes 300 ms: the third caller in line waits 600 ms.
+    let writes = 0;
+    const slow = new Proxy(t.db, {
+      get(target, prop) {
+        if (prop !== "update") return Reflect.get(target, prop);
+        return async (input: Parameters<typeof target.update>[0]) => {
+          writes++;
+          clock.advance(300);
+          return target.update(input);
+        };
+      },
+    });
+    const b = new TableRateBudget({ db: slow, table: t.table, clock });
+    const s = scope(100, 500);
+    const [first, second, third] = await Promise.allSettled([b.take(s), b.take(s), b.take(s)]);
+    expect([first.status, second.status]).toEqual(["fulfilled", "fulfilled"]);
+    expect(third.status).toBe("rejected");
+    const error = (third as PromiseRejectedResult).reason;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.cls).toBe("THROTTLED");
+    expect(error.message).toMatch(/600 ms in line/);
+    expect(writes).toBe(2);
+  });
+
   it("counts below 1 request/s in longer windows: 0.5/s is one request per 2 s", async () => {
     const clock = sleepingClock(T0);
     const b = budget(clock);

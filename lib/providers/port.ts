@@ -54,6 +54,76 @@ export interface BackupProvider {
    * docs/providers.md §6.5.
    */
   listBackups(options?: { since?: Date }): Promise<VendorBackup[]>;
+  /** Restores of this target's backups (docs/providers.md, each vendor's "Restore"). */
+  readonly restores?: VendorRestores;
+}
+
+/** A vendor's restore job, and the resource it writes. Stored on the restore record. */
+export interface RestoreRef {
+  /** The vendor's job: Zilliz `jobId`, Pinecone `restore_job_id`, Huawei `job_id`/`restore_id`. */
+  jobId: string;
+  /** The resource written to: the new cluster, index or instance, or the existing one. */
+  resourceId: string;
+  /** Whether the restore created that resource (a drill deletes only those). */
+  created: boolean;
+}
+
+/** What the vendor says about a restore job now. */
+export interface RestoreState {
+  status: "RUNNING" | "RESTORED" | "FAILED";
+  providerStatus: string;
+  /** Percent, where the vendor reports it. */
+  progress?: number;
+  failureReason?: string;
+}
+
+/** A restored resource as the vendor describes it (a drill's checks). */
+export interface RestoredResource {
+  exists: boolean;
+  /** Ready for use (Zilliz RUNNING, Pinecone Ready, Huawei normal/RUNNING). */
+  healthy: boolean;
+  providerStatus: string;
+  /** Where the vendor reports it: bytes, or a count of records/vectors/keys. */
+  sizeBytes?: number;
+  recordCount?: number;
+}
+
+/**
+ * Restores, for one target's backups. Every call is classified like the backup calls
+ * (`ProviderError`) and never retried here. `destination` has been validated by
+ * `destinationSchema` (lib/core/restore.ts) for the target.
+ */
+export interface VendorRestores {
+  /**
+   * Checks a destination without changing anything. For a restore over an existing
+   * resource, what it would replace; none for a new resource. A destination that cannot be
+   * used (a name taken, no such instance, a backup not complete) throws INVALID,
+   * NOT_FOUND or CONFLICT.
+   */
+  preview(
+    backup: BackupRef,
+    destination: Record<string, unknown>,
+  ): Promise<{ overwrites?: { resourceId: string; summary: string } }>;
+  /** Starts the restore; `restoreId` is ours, carried in the names/labels the vendor keeps. */
+  start(request: {
+    restoreId: string;
+    backup: BackupRef;
+    destination: Record<string, unknown>;
+  }): Promise<{ ref: RestoreRef; state: RestoreState }>;
+  /** The restore job's state; a job the vendor no longer knows is FAILED. */
+  status(ref: RestoreRef): Promise<RestoreState>;
+  /** The resource the restore wrote, as the vendor reports it now. */
+  describe(ref: RestoreRef): Promise<RestoredResource>;
+  /**
+   * Deletes a resource a restore created — refused (INVALID) for one it did not
+   * (`!ref.created`). An unknown resource is DELETED.
+   */
+  deleteCreated(ref: RestoreRef): Promise<{ status: "DELETED" | "DELETING" }>;
+  /**
+   * A restore of ours the vendor started though we never heard back (a crash, a lost
+   * answer): found by the name or label that carries `restoreId`.
+   */
+  find(restoreId: string, destination: Record<string, unknown>): Promise<RestoreRef | undefined>;
 }
 
 /** One backup as the vendor lists it. */

@@ -53,7 +53,27 @@ export interface VendorEnv {
    * ones, as far from the first list page as the vendor's rules allow.
    */
   inFlightAmong(count: number, start: () => Promise<BackupRef>): Promise<BackupRef>;
+  /** Restores, where the row's adapter has them (`provider.restores`). */
+  restore?: RestoreHooks;
   close(): Promise<void>;
+}
+
+/** How a vendor restores, for the shared restore scenarios. */
+export interface RestoreHooks {
+  /** A good destination for a restore of the row's AVAILABLE backup. */
+  destination(): Record<string, unknown>;
+  /** Whether that destination is an existing resource the restore writes over. */
+  overwrites: boolean;
+  /** Simulated time a restore job takes. */
+  restoreMs: number;
+  /** Vendor hook: the next restore job fails; returns text the failure reason must contain. */
+  failNextRestore(): string;
+  /** A destination the vendor refuses (a name taken, an instance missing), and how it is classed. */
+  unusable(): { destination: Record<string, unknown>; cls: string };
+  /** How the vendor classes a restore from a backup still being made. */
+  notCompleteCls: string;
+  /** The resource ids the simulator holds now (clusters, indexes, instances). */
+  resources(): string[];
 }
 
 /** One row of the conformance table. */

@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { BackupProvider, BackupRef } from "../../lib/providers/port.ts";
-import { failure, type VendorEnv, type VendorRow, WRONG_KEY } from "./conformance-support.ts";
+import type { BackupProvider, BackupRef, VendorRestores } from "../../lib/providers/port.ts";
+import {
+  failure,
+  type RestoreHooks,
+  type VendorEnv,
+  type VendorRow,
+  WRONG_KEY,
+} from "./conformance-support.ts";
 import { dcsEnv, pineconeEnv, taurusDbEnv, zillizEnv } from "./conformance-vendors.ts";
 
 /**
@@ -126,5 +132,123 @@ describe.each(VENDORS)("$name adapter conformance", (row) => {
     const error = await failure(impatient.getBackupStatus(unknown));
     expect(error.cls).toBe("TRANSIENT");
     expect(error.message).toMatch(/within 150 ms/);
+  });
+});
+
+/**
+ * Restores, for every row whose adapter has them: the same scenarios for all, and the
+ * row's {@link RestoreHooks} for what differs. A row without them is listed, and fails.
+ */
+describe.each(VENDORS)("$name restore conformance", (row) => {
+  let env: VendorEnv;
+  let provider: BackupProvider;
+  let hooks: RestoreHooks;
+  let restores: VendorRestores;
+  beforeEach(async () => {
+    env = await row.start();
+    provider = await env.provider();
+    if (!env.restore || !provider.restores)
+      throw new Error(`${row.name}: no restore hooks or no provider.restores`);
+    hooks = env.restore;
+    restores = provider.restores;
+  });
+  afterEach(async () => {
+    await env.close();
+  });
+
+  async function available(): Promise<BackupRef> {
+    const { ref } = await provider.createBackup({ backupId: "bk_01jd3xk5t9q2rsavail" });
+    env.advance(env.backupMs);
+    expect((await provider.getBackupStatus(ref)).status).toBe("AVAILABLE");
+    return ref;
+  }
+
+  it("previews, restores an AVAILABLE backup to RESTORED, and the resource is there and healthy", async () => {
+    const backup = await available();
+    const destination = hooks.destination();
+    const preview = await restores.preview(backup, destination);
+    if (hooks.overwrites) {
+      expect(preview.overwrites?.resourceId).toBeTruthy();
+      expect(preview.overwrites?.summary.length).toBeGreaterThan(10);
+    } else expect(preview.overwrites).toBeUndefined();
+    const before = hooks.resources();
+    const { ref, state } = await restores.start({
+      restoreId: "rs_01jd3xk5t9q2ok",
+      backup,
+      destination,
+    });
+    expect(state.status).toBe("RUNNING");
+    expect(ref.created).toBe(!hooks.overwrites);
+    expect((await restores.status(ref)).status).toBe("RUNNING");
+    env.advance(hooks.restoreMs);
+    expect((await restores.status(ref)).status).toBe("RESTORED");
+    const restored = await restores.describe(ref);
+    expect(restored).toMatchObject({ exists: true, healthy: true });
+    if (hooks.overwrites) expect(hooks.resources()).toEqual(before);
+    else expect(hooks.resources()).toEqual([...before, ref.resourceId]);
+  });
+
+  it("reports a failed restore job as FAILED with the vendor's reason", async () => {
+    const backup = await available();
+    const reason = hooks.failNextRestore();
+    const { ref } = await restores.start({
+      restoreId: "rs_01jd3xk5t9q2fail",
+      backup,
+      destination: hooks.destination(),
+    });
+    env.advance(hooks.restoreMs);
+    const failed = await restores.status(ref);
+    expect(failed.status).toBe("FAILED");
+    expect(failed.failureReason).toContain(reason);
+  });
+
+  it("refuses a backup still being made, and a destination the vendor cannot use", async () => {
+    const { ref: building } = await provider.createBackup({ backupId: "bk_01jd3xk5t9q2rsbuild" });
+    const early = await failure(
+      restores.start({
+        restoreId: "rs_01jd3xk5t9q2early",
+        backup: building,
+        destination: hooks.destination(),
+      }),
+    );
+    expect(early.cls).toBe(hooks.notCompleteCls);
+    env.advance(env.backupMs);
+    const { destination, cls } = hooks.unusable();
+    expect((await failure(restores.preview(building, destination))).cls).toBe(cls);
+    expect(
+      (
+        await failure(
+          restores.start({ restoreId: "rs_01jd3xk5t9q2bad", backup: building, destination }),
+        )
+      ).cls,
+    ).toBe(cls);
+  });
+
+  it("finds a restore it started by our id, as after a lost answer", async () => {
+    const backup = await available();
+    const destination = hooks.destination();
+    const { ref } = await restores.start({ restoreId: "rs_01jd3xk5t9q2lost", backup, destination });
+    expect(await restores.find("rs_01jd3xk5t9q2lost", destination)).toEqual(ref);
+    expect(await restores.find("rs_01jd3xk5t9q2never", destination)).toBeUndefined();
+  });
+
+  it("deletes only a resource the restore created; an existing one is refused and stays", async () => {
+    const backup = await available();
+    const { ref } = await restores.start({
+      restoreId: "rs_01jd3xk5t9q2drill",
+      backup,
+      destination: hooks.destination(),
+    });
+    env.advance(hooks.restoreMs);
+    expect((await restores.status(ref)).status).toBe("RESTORED");
+    if (ref.created) {
+      expect(["DELETED", "DELETING"]).toContain((await restores.deleteCreated(ref)).status);
+      env.advance(env.deleteMs);
+      expect(hooks.resources()).not.toContain(ref.resourceId);
+      expect(await restores.deleteCreated(ref)).toEqual({ status: "DELETED" });
+    }
+    const existing = { ...ref, resourceId: env.resourceId, created: false };
+    expect((await failure(restores.deleteCreated(existing))).cls).toBe("INVALID");
+    expect(hooks.resources()).toContain(env.resourceId);
   });
 });

@@ -12,6 +12,16 @@ const storedIndexSchema = z.object({
   indexId: z.string(),
   /** Backups exist for serverless indexes only (docs/providers.md §2.5). */
   kind: z.enum(["serverless", "pod"]),
+  /** `IndexTags`; null for none. (Defaults keep state files written before restores valid.) */
+  tags: z.record(z.string(), z.string()).nullable().default(null),
+  deletionProtection: z.enum(["enabled", "disabled"]).default("disabled"),
+  /** The restore job that creates the index (`POST /backups/{id}/create-index`), if one did. */
+  restoreJobId: z.string().nullable().default(null),
+  /** Records the index holds (a restored index: its backup's `record_count`). */
+  recordCount: z.number().int().default(0),
+  /** When `DELETE /indexes/{name}` was accepted; the index is `Terminating` until gone. */
+  deletedAt: z.number().nullable().default(null),
+  deleteDurationMs: z.number().nonnegative().default(0),
 });
 
 const storedBackupSchema = z.object({
@@ -39,6 +49,8 @@ const storedRestoreJobSchema = z.object({
   targetIndexId: z.string(),
   seq: z.number().int(),
   ...timedRecordShape,
+  /** Set by a `fail-next-restore` fault: the status the job ends in instead of `Completed`. */
+  failStatus: z.string().nullable().default(null),
 });
 
 /** Schema of the Pinecone simulator's state file. */
@@ -106,8 +118,32 @@ export function backupModel(backup: StoredBackup, status: string) {
   };
 }
 
-/** The wire IndexModel, reduced to what a backup client looks at (name, spec, status). */
-export function indexModel(index: StoredIndex) {
+/**
+ * An index's `status.state` at `now`, or `GONE` once describe answers 404.
+ *
+ * ASSUMPTION (UNCONFIRMED): the documentation gives the states (`Initializing`,
+ * `InitializationFailed`, `Terminating`, `Ready`, …) but not which ones an index created from
+ * a backup goes through. Here it is `Initializing` while its restore job is pending,
+ * `InitializationFailed` when the job failed, then `Ready`; after a DELETE it is
+ * `Terminating` for `deleteDurationMs`, then gone.
+ */
+export function indexStateAt(
+  index: StoredIndex,
+  jobs: readonly StoredRestoreJob[],
+  now: number,
+): string {
+  if (index.deletedAt !== null) {
+    return now >= index.deletedAt + index.deleteDurationMs ? "GONE" : "Terminating";
+  }
+  if (index.restoreJobId === null) return "Ready";
+  const job = jobs.find((candidate) => candidate.restoreJobId === index.restoreJobId);
+  if (job === undefined) return "Ready";
+  if (isRestorePending(job, now)) return "Initializing";
+  return job.failStatus === null ? "Ready" : "InitializationFailed";
+}
+
+/** The wire IndexModel, reduced to what a backup client looks at (name, spec, status, tags). */
+export function indexModel(index: StoredIndex, state: string) {
   const spec =
     index.kind === "serverless"
       ? { serverless: SIMULATED_CLOUD }
@@ -118,8 +154,9 @@ export function indexModel(index: StoredIndex) {
     metric: "cosine",
     host: `${index.name}-${index.indexId.slice(0, 7)}.svc.aped-4627-b74a.pinecone.io`,
     spec,
-    status: { ready: true, state: "Ready" },
-    deletion_protection: "disabled",
+    status: { ready: state === "Ready", state },
+    deletion_protection: index.deletionProtection,
+    ...(index.tags === null ? {} : { tags: index.tags }),
     vector_type: "dense",
   };
 }
@@ -130,20 +167,40 @@ export function isRestorePending(job: StoredRestoreJob, now: number): boolean {
 }
 
 /**
- * The wire RestoreJobModel: `Pending` until its duration has passed, then `Completed`
- * with `completed_at` and `percent_complete: 100` (absent while pending, docs/providers.md §2.3).
+ * A restore job's status at `now`: `Pending` until its duration has passed, then
+ * `Completed`, or the status a `fail-next-restore` fault gave it.
+ *
+ * ASSUMPTION (UNCONFIRMED): `status` is a free string; the documentation shows only
+ * `Completed`. Whether a running job reads `Pending` or another word (`InProgress`) is not
+ * documented: `Pending` here throughout.
+ */
+export function restoreJobStatusAt(job: StoredRestoreJob, now: number): string {
+  if (isRestorePending(job, now)) return "Pending";
+  return job.failStatus ?? "Completed";
+}
+
+/** How far a job a `fail-next-restore` fault ends had got (percent) when it failed. */
+const FAILED_AT_PERCENT = 60;
+
+/**
+ * The wire RestoreJobModel. `percent_complete` (optional in the spec, 0–100, a float in
+ * the documented example) grows with the clock while pending and is 100 once `Completed`;
+ * a failed job stops at {@link FAILED_AT_PERCENT}. `completed_at` is null until it ended.
  */
 export function restoreJobModel(job: StoredRestoreJob, now: number) {
-  const pending = isRestorePending(job, now);
+  const status = restoreJobStatusAt(job, now);
+  const ended = status !== "Pending";
+  const share = job.durationMs === 0 ? 1 : Math.min(1, (now - job.createdAt) / job.durationMs);
+  const reach = job.failStatus === null ? 100 : FAILED_AT_PERCENT;
   return {
     restore_job_id: job.restoreJobId,
     backup_id: job.backupId,
     target_index_name: job.targetIndexName,
     target_index_id: job.targetIndexId,
-    status: pending ? "Pending" : "Completed",
+    status,
     created_at: new Date(job.createdAt).toISOString(),
-    completed_at: pending ? null : new Date(job.createdAt + job.durationMs).toISOString(),
-    ...(pending ? {} : { percent_complete: 100 }),
+    completed_at: ended ? new Date(job.createdAt + job.durationMs).toISOString() : null,
+    percent_complete: Math.floor(share * reach * 10) / 10,
   };
 }
 

@@ -6,11 +6,14 @@ import {
   backupModel,
   backupStatusAt,
   indexModel,
+  indexStateAt,
   isRestorePending,
   type PineconeState,
   pineconeError,
   restoreJobModel,
   type StoredBackup,
+  type StoredIndex,
+  type StoredRestoreJob,
 } from "./pinecone-model.ts";
 import { page, parsePageQuery } from "./pinecone-pages.ts";
 import type { SimulatorContext } from "./simulator.ts";
@@ -24,14 +27,29 @@ export interface FailNextBackupFault {
 }
 
 /**
- * Everything the Pinecone behaviour depends on: the simulator context, timings (the job is
- * the backup itself, `Initializing` for `jobDurationMs`), restore duration and quota.
+ * Pinecone-only fault: the next restore job started on a matching request ends in `status`
+ * instead of `Completed`, and its index in `InitializationFailed`. The RestoreJobModel has
+ * no reason field (docs/providers.md §2.6), so the status is all a client is told.
  */
-export interface PineconeServiceOptions
-  extends SimulatorContext<PineconeState, FailNextBackupFault> {
+export interface FailNextRestoreFault {
+  kind: "fail-next-restore";
+  /** Default `Failed`. */
+  status?: string;
+}
+
+/** The simulator's own fault kinds. */
+export type PineconeFault = FailNextBackupFault | FailNextRestoreFault;
+
+/**
+ * Everything the Pinecone behaviour depends on: the simulator context, timings (the job is
+ * the backup itself, `Initializing` for `jobDurationMs`), restore duration and quotas.
+ */
+export interface PineconeServiceOptions extends SimulatorContext<PineconeState, PineconeFault> {
   restoreDurationMs: number;
   /** Backups the project may hold (Standard plan: 500, docs/providers.md §2.5). */
   backupQuota: number;
+  /** Serverless indexes the project may hold (Standard plan: 20, docs/providers.md §2.6). */
+  indexQuota: number;
 }
 
 /** 1–45 of a-z, 0-9, '-', alphanumeric at both ends (backup and index names alike). */
@@ -43,7 +61,14 @@ const createBackupBody = z.object({
   name: z.string().optional(),
   description: z.string().optional(),
 });
-const createIndexBody = z.object({ name: z.string(), deletion_protection: z.string().optional() });
+const createIndexBody = z.object({
+  name: z.string(),
+  tags: z.record(z.string(), z.string()).optional(),
+  deletion_protection: z.enum(["enabled", "disabled"]).optional(),
+});
+/** `IndexTags`: keys ≤ 80 of alphanumerics, '_' and '-'; values ≤ 120 of those and `;@.+ `. */
+const TAG_KEY = /^[A-Za-z0-9_-]{1,80}$/;
+const TAG_VALUE = /^[A-Za-z0-9;@_.+ -]{0,120}$/;
 
 /** Body of `POST /__sandbox/backups` (and input of `sim.seedBackup`) on the Pinecone simulator. */
 export const pineconeSeedSchema = z.strictObject({
@@ -70,12 +95,43 @@ export class PineconeService {
     this.#o = options;
   }
 
-  /** Describe Index. */
+  /** Describe Index: 200 until `deleteDurationMs` after its DELETE (`Terminating`), then 404. */
   describeIndex(indexName: string): SimResponse {
-    const index = this.#o.state.indexes.find((candidate) => candidate.name === indexName);
-    return index === undefined
+    const found = this.#findIndex(indexName);
+    return found === undefined
       ? indexNotFound(indexName)
-      : { status: 200, body: indexModel(index) };
+      : { status: 200, body: indexModel(found.index, found.state) };
+  }
+
+  /**
+   * Delete Index: 202 without a body; 403 while deletion protection is enabled (the
+   * documented message). ASSUMPTION (UNCONFIRMED): a second DELETE while the index is
+   * `Terminating` is accepted again, and an index still being restored may be deleted.
+   */
+  deleteIndex(indexName: string): SimResponse {
+    const found = this.#findIndex(indexName);
+    if (found === undefined) return indexNotFound(indexName);
+    if (found.index.deletionProtection === "enabled") {
+      return pineconeError(
+        403,
+        "Deletion protection is enabled for this index. Disable deletion protection before retrying.",
+      );
+    }
+    if (found.index.deletedAt === null) {
+      found.index.deletedAt = this.#o.now();
+      found.index.deleteDurationMs = this.#o.deleteDurationMs;
+      this.#o.save();
+    }
+    return { status: 202 };
+  }
+
+  /** The names of the indexes the project has now (not yet gone), oldest first. */
+  indexNames(): string[] {
+    const now = this.#o.now();
+    const jobs = this.#o.state.restoreJobs;
+    return this.#o.state.indexes
+      .filter((index) => indexStateAt(index, jobs, now) !== "GONE")
+      .map((index) => index.name);
   }
 
   /** Create Backup: 201 + BackupModel (`Initializing` until `backupDurationMs` passed). */
@@ -91,7 +147,7 @@ export class PineconeService {
     if (name !== undefined && !NAME_PATTERN.test(name)) {
       return pineconeError(400, `Backup name ${NAME_RULE}.`);
     }
-    const index = this.#o.state.indexes.find((candidate) => candidate.name === indexName);
+    const index = this.#findIndex(indexName)?.index;
     // ASSUMPTION (UNCONFIRMED): create documents no 404; an unknown index is one here.
     if (index === undefined) return indexNotFound(indexName);
     if (index.kind === "pod") {
@@ -126,7 +182,7 @@ export class PineconeService {
    * @returns the new backup ids, oldest first
    */
   seedBackups(indexName: string, count: number): string[] {
-    const index = this.#o.state.indexes.find((candidate) => candidate.name === indexName);
+    const index = this.#findIndex(indexName)?.index;
     if (index === undefined) throw new Error(`no index ${indexName} in the simulator`);
     return Array.from({ length: count }, (_, i) => {
       const fields = {
@@ -146,7 +202,7 @@ export class PineconeService {
    * being deleted are left out unless `include_deleted=true` (a 2026-07 parameter).
    */
   listBackups(query: URLSearchParams, indexName?: string): SimResponse {
-    if (indexName !== undefined && !this.#o.state.indexes.some((i) => i.name === indexName)) {
+    if (indexName !== undefined && this.#findIndex(indexName) === undefined) {
       return indexNotFound(indexName);
     }
     const paging = parsePageQuery(query);
@@ -196,40 +252,70 @@ export class PineconeService {
 
   /**
    * Create Index from Backup (a restore): 202 `{restore_job_id, index_id}`. The job is
-   * `Pending` for `restoreDurationMs`, and meanwhile the backup cannot be deleted (412).
+   * `Pending` for `restoreDurationMs` (the backup cannot be deleted meanwhile, 412) and
+   * the new index `Initializing`; then the job is `Completed` and the index `Ready`, with
+   * the backup's record count, the given tags and deletion protection.
+   *
+   * Refusals, as documented (2026-07 reference): 400 a bad name or tags, 404 no such
+   * backup, 412 `Backup … is not completed`, 409 the name is taken, 403 the index quota.
+   * ASSUMPTION (UNCONFIRMED): the order of those checks; an index still `Terminating`
+   * keeps its name taken.
    */
-  createIndexFromBackup(backupId: string, request: SimRequest): SimResponse {
+  createIndexFromBackup(backupId: string, request: SimRequest, target: FaultTarget): SimResponse {
+    if (request.bodyError !== undefined)
+      return pineconeError(400, "Request body is not valid JSON");
     const body = createIndexBody.safeParse(request.body);
     if (!body.success) return pineconeError(422, "Failed to deserialize the JSON body");
-    if (!NAME_PATTERN.test(body.data.name)) return pineconeError(400, `Index name ${NAME_RULE}.`);
+    const { name, tags, deletion_protection } = body.data;
+    if (!NAME_PATTERN.test(name)) return pineconeError(400, `Index name ${NAME_RULE}.`);
+    for (const [key, value] of Object.entries(tags ?? {})) {
+      if (!TAG_KEY.test(key) || !TAG_VALUE.test(value)) {
+        return pineconeError(400, `Invalid tag ${JSON.stringify(key.slice(0, 80))}.`);
+      }
+    }
     const found = this.#find(backupId);
     if (found === undefined || found.backup.deletedAt !== null) return backupNotFound(backupId);
-    // ASSUMPTION (UNCONFIRMED): restoring from a backup that is not Ready is a 400.
     if (found.status !== "Ready") {
-      return pineconeError(
-        400,
-        `Backup ${backupId} is ${found.status}; only Ready backups can be restored.`,
-      );
+      // The documented example message (2026-07).
+      return pineconeError(412, `Backup ${backupId} is not completed`);
     }
+    if (this.#findIndex(name) !== undefined) {
+      return pineconeError(409, `Resource ${name} already exists.`);
+    }
+    const now = this.#o.now();
+    const serverless = this.#o.state.indexes.filter(
+      (index) =>
+        index.kind === "serverless" &&
+        indexStateAt(index, this.#o.state.restoreJobs, now) !== "GONE",
+    );
+    if (serverless.length >= this.#o.indexQuota) {
+      // The documented example of this endpoint's 403.
+      return pineconeError(403, "Increase your quota or upgrade to create more indexes.");
+    }
+    // Taken only now, so a refused restore does not use up the fault.
+    const fault = this.#o.faults.take("fail-next-restore", target);
     const state = this.#o.state;
-    if (state.indexes.some((index) => index.name === body.data.name)) {
-      return pineconeError(409, `Resource ${body.data.name} already exists.`);
-    }
-    const indexId = randomUUID();
     state.seq += 1;
-    state.indexes.push({ name: body.data.name, indexId, kind: "serverless" });
-    const job = {
+    const job: StoredRestoreJob = {
       restoreJobId: randomUUID(),
       backupId,
-      targetIndexName: body.data.name,
-      targetIndexId: indexId,
+      targetIndexName: name,
+      targetIndexId: randomUUID(),
       seq: state.seq,
-      createdAt: this.#o.now(),
+      createdAt: now,
       durationMs: this.#o.restoreDurationMs,
+      failStatus: fault === undefined ? null : (fault.status ?? "Failed"),
     };
     state.restoreJobs.push(job);
+    state.indexes.push({
+      ...newIndex(name, job.targetIndexId, "serverless"),
+      tags: tagsOf(tags),
+      deletionProtection: deletion_protection ?? "disabled",
+      restoreJobId: job.restoreJobId,
+      recordCount: found.backup.recordCount,
+    });
     this.#o.save();
-    return { status: 202, body: { restore_job_id: job.restoreJobId, index_id: indexId } };
+    return { status: 202, body: { restore_job_id: job.restoreJobId, index_id: job.targetIndexId } };
   }
 
   /** List Restore Jobs, newest first (same paging as the backup lists). */
@@ -271,7 +357,10 @@ export class PineconeService {
     const { state } = this.#o;
     return {
       now: new Date(now).toISOString(),
-      indexes: state.indexes,
+      indexes: state.indexes.map((index) => ({
+        ...index,
+        state: indexStateAt(index, state.restoreJobs, now),
+      })),
       backups: state.backups.map((b) => ({ ...b, status: backupStatusAt(b, now) })),
       restoreJobs: state.restoreJobs.map((job) => restoreJobModel(job, now)),
     };
@@ -279,7 +368,7 @@ export class PineconeService {
 
   /** A backup that is `Ready` at once, without quota checks. */
   #seed(input: z.output<typeof pineconeSeedSchema>): SeedResult {
-    const index = this.#o.state.indexes.find((candidate) => candidate.name === input.indexName);
+    const index = this.#findIndex(input.indexName)?.index;
     if (index === undefined) return { status: 404, message: `index ${input.indexName} not found` };
     if (index.kind === "pod") {
       return { status: 409, message: `index ${input.indexName} is pod-based: no backups` };
@@ -318,12 +407,44 @@ export class PineconeService {
     return backup;
   }
 
+  /** An index that is not gone, with its state now. */
+  #findIndex(indexName: string): { index: StoredIndex; state: string } | undefined {
+    const now = this.#o.now();
+    for (const index of this.#o.state.indexes) {
+      if (index.name !== indexName) continue;
+      const state = indexStateAt(index, this.#o.state.restoreJobs, now);
+      if (state !== "GONE") return { index, state };
+    }
+    return undefined;
+  }
+
   #find(backupId: string): { backup: StoredBackup; status: string } | undefined {
     const backup = this.#o.state.backups.find((candidate) => candidate.backupId === backupId);
     if (backup === undefined) return undefined;
     const status = backupStatusAt(backup, this.#o.now());
     return status === "GONE" ? undefined : { backup, status };
   }
+}
+
+/** Tags as kept: an empty value unsets its key (as documented for IndexTags); none is null. */
+function tagsOf(tags: Record<string, string> | undefined): Record<string, string> | null {
+  const kept = Object.entries(tags ?? {}).filter(([, value]) => value !== "");
+  return kept.length === 0 ? null : Object.fromEntries(kept);
+}
+
+/** A stored index as created (no tags, unprotected, not from a restore). */
+export function newIndex(name: string, indexId: string, kind: StoredIndex["kind"]): StoredIndex {
+  return {
+    name,
+    indexId,
+    kind,
+    tags: null,
+    deletionProtection: "disabled",
+    restoreJobId: null,
+    recordCount: 0,
+    deletedAt: null,
+    deleteDurationMs: 0,
+  };
 }
 
 function backupNotFound(backupId: string): SimResponse {

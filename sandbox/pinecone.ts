@@ -9,7 +9,8 @@ import {
   pineconeStateSchema,
 } from "./pinecone-model.ts";
 import {
-  type FailNextBackupFault,
+  newIndex,
+  type PineconeFault,
   PineconeService,
   type pineconeSeedSchema,
 } from "./pinecone-service.ts";
@@ -21,7 +22,11 @@ import {
 } from "./simulator.ts";
 import { type InventoryEntry, seedOrThrow } from "./vendor-hooks.ts";
 
-export type { FailNextBackupFault } from "./pinecone-service.ts";
+export type {
+  FailNextBackupFault,
+  FailNextRestoreFault,
+  PineconeFault,
+} from "./pinecone-service.ts";
 
 /**
  * Options of {@link startPineconeSimulator}. Pinecone's control-plane rate limits are
@@ -36,19 +41,23 @@ export interface PineconeSimulatorOptions extends SimulatorOptions, RateLimitOpt
   podIndexes?: string[];
   /** Time from create to `Ready`; default 20 000 ms. */
   backupDurationMs?: number;
-  /** How long describe still answers 200 after a DELETE; default 5 000 ms. */
+  /** How long describe (backup or index) still answers 200 after a DELETE; default 5 000 ms. */
   deleteDurationMs?: number;
   /** How long a restore job stays `Pending` (and blocks deleting its backup); default 30 000 ms. */
   restoreDurationMs?: number;
   /** Backups the project may hold before create answers 403; default 500 (Standard plan). */
   backupQuota?: number;
+  /** Serverless indexes the project may hold before a restore answers 403; default 20 (Standard plan). */
+  indexQuota?: number;
 }
 
 /** A running Pinecone control-plane simulator (its `url` stands for `https://api.pinecone.io`). */
-export interface PineconeSimulator extends SimulatorHandle<FailNextBackupFault> {
+export interface PineconeSimulator extends SimulatorHandle<PineconeFault> {
   apiKey: string;
   /** The serverless indexes given at start. */
   indexes: string[];
+  /** The names of the indexes the project has now (restored ones too; deleted ones once gone drop out), oldest first. */
+  indexNames(): string[];
   /**
    * Adds `count` backups of `index` (default: the first) that are `Ready` at once, as the
    * newest ones: many backups for paging without `count` requests.
@@ -82,9 +91,10 @@ export const SUPPORTED_API_VERSIONS = ["2025-04", "2025-10", "2026-04", "2026-07
 /**
  * Starts a Pinecone control-plane simulator on loopback speaking the documented backup
  * API (docs/providers.md §2): create, list (project and index, paginated), describe and delete
- * backups; create an index from a backup and follow its restore job. Statuses follow the
- * clock lazily: `Initializing` → `Ready` (or the `fail-next-backup` status), 200 → 404 after
- * a DELETE, `Pending` → `Completed` for restores.
+ * backups; create an index from a backup (a restore), follow its restore job, describe and
+ * delete indexes. Statuses follow the clock lazily: `Initializing` → `Ready` (or the
+ * `fail-next-backup` status), 200 → 404 after a DELETE, `Pending` → `Completed` (or the
+ * `fail-next-restore` status) for restores, and the restored index `Initializing` → `Ready`.
  *
  * @example
  * ```ts
@@ -114,8 +124,11 @@ export async function startPineconeSimulator(
       restoreJobs: [],
     }),
     overrides: { apiKey: options.apiKey },
-    faultSchema: faultSchemaWith<FailNextBackupFault>(
-      faultKind("fail-next-backup", { status: z.string().min(1).optional() }),
+    faultSchema: faultSchemaWith<PineconeFault>(
+      z.discriminatedUnion("kind", [
+        faultKind("fail-next-backup", { status: z.string().min(1).optional() }),
+        faultKind("fail-next-restore", { status: z.string().min(1).optional() }),
+      ]),
     ),
     errorBody: (status, message) => pineconeErrorBody(status, message),
     authenticate: (request, current) => authenticate(request, current.apiKey),
@@ -128,6 +141,7 @@ export async function startPineconeSimulator(
         ...context,
         restoreDurationMs: options.restoreDurationMs ?? 30_000,
         backupQuota: options.backupQuota ?? 500,
+        indexQuota: options.indexQuota ?? 20,
       });
       return {
         service,
@@ -141,6 +155,7 @@ export async function startPineconeSimulator(
     ...handle,
     apiKey: state.apiKey,
     indexes,
+    indexNames: () => behaviour.service.indexNames(),
     seedBackups: (count, index = indexes[0]!) => behaviour.service.seedBackups(index, count),
     seedBackup: (input) => seedOrThrow(behaviour.service.seeder, input),
     inventory: () => behaviour.service.inventory(),
@@ -155,7 +170,7 @@ function addIndexes(state: PineconeState, serverless: string[], pod: string[]): 
   ] as const) {
     for (const name of names) {
       if (!state.indexes.some((index) => index.name === name)) {
-        state.indexes.push({ name, indexId: randomUUID(), kind });
+        state.indexes.push(newIndex(name, randomUUID(), kind));
       }
     }
   }
@@ -168,6 +183,11 @@ function pineconeRoutes(service: PineconeService): SimRoute[] {
       method: "GET",
       pattern: "/indexes/:indexName",
       handler: (r) => service.describeIndex(r.params.indexName!),
+    },
+    {
+      method: "DELETE",
+      pattern: "/indexes/:indexName",
+      handler: (r) => service.deleteIndex(r.params.indexName!),
     },
     {
       method: "POST",
@@ -193,7 +213,7 @@ function pineconeRoutes(service: PineconeService): SimRoute[] {
     {
       method: "POST",
       pattern: "/backups/:backupId/create-index",
-      handler: (r) => service.createIndexFromBackup(r.params.backupId!, r),
+      handler: (r) => service.createIndexFromBackup(r.params.backupId!, r, r),
     },
     { method: "GET", pattern: "/restore-jobs", handler: (r) => service.listRestoreJobs(r.query) },
     {

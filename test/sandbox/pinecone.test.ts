@@ -185,6 +185,140 @@ describe("Pinecone simulator", () => {
     });
   });
 
+  describe("restores (create index from backup)", () => {
+    async function ready(): Promise<string> {
+      const id = (await h.create()).json.backup_id;
+      h.advance(10_000);
+      return id;
+    }
+
+    it("answers 412 FAILED_PRECONDITION for a backup that is not complete", async () => {
+      const id = (await h.create()).json.backup_id;
+      const early = await h.call("POST", `/backups/${id}/create-index`, { body: { name: "r1" } });
+      expect(early.status).toBe(412);
+      expect(early.json.error).toEqual({
+        code: "FAILED_PRECONDITION",
+        message: `Backup ${id} is not completed`,
+      });
+      expect(h.sim.indexNames()).not.toContain("r1");
+    });
+
+    it("runs the job with percent_complete, then the index is Ready with its tags", async () => {
+      const id = await ready();
+      const started = await h.call("POST", `/backups/${id}/create-index`, {
+        body: {
+          name: "restored",
+          tags: { "backup-warden": "rs_1" },
+          deletion_protection: "enabled",
+        },
+      });
+      expect(started.status).toBe(202);
+      const jobId = started.json.restore_job_id;
+      expect(started.json.index_id).toEqual(expect.any(String));
+      const index = await h.call("GET", "/indexes/restored");
+      expect(index.json).toMatchObject({
+        status: { ready: false, state: "Initializing" },
+        tags: { "backup-warden": "rs_1" },
+        deletion_protection: "enabled",
+      });
+      h.advance(5_000);
+      const halfway = (await h.call("GET", `/restore-jobs/${jobId}`)).json;
+      expect(halfway).toMatchObject({
+        status: "Pending",
+        percent_complete: 25,
+        completed_at: null,
+      });
+      h.advance(15_000);
+      const done = (await h.call("GET", `/restore-jobs/${jobId}`)).json;
+      expect(done).toMatchObject({
+        status: "Completed",
+        percent_complete: 100,
+        target_index_name: "restored",
+        target_index_id: started.json.index_id,
+        backup_id: id,
+      });
+      expect((await h.call("GET", "/indexes/restored")).json.status).toEqual({
+        ready: true,
+        state: "Ready",
+      });
+      expect(h.sim.indexNames()).toEqual([h.index, "legacy-pods", "restored"]);
+      const listed = (await h.call("GET", "/restore-jobs?limit=100")).json;
+      expect(listed.data.map((j: { restore_job_id: string }) => j.restore_job_id)).toEqual([jobId]);
+    });
+
+    it("ends the next restore job Failed (or the given status) on fail-next-restore", async () => {
+      const id = await ready();
+      const admin = await sandboxAdmin(h.sim, "POST", "/__sandbox/faults", {
+        kind: "fail-next-restore",
+        status: "Cancelled",
+      });
+      expect(admin.status).toBe(201);
+      h.sim.faults.add({ kind: "fail-next-restore" });
+      // A refused restore (name taken) does not use up a fault.
+      expect(
+        (await h.call("POST", `/backups/${id}/create-index`, { body: { name: h.index } })).status,
+      ).toBe(409);
+      const jobs: string[] = [];
+      for (const name of ["first", "second", "third"]) {
+        const r = await h.call("POST", `/backups/${id}/create-index`, { body: { name } });
+        jobs.push(r.json.restore_job_id);
+      }
+      h.advance(20_000);
+      const statuses = [];
+      for (const jobId of jobs) {
+        statuses.push((await h.call("GET", `/restore-jobs/${jobId}`)).json.status);
+      }
+      expect(statuses).toEqual(["Cancelled", "Failed", "Completed"]);
+      expect((await h.call("GET", "/indexes/first")).json.status).toEqual({
+        ready: false,
+        state: "InitializationFailed",
+      });
+    });
+
+    it("refuses bad tags with 400 and a project at its index quota with 403", async () => {
+      await h.sim.close();
+      h = await harness({ indexQuota: 2 });
+      const id = await ready();
+      const badTag = await h.call("POST", `/backups/${id}/create-index`, {
+        body: { name: "tagged", tags: { "no spaces in keys": "x" } },
+      });
+      expect(badTag.status).toBe(400);
+      expect(
+        (await h.call("POST", `/backups/${id}/create-index`, { body: { name: "second" } })).status,
+      ).toBe(202);
+      const full = await h.call("POST", `/backups/${id}/create-index`, { body: { name: "third" } });
+      expect(full.status).toBe(403);
+      expect(full.json.error).toEqual({
+        code: "FORBIDDEN",
+        message: "Increase your quota or upgrade to create more indexes.",
+      });
+    });
+
+    it("deletes an index: 403 while protected, else 202, Terminating, then 404", async () => {
+      const id = await ready();
+      await h.call("POST", `/backups/${id}/create-index`, {
+        body: { name: "guarded", deletion_protection: "enabled" },
+      });
+      await h.call("POST", `/backups/${id}/create-index`, { body: { name: "scratch" } });
+      const guarded = await h.call("DELETE", "/indexes/guarded");
+      expect(guarded.status).toBe(403);
+      expect(guarded.json.error.message).toMatch(/^Deletion protection is enabled for this index/);
+      const accepted = await h.call("DELETE", "/indexes/scratch");
+      expect(accepted.status).toBe(202);
+      expect(accepted.text).toBe("");
+      expect((await h.call("GET", "/indexes/scratch")).json.status.state).toBe("Terminating");
+      h.advance(3_000);
+      expect((await h.call("GET", "/indexes/scratch")).status).toBe(404);
+      expect((await h.call("DELETE", "/indexes/scratch")).status).toBe(404);
+      expect(h.sim.indexNames()).toContain("guarded");
+      expect(h.sim.indexNames()).not.toContain("scratch");
+      // The name is free again.
+      expect(
+        (await h.call("POST", `/backups/${id}/create-index`, { body: { name: "scratch" } })).status,
+      ).toBe(202);
+    });
+  });
+
   describe("pagination", () => {
     it("pages newest first with limit and pagination.next, null on the last page", async () => {
       const seeded = h.sim.seedBackups(130);

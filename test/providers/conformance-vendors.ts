@@ -16,7 +16,8 @@ import {
 const TIMINGS = { backupMs: 10_000, deleteMs: 5_000 };
 
 /** What differs from row to row; `vendorEnv` adds what is the same for all. */
-interface VendorParts extends Pick<VendorEnv, "failNextBackup" | "conflict" | "inFlightAmong"> {
+interface VendorParts
+  extends Pick<VendorEnv, "failNextBackup" | "conflict" | "inFlightAmong" | "restore"> {
   sim: { faults: VendorEnv["faults"]; close(): Promise<void> };
   clock: ReturnType<typeof simulatorClock>;
   resourceId: string;
@@ -180,6 +181,21 @@ export async function pineconeEnv(): Promise<VendorEnv> {
       const ref = await start();
       sim.seedBackups(count);
       return ref;
+    },
+    // Always into a new index; the source index's name is taken (409).
+    restore: {
+      destination: () => ({ indexName: "restored-drill" }),
+      overwrites: false,
+      restoreMs,
+      // The restore job has no reason field: its status is what the reason carries.
+      failNextRestore: () => {
+        sim.faults.add({ kind: "fail-next-restore", status: "Failed" });
+        return "Failed";
+      },
+      unusable: () => ({ destination: { indexName }, cls: "INVALID" }),
+      // 412 FAILED_PRECONDITION "Backup … is not completed": try again once it is Ready.
+      notCompleteCls: "CONFLICT",
+      resources: () => sim.indexNames(),
     },
   });
 }

@@ -6,6 +6,7 @@ import {
   pineconeBackupState,
 } from "../../lib/providers/pinecone/adapter.ts";
 import { classifyPineconeError } from "../../lib/providers/pinecone/errors.ts";
+import { pineconeRestoreState } from "../../lib/providers/pinecone/restores.ts";
 import type { BackupProvider } from "../../lib/providers/port.ts";
 import { checkTarget, createProviderFactory } from "../../lib/providers/registry.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
@@ -27,6 +28,15 @@ describe("classifyPineconeError", () => {
     [402, "PAYMENT_REQUIRED", "", "QUOTA"],
     [403, "FORBIDDEN", "Backup quota exceeded", "QUOTA"],
     [403, "PERMISSION_DENIED", "not allowed", "AUTH"],
+    [403, "FORBIDDEN", "Increase your quota or upgrade to create more indexes.", "QUOTA"],
+    [
+      403,
+      "FORBIDDEN",
+      "This project already contains 20 serverless indexes, the maximum per project.",
+      "QUOTA",
+    ],
+    [403, "FORBIDDEN", "Deletion protection is enabled for this index.", "INVALID"],
+    [409, "ALREADY_EXISTS", "Resource restored already exists.", "INVALID"],
     [401, "UNAUTHENTICATED", "Invalid API key.", "AUTH"],
     [400, "INVALID_ARGUMENT", "", "INVALID"],
     [422, "UNPROCESSABLE_ENTITY", "", "INVALID"],
@@ -58,6 +68,31 @@ describe("pineconeBackupState", () => {
     });
     const failed = pineconeBackupState({ ...base, status: "InitializationFailed" });
     expect(failed.failureReason).toContain("InitializationFailed");
+  });
+});
+
+describe("pineconeRestoreState", () => {
+  const base = { restore_job_id: "j1", backup_id: "b1", target_index_name: "restored" };
+  it.each([
+    ["Pending", "RUNNING"],
+    ["InProgress", "RUNNING"],
+    ["Completed", "RESTORED"],
+    ["Failed", "FAILED"],
+    ["Cancelled", "FAILED"],
+    ["Canceled", "FAILED"],
+  ] as const)("%s → %s", (status, expected) => {
+    expect(pineconeRestoreState({ ...base, status }).status).toBe(expected);
+  });
+
+  it("reports percent_complete as progress, and a failure by its status", () => {
+    expect(pineconeRestoreState({ ...base, status: "Pending", percent_complete: 42.2 })).toEqual({
+      status: "RUNNING",
+      providerStatus: "Pending",
+      progress: 42.2,
+    });
+    expect(pineconeRestoreState({ ...base, status: "Failed" }).failureReason).toMatch(
+      /restore job j1 \(index restored\) as Failed/,
+    );
   });
 });
 
@@ -176,6 +211,132 @@ describe("PineconeProvider against the simulator", () => {
         [((await theirs.json()) as { backup_id: string }).backup_id, undefined],
       ].sort(),
     );
+  });
+
+  describe("restores", () => {
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${sim.url}${path}`, {
+        method,
+        headers: {
+          "api-key": sim.apiKey,
+          "x-pinecone-api-version": PINECONE_API_VERSION,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+
+    async function readyBackup(provider: BackupProvider) {
+      const { ref } = await provider.createBackup({ backupId: "bk_01jd3xk5t9q2rs" });
+      advance(60_000);
+      return ref;
+    }
+
+    it("creates the index tagged with our restore id and the deletion protection asked for", async () => {
+      const provider = await adapter();
+      const backup = await readyBackup(provider);
+      const { ref } = await provider.restores!.start({
+        restoreId: "rs_01jd3xk5t9q2tag",
+        backup,
+        destination: { indexName: "restored-tagged", deletionProtection: "enabled" },
+      });
+      const create = sim.requests.find((r) => r.path.endsWith("/create-index"));
+      expect(create?.path).toBe(`/backups/${backup.backupId}/create-index`);
+      const index = (await (await api("GET", "/indexes/restored-tagged")).json()) as {
+        tags: Record<string, string>;
+        deletion_protection: string;
+        status: { state: string };
+      };
+      expect(index).toMatchObject({
+        tags: { "backup-warden": "rs_01jd3xk5t9q2tag" },
+        deletion_protection: "enabled",
+        status: { ready: false, state: "Initializing" },
+      });
+      expect(await provider.restores!.describe(ref)).toEqual({
+        exists: true,
+        healthy: false,
+        providerStatus: "Initializing",
+      });
+      advance(30_000);
+      // Protected: refused by us, with the reason, before any DELETE is sent.
+      const refused = await failure(provider.restores!.deleteCreated(ref));
+      expect(refused.cls).toBe("INVALID");
+      expect(refused.message).toMatch(/deletion protection/);
+      expect(sim.requests.some((r) => r.method === "DELETE")).toBe(false);
+      expect(sim.indexNames()).toContain("restored-tagged");
+    });
+
+    it("never deletes an index without our tag, nor one another restore job wrote", async () => {
+      const provider = await adapter();
+      const backup = await readyBackup(provider);
+      // An operator's own restore, into a name a record of ours might claim.
+      const theirs = await api("POST", `/backups/${backup.backupId}/create-index`, {
+        name: "ops-copy",
+      });
+      const jobId = ((await theirs.json()) as { restore_job_id: string }).restore_job_id;
+      const forged = { jobId, resourceId: "ops-copy", created: true };
+      expect((await failure(provider.restores!.deleteCreated(forged))).cls).toBe("INVALID");
+      const { ref } = await provider.restores!.start({
+        restoreId: "rs_01jd3xk5t9q2mine",
+        backup,
+        destination: { indexName: "mine" },
+      });
+      const crossed = { ...ref, jobId };
+      expect((await failure(provider.restores!.deleteCreated(crossed))).cls).toBe("INVALID");
+      expect(sim.indexNames()).toEqual(expect.arrayContaining(["ops-copy", "mine"]));
+      expect(sim.requests.some((r) => r.method === "DELETE")).toBe(false);
+    });
+
+    it("classes the index quota as QUOTA and a job Pinecone forgot as FAILED", async () => {
+      await sim.close();
+      sim = await startPineconeSimulator({
+        now: () => clock,
+        backupDurationMs: 60_000,
+        indexQuota: 1,
+      });
+      const provider = await adapter();
+      const backup = await readyBackup(provider);
+      const full = await failure(
+        provider.restores!.start({
+          restoreId: "rs_01jd3xk5t9q2full",
+          backup,
+          destination: { indexName: "one-too-many" },
+        }),
+      );
+      expect(full.cls).toBe("QUOTA");
+      const gone = {
+        jobId: "00000000-0000-4000-8000-000000000000",
+        resourceId: "x",
+        created: true,
+      };
+      expect(await provider.restores!.status(gone)).toMatchObject({
+        status: "FAILED",
+        providerStatus: "NOT_FOUND",
+      });
+      expect(await provider.restores!.describe(gone)).toEqual({
+        exists: false,
+        healthy: false,
+        providerStatus: "NOT_FOUND",
+      });
+      expect(
+        await provider.restores!.find("rs_01jd3xk5t9q2none", { indexName: "x" }),
+      ).toBeUndefined();
+    });
+
+    it("previews: an unknown backup is NOT_FOUND, one still being made CONFLICT", async () => {
+      const provider = await adapter();
+      const unknown = {
+        backupId: "00000000-0000-4000-8000-000000000000",
+        resourceId: "docs-example",
+      };
+      const destination = { indexName: "fresh" };
+      expect((await failure(provider.restores!.preview(unknown, destination))).cls).toBe(
+        "NOT_FOUND",
+      );
+      const { ref } = await provider.createBackup({ backupId: "bk_01jd3xk5t9q2young" });
+      expect((await failure(provider.restores!.preview(ref, destination))).cls).toBe("CONFLICT");
+      advance(60_000);
+      expect(await provider.restores!.preview(ref, destination)).toEqual({});
+    });
   });
 
   it("is refused by the registry on any host but api.pinecone.io", async () => {

@@ -22,8 +22,10 @@ import {
   ourLabel,
   ownerIdOfLabel,
   type VendorBackup,
+  type VendorRestores,
 } from "../port.ts";
 import { classifyPineconeError } from "./errors.ts";
+import { PineconeRestores } from "./restores.ts";
 
 /**
  * The API version every request pins (`X-Pinecone-Api-Version`, required from 2025-10 on;
@@ -108,7 +110,8 @@ function ownerIdOfName(name: string | null | undefined): string | undefined {
 
 /**
  * Pinecone serverless index backups: create, describe, asynchronous delete (202, then
- * describe until 404), a 412 while a restore from the backup is pending.
+ * describe until 404), a 412 while a restore from the backup is pending; restores into a
+ * new index ({@link PineconeRestores}, docs/providers.md §2.6).
  */
 export class PineconeProvider extends HttpProvider implements BackupProvider {
   readonly name = "pinecone" as const;
@@ -116,6 +119,8 @@ export class PineconeProvider extends HttpProvider implements BackupProvider {
   protected readonly providerName = "pinecone";
   readonly #credentials: ApiKeySecret;
   readonly #indexName: string;
+  /** Into a new index of the same project (the API key's), tagged with our restore id. */
+  readonly restores: VendorRestores = new PineconeRestores((request) => this.send(request));
 
   constructor(
     options: HttpProviderOptions & {

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { queryValue, wholeNumber } from "../query.ts";
+import { timedRecordShape } from "../state-file.ts";
 import { huaweiBackupShape, huaweiStateSchema } from "./model.ts";
 
 /** A simulated DCS instance: what `GET /v2/{project_id}/instances/{id}` shows of it. */
@@ -9,7 +10,13 @@ export const dcsInstanceSchema = z.object({
   /** `single`, `ha` (master/standby), `cluster`, `proxy` or `ha_rw_split`. */
   cacheMode: z.string(),
   specCode: z.string(),
+  /** GB. */
   capacity: z.number(),
+  /**
+   * MB of data held at start (`used_memory`); default 5 % of the capacity. Clients'
+   * writes are stood in for by `sim.writeData`, a restore by the backup's figure.
+   */
+  usedMemoryMb: z.number().nonnegative().optional(),
 });
 /** A simulated DCS instance (see {@link dcsInstanceSchema}). */
 export type DcsInstance = z.infer<typeof dcsInstanceSchema>;
@@ -43,13 +50,43 @@ const storedBackupSchema = z.object({
   /** Set by a `fail-next-backup` fault: the record ends `failed` with this error code. */
   failCode: z.string().nullable(),
   sizeBytes: z.number().int(),
+  /** The instance's data when the backup was made (its `used_memory`); older files: none. */
+  usedMemoryMb: z.number().nonnegative().optional(),
 });
 
-/** Schema of the DCS simulator's state file. */
-export const dcsStateSchema = huaweiStateSchema(storedBackupSchema);
+/** A restore record as stored: `backupId`'s data written over `instanceId`'s. */
+const storedRestoreSchema = z.object({
+  restoreId: z.string(),
+  instanceId: z.string(),
+  backupId: z.string(),
+  backupName: z.string(),
+  backupRemark: z.string(),
+  /** `restore_remark` of the record (the request's `remark`). */
+  remark: z.string(),
+  seq: z.number().int(),
+  ...timedRecordShape,
+  /** Set by a `fail-next-restore` fault: the record ends `failed` with this error code. */
+  failCode: z.string().nullable(),
+  /** The data the restore leaves in the instance (the backup's `usedMemoryMb`). */
+  usedMemoryMb: z.number().nonnegative(),
+});
+
+/** What clients last wrote to an instance (`sim.writeData`): its data from `at` on. */
+const instanceDataSchema = z.object({ usedMemoryMb: z.number().nonnegative(), at: z.number() });
+
+/**
+ * Schema of the DCS simulator's state file: the shared Huawei state plus restore records
+ * and instance data (both absent from files written before restores existed).
+ */
+export const dcsStateSchema = huaweiStateSchema(storedBackupSchema).extend({
+  restores: z.array(storedRestoreSchema).default([]),
+  instanceData: z.record(z.string(), instanceDataSchema).default({}),
+});
 
 /** A backup record as stored. */
 export type StoredDcsBackup = z.infer<typeof storedBackupSchema>;
+/** A restore record as stored. */
+export type StoredDcsRestore = z.infer<typeof storedRestoreSchema>;
 /** The whole persisted simulator state. */
 export type DcsState = z.infer<typeof dcsStateSchema>;
 
@@ -79,6 +116,26 @@ export function dcsStatusAt(
   const startAt = backup.createdAt + backup.durationMs * WAITING_SHARE;
   if (now < startAt) return { status: "waiting", progress: 0 };
   return { status: "backuping", progress: Math.floor(((now - startAt) / (endAt - startAt)) * 100) };
+}
+
+/** Documented restore statuses (ListRestoreRecords, InstanceRestoreInfo.status). */
+export type DcsRestoreStatus = "waiting" | "restoring" | "succeed" | "failed";
+
+/**
+ * A restore record's status and progress at `now`: `waiting`, `restoring` (progress
+ * rising), then `succeed` or `failed`, over the record's `durationMs` (the share spent
+ * waiting is the backups' one; ASSUMPTION: undocumented).
+ */
+export function dcsRestoreStatusAt(
+  restore: StoredDcsRestore,
+  now: number,
+): { status: DcsRestoreStatus; progress: number } {
+  const endAt = restore.createdAt + restore.durationMs;
+  if (now >= endAt)
+    return { status: restore.failCode === null ? "succeed" : "failed", progress: 100 };
+  const startAt = restore.createdAt + restore.durationMs * WAITING_SHARE;
+  if (now < startAt) return { status: "waiting", progress: 0 };
+  return { status: "restoring", progress: Math.floor(((now - startAt) / (endAt - startAt)) * 100) };
 }
 
 /** DCS record times: ISO-8601 UTC with milliseconds, as in the documented examples. */

@@ -220,17 +220,38 @@ export async function taurusDbEnv(): Promise<VendorEnv> {
 /** Huawei DCS on its simulator (row written by the Huawei adapter's engineer). */
 export async function dcsEnv(): Promise<VendorEnv> {
   const clock = simulatorClock();
+  const restoreMs = 30_000;
   const sim = await startDcsSimulator({
     now: clock.now,
     gatewayNow: Date.now,
     jobDurationMs: TIMINGS.backupMs,
     deleteDurationMs: TIMINGS.deleteMs,
+    restoreDurationMs: restoreMs,
   });
   // The master/standby demo instance: single-node ones cannot be backed up.
   const instanceId = sim.instances.find((i) => i.cacheMode === "ha")!.instanceId;
+  const other = sim.instances.find((i) => i.instanceId !== instanceId)!.instanceId;
   // A backup running on the instance refuses another one (400 DCS.4096).
-  return huaweiEnv("huawei-dcs", sim, clock, instanceId, () => {
+  const env = huaweiEnv("huawei-dcs", sim, clock, instanceId, () => {
     sim.faults.add({ kind: "fail-next-backup", errorCode: "dcs.08.0005" });
     return "dcs.08.0005";
   });
+  return {
+    ...env,
+    // DCS restores a backup only over the instance it was made of (docs/providers.md §4.6).
+    restore: {
+      destination: () => ({ instanceId, remark: "conformance drill" }),
+      overwrites: true,
+      restoreMs,
+      failNextRestore: () => {
+        sim.faults.add({ kind: "fail-next-restore", reason: "dcs.08.0007" });
+        return "dcs.08.0007";
+      },
+      // Any other instance, even an existing one: the adapter refuses it before calling DCS.
+      unusable: () => ({ destination: { instanceId: other }, cls: "INVALID" }),
+      // DCS.4087: the backup record is not `succeed`.
+      notCompleteCls: "INVALID",
+      resources: () => sim.instances.map((i) => i.instanceId),
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { ValidationError } from "../../core/errors.ts";
 import { ProviderError } from "../../core/provider-error.ts";
+import { DcsDestination } from "../../core/restore.ts";
 import type { TargetOf } from "../../core/target.ts";
 import { listingTooLong, parseVendor, pathSegment } from "../http.ts";
 import {
@@ -10,7 +11,11 @@ import {
   type CommonStatus,
   ourLabel,
   ownerIdOfLabel,
+  type RestoredResource,
+  type RestoreRef,
+  type RestoreState,
   type VendorBackup,
+  type VendorRestores,
 } from "../port.ts";
 import type { VendorModule } from "../vendor.ts";
 import {
@@ -44,6 +49,74 @@ const ListResponse = z.object({
 const CreateResponse = z.object({ backup_id: z.string() });
 /** The instance fields that tell its type (see {@link isSingleNode}). */
 const Instance = z.object({ cache_mode: z.string().nullish(), spec_code: z.string().nullish() });
+/** What a restore preview and `describe` read of the instance (ShowInstanceResponse; MB). */
+const InstanceDetail = Instance.extend({
+  name: z.string().nullish(),
+  status: z.string().nullish(),
+  engine: z.string().nullish(),
+  engine_version: z.string().nullish(),
+  capacity: z.number().nullish(),
+  max_memory: z.number().nullish(),
+  used_memory: z.number().nullish(),
+});
+type InstanceDetail = z.infer<typeof InstanceDetail>;
+
+/**
+ * A restore record (InstanceRestoreInfo). The documented example shows `error_code` and
+ * `backup_remark` as `{}` where there is none, so only a string counts.
+ */
+const RestoreRecord = z.object({
+  restore_id: z.string(),
+  status: z.string(),
+  progress: z.union([z.string(), z.number()]).nullish(),
+  restore_remark: z.unknown(),
+  error_code: z.unknown(),
+});
+type RestoreRecord = z.infer<typeof RestoreRecord>;
+const RestoreListResponse = z.object({
+  total_num: z.number().nullish(),
+  restore_record_response: z.array(RestoreRecord).nullish(),
+});
+const RestoreResponse = z.object({ restore_id: z.string() });
+
+/** Restore record statuses (docs/providers.md §4.6). */
+const RESTORE_STATUS: Record<string, RestoreState["status"]> = {
+  waiting: "RUNNING",
+  restoring: "RUNNING",
+  succeed: "RESTORED",
+  failed: "FAILED",
+};
+
+/** Restore failure codes of the record, worded for a restore (ListRestoreRecords). */
+const RESTORE_FAILURES: Record<string, string> = {
+  "dcs.08.0001": "the backup and restoration tool failed to start",
+  "dcs.08.0002": "the restore timed out",
+  "dcs.08.0003": "deleting the OBS bucket failed",
+  "dcs.08.0004": "fetching the AK/SK failed",
+  "dcs.08.0005": "creating the OBS bucket failed",
+  "dcs.08.0006": "querying the backup data size failed",
+  "dcs.08.0007": "synchronising data during the restore failed",
+  "dcs.08.0008": "not run because the instance was running another task",
+};
+
+/** A restore remark is at most 128 bytes (the DCS console; docs/providers.md §4.6). */
+const RESTORE_REMARK_BYTES = 128;
+/** Our restore id at the start of a restore remark we wrote. */
+const OUR_RESTORE_REMARK = /^backup-warden (rs_[0-9a-z_-]{1,60})(?:\s|$)/;
+
+/**
+ * The remark of a restore we start: `backup-warden <restoreId>`, then the user's text
+ * (cut, on a character boundary, to keep the whole within 128 bytes).
+ */
+export function restoreRemark(restoreId: string, userRemark?: string): string {
+  const ours = `backup-warden ${restoreId}`;
+  const text = userRemark?.trim();
+  if (!text) return ours;
+  let remark = `${ours} ${text}`;
+  while (Buffer.byteLength(remark) > RESTORE_REMARK_BYTES)
+    remark = [...remark].slice(0, -1).join("");
+  return remark.trimEnd();
+}
 
 const STATUS: Record<string, CommonStatus> = {
   waiting: "PENDING",
@@ -96,6 +169,29 @@ export class DcsProvider extends HuaweiProvider implements BackupProvider {
     super(options);
     this.#resource = options.resource;
   }
+
+  /**
+   * Restores (docs/providers.md §4.6): always over an existing instance, and only the
+   * instance the backup was made of — DCS restores an instance from its own backup
+   * records; copying a backup into another instance is a data migration (backup import),
+   * which we do not drive.
+   */
+  readonly restores: VendorRestores = {
+    preview: (backup, destination) => this.#previewRestore(backup, destination),
+    start: (request) => this.#startRestore(request),
+    status: (ref) => this.#restoreStatus(ref),
+    describe: (ref) => this.#describeRestored(ref),
+    deleteCreated: async (ref) => {
+      throw new ProviderError({
+        cls: "INVALID",
+        provider: this.providerName,
+        message:
+          `DCS instance ${ref.resourceId} was not created by the restore: a DCS restore ` +
+          "writes over an existing instance and never creates one, so there is nothing to delete",
+      });
+    },
+    find: (restoreId, destination) => this.#findRestore(restoreId, destination),
+  };
 
   /** Refuses a missing instance or a single-node one, with a message saying what to do. */
   async validateTarget(): Promise<void> {
@@ -235,8 +331,189 @@ export class DcsProvider extends HuaweiProvider implements BackupProvider {
     }
   }
 
-  #instancePath(version: "v2" | "v1.0" = this.#resource.apiVersion): string {
-    return `/${version}/${this.projectPath}/instances/${pathSegment(this.providerName, "instance id", this.#resource.instanceId)}`;
+  #instancePath(
+    version: "v2" | "v1.0" = this.#resource.apiVersion,
+    instanceId: string = this.#resource.instanceId,
+  ): string {
+    return `/${version}/${this.projectPath}/instances/${pathSegment(this.providerName, "instance id", instanceId)}`;
+  }
+
+  /**
+   * The destination's instance, refused (INVALID) unless it is the one the backup was
+   * made of: RestoreInstance names the instance in its path and the backup record by id,
+   * and DCS restores an instance only from its own backup records (docs/providers.md §4.6).
+   */
+  #destinationOf(backup: BackupRef, destination: Record<string, unknown>) {
+    const parsed = DcsDestination.safeParse(destination);
+    if (!parsed.success) {
+      throw new ProviderError({
+        cls: "INVALID",
+        provider: this.providerName,
+        message: "a DCS restore destination is {instanceId, remark?}",
+      });
+    }
+    const { instanceId, remark } = parsed.data;
+    if (instanceId !== backup.resourceId) {
+      throw new ProviderError({
+        cls: "INVALID",
+        provider: this.providerName,
+        message:
+          `DCS restores a backup only into the instance it was made of: backup ` +
+          `${backup.backupId} is of instance ${backup.resourceId}, not ${instanceId}. ` +
+          "To copy it into another instance, use a DCS data migration (backup import), " +
+          "which backup-warden does not drive",
+      });
+    }
+    return { instanceId, remark };
+  }
+
+  /** `GET /v2/{project_id}/instances/{instance_id}` (for both generations, as at registration). */
+  async #instanceDetail(instanceId: string): Promise<InstanceDetail> {
+    const response = await this.send({ method: "GET", path: this.#instancePath("v2", instanceId) });
+    return parseVendor(this.providerName, "instance", InstanceDetail, response.body);
+  }
+
+  /**
+   * Checks, without changing anything, what RestoreInstance would refuse: the instance
+   * missing (NOT_FOUND), single-node (INVALID) or not RUNNING (CONFLICT); the backup not
+   * listed (NOT_FOUND) or not `succeed` (INVALID, as DCS.4087); another backup running
+   * (CONFLICT, as DCS.4096). Then says what the restore would overwrite.
+   */
+  async #previewRestore(backup: BackupRef, destination: Record<string, unknown>) {
+    const { instanceId } = this.#destinationOf(backup, destination);
+    const instance = await this.#instanceDetail(instanceId);
+    const refuse = (cls: "INVALID" | "CONFLICT" | "NOT_FOUND", message: string) =>
+      new ProviderError({ cls, provider: this.providerName, message });
+    if (isSingleNode(instance))
+      throw refuse("INVALID", `DCS instance ${instanceId} is single-node: it cannot be restored`);
+    const status = instance.status ?? "UNKNOWN";
+    if (status !== "RUNNING") {
+      throw refuse(
+        "CONFLICT",
+        `DCS instance ${instanceId} is ${this.vendorText(status, 40)}, not RUNNING: try again once it is`,
+      );
+    }
+    let record: BackupRecord | undefined;
+    let running = false;
+    for await (const r of this.#records({})) {
+      if (r.backup_id === backup.backupId) record = r;
+      if (r.status === "waiting" || r.status === "backuping") running = true;
+    }
+    if (!record || STATUS[record.status] === "DELETED")
+      throw refuse("NOT_FOUND", `DCS instance ${instanceId} has no backup ${backup.backupId}`);
+    if (record.status !== "succeed") {
+      throw refuse(
+        "INVALID",
+        `backup ${backup.backupId} is ${this.vendorText(record.status, 40)}: DCS restores only a succeed backup`,
+      );
+    }
+    if (running)
+      throw refuse("CONFLICT", `DCS instance ${instanceId} is being backed up: try again later`);
+    return {
+      overwrites: {
+        resourceId: instanceId,
+        summary: overwriteSummary(instanceId, instance, (t) => this.vendorText(t, 80)),
+      },
+    };
+  }
+
+  async #startRestore(request: {
+    restoreId: string;
+    backup: BackupRef;
+    destination: Record<string, unknown>;
+  }): Promise<{ ref: RestoreRef; state: RestoreState }> {
+    const { instanceId, remark } = this.#destinationOf(request.backup, request.destination);
+    const response = await this.send({
+      method: "POST",
+      path: `${this.#instancePath(undefined, instanceId)}/restores`,
+      body: {
+        backup_id: request.backup.backupId,
+        remark: restoreRemark(request.restoreId, remark),
+      },
+    });
+    const data = parseVendor(this.providerName, "restore response", RestoreResponse, response.body);
+    return {
+      ref: { jobId: data.restore_id, resourceId: instanceId, created: false },
+      state: { status: "RUNNING", providerStatus: "waiting" },
+    };
+  }
+
+  /** The record `ref.jobId` (its `restore_id`) among the instance's; not listed is FAILED. */
+  async #restoreStatus(ref: RestoreRef): Promise<RestoreState> {
+    for await (const record of this.#restoreRecords(ref.resourceId)) {
+      if (record.restore_id === ref.jobId) return restoreStateOf(record, (t) => this.vendorText(t));
+    }
+    return {
+      status: "FAILED",
+      providerStatus: "NOT_LISTED",
+      failureReason: `DCS instance ${ref.resourceId} lists no restore record ${ref.jobId}`,
+    };
+  }
+
+  /** The instance now: healthy when RUNNING; `used_memory` (MB) as its size. */
+  async #describeRestored(ref: RestoreRef): Promise<RestoredResource> {
+    let instance: InstanceDetail;
+    try {
+      instance = await this.#instanceDetail(ref.resourceId);
+    } catch (error) {
+      if (error instanceof ProviderError && error.cls === "NOT_FOUND")
+        return { exists: false, healthy: false, providerStatus: "NOT_FOUND" };
+      throw error;
+    }
+    const status = instance.status ?? "UNKNOWN";
+    return {
+      exists: true,
+      healthy: status === "RUNNING",
+      providerStatus: status,
+      ...(typeof instance.used_memory === "number"
+        ? { sizeBytes: instance.used_memory * 1024 * 1024 }
+        : {}),
+    };
+  }
+
+  /** Our restore, by the `backup-warden <restoreId>` that starts its remark. */
+  async #findRestore(
+    restoreId: string,
+    destination: Record<string, unknown>,
+  ): Promise<RestoreRef | undefined> {
+    const parsed = DcsDestination.safeParse(destination);
+    if (!parsed.success) return undefined;
+    const { instanceId } = parsed.data;
+    for await (const record of this.#restoreRecords(instanceId)) {
+      const remark = typeof record.restore_remark === "string" ? record.restore_remark : "";
+      if (OUR_RESTORE_REMARK.exec(remark)?.[1] === restoreId)
+        return { jobId: record.restore_id, resourceId: instanceId, created: false };
+    }
+    return undefined;
+  }
+
+  /**
+   * Every restore record of an instance, page by page (v2 `offset`, v1.0 1-based `start`,
+   * as the backup records); a short page ends the scan.
+   */
+  async *#restoreRecords(instanceId: string): AsyncGenerator<RestoreRecord> {
+    const v1 = this.#resource.apiVersion === "v1.0";
+    for (let offset = 0; ; offset += DCS_PAGE_SIZE) {
+      if (offset >= DCS_MAX_RECORDS)
+        throw listingTooLong(
+          this.providerName,
+          `restore record list of instance ${instanceId}`,
+          `${DCS_MAX_RECORDS} records`,
+        );
+      const response = await this.send({
+        method: "GET",
+        path: `${this.#instancePath(undefined, instanceId)}/restores`,
+        query: v1 ? { start: offset + 1, limit: DCS_PAGE_SIZE } : { offset, limit: DCS_PAGE_SIZE },
+      });
+      // UNCONFIRMED: whether an instance without records answers 204 as the backup list does.
+      const page =
+        response.status === 204
+          ? {}
+          : parseVendor(this.providerName, "restore list", RestoreListResponse, response.body);
+      const records = page.restore_record_response ?? [];
+      yield* records;
+      if (records.length < DCS_PAGE_SIZE) return;
+    }
   }
 }
 
@@ -256,6 +533,47 @@ function stateOf(record: BackupRecord, text: (vendorText: string) => string): Ba
       : {}),
     ...(status === "FAILED" ? { failureReason: failure } : {}),
   };
+}
+
+/** A restore record's state; `text` scrubs what the vendor wrote before it enters a message. */
+function restoreStateOf(record: RestoreRecord, text: (vendorText: string) => string): RestoreState {
+  const status = RESTORE_STATUS[record.status] ?? "RUNNING";
+  const progress = Number.parseFloat(String(record.progress ?? ""));
+  const code = typeof record.error_code === "string" && record.error_code ? record.error_code : "";
+  const failure = code
+    ? `${text(code)}: ${RESTORE_FAILURES[code] ?? "restore failed"}`
+    : "DCS reports the restore as failed";
+  return {
+    status,
+    providerStatus: record.status,
+    ...(Number.isFinite(progress) ? { progress } : {}),
+    ...(status === "FAILED" ? { failureReason: failure } : {}),
+  };
+}
+
+/** What a restore over `instance` replaces, in words (at most 1000 characters). */
+function overwriteSummary(
+  instanceId: string,
+  instance: InstanceDetail,
+  text: (vendorText: string) => string,
+): string {
+  const name = instance.name ? `"${text(instance.name)}" (${instanceId})` : instanceId;
+  const engine = [instance.engine ?? "Redis", instance.engine_version]
+    .filter(Boolean)
+    .map((part) => text(String(part)))
+    .join(" ");
+  const mode = instance.cache_mode ? `, ${text(instance.cache_mode)}` : "";
+  const capacity = typeof instance.capacity === "number" ? `, ${instance.capacity} GB` : "";
+  const used =
+    typeof instance.used_memory === "number"
+      ? ` It now holds ${instance.used_memory} MB${
+          typeof instance.max_memory === "number" ? ` of ${instance.max_memory} MB` : ""
+        } of data (DCS reports no key count).`
+      : "";
+  return (
+    `Replaces ALL data of DCS instance ${name}, ${engine}${mode}${capacity}, with the backup's.` +
+    `${used} The instance serves no reads or writes until the restore ends.`
+  ).slice(0, 1000);
 }
 
 /** The DCS entry of the provider registry. */

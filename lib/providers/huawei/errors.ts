@@ -76,11 +76,13 @@ const DCS: Record<string, ProviderErrorClass> = {
   ),
   "DCS.3022": "NOT_FOUND", // the instance does not exist
   "DCS.4039": "QUOTA",
-  "DCS.4087": "INVALID", // restore from a backup that is not `succeed`
+  "DCS.4087": "INVALID", // restore from a backup that is not `succeed` (it will not become one)
   "DCS.4095": "INVALID", // backup/restore not supported (e.g. single-node)
   "DCS.4072": "INVALID",
   "DCS.4101": "TRANSIENT", // delete backup failed (server side)
   "DCS.5078": "TRANSIENT", // query backup record failed (server side)
+  "DCS.5079": "TRANSIENT", // query restore record failed (server side)
+  "DCS.5092": "TRANSIENT", // saving the restore data failed (server side)
 };
 
 /** What the request was, where a code means different things per operation. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../lib/core/errors.ts";
 import { ProviderError } from "../../../lib/core/provider-error.ts";
 import type { DcsResource } from "../../../lib/core/vendors.ts";
-import { DcsProvider, isSingleNode } from "../../../lib/providers/huawei/dcs.ts";
+import { DcsProvider, isSingleNode, restoreRemark } from "../../../lib/providers/huawei/dcs.ts";
 import { type DcsSimulatorOptions, startDcsSimulator } from "../../../sandbox/huawei/dcs.ts";
 import { clientFor, T0 } from "../../sandbox/huawei/helpers.ts";
 import { closeAfterEach } from "../../support/close-after-each.ts";
@@ -210,5 +210,130 @@ describe("DCS target validation", () => {
     expect(isSingleNode({ spec_code: "dcs.single_node" })).toBe(true);
     expect(isSingleNode({ spec_code: "redis.cluster.xu1.large.r2.4" })).toBe(false);
     expect(isSingleNode({})).toBe(false);
+  });
+});
+
+describe("DCS restores", () => {
+  /** An adapter with a `succeed` backup of its instance. */
+  async function withBackup(resource: Partial<DcsResource> = {}) {
+    const env = await start({ jobDurationMs: 1_000, restoreDurationMs: 10_000 }, resource);
+    const { ref } = await env.provider.createBackup({ backupId: "bk_1" });
+    env.clock.value += 1_000;
+    const restores = env.provider.restores!;
+    const destination = { instanceId: ref.resourceId };
+    return { ...env, backup: ref, restores, destination };
+  }
+
+  it("previews what is overwritten: name, id, engine, type, capacity and used memory", async () => {
+    const { restores, backup, destination, sim } = await withBackup();
+    const { overwrites } = await restores.preview(backup, destination);
+    const instance = sim.instances.find((i) => i.instanceId === backup.resourceId)!;
+
+    expect(overwrites?.resourceId).toBe(backup.resourceId);
+    expect(overwrites?.summary).toContain(`"${instance.name}" (${instance.instanceId})`);
+    expect(overwrites?.summary).toContain("Redis 5.0, ha, 2 GB");
+    expect(overwrites?.summary).toMatch(/holds \d+ MB of 2048 MB/);
+  });
+
+  it("refuses any instance but the backup's own, in preview and start, before calling DCS", async () => {
+    const { restores, backup, sim } = await withBackup();
+    const other = sim.instances.find((i) => i.instanceId !== backup.resourceId)!.instanceId;
+    const calls = sim.requests.length;
+
+    const preview = await rejectionOf(
+      restores.preview(backup, { instanceId: other }),
+      ProviderError,
+    );
+    const started = await rejectionOf(
+      restores.start({ restoreId: "rs_1", backup, destination: { instanceId: other } }),
+      ProviderError,
+    );
+
+    expect([preview.cls, started.cls]).toEqual(["INVALID", "INVALID"]);
+    expect(preview.message).toMatch(/only into the instance it was made of/);
+    expect(sim.requests.length).toBe(calls);
+  });
+
+  it("previews CONFLICT while a backup or a restore runs, INVALID for a backup not yet done", async () => {
+    const { restores, backup, destination, provider, clock } = await withBackup();
+    const { ref: building } = await provider.createBackup({ backupId: "bk_2" });
+
+    const notDone = await rejectionOf(restores.preview(building, destination), ProviderError);
+    const busy = await rejectionOf(restores.preview(backup, destination), ProviderError);
+    clock.value += 1_000;
+    await restores.start({ restoreId: "rs_1", backup, destination });
+    const restoring = await rejectionOf(restores.preview(backup, destination), ProviderError);
+    const startAgain = await rejectionOf(
+      restores.start({ restoreId: "rs_2", backup, destination }),
+      ProviderError,
+    );
+
+    expect(notDone.cls).toBe("INVALID");
+    expect(busy.cls).toBe("CONFLICT");
+    expect(restoring).toMatchObject({ cls: "CONFLICT" });
+    expect(restoring.message).toMatch(/RESTORING/);
+    expect(startAgain).toMatchObject({ cls: "CONFLICT", providerCode: "DCS.4097" });
+  });
+
+  it("restores over v1.0 too, finds it by the remark, and reports the instance's data after", async () => {
+    const { restores, backup, destination, clock, sim, client } = await withBackup({
+      apiVersion: "v1.0",
+    });
+    const { ref } = await restores.start({
+      restoreId: "rs_01abc",
+      backup,
+      destination: { ...destination, remark: "quarterly drill" },
+    });
+    const running = await restores.status(ref);
+    clock.value += 10_000;
+    const done = await restores.status(ref);
+    const described = await restores.describe(ref);
+    const listed = await client.call(
+      "GET",
+      `/v2/${sim.projectId}/instances/${backup.resourceId}/restores`,
+    );
+
+    expect(running).toMatchObject({ status: "RUNNING" });
+    expect(done).toMatchObject({ status: "RESTORED", providerStatus: "succeed", progress: 100 });
+    expect(described).toMatchObject({ exists: true, healthy: true, providerStatus: "RUNNING" });
+    expect(described.sizeBytes).toBeGreaterThan(0);
+    expect(listed.json.restore_record_response[0].restore_remark).toBe(
+      "backup-warden rs_01abc quarterly drill",
+    );
+    expect(await restores.find("rs_01abc", destination)).toEqual(ref);
+    expect(await restores.find("rs_01ab", destination)).toBeUndefined();
+  });
+
+  it("reports a failed restore with its error code explained, an unlisted one as FAILED", async () => {
+    const { restores, backup, destination, clock, sim } = await withBackup();
+    sim.faults.add({ kind: "fail-next-restore", reason: "dcs.08.0002" });
+    const { ref } = await restores.start({ restoreId: "rs_1", backup, destination });
+    clock.value += 10_000;
+
+    expect(await restores.status(ref)).toMatchObject({
+      status: "FAILED",
+      failureReason: "dcs.08.0002: the restore timed out",
+    });
+    expect(await restores.status({ ...ref, jobId: "gone" })).toMatchObject({
+      status: "FAILED",
+      providerStatus: "NOT_LISTED",
+    });
+  });
+
+  it("never deletes: a DCS restore creates no instance", async () => {
+    const { restores, backup } = await withBackup();
+    const refused = await rejectionOf(
+      restores.deleteCreated({ jobId: "x", resourceId: backup.resourceId, created: true }),
+      ProviderError,
+    );
+    expect(refused.cls).toBe("INVALID");
+  });
+
+  it("keeps the remark within 128 bytes, ours first", () => {
+    expect(restoreRemark("rs_1")).toBe("backup-warden rs_1");
+    expect(restoreRemark("rs_1", "  ")).toBe("backup-warden rs_1");
+    const long = restoreRemark("rs_1", "é".repeat(200));
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(128);
+    expect(long.startsWith("backup-warden rs_1 é")).toBe(true);
   });
 });

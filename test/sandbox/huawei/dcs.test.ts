@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   type DcsSimulator,
   type DcsSimulatorOptions,
+  DEFAULT_DCS_INSTANCES,
   startDcsSimulator,
 } from "../../../sandbox/huawei/dcs.ts";
 import { clientFor, T0 } from "./helpers.ts";
@@ -205,5 +206,138 @@ describe("DCS simulator: persistence", () => {
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe("DCS simulator: restores", () => {
+  /** A `succeed` backup of the master/standby instance, made through the API. */
+  async function backedUp(options: DcsSimulatorOptions = {}) {
+    const env = await start({ jobDurationMs: 1_000, restoreDurationMs: 10_000, ...options });
+    const { backup_id } = (
+      await env.client.call("POST", `${env.path("v2")}/backups`, { body: { remark: "b" } })
+    ).json;
+    env.client.advance(1_000);
+    return { ...env, backupId: backup_id as string };
+  }
+
+  it("runs waiting → restoring → succeed; the instance is RESTORING, then holds the backup's data", async () => {
+    const { sim, client, path, ha, backupId } = await backedUp();
+    const show = () => client.call("GET", path("v2"));
+    const before = (await show()).json.used_memory;
+    sim.writeData(ha, before + 500);
+
+    const created = await client.call("POST", `${path("v2")}/restores`, {
+      body: { backup_id: backupId, remark: "backup-warden rs_1" },
+    });
+    const list = () => client.call("GET", `${path("v2")}/restores?offset=0&limit=10`);
+    const waiting = await list();
+    const during = await show();
+    const backup = await client.call("POST", `${path("v2")}/backups`, { body: {} });
+    const second = await client.call("POST", `${path("v2")}/restores`, {
+      body: { backup_id: backupId },
+    });
+    client.advance(5_500);
+    const restoring = await list();
+    client.advance(4_500);
+    const done = await list();
+    const after = await show();
+
+    expect(created).toMatchObject({ status: 200, json: { restore_id: expect.any(String) } });
+    expect(waiting.json).toMatchObject({
+      total_num: 1,
+      restore_record_response: [
+        {
+          restore_id: created.json.restore_id,
+          backup_id: backupId,
+          restore_remark: "backup-warden rs_1",
+          backup_remark: "b",
+          status: "waiting",
+          progress: "0.00",
+        },
+      ],
+    });
+    expect(during.json).toMatchObject({ status: "RESTORING", used_memory: before + 500 });
+    expect(backup).toMatchObject({ status: 400, json: { error_code: "DCS.4097" } });
+    expect(second).toMatchObject({ status: 400, json: { error_code: "DCS.4097" } });
+    expect(restoring.json.restore_record_response[0]).toMatchObject({
+      status: "restoring",
+      progress: "50.00",
+    });
+    expect(done.json.restore_record_response[0]).toMatchObject({
+      status: "succeed",
+      error_code: "",
+    });
+    expect(after.json).toMatchObject({ status: "RUNNING", used_memory: before });
+  });
+
+  it("refuses a backup not yet succeed (DCS.4087), another instance's backup and a single-node instance", async () => {
+    const { client, path, single, backupId } = await backedUp();
+    const building = (await client.call("POST", `${path("v2")}/backups`, { body: {} })).json;
+
+    const early = await client.call("POST", `${path("v2")}/restores`, {
+      body: { backup_id: building.backup_id },
+    });
+    const foreign = await client.call("POST", `${path("v2", single)}/restores`, {
+      body: { backup_id: backupId },
+    });
+    const missing = await client.call("POST", `${path("v2")}/restores`, { body: {} });
+    const long = await client.call("POST", `${path("v2")}/restores`, {
+      body: { backup_id: backupId, remark: "é".repeat(65) },
+    });
+
+    expect(early).toMatchObject({ status: 400, json: { error_code: "DCS.4087" } });
+    expect(foreign).toMatchObject({ status: 400, json: { error_code: "DCS.4095" } });
+    expect(missing).toMatchObject({ status: 400, json: { error_code: "DCS.4800" } });
+    expect(long).toMatchObject({ status: 400, json: { error_code: "DCS.4800" } });
+  });
+
+  it("answers a backup the instance does not hold like a missing record (DCS.4031)", async () => {
+    const ha2 = { ...DEFAULT_DCS_INSTANCES[0]!, instanceId: "other-ha", name: "other" };
+    const { client, path, backupId } = await backedUp({
+      instances: [...DEFAULT_DCS_INSTANCES, ha2],
+    });
+    const foreign = await client.call("POST", `${path("v2", "other-ha")}/restores`, {
+      body: { backup_id: backupId },
+    });
+    expect(foreign).toMatchObject({ status: 400, json: { error_code: "DCS.4031" } });
+  });
+
+  it("fails the next restore with the fault's error code and leaves the data as it was", async () => {
+    const { sim, client, path, ha, backupId } = await backedUp();
+    sim.writeData(ha, 777);
+    sim.faults.add({ kind: "fail-next-restore", reason: "dcs.08.0002" });
+    await client.call("POST", `${path("v1.0")}/restores`, { body: { backup_id: backupId } });
+    client.advance(10_000);
+
+    const listed = await client.call("GET", `${path("v1.0")}/restores?start=1&limit=10`);
+    const shown = await client.call("GET", path("v2"));
+
+    expect(listed.json.restore_record_response[0]).toMatchObject({
+      status: "failed",
+      error_code: "dcs.08.0002",
+    });
+    expect(shown.json).toMatchObject({ status: "RUNNING", used_memory: 777 });
+  });
+
+  it("accepts the fault through the admin API and lists no records as an empty 200", async () => {
+    const { sim, client, path } = await backedUp();
+    const bad = await fetch(`${sim.url}/__sandbox/faults`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sim.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ kind: "fail-next-restore", reason: "not a code" }),
+    });
+    const good = await fetch(`${sim.url}/__sandbox/faults`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sim.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ kind: "fail-next-restore" }),
+    });
+    const empty = await client.call("GET", `${path("v2")}/restores`);
+
+    expect(bad.status).toBe(400);
+    expect(good.status).toBeLessThan(300);
+    expect(empty).toMatchObject({
+      status: 200,
+      json: { total_num: 0, restore_record_response: [] },
+    });
   });
 });

@@ -32,6 +32,44 @@ const storedJobSchema = z.object({
   failReason: z.string().nullable(),
 });
 
+/** One collection a restore job writes: its name in the backup, in the destination, its load state. */
+const restoredCollectionSchema = z.object({
+  collectionName: z.string(),
+  destCollectionName: z.string(),
+  destCollectionStatus: z.enum(["LOADED", "UNLOADED"]),
+});
+
+/**
+ * A restore job (Describe Job `type: RESTORE`): restoreCluster builds `destClusterId`, a new
+ * cluster; restoreCollection writes `collections` into the existing `destClusterId`.
+ */
+const storedRestoreSchema = z.object({
+  jobId: z.string(),
+  kind: z.enum(["CLUSTER", "COLLECTION"]),
+  backupId: z.string(),
+  sourceClusterId: z.string(),
+  destClusterId: z.string(),
+  destDbName: z.string(),
+  collections: z.array(restoredCollectionSchema),
+  ...timedRecordShape,
+  /** Set by a `fail-next-restore` fault: the job FAILS with this reason at its end time. */
+  failReason: z.string().nullable(),
+});
+
+/** A cluster made by restoreCluster; it is CREATING while its restore job runs. */
+const storedClusterSchema = z.object({
+  clusterId: z.string(),
+  clusterName: z.string(),
+  projectId: z.string(),
+  cuSize: z.number().int(),
+  /** Creation order, after the configured clusters. */
+  seq: z.number().int(),
+  createdAt: z.number(),
+  restoreJobId: z.string(),
+  /** When Drop Cluster was accepted (`null` while it lives). */
+  ...deletableRecordShape,
+});
+
 /** Schema of the Zilliz simulator's state file. */
 export const zillizStateSchema = z.object({
   version: z.literal(1),
@@ -43,12 +81,22 @@ export const zillizStateSchema = z.object({
   nameCounters: z.record(z.string(), z.number().int()),
   backups: z.array(storedBackupSchema),
   jobs: z.array(storedJobSchema),
+  /** Restore jobs (state files without them: none). */
+  restores: z.array(storedRestoreSchema).default([]),
+  /** Clusters made by restoreCluster (state files without them: none). */
+  restoredClusters: z.array(storedClusterSchema).default([]),
+  /** When a configured cluster was dropped, by cluster id. */
+  clusterDrops: z.record(z.string(), z.number()).default({}),
 });
 
 /** A backup as stored. */
 export type StoredBackup = z.infer<typeof storedBackupSchema>;
 /** A backup job as stored. */
 export type StoredJob = z.infer<typeof storedJobSchema>;
+/** A restore job as stored. */
+export type StoredRestore = z.infer<typeof storedRestoreSchema>;
+/** A restored cluster as stored. */
+export type StoredCluster = z.infer<typeof storedClusterSchema>;
 /** The whole persisted simulator state. */
 export type ZillizState = z.infer<typeof zillizStateSchema>;
 
@@ -74,9 +122,13 @@ export interface JobSnapshot {
 /**
  * Derives a job's status at `now`: PENDING for the first 10 % of its duration, then
  * IN_PROGRESS with progress "0".."99", then SUCCESSFUL with "100" — or FAILED (progress
- * frozen at "99") when a `fail-next-job` fault was attached to it.
+ * frozen at "99") when a `fail-next-job` (backup) or `fail-next-restore` fault was attached
+ * to it. Backup and restore jobs follow the same course.
  */
-export function jobAt(job: StoredJob, now: number): JobSnapshot {
+export function jobAt(
+  job: Pick<StoredJob, "createdAt" | "durationMs" | "failReason">,
+  now: number,
+): JobSnapshot {
   const endAt = job.createdAt + job.durationMs;
   if (now >= endAt) {
     return job.failReason === null
@@ -127,4 +179,33 @@ export function backupPhaseAt(
  */
 export function zillizTime(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * A cluster's status as the simulator sees it. `GONE` is not a Zilliz value: Describe
+ * Cluster answers 96018 (dropped long enough ago, or its restore job failed).
+ */
+export type ClusterPhase = "CREATING" | "RUNNING" | "DELETING" | "GONE";
+
+/**
+ * Derives a cluster's phase at `now`: CREATING while the restore job that builds it runs,
+ * then RUNNING; DELETING for `deleteDurationMs` after a drop, then gone.
+ *
+ * ASSUMPTION (UNCONFIRMED): what becomes of the new cluster when its restore job fails is
+ * not documented; here it disappears at the job's end (the job keeps its FAILED reason).
+ * ASSUMPTION (UNCONFIRMED): how long a dropped cluster shows DELETING is not documented.
+ *
+ * @param restoreJob - the job that builds it (`undefined` for a configured cluster)
+ * @param droppedAt - when Drop Cluster was accepted, or `null`
+ */
+export function clusterPhaseAt(
+  restoreJob: StoredRestore | undefined,
+  droppedAt: number | null,
+  now: number,
+  deleteDurationMs: number,
+): ClusterPhase {
+  if (droppedAt !== null) return now < droppedAt + deleteDurationMs ? "DELETING" : "GONE";
+  const status = restoreJob === undefined ? "SUCCESSFUL" : jobAt(restoreJob, now).status;
+  if (status === "SUCCESSFUL") return "RUNNING";
+  return status === "FAILED" ? "GONE" : "CREATING";
 }

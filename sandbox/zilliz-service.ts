@@ -3,6 +3,7 @@ import * as z from "zod";
 import type { FaultTarget } from "./fault-queue.ts";
 import type { SimulatorContext } from "./simulator.ts";
 import type { BackupSeeder, InventoryEntry, SeedResult } from "./vendor-hooks.ts";
+import { ZillizClusters } from "./zilliz-clusters.ts";
 import { type BackupScope, DEFAULT_DB_NAME, parseCreateBody } from "./zilliz-create.ts";
 import {
   JOB_IN_PROGRESS_MESSAGE,
@@ -18,6 +19,7 @@ import {
   type StoredJob,
   type ZillizState,
 } from "./zilliz-model.ts";
+import { type FailNextRestoreFault, ZillizRestores } from "./zilliz-restores.ts";
 import {
   type BackupDetail,
   type BackupListItem,
@@ -34,11 +36,18 @@ export interface FailNextJobFault {
   reason: string;
 }
 
+/** The Zilliz simulator's own fault kinds. */
+export type ZillizFault = FailNextJobFault | FailNextRestoreFault;
+
 /** Everything the Zilliz behaviour depends on: the simulator context, timings and clusters. */
-export interface ZillizServiceOptions extends SimulatorContext<ZillizState, FailNextJobFault> {
+export interface ZillizServiceOptions extends SimulatorContext<ZillizState, ZillizFault> {
   clusters: string[];
   serverlessClusters: string[];
   collections: string[];
+  /** How long a restore job runs. */
+  restoreDurationMs: number;
+  /** CUs the organisation may hold in Dedicated clusters; `undefined`: no limit. */
+  cuQuota: number | undefined;
 }
 
 /** Body of `POST /__sandbox/backups` (and input of `sim.seedBackup`) on the Zilliz simulator. */
@@ -60,6 +69,10 @@ export type ZillizResult<T> = { data: T } | { error: ZillizError };
 export class ZillizService {
   readonly #options: ZillizServiceOptions;
   readonly #view: ViewContext;
+  /** Every cluster (configured, restored, dropped): Describe, List and Drop Cluster. */
+  readonly clusters: ZillizClusters;
+  /** Restore Cluster Backup and Restore Collection Backup. */
+  readonly restores: ZillizRestores;
   /** Creates AVAILABLE backups directly in the model (`POST /__sandbox/backups`). */
   readonly seeder: BackupSeeder<typeof zillizSeedSchema> = {
     schema: zillizSeedSchema,
@@ -69,6 +82,13 @@ export class ZillizService {
   /** @param options - clusters, timings, clock, state and its save hook, fault queue */
   constructor(options: ZillizServiceOptions) {
     this.#options = options;
+    this.clusters = new ZillizClusters(options);
+    this.restores = new ZillizRestores({
+      ...options,
+      clusters: this.clusters,
+      takeFailure: (target) => options.faults.take("fail-next-restore", target),
+      findBackup: (clusterId, backupId) => this.#findBackup(clusterId, backupId),
+    });
     this.#view = {
       projectId: options.state.projectId,
       clusterName: (clusterId) => this.#clusterName(clusterId),
@@ -169,13 +189,14 @@ export class ZillizService {
     return { data: { backupId, backupName: found.backup.backupName } };
   }
 
-  /** Describe Job. */
+  /** Describe Job: backup jobs (`type: BACKUP`) and restore jobs (`type: RESTORE`). */
   describeJob(jobId: string): ZillizResult<JobDetail> {
+    const now = this.#options.now();
     const job = this.#options.state.jobs.find((candidate) => candidate.jobId === jobId);
-    if (job === undefined) {
-      return { error: zillizError(ZILLIZ_CODES.jobNotFound, `Job ${jobId} not found.`) };
-    }
-    return { data: jobDetail(job, this.#options.now()) };
+    if (job !== undefined) return { data: jobDetail(job, now) };
+    const restore = this.restores.job(jobId);
+    if (restore !== undefined) return { data: jobDetail(restore, now, "RESTORE") };
+    return { error: zillizError(ZILLIZ_CODES.jobNotFound, `Job ${jobId} not found.`) };
   }
 
   /** The backups the service still has now (CREATING or AVAILABLE), oldest first. */
@@ -205,8 +226,13 @@ export class ZillizService {
       projectId: state.projectId,
       clusters: this.#options.clusters,
       serverlessClusters: this.#options.serverlessClusters,
+      clusterDetails: this.clusters.all(now).map((cluster) => ({
+        ...cluster,
+        collections: this.restores.collectionsOf(cluster.clusterId, now),
+      })),
       backups: state.backups.map((backup) => ({ ...backup, phase: this.#phase(backup, now) })),
       jobs: state.jobs.map((job) => jobDetail(job, now)),
+      restores: state.restores.map((job) => ({ ...job, ...jobDetail(job, now, "RESTORE") })),
     };
   }
 
@@ -296,22 +322,23 @@ export class ZillizService {
     return backupPhaseAt(backup, job, now, this.#options.deleteDurationMs);
   }
 
+  /** A cluster that backups can be made of, listed or restored from: one that exists, Dedicated. */
   #checkCluster(clusterId: string): ZillizError | undefined {
-    if (this.#options.serverlessClusters.includes(clusterId)) {
+    const cluster = this.clusters.find(clusterId, this.#options.now());
+    if (cluster?.plan === "Serverless") {
       return zillizError(
         ZILLIZ_CODES.serverlessUnsupported,
         "This operation is not supported for Serverless clusters.",
       );
     }
-    if (!this.#options.clusters.includes(clusterId)) {
+    if (cluster === undefined) {
       return zillizError(ZILLIZ_CODES.clusterNotFound, `Cluster ${clusterId} not found.`);
     }
     return undefined;
   }
 
   #clusterName(clusterId: string): string {
-    const index = this.#options.clusters.indexOf(clusterId);
-    return index < 0 ? clusterId : `Dedicated-${String(index + 1).padStart(2, "0")}`;
+    return this.clusters.nameOf(clusterId);
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   type BackupPhase,
+  type ClusterPhase,
   jobAt,
   type StoredBackup,
   type StoredJob,
@@ -85,7 +86,7 @@ export function backupListItem(
 /** `data` of Describe Job. */
 export interface JobDetail {
   jobId: string;
-  type: "BACKUP";
+  type: "BACKUP" | "RESTORE";
   status: string;
   progress: string;
   startTime: string;
@@ -100,15 +101,94 @@ export interface JobDetail {
  * `endTime` and `reason` are `""` until the job ends (the documented success example
  * shows `reason: ""`).
  */
-export function jobDetail(job: StoredJob, now: number): JobDetail {
+export function jobDetail(
+  job: Pick<StoredJob, "jobId" | "createdAt" | "durationMs" | "failReason">,
+  now: number,
+  type: JobDetail["type"] = "BACKUP",
+): JobDetail {
   const snapshot = jobAt(job, now);
   return {
     jobId: job.jobId,
-    type: "BACKUP",
+    type,
     status: snapshot.status,
     progress: snapshot.progress,
     startTime: zillizTime(job.createdAt),
     endTime: snapshot.endAt === null ? "" : zillizTime(snapshot.endAt),
     reason: snapshot.status === "FAILED" ? (job.failReason ?? "") : "",
   };
+}
+
+/** What the simulator knows of one cluster, configured or restored. */
+export interface ClusterFacts {
+  clusterId: string;
+  clusterName: string;
+  projectId: string;
+  plan: "Standard" | "Serverless";
+  cuSize: number;
+  createdAt: number;
+  phase: Exclude<ClusterPhase, "GONE">;
+  /** Percent of a restore's new cluster built (100 for every other cluster). */
+  createProgress: number;
+  snapshotNumber: number;
+}
+
+/** `data` of Describe Cluster (the documented fields). */
+export interface ClusterDetail {
+  clusterId: string;
+  clusterName: string;
+  projectId: string;
+  description: string;
+  regionId: string;
+  cuType: string;
+  plan: ClusterFacts["plan"];
+  status: ClusterFacts["phase"];
+  connectAddress: string;
+  privateLinkAddress: string;
+  createTime: string;
+  cuSize: number;
+  storageSize: number;
+  snapshotNumber: number;
+  createProgress: number;
+}
+
+/** One item of List Clusters: Describe Cluster without the storage and progress figures. */
+export type ClusterListItem = Omit<
+  ClusterDetail,
+  "storageSize" | "snapshotNumber" | "createProgress"
+>;
+
+/**
+ * Renders a cluster the way Describe Cluster does (documented example "dedicated").
+ * ASSUMPTION (UNCONFIRMED): `storageSize` is always 0 here (its unit is not documented).
+ */
+export function clusterDetail(cluster: ClusterFacts): ClusterDetail {
+  const dedicated = cluster.plan !== "Serverless";
+  return {
+    clusterId: cluster.clusterId,
+    clusterName: cluster.clusterName,
+    projectId: cluster.projectId,
+    description: "",
+    regionId: SIMULATED_REGION,
+    cuType: dedicated ? "Performance-optimized" : "",
+    plan: cluster.plan,
+    status: cluster.phase,
+    connectAddress: `https://${cluster.clusterId}.${SIMULATED_REGION}.vectordb.zillizcloud.com:19530`,
+    privateLinkAddress: "",
+    createTime: zillizTime(cluster.createdAt),
+    cuSize: dedicated ? cluster.cuSize : 0,
+    storageSize: 0,
+    snapshotNumber: cluster.snapshotNumber,
+    createProgress: cluster.createProgress,
+  };
+}
+
+/** Renders a cluster the way List Clusters does (its documented example's fields). */
+export function clusterListItem(cluster: ClusterFacts): ClusterListItem {
+  const {
+    storageSize: _storageSize,
+    snapshotNumber: _snapshotNumber,
+    createProgress: _createProgress,
+    ...item
+  } = clusterDetail(cluster);
+  return item;
 }

@@ -12,14 +12,16 @@ import {
 import { type InventoryEntry, seedOrThrow } from "./vendor-hooks.ts";
 import { ZILLIZ_CODES, type ZillizError } from "./zilliz-errors.ts";
 import { type ZillizState, zillizStateSchema } from "./zilliz-model.ts";
+import type { ClusterCollection } from "./zilliz-restores.ts";
 import {
-  type FailNextJobFault,
+  type ZillizFault,
   type ZillizResult,
   ZillizService,
   type zillizSeedSchema,
 } from "./zilliz-service.ts";
 
-export type { FailNextJobFault } from "./zilliz-service.ts";
+export type { ClusterCollection, FailNextRestoreFault } from "./zilliz-restores.ts";
+export type { FailNextJobFault, ZillizFault } from "./zilliz-service.ts";
 
 /**
  * Options of {@link startZillizSimulator}. The documented rate limit is 20 requests per
@@ -37,12 +39,27 @@ export interface ZillizSimulatorOptions
   serverlessClusters?: string[];
   /** Collections (database `default`) present in every cluster; default `["medium_articles", "product_images"]`. */
   collections?: string[];
+  /** How long a restore job (restoreCluster, restoreCollection) runs; default 30 000 ms. */
+  restoreDurationMs?: number;
+  /**
+   * CUs the organisation may hold in Dedicated clusters (each configured one holds 1); a
+   * restoreCluster past it is refused. Default: no limit.
+   */
+  cuQuota?: number;
 }
 
 /** A running Zilliz Cloud control-plane simulator; API paths start with `/v2/`. */
-export interface ZillizSimulator extends SimulatorHandle<FailNextJobFault> {
+export interface ZillizSimulator extends SimulatorHandle<ZillizFault> {
   apiKey: string;
+  /** The configured Dedicated clusters (see {@link ZillizSimulator.clusterIds} for all that exist now). */
   clusters: string[];
+  /**
+   * The clusters that exist now, in creation order: configured Dedicated, Serverless, then
+   * those restoreCluster made (CREATING, RUNNING or DELETING; dropped ones once gone are not).
+   */
+  clusterIds(): string[];
+  /** The collections of a cluster now, each with the restore that last wrote it. */
+  collectionsOf(clusterId: string): ClusterCollection[];
   /** The single project all clusters belong to. */
   projectId: string;
   /**
@@ -62,7 +79,8 @@ export const DEFAULT_ZILLIZ_CLUSTER = "in01-7b3f9c2e5a1d804";
 
 /**
  * Starts a Zilliz Cloud control-plane simulator on loopback that speaks the documented v2
- * backup and job API (create, describe, list, delete backups; describe job) with the
+ * backup, restore, cluster and job API (create, describe, list, delete backups; restore a
+ * cluster or collection backup; describe, list, drop clusters; describe job) with the
  * `{code: 0, data}` / `{code, message}` envelopes. See `zilliz-errors.ts` for the HTTP
  * status policy and every assumption made where the documentation is silent.
  *
@@ -91,10 +109,16 @@ export async function startZillizSimulator(
       nameCounters: {},
       backups: [],
       jobs: [],
+      restores: [],
+      restoredClusters: [],
+      clusterDrops: {},
     }),
     overrides: { apiKey: options.apiKey },
-    faultSchema: faultSchemaWith<FailNextJobFault>(
-      faultKind("fail-next-job", { reason: z.string().min(1) }),
+    faultSchema: faultSchemaWith<ZillizFault>(
+      z.discriminatedUnion("kind", [
+        faultKind("fail-next-job", { reason: z.string().min(1) }),
+        faultKind("fail-next-restore", { reason: z.string().min(1) }),
+      ]),
     ),
     errorBody: (code, message) => ({ code, message }),
     authenticate: (request, current) => authenticate(request, current.apiKey),
@@ -107,6 +131,8 @@ export async function startZillizSimulator(
         clusters,
         serverlessClusters: options.serverlessClusters ?? [],
         collections: options.collections ?? ["medium_articles", "product_images"],
+        restoreDurationMs: options.restoreDurationMs ?? 30_000,
+        cuQuota: options.cuQuota,
       });
       return {
         service,
@@ -124,10 +150,13 @@ export async function startZillizSimulator(
     projectId: state.projectId,
     seedBackup: (input) => seedOrThrow(service.seeder, input),
     inventory: () => service.inventory(),
+    clusterIds: () => service.clusters.all(options.now?.() ?? Date.now()).map((c) => c.clusterId),
+    collectionsOf: (clusterId) =>
+      service.restores.collectionsOf(clusterId, options.now?.() ?? Date.now()),
   };
 }
 
-/** The documented v2 endpoints, each answered by one service operation. */
+/** The documented v2 endpoints, each answered by one service operation (docs/providers.md §1.3, §1.7). */
 function zillizRoutes(service: ZillizService): SimRoute[] {
   return [
     {
@@ -154,6 +183,35 @@ function zillizRoutes(service: ZillizService): SimRoute[] {
       method: "GET",
       pattern: "/v2/jobs/:jobId",
       handler: (r) => reply(service.describeJob(r.params.jobId!)),
+    },
+    {
+      method: "POST",
+      pattern: "/v2/clusters/:clusterId/backups/:backupId/restoreCluster",
+      handler: (r) =>
+        reply(service.restores.restoreCluster(r.params.clusterId!, r.params.backupId!, r.body, r)),
+    },
+    {
+      method: "POST",
+      pattern: "/v2/clusters/:clusterId/backups/:backupId/restoreCollection",
+      handler: (r) =>
+        reply(
+          service.restores.restoreCollection(r.params.clusterId!, r.params.backupId!, r.body, r),
+        ),
+    },
+    {
+      method: "GET",
+      pattern: "/v2/clusters",
+      handler: (r) => reply(service.clusters.list(r.query)),
+    },
+    {
+      method: "GET",
+      pattern: "/v2/clusters/:clusterId",
+      handler: (r) => reply(service.clusters.describe(r.params.clusterId!)),
+    },
+    {
+      method: "DELETE",
+      pattern: "/v2/clusters/:clusterId/drop",
+      handler: (r) => reply(service.clusters.drop(r.params.clusterId!)),
     },
   ];
 }

@@ -74,6 +74,12 @@ export interface RestoreHooks {
   notCompleteCls: string;
   /** The resource ids the simulator holds now (clusters, indexes, instances). */
   resources(): string[];
+  /**
+   * False when the vendor cannot give a restore's job back once its answer is lost (Zilliz
+   * lists clusters, not jobs): `find` then returns the ref with `jobId: ""`, which `status`
+   * must still follow. Default true: `find` returns the very ref `start` did.
+   */
+  findsJob?: boolean;
 }
 
 /** One row of the conformance table. */

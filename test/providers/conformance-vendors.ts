@@ -98,14 +98,17 @@ function huaweiEnv(
 /**
  * Zilliz Cloud on its simulator. Conflicts come from the one-manual-job-per-cluster
  * rule; the list is newest first and only one job runs, so an in-flight backup is
- * always on the first page.
+ * always on the first page. The row's target backs up the whole cluster, so a restore makes
+ * a new cluster (restoreCluster); restoreCollection has its own test (zilliz-restore.test.ts).
  */
 export async function zillizEnv(): Promise<VendorEnv> {
   const clock = simulatorClock();
+  const restoreMs = 30_000;
   const sim = await startZillizSimulator({
     now: clock.now,
     jobDurationMs: TIMINGS.backupMs,
     deleteDurationMs: TIMINGS.deleteMs,
+    restoreDurationMs: restoreMs,
   });
   const clusterId = sim.clusters[0]!;
   const rawCreate = () =>
@@ -132,6 +135,25 @@ export async function zillizEnv(): Promise<VendorEnv> {
         clock.advance(TIMINGS.backupMs);
       }
       return start();
+    },
+    restore: {
+      destination: () => ({ clusterName: "restore-drill", cuSize: 1 }),
+      overwrites: false,
+      restoreMs,
+      failNextRestore: () => {
+        sim.faults.add({ kind: "fail-next-restore", reason: "insufficient resources in region" });
+        return "insufficient resources in region";
+      },
+      // A cluster of a Standard project has at most 32 CUs (documented): 96023 on restore.
+      unusable: () => ({
+        destination: { clusterName: "restore-drill", cuSize: 64 },
+        cls: "INVALID",
+      }),
+      // Restoring a backup still CREATING is 96040 "…not available yet…": busy, retry later.
+      notCompleteCls: "CONFLICT",
+      resources: () => sim.clusterIds(),
+      // No endpoint lists jobs: a lost restore is found by its cluster's name, without its job.
+      findsJob: false,
     },
   });
 }

@@ -228,7 +228,9 @@ describe.each(VENDORS)("$name restore conformance", (row) => {
     const backup = await available();
     const destination = hooks.destination();
     const { ref } = await restores.start({ restoreId: "rs_01jd3xk5t9q2lost", backup, destination });
-    expect(await restores.find("rs_01jd3xk5t9q2lost", destination)).toEqual(ref);
+    const found = await restores.find("rs_01jd3xk5t9q2lost", destination);
+    expect(found).toEqual(hooks.findsJob === false ? { ...ref, jobId: "" } : ref);
+    expect((await restores.status(found!)).status).toBe("RUNNING");
     expect(await restores.find("rs_01jd3xk5t9q2never", destination)).toBeUndefined();
   });
 

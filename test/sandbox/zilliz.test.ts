@@ -264,7 +264,7 @@ describe("Zilliz simulator: deletion, jobs and routes", () => {
   it("answers unknown routes and methods with HTTP 404 and an envelope, even without a token", async () => {
     harness = await startHarness();
 
-    const unknown = await harness.call("GET", "/v2/clusters", { token: null });
+    const unknown = await harness.call("GET", "/v2/projects", { token: null });
     const wrongMethod = await harness.call("PUT", "/v2/backups");
 
     for (const reply of [unknown, wrongMethod]) {
@@ -273,7 +273,7 @@ describe("Zilliz simulator: deletion, jobs and routes", () => {
       expect(reply.json.message).toMatch(/^no route for /);
     }
     expect(harness.sim.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
-      "GET /v2/clusters 404",
+      "GET /v2/projects 404",
       "PUT /v2/backups 404",
     ]);
   });

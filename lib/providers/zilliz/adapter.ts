@@ -4,8 +4,15 @@ import type { TargetOf } from "../../core/target.ts";
 import type { ApiKeySecret } from "../../core/vendors.ts";
 import type { HttpProviderOptions, VendorRequest, VendorResponse } from "../http.ts";
 import { HttpProvider, listingTooLong, parseVendor, pathSegment } from "../http.ts";
-import type { BackupProvider, BackupRef, BackupState, VendorBackup } from "../port.ts";
+import type {
+  BackupProvider,
+  BackupRef,
+  BackupState,
+  VendorBackup,
+  VendorRestores,
+} from "../port.ts";
 import { CLUSTER_NOT_FOUND, classifyZillizError } from "./errors.ts";
+import { ZillizRestores } from "./restores.ts";
 
 const Envelope = z.object({
   code: z.number(),
@@ -54,7 +61,7 @@ const BACKUP_STATUS: Record<string, BackupState["status"]> = {
 /**
  * Zilliz Cloud control plane (REST v2) with plain fetch: no SDK covers it
  * (docs/providers.md §1.6). Cluster and collection backups, job polling then describe,
- * idempotent delete.
+ * idempotent delete; restores in `restores.ts`.
  */
 export class ZillizProvider extends HttpProvider implements BackupProvider {
   readonly name = "zilliz" as const;
@@ -62,6 +69,8 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
   protected readonly providerName = "zilliz";
   readonly #credentials: ApiKeySecret;
   readonly #target: TargetOf<"zilliz">;
+  /** Restore into a new cluster or into an existing one's collections (docs/providers.md §1.7). */
+  readonly restores: VendorRestores;
 
   constructor(
     options: HttpProviderOptions & { credentials: ApiKeySecret; target: TargetOf<"zilliz"> },
@@ -69,6 +78,13 @@ export class ZillizProvider extends HttpProvider implements BackupProvider {
     super(options);
     this.#credentials = options.credentials;
     this.#target = options.target;
+    this.restores = new ZillizRestores(
+      {
+        data: (request, schema, what) => this.#data(request, schema, what),
+        text: (text, max) => this.vendorText(text, max),
+      },
+      options.target,
+    );
   }
 
   protected authHeaders(): Record<string, string> {

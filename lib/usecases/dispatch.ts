@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pMap from "p-map";
 import type { Clock } from "../core/clock.ts";
 import { newId } from "../core/ids.ts";
@@ -145,16 +146,18 @@ export class Dispatcher {
   async #dispatch(policy: Policy, now: Date, report: TickReport, pace: Pace): Promise<void> {
     const scheduledAt = policy.nextRunAt;
     if (!scheduledAt) return;
-    // In id order, from where an earlier tick that ran short of time stopped: what it sent
-    // is not claimed again (only its last, unsent batch is), so a slot larger than one tick
-    // moves on tick by tick instead of starting over.
+    // In a fixed order, from where an earlier tick that ran short of time stopped: what it
+    // sent is not claimed again (only its last, unsent batch is), so a slot larger than one
+    // tick moves on tick by tick instead of starting over.
     const through =
       policy.dispatchedThrough?.scheduledAt === scheduledAt
-        ? policy.dispatchedThrough.targetId
+        ? orderOf(policy.dispatchedThrough.targetId)
         : undefined;
     const targets = (await targetsOf(policy, this.#d.targets))
-      .filter((t) => through === undefined || t.id > through)
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .map((target) => ({ target, order: orderOf(target.id) }))
+      .filter((t) => through === undefined || t.order > through)
+      .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
+      .map((t) => t.target);
     const batchSize = this.#d.batchSize ?? CLAIM_BATCH;
     let deferred = 0;
     for (let i = 0; i < targets.length; i += batchSize) {
@@ -245,4 +248,14 @@ class Pace {
     this.ranShort = this.#remainingMs() < Math.max(TICK_MARGIN_MS, 2 * this.#slowestMs);
     return this.ranShort;
   }
+}
+
+/**
+ * A target's place in a slot's dispatch order: a hash of its id, then the id. Stable from
+ * tick to tick (the cursor relies on it), and it spreads the vendors: in id order a fleet
+ * named by vendor (`fleet-huawei-dcs-…` first) launched one vendor after another, each
+ * waiting on its own account's budget while the others' stood idle.
+ */
+function orderOf(targetId: string): string {
+  return `${createHash("sha1").update(targetId).digest("hex").slice(0, 12)}#${targetId}`;
 }

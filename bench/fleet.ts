@@ -77,7 +77,9 @@ async function measure(n: number): Promise<FleetResult> {
       WARDEN_ALLOW_LOOPBACK_PROVIDERS: "1",
       WARDEN_RATE_LIMITS: JSON.stringify(
         Object.fromEntries(
-          PROVIDER_NAMES.map((p) => [p, { requestsPerSecond: BUDGET_RPS, maxWaitMs: 60_000 }]),
+          // A start may wait 40 s for its slot: well inside its task's 60 s timeout (a
+          // longer wait timed the task out while its body went on, and the backup FAILED).
+          PROVIDER_NAMES.map((p) => [p, { requestsPerSecond: BUDGET_RPS, maxWaitMs: 40_000 }]),
         ),
       ),
     },

@@ -1,4 +1,5 @@
 import { StateMachine } from "aws-local-stepfunctions";
+import pLimit from "p-limit";
 import {
   TASKS,
   type TaskArns,
@@ -9,6 +10,14 @@ import {
 } from "../lib/workflows/definitions.ts";
 import type { WorkflowStarter } from "../lib/workflows/starter.ts";
 import { lambdaContext } from "./lambda-context.ts";
+
+/**
+ * Task invocations running at once in this process, as Lambda's concurrency limit bounds
+ * them on AWS (its default per account is 1,000; here all share one thread, so fewer).
+ * Queued invocations start their clock when they run, as throttled ones are retried on
+ * Lambda: a fleet's starts no longer all run at once and time out together.
+ */
+export const LOCAL_TASK_CONCURRENCY = 256;
 
 /** A Lambda-style handler: (event, context) → result. */
 export type LocalTaskHandler = (event: unknown, context: never) => Promise<unknown>;
@@ -36,6 +45,8 @@ export interface LocalWorkflowOptions {
   waitOverrideMs?: number;
   /** Replace every Retry pause (ms): instant tests. */
   retryOverrideMs?: number;
+  /** Task invocations running at once (default {@link LOCAL_TASK_CONCURRENCY}). */
+  taskConcurrency?: number;
   onOutcome?: (outcome: ExecutionOutcome) => void;
 }
 
@@ -51,9 +62,11 @@ export class LocalWorkflowStarter implements WorkflowStarter {
   readonly #running = new Map<string, { abort: () => void; done: Promise<void> }>();
   /** Task invocations under way: aborting an execution does not stop the Lambda it called. */
   readonly #invocations = new Set<Promise<unknown>>();
+  readonly #limit: ReturnType<typeof pLimit>;
 
   constructor(options: LocalWorkflowOptions) {
     this.#options = options;
+    this.#limit = pLimit(options.taskConcurrency ?? LOCAL_TASK_CONCURRENCY);
   }
 
   async start(workflow: WorkflowName, name: string, input: Record<string, unknown>) {
@@ -67,7 +80,9 @@ export class LocalWorkflowStarter implements WorkflowStarter {
     for (const [state, key] of Object.entries(taskStates(definition, this.#arns))) {
       const handler = this.#options.handlers[key];
       overrides[state] = (taskInput) => {
-        const invocation = handler(taskInput, lambdaContext(TASKS[key]) as never);
+        const invocation = this.#limit(() =>
+          handler(taskInput, lambdaContext(TASKS[key]) as never),
+        );
         this.#invocations.add(invocation);
         const forget = () => this.#invocations.delete(invocation);
         invocation.then(forget, forget);

@@ -29,6 +29,7 @@ export default $config({
       bus: bus.name,
       createBackup: stateMachines["create-backup"].arn,
       deleteBackup: stateMachines["delete-backup"].arn,
+      restoreBackup: stateMachines["restore-backup"].arn,
       providerSecretPrefix: PROVIDER_SECRET_PREFIX,
       webhookSecretPrefix: WEBHOOK_SECRET_PREFIX,
       slackWebhookSecret: `${WEBHOOK_SECRET_PREFIX}${SLACK_WEBHOOK_SECRET}`,

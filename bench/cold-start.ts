@@ -160,6 +160,30 @@ const FIRST_EVENT: Record<FunctionName, unknown> = {
   "delete-provider-backup": { ...task, reason: "bench" },
   "poll-deletion": { ...task, waitSeconds: 15 },
   "record-delete-failure": { ...task, error: { Error: "States.TaskFailed" } },
+  // A restore the table does not hold: read, and the step fails as NotFound.
+  "start-restore": { restoreId: "rs_01hybench00000000000000000" },
+  "poll-restore": { restoreId: "rs_01hybench00000000000000000", waitSeconds: 15 },
+  "record-restore-failure": {
+    restoreId: "rs_01hybench00000000000000000",
+    error: { Error: "States.TaskFailed" },
+  },
+  "preview-restore": {
+    target,
+    backup: {
+      id: "bk_01hybench00000000000000000",
+      targetId: "bench",
+      provider: "zilliz",
+      status: "AVAILABLE",
+      trigger: "api",
+      providerBackupId: "backup-bench",
+      providerResourceId: "in01-bench",
+      createdAt: "2026-11-02T02:30:05.000Z",
+      updatedAt: "2026-11-02T02:34:17.000Z",
+      deadlineAt: "2026-11-02T08:30:05.000Z",
+      version: 1,
+    },
+    destination: { clusterName: "bench-restore", cuSize: 1 },
+  },
 };
 const env = {
   ...process.env,

@@ -6,6 +6,7 @@ import { healthCommand } from "./commands/health.ts";
 import { holdCommand, unholdCommand } from "./commands/hold.ts";
 import { policiesCommand } from "./commands/policies.ts";
 import { reconcileCommand } from "./commands/reconcile.ts";
+import { restoreCommand } from "./commands/restore.ts";
 import { retentionCommand } from "./commands/retention.ts";
 import { sandboxFaultCommand } from "./commands/sandbox-fault.ts";
 import { targetsCommand } from "./commands/targets.ts";
@@ -25,6 +26,7 @@ const COMMANDS: readonly Command[] = [
   unholdCommand,
   retentionCommand,
   reconcileCommand,
+  restoreCommand,
   applyCommand,
 ];
 

@@ -24,6 +24,8 @@ export interface Deployment<V = string> {
   /** Functions other functions invoke. */
   validateTarget: { name: V; arn: V };
   reconcile: { name: V; arn: V };
+  /** The function that previews a restore at its vendor (the API invokes it). */
+  previewRestore: { name: V; arn: V };
   /** The queue the dispatcher hands claimed runs to (SQS). */
   launchQueue: { url: V; arn: V };
 }
@@ -46,6 +48,7 @@ interface CapabilitySpec {
 export const WORKFLOW_ARN_VARIABLE = {
   "create-backup": "WARDEN_CREATE_BACKUP_ARN",
   "delete-backup": "WARDEN_DELETE_BACKUP_ARN",
+  "restore-backup": "WARDEN_RESTORE_BACKUP_ARN",
 } as const satisfies Record<WorkflowName, string>;
 
 /** Starting one workflow's executions. */
@@ -104,6 +107,7 @@ export const CAPABILITIES = {
   },
   "start:create-backup": startWorkflow("create-backup"),
   "start:delete-backup": startWorkflow("delete-backup"),
+  "start:restore-backup": startWorkflow("restore-backup"),
   "secrets:providers": readSecrets(
     "providers",
     "read vendor credentials (Secrets Manager, provider prefix)",
@@ -118,6 +122,11 @@ export const CAPABILITIES = {
     purpose: "check a new target at its vendor (invokes the validate-target function)",
     grants: (d) => [{ actions: ["lambda:InvokeFunction"], resources: [d.validateTarget.arn] }],
     environment: (d) => ({ WARDEN_VALIDATE_TARGET_FUNCTION: d.validateTarget.name }),
+  },
+  "invoke:preview-restore": {
+    purpose: "preview a restore at its vendor (invokes the preview-restore function)",
+    grants: (d) => [{ actions: ["lambda:InvokeFunction"], resources: [d.previewRestore.arn] }],
+    environment: (d) => ({ WARDEN_PREVIEW_RESTORE_FUNCTION: d.previewRestore.name }),
   },
   "queue:launch": {
     purpose: "hand claimed schedule runs to the launch queue (SQS)",
@@ -158,10 +167,12 @@ export function resourceRoots(d: Deployment): Record<string, string> {
     bus: d.bus.arn,
     "workflow:create-backup": d.workflows["create-backup"],
     "workflow:delete-backup": d.workflows["delete-backup"],
+    "workflow:restore-backup": d.workflows["restore-backup"],
     providerSecrets: d.secrets.providers.arns.replace(/\*$/, ""),
     webhookSecrets: d.secrets.webhooks.arns.replace(/\*$/, ""),
     validateTarget: d.validateTarget.arn,
     reconcile: d.reconcile.arn,
+    previewRestore: d.previewRestore.arn,
     launchQueue: d.launchQueue.arn,
   };
 }
@@ -185,6 +196,7 @@ export interface DeploymentNames {
   secrets: string;
   validateTarget: string;
   reconcile: string;
+  previewRestore: string;
   launchQueue: string;
 }
 
@@ -209,6 +221,7 @@ export function deploymentOf(
     workflows: {
       "create-backup": arn("states", `stateMachine:${names.stage}-create-backup`),
       "delete-backup": arn("states", `stateMachine:${names.stage}-delete-backup`),
+      "restore-backup": arn("states", `stateMachine:${names.stage}-restore-backup`),
     },
     secrets: { providers: secrets("providers"), webhooks: secrets("webhooks") },
     validateTarget: {
@@ -216,6 +229,10 @@ export function deploymentOf(
       arn: arn("lambda", `function:${names.validateTarget}`),
     },
     reconcile: { name: names.reconcile, arn: arn("lambda", `function:${names.reconcile}`) },
+    previewRestore: {
+      name: names.previewRestore,
+      arn: arn("lambda", `function:${names.previewRestore}`),
+    },
     launchQueue: {
       url: `https://sqs.${where.region}.amazonaws.com/${where.account}/${names.launchQueue}`,
       arn: arn("sqs", names.launchQueue),

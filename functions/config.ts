@@ -26,12 +26,15 @@ export const Environment = z.object({
   /** State machine ARNs (`start:create-backup`, `start:delete-backup`). */
   WARDEN_CREATE_BACKUP_ARN: z.string().min(1).optional(),
   WARDEN_DELETE_BACKUP_ARN: z.string().min(1).optional(),
+  WARDEN_RESTORE_BACKUP_ARN: z.string().min(1).optional(),
   /** Name prefix of vendor credential secrets (`secrets:providers`). */
   WARDEN_PROVIDER_SECRET_PREFIX: z.string().min(1).optional(),
   /** Name prefix of Slack webhook secrets (`secrets:webhooks`). */
   WARDEN_WEBHOOK_SECRET_PREFIX: z.string().min(1).optional(),
   /** The validate-target function (`invoke:validate-target`). */
   WARDEN_VALIDATE_TARGET_FUNCTION: z.string().min(1).optional(),
+  /** The preview-restore function (`invoke:preview-restore`). */
+  WARDEN_PREVIEW_RESTORE_FUNCTION: z.string().min(1).optional(),
   /** The reconcile function (`invoke:reconcile`). */
   WARDEN_RECONCILE_FUNCTION: z.string().min(1).optional(),
   WARDEN_LAUNCH_QUEUE_URL: z.url().optional(),

@@ -8,12 +8,16 @@ import { handler as launchRun } from "./handlers/launch-run.ts";
 import { handler as notifySlack } from "./handlers/notify-slack.ts";
 import { handler as pollBackup } from "./handlers/poll-backup.ts";
 import { handler as pollDeletion } from "./handlers/poll-deletion.ts";
+import { handler as pollRestore } from "./handlers/poll-restore.ts";
+import { handler as previewRestore } from "./handlers/preview-restore.ts";
 import { handler as publishOutbox } from "./handlers/publish-outbox.ts";
 import { handler as reconcile } from "./handlers/reconcile.ts";
 import { handler as recordDeleteFailure } from "./handlers/record-delete-failure.ts";
 import { handler as recordFailure } from "./handlers/record-failure.ts";
+import { handler as recordRestoreFailure } from "./handlers/record-restore-failure.ts";
 import { handler as slackDigest } from "./handlers/slack-digest.ts";
 import { handler as startBackup } from "./handlers/start-backup.ts";
+import { handler as startRestore } from "./handlers/start-restore.ts";
 import { handler as sweep } from "./handlers/sweep.ts";
 import { handler as validateTarget } from "./handlers/validate-target.ts";
 import type { FunctionName } from "./manifest.ts";
@@ -43,6 +47,10 @@ export const HANDLERS = {
   "delete-provider-backup": deleteProviderBackup,
   "poll-deletion": pollDeletion,
   "record-delete-failure": recordDeleteFailure,
+  "preview-restore": previewRestore,
+  "start-restore": startRestore,
+  "poll-restore": pollRestore,
+  "record-restore-failure": recordRestoreFailure,
 } as const satisfies Record<FunctionName, unknown>;
 
 /** The workflow task handlers by task key, for the local state machines. */

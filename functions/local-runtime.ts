@@ -46,6 +46,7 @@ export function localDeployment(table: string): Deployment {
     secrets: "backup-warden/local/",
     validateTarget: "backup-warden-local-validate-target",
     reconcile: "backup-warden-local-reconcile",
+    previewRestore: "backup-warden-local-preview-restore",
     launchQueue: "backup-warden-local-launch",
   });
 }
@@ -149,6 +150,7 @@ export async function startLocalFunctions(options: LocalFunctionsOptions): Promi
   const INVOKED: Record<string, FunctionName> = {
     [deployment.validateTarget.name]: "validate-target",
     [deployment.reconcile.name]: "reconcile",
+    [deployment.previewRestore.name]: "preview-restore",
   };
   const workflowOf = new Map(
     Object.entries(deployment.workflows).map(([name, arn]) => [arn, name as WorkflowName]),

@@ -26,7 +26,9 @@ export const FUNCTIONS = {
       ...TABLE,
       "start:create-backup",
       "start:delete-backup",
+      "start:restore-backup",
       "invoke:validate-target",
+      "invoke:preview-restore",
       "invoke:reconcile",
     ],
   },
@@ -93,6 +95,19 @@ export const FUNCTIONS = {
   /** The poll that sees the backup gone writes the tombstone and drops the expiry marker. */
   "poll-deletion": { uses: ["table:get", "table:update", "table:delete", "secrets:providers"] },
   "record-delete-failure": { uses: ["table:get", "table:update"] },
+
+  /** Asks the vendor what a restore would overwrite, for the API; its calls count in the budget. */
+  "preview-restore": { uses: ["table:update", "secrets:providers"] },
+  // restore-backup tasks
+  /** Takes the destination's lease, asks the vendor, records the job (and finds a lost one). */
+  "start-restore": {
+    uses: ["table:get", "table:put", "table:update", "table:delete", "secrets:providers"],
+  },
+  /** The look that sees the end settles the restore, lifts the lease and the backup's mark. */
+  "poll-restore": {
+    uses: ["table:get", "table:update", "table:delete", "secrets:providers"],
+  },
+  "record-restore-failure": { uses: ["table:get", "table:update", "table:delete"] },
 } as const satisfies Record<string, FunctionDeclaration>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

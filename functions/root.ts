@@ -10,6 +10,8 @@ import { type RunQueue, SqsRunQueue } from "../lib/schedule/run-queue.ts";
 import { createTableClient, type TableClient } from "../lib/store/client.ts";
 import { createStore, type Store } from "../lib/store/store.ts";
 import { LambdaReconciliations, type Reconciliations } from "../lib/usecases/reconcile-lambda.ts";
+import { LambdaRestorePreviewer } from "../lib/usecases/restore-preview-lambda.ts";
+import type { RestorePreviewer } from "../lib/usecases/restores.ts";
 import type { TargetValidator } from "../lib/usecases/target-validation.ts";
 import { LambdaTargetValidator } from "../lib/usecases/target-validation-lambda.ts";
 import { SfnWorkflowStarter } from "../lib/workflows/sfn-starter.ts";
@@ -50,6 +52,8 @@ export interface FunctionContext {
   readonly targetValidator: TargetValidator;
   /** Reconciles a target in the reconcile function (`invoke:reconcile`). */
   readonly reconciliations: Reconciliations;
+  /** Previews a restore at its vendor in the preview-restore function (`invoke:preview-restore`). */
+  readonly restorePreviewer: RestorePreviewer;
   /** Claimed schedule runs to the launch queue (`queue:launch`). */
   readonly runQueue: RunQueue;
 }
@@ -161,6 +165,11 @@ export function buildContext(name: FunctionName, parts: RuntimeParts = {}): Func
     if (!functionName) missing(name, "invoke:validate-target", "WARDEN_VALIDATE_TARGET_FUNCTION");
     return new LambdaTargetValidator({ client: clients.lambda, functionName });
   });
+  const previewer = once((): RestorePreviewer => {
+    const functionName = env.WARDEN_PREVIEW_RESTORE_FUNCTION;
+    if (!functionName) missing(name, "invoke:preview-restore", "WARDEN_PREVIEW_RESTORE_FUNCTION");
+    return new LambdaRestorePreviewer({ client: clients.lambda, functionName });
+  });
   const reconcile = once((): Reconciliations => {
     const functionName = env.WARDEN_RECONCILE_FUNCTION;
     if (!functionName) missing(name, "invoke:reconcile", "WARDEN_RECONCILE_FUNCTION");
@@ -191,6 +200,10 @@ export function buildContext(name: FunctionName, parts: RuntimeParts = {}): Func
     webhooks: { get: async (ref) => webhookSecrets().get(ref) },
     targetValidator: { validate: async (target) => validator().validate(target) },
     reconciliations: { run: async (targetId, options) => reconcile().run(targetId, options) },
+    restorePreviewer: {
+      preview: async (target, backup, destination) =>
+        previewer().preview(target, backup, destination),
+    },
     runQueue,
   };
 }

@@ -10,6 +10,7 @@ import { RunLauncher } from "../lib/usecases/launch-run.ts";
 import { OutboxPublisher } from "../lib/usecases/outbox.ts";
 import { PolicyService } from "../lib/usecases/policies.ts";
 import { Reconciler } from "../lib/usecases/reconcile.ts";
+import { RestoreService, RestoreTasks } from "../lib/usecases/restores.ts";
 import { RetentionService } from "../lib/usecases/retention.ts";
 import { Sweeper } from "../lib/usecases/sweep.ts";
 import { VendorTargetValidator } from "../lib/usecases/target-validation.ts";
@@ -59,6 +60,11 @@ export const backupTasks = /* @__PURE__ */ perContext(
       warn,
       annotate: appendLogKeys,
     }),
+);
+
+/** The restore-backup workflow's task bodies. */
+export const restoreTasks = /* @__PURE__ */ perContext(
+  (c) => new RestoreTasks({ ...c.store, providers: c.providers, clock: c.clock }),
 );
 
 /** Vendor backups against the catalogue. */
@@ -148,6 +154,12 @@ export const api = /* @__PURE__ */ perContext((c) => {
             ),
       }),
       policies: new PolicyService({ ...c.store, clock: c.clock, nextRun }),
+      restores: new RestoreService({
+        ...c.store,
+        workflows: c.workflows,
+        previewer: c.restorePreviewer,
+        clock: c.clock,
+      }),
       retention: retention(c),
       reconciliations: c.reconciliations,
       version: c.env.WARDEN_VERSION,

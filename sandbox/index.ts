@@ -155,6 +155,7 @@ const SIMULATORS: Record<string, (slot: VendorSlot, fleet: FleetIds) => Promise<
     const demo = ["in01-7b3f9c2e5a1d804", "in01-5e1d0a9c3b7f226"];
     const sim = await startZillizSimulator({
       ...slot,
+      restoreDurationMs: slot.jobDurationMs,
       clusters: [...demo, ...fleet.zillizClusters],
       // Zilliz documents 20 requests per second per user and endpoint: enforced, and each
       // refusal marked in the request log (`refusedForRate`).
@@ -183,6 +184,8 @@ const SIMULATORS: Record<string, (slot: VendorSlot, fleet: FleetIds) => Promise<
     const sim = await startPineconeSimulator({
       ...where,
       backupDurationMs: jobDurationMs,
+      // A restore takes about as long as the backup did (the demo's: seconds).
+      restoreDurationMs: jobDurationMs,
       indexes: [...demo, ...fleet.pineconeIndexes],
     });
     const { url, apiKey } = sim;
@@ -214,6 +217,7 @@ const SIMULATORS: Record<string, (slot: VendorSlot, fleet: FleetIds) => Promise<
   "huawei-dcs": async (slot, fleet) => {
     const sim = await startDcsSimulator({
       ...slot,
+      restoreDurationMs: slot.jobDurationMs,
       instances: [...DEFAULT_DCS_INSTANCES, ...fleet.dcsInstances],
     });
     // The master/standby instance: single-node DCS instances cannot be backed up.

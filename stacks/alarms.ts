@@ -1,6 +1,7 @@
 import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from "../lib/notify/metrics.ts";
 import { outboxFailures, slackFailures, slackNotifier } from "./events.ts";
 import { expiryFailures } from "./expiry.ts";
+import { pascalCase } from "./functions.ts";
 import { launchFailures, launchQueue } from "./queues.ts";
 import { dispatchFailures } from "./schedules.ts";
 import { stateMachines } from "./workflows.ts";
@@ -39,9 +40,9 @@ function alarm(
   });
 }
 
-// Failed and timed-out executions of both workflows (a FAILED backup fails its execution).
+// Failed and timed-out executions of every workflow (a FAILED backup fails its execution).
 for (const [workflow, machine] of Object.entries(stateMachines)) {
-  const id = workflow === "create-backup" ? "CreateBackup" : "DeleteBackup";
+  const id = pascalCase(workflow);
   for (const metricName of ["ExecutionsFailed", "ExecutionsTimedOut"]) {
     alarm(`${id}${metricName}Alarm`, `${workflow} ${metricName}`, {
       namespace: "AWS/States",

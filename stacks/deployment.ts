@@ -13,6 +13,8 @@ import { stateMachineArn } from "./workflow-arns.ts";
 export const VALIDATE_TARGET_FUNCTION = physicalName("validate-target");
 /** The reconcile function's fixed name, for the same reason (the API invokes it). */
 export const RECONCILE_FUNCTION = physicalName("reconcile");
+/** The preview-restore function's fixed name, likewise. */
+export const PREVIEW_RESTORE_FUNCTION = physicalName("preview-restore");
 
 /**
  * Where this stage's resources are, for functions/capabilities.ts: every function's IAM
@@ -24,6 +26,7 @@ export const deployment: Deployment<$util.Input<string>> = {
   workflows: {
     "create-backup": stateMachineArn("create-backup"),
     "delete-backup": stateMachineArn("delete-backup"),
+    "restore-backup": stateMachineArn("restore-backup"),
   },
   secrets: {
     providers: { prefix: PROVIDER_SECRET_PREFIX, arns: secretArns(PROVIDER_SECRET_PREFIX) },
@@ -36,6 +39,10 @@ export const deployment: Deployment<$util.Input<string>> = {
   reconcile: {
     name: RECONCILE_FUNCTION,
     arn: regionalArn("lambda", `function:${RECONCILE_FUNCTION}`),
+  },
+  previewRestore: {
+    name: PREVIEW_RESTORE_FUNCTION,
+    arn: regionalArn("lambda", `function:${PREVIEW_RESTORE_FUNCTION}`),
   },
   launchQueue: { url: launchQueue.url, arn: launchQueue.arn },
 };

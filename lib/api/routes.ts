@@ -1,6 +1,7 @@
 import type { BackupService } from "../usecases/backups.ts";
 import type { PolicyService } from "../usecases/policies.ts";
 import type { Reconciliations } from "../usecases/reconcile-lambda.ts";
+import type { RestoreService } from "../usecases/restores.ts";
 import type { RetentionService } from "../usecases/retention.ts";
 import type { TargetService } from "../usecases/targets.ts";
 import { json } from "./http.ts";
@@ -8,6 +9,7 @@ import { buildOpenApi } from "./openapi.ts";
 import type { Route } from "./router.ts";
 import { backupRoutes } from "./routes/backups.ts";
 import { policyRoutes } from "./routes/policies.ts";
+import { restoreRoutes } from "./routes/restores.ts";
 import { targetRoutes } from "./routes/targets.ts";
 import { Health } from "./schemas.ts";
 
@@ -16,6 +18,7 @@ export interface ApiDeps {
   targets: TargetService;
   backups: BackupService;
   policies: PolicyService;
+  restores: RestoreService;
   retention: RetentionService;
   /** Reconciling a target at its vendor (in the reconcile function). */
   reconciliations: Reconciliations;
@@ -46,6 +49,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...targetRoutes(deps.targets, deps.reconciliations),
     ...backupRoutes(deps.backups),
     ...policyRoutes(deps.policies, deps.retention),
+    ...restoreRoutes(deps.restores),
   ];
   return routes;
 }

@@ -96,6 +96,8 @@ export const BackupRecord = z.object({
   /** Explicit expiry requested for this backup, if any. */
   expiresAt: z.iso.datetime().optional(),
   hold: BackupHold.optional(),
+  /** A restore reading this backup: while it runs, nothing deletes the backup. */
+  restoringBy: z.object({ restoreId: z.string(), since: z.iso.datetime() }).optional(),
   keepReasons: z.array(z.string()).optional(),
   lastError: BackupError.optional(),
   deleteRequestedAt: z.iso.datetime().optional(),

@@ -3,7 +3,7 @@ import { monotonicFactory } from "ulid";
 const ulid = monotonicFactory();
 
 /** Id prefixes, so an id says what it names in logs and support tickets. */
-export const IdPrefix = { backup: "bk_", target: "tg_", policy: "po_" } as const;
+export const IdPrefix = { backup: "bk_", target: "tg_", policy: "po_", restore: "rs_" } as const;
 
 /**
  * A new time-sortable id (ULID) with a type prefix.

@@ -1,4 +1,5 @@
 import type { BackupRecord } from "../core/backup.ts";
+import type { RestoreRecord } from "../core/restore.ts";
 import type { BackupStatus } from "../core/status.ts";
 import {
   DETAIL_SCHEMAS,
@@ -11,7 +12,12 @@ import {
 /** The `backup.*` detail-types. */
 export type BackupEventType = Exclude<
   EventType,
-  "schedule.skipped" | "schedule.missed" | "schedule.failed"
+  | "schedule.skipped"
+  | "schedule.missed"
+  | "schedule.failed"
+  | "restore.requested"
+  | "restore.restored"
+  | "restore.failed"
 >;
 
 /** What a `backup.*` event needs beyond the record, by detail-type. */
@@ -105,6 +111,39 @@ export function eventFromBackup<T extends BackupEventType>(
     deleteRequestedAt: record.deleteRequestedAt,
     deletedAt: record.deletedAt ?? record.updatedAt,
     error: errorOf(more.error ?? record.lastError),
+  };
+  return { type, detail: DETAIL_SCHEMAS[type].parse(detail) } as EventOf<T>;
+}
+
+/**
+ * Builds a `restore.*` event from a restore record, right after the transition it reports
+ * (only named fields, parsed with the detail schema: the destination's details stay out).
+ */
+export function eventFromRestore<
+  T extends "restore.requested" | "restore.restored" | "restore.failed",
+>(type: T, record: RestoreRecord, extra: { targetName?: string } = {}): EventOf<T> {
+  const span =
+    record.completedAt && (type === "restore.restored" || type === "restore.failed")
+      ? Math.max(0, Date.parse(record.completedAt) - Date.parse(record.createdAt))
+      : undefined;
+  const detail = {
+    version: 1,
+    eventId: `${type}:${record.id}:${record.version}`,
+    occurredAt: record.updatedAt,
+    restoreId: record.id,
+    backupId: record.backupId,
+    targetId: record.targetId,
+    targetName: clip(extra.targetName, 200),
+    provider: record.provider,
+    status: record.status,
+    destinationResourceId: record.providerResourceId ?? record.overwrites?.resourceId,
+    overwrites: record.overwrites !== undefined,
+    requestedBy: clip(record.requestedBy, 300),
+    drillId: record.drillId,
+    createdAt: record.createdAt,
+    completedAt: record.completedAt,
+    durationMs: span,
+    ...(type === "restore.failed" ? { error: errorOf(record.lastError) } : {}),
   };
   return { type, detail: DETAIL_SCHEMAS[type].parse(detail) } as EventOf<T>;
 }

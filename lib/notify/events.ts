@@ -34,6 +34,9 @@ export const EventType = {
   scheduleSkipped: "schedule.skipped",
   scheduleMissed: "schedule.missed",
   scheduleFailed: "schedule.failed",
+  restoreRequested: "restore.requested",
+  restoreRestored: "restore.restored",
+  restoreFailed: "restore.failed",
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -175,6 +178,33 @@ export const ScheduleFailedV1 = z.object({
   error: EventError,
 });
 
+/** Fields of every `restore.*` detail: which restore, of which backup, to where. */
+const restoreFields = {
+  ...common,
+  restoreId: z.string(),
+  backupId: z.string(),
+  targetId: z.string(),
+  targetName: z.string().max(200).optional(),
+  provider: z.string(),
+  status: z.enum(["PENDING", "RESTORING", "RESTORED", "RESTORE_FAILED"]),
+  /** The resource written to, once known (a new one's id, or the existing one). */
+  destinationResourceId: z.string().optional(),
+  /** True when the restore writes over an existing resource. */
+  overwrites: z.boolean(),
+  requestedBy: z.string().max(300),
+  drillId: z.string().optional(),
+  createdAt: iso,
+  completedAt: iso.optional(),
+  durationMs: z.number().int().nonnegative().optional(),
+};
+
+/** Detail of `restore.requested`: we accepted a restore (PENDING). */
+export const RestoreRequestedV1 = z.object(restoreFields);
+/** Detail of `restore.restored`: the vendor reports the restore complete. */
+export const RestoreRestoredV1 = z.object(restoreFields);
+/** Detail of `restore.failed`: the restore failed for good. */
+export const RestoreFailedV1 = z.object({ ...restoreFields, error: EventError });
+
 /** Detail schema by detail-type. */
 export const DETAIL_SCHEMAS = {
   "backup.created": BackupCreatedV1,
@@ -189,6 +219,9 @@ export const DETAIL_SCHEMAS = {
   "schedule.skipped": ScheduleSkippedV1,
   "schedule.missed": ScheduleMissedV1,
   "schedule.failed": ScheduleFailedV1,
+  "restore.requested": RestoreRequestedV1,
+  "restore.restored": RestoreRestoredV1,
+  "restore.failed": RestoreFailedV1,
 } as const satisfies Record<EventType, z.ZodType>;
 
 const member = <T extends EventType>(type: T) =>
@@ -208,6 +241,9 @@ export const DomainEvent = z.discriminatedUnion("type", [
   member("schedule.skipped"),
   member("schedule.missed"),
   member("schedule.failed"),
+  member("restore.requested"),
+  member("restore.restored"),
+  member("restore.failed"),
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 
@@ -232,6 +268,9 @@ export const AnyEventDetail = z.union([
   ScheduleSkippedV1.loose(),
   ScheduleMissedV1.loose(),
   ScheduleFailedV1.loose(),
+  RestoreRequestedV1.loose(),
+  RestoreRestoredV1.loose(),
+  RestoreFailedV1.loose(),
 ]);
 
 /** An event as EventBridge delivers it to a target (only the fields we read). */

@@ -6,6 +6,8 @@ export interface GuardInput {
   createdAt: string;
   status: string;
   hold?: { reason: string; by: string };
+  /** A restore reading it: never removed while it runs. */
+  restoringBy?: { restoreId: string };
   /** An explicit expiry: the backup is kept at least until then. */
   expiresAt?: string;
   /** Found at the vendor (unmanaged, orphan): never one of the target's good backups of ours. */
@@ -20,6 +22,7 @@ export interface GuardInput {
 export const GUARDS = {
   newestAvailable: "newest-available",
   hold: "hold",
+  restoring: "restoring",
   explicitExpiry: "explicit-expiry",
   latestScheduledFailed: "latest-scheduled-failed",
 } as const;
@@ -58,7 +61,7 @@ const newestFirst = (a: GuardInput, b: GuardInput) =>
 /**
  * Applies the safety guards on top of a retention plan (the planner stays pure and
  * restic-exact; the lifecycle calls this):
- * - never remove a backup on legal hold;
+ * - never remove a backup on legal hold, nor one a restore is reading;
  * - never remove a backup before its own explicit expiry;
  * - never remove one of the target's `keepAtLeast` newest AVAILABLE backups (ours), so no
  *   removal leaves the target with fewer good backups than that;
@@ -120,6 +123,11 @@ function guardOf(
 ): { guard: GuardName; detail: string } | undefined {
   if (backup.hold)
     return { guard: GUARDS.hold, detail: `legal hold by ${backup.hold.by}: ${backup.hold.reason}` };
+  if (backup.restoringBy)
+    return {
+      guard: GUARDS.restoring,
+      detail: `being restored (${backup.restoringBy.restoreId})`,
+    };
   if (backup.expiresAt && Date.parse(backup.expiresAt) > now.getTime()) {
     return {
       guard: GUARDS.explicitExpiry,

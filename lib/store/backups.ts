@@ -162,13 +162,21 @@ export class BackupRepository extends TableRepository {
         ttlSeconds: options.ttlSeconds,
         entry,
         events: options.events,
-        refuse: (current) => current.hold !== undefined && TOWARD_DELETION.has(to),
+        refuse: (current) =>
+          (current.hold !== undefined || current.restoringBy !== undefined) &&
+          TOWARD_DELETION.has(to),
       });
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = await this.find(id);
       if (!current) throw new NotFoundError("backup", id);
       if (options.idempotent && current.status === to) return current;
+      if (current.restoringBy && TOWARD_DELETION.has(to)) {
+        throw new ConflictError(
+          `backup ${id} is being restored (${current.restoringBy.restoreId}); it can be deleted once the restore ends`,
+          { restoreId: current.restoringBy.restoreId },
+        );
+      }
       if (current.hold && TOWARD_DELETION.has(to)) {
         throw new ConflictError(`backup ${id} is on legal hold: ${current.hold.reason}`, {
           hold: current.hold,
@@ -229,6 +237,56 @@ export class BackupRepository extends TableRepository {
       if (!current) throw new NotFoundError("backup", id);
       throw new InvalidTransitionError(id, current.status, status);
     }
+  }
+
+  /**
+   * Marks an AVAILABLE backup as read by a restore: while marked, nothing moves it toward
+   * deletion (the condition of every such write says so). One restore at a time per
+   * backup; the same restore marking again is harmless.
+   * @throws ConflictError when the backup is not AVAILABLE or another restore reads it
+   */
+  async markRestoring(id: string, restoreId: string): Promise<BackupRecord> {
+    try {
+      const result = await this.db.update({
+        TableName: this.table,
+        Key: Keys.backup(id),
+        UpdateExpression: "SET restoringBy = :by, #version = #version + :one",
+        ConditionExpression:
+          "#status = :available AND (attribute_not_exists(restoringBy) OR restoringBy.restoreId = :id)",
+        ExpressionAttributeNames: { "#status": "status", "#version": "version" },
+        ExpressionAttributeValues: {
+          ":by": { restoreId, since: this.clock.now().toISOString() },
+          ":available": "AVAILABLE",
+          ":id": restoreId,
+          ":one": 1,
+        },
+        ReturnValues: "ALL_NEW",
+      });
+      return parse(entityOf(result.Attributes ?? {}));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.get(id);
+      throw new ConflictError(
+        current.restoringBy
+          ? `backup ${id} is already being restored (${current.restoringBy.restoreId}); one restore of a backup at a time`
+          : `backup ${id} is ${current.status}; only an AVAILABLE backup can be restored`,
+        { backupStatus: current.status, restoreId: current.restoringBy?.restoreId },
+      );
+    }
+  }
+
+  /** Lifts a restore's mark; a mark of another restore (or none) is left as it is. */
+  async unmarkRestoring(id: string, restoreId: string): Promise<void> {
+    await conditionHeld(() =>
+      this.db.update({
+        TableName: this.table,
+        Key: Keys.backup(id),
+        UpdateExpression: "REMOVE restoringBy SET #version = #version + :one",
+        ConditionExpression: "restoringBy.restoreId = :id",
+        ExpressionAttributeNames: { "#version": "version" },
+        ExpressionAttributeValues: { ":id": restoreId, ":one": 1 },
+      }),
+    );
   }
 
   /**
@@ -441,7 +499,10 @@ export class BackupRepository extends TableRepository {
       values[":ttl"] = ttlSeconds;
       sets.push("#ttl = :ttl");
     }
-    if (fields.status && TOWARD_DELETION.has(fields.status)) names["#hold"] = "hold";
+    if (fields.status && TOWARD_DELETION.has(fields.status)) {
+      names["#hold"] = "hold";
+      names["#restoringBy"] = "restoringBy";
+    }
     if (fields.status) {
       // The by-status index key moves with the status.
       names["#gsi2pk"] = "gsi2pk";
@@ -464,7 +525,7 @@ export class BackupRepository extends TableRepository {
       UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
       ConditionExpression: `attribute_exists(pk) AND #status IN (${sources.map((_, i) => `:from${i}`).join(", ")})${
         fields.status && TOWARD_DELETION.has(fields.status)
-          ? " AND attribute_not_exists(#hold)"
+          ? " AND attribute_not_exists(#hold) AND attribute_not_exists(#restoringBy)"
           : ""
       }${options.version === undefined ? "" : " AND #version = :version"}`,
       ExpressionAttributeNames: names,

@@ -5,6 +5,8 @@
  * |-------------|------------------------|-------------|-----------------------------|-------------------------|------------------------|
  * | target      | TARGET#id              | TARGET      | TARGETS / createdAt#id      |                         |                        |
  * | backup      | BACKUP#id              | BACKUP      | TARGET#tid / createdAt#id   | STATUS#s / createdAt#id | BACKUPS / createdAt#id |
+ * | restore     | RESTORE#id             | RESTORE     | RESTORES_OF#bid / at#id     |                         | RESTORES / createdAt#id|
+ * | restore tkn | RESTORETOKEN#sha256    | RESTORETOKEN|                             |                         |                        |
  * | lease       | LEASE#resource         | LEASE       |                             |                         |                        |
  * | idempotency | IDEMPOTENCY#scope#key  | IDEMPOTENCY |                             |                         |                        |
  * | vendor claim| VENDOR#provider#res#id | VENDOR      |                             |                         |                        |
@@ -34,6 +36,15 @@ export const Keys = {
     gsi3pk: "BACKUPS",
     gsi3sk: `${b.createdAt}#${b.id}`,
   }),
+  restore: (id: string) => ({ pk: `RESTORE#${id}`, sk: "RESTORE" }),
+  restoreIndexes: (r: { id: string; backupId: string; createdAt: string }) => ({
+    gsi1pk: `RESTORES_OF#${r.backupId}`,
+    gsi1sk: `${r.createdAt}#${r.id}`,
+    gsi3pk: "RESTORES",
+    gsi3sk: `${r.createdAt}#${r.id}`,
+  }),
+  /** A restore preview's confirmation token, by the SHA-256 of the token (never the token). */
+  restoreToken: (hash: string) => ({ pk: `RESTORETOKEN#${hash}`, sk: "RESTORETOKEN" }),
   lease: (resource: string) => ({ pk: `LEASE#${resource}`, sk: "LEASE" }),
   vendorClaim: (provider: string, resourceId: string, vendorBackupId: string) => ({
     pk: `VENDOR#${provider}#${resourceId}#${vendorBackupId}`,

@@ -7,6 +7,7 @@ import { IdempotencyRepository } from "./idempotency.ts";
 import { LeaseRepository } from "./leases.ts";
 import { OutboxRepository } from "./outbox.ts";
 import { PolicyRepository } from "./policies.ts";
+import { RestoreRepository } from "./restores.ts";
 import { RunRepository } from "./runs.ts";
 import { TargetRepository } from "./targets.ts";
 
@@ -21,6 +22,7 @@ export interface Store {
   expiry: ExpiryRepository;
   outbox: OutboxRepository;
   deliveries: DeliveryRepository;
+  restores: RestoreRepository;
 }
 
 /**
@@ -40,5 +42,6 @@ export function createStore(options: { db: TableClient; table: string; clock: Cl
     outbox: new OutboxRepository({ db, table }),
     deliveries: new DeliveryRepository({ db, table, clock }),
     expiry: new ExpiryRepository({ db, table }),
+    restores: new RestoreRepository({ db, table, clock }),
   };
 }

@@ -155,6 +155,12 @@ export class BackupService {
         hold: record.hold,
       });
     }
+    if (record.restoringBy) {
+      throw new ConflictError(
+        `backup ${backupId} is being restored (${record.restoringBy.restoreId}); it can be deleted once the restore ends`,
+        { restoreId: record.restoringBy.restoreId },
+      );
+    }
     if (!DELETABLE.has(record.status)) {
       throw new ConflictError(
         `backup ${backupId} is ${record.status}; it can be deleted once it is AVAILABLE or FAILED`,

@@ -14,6 +14,9 @@ export const TASKS = {
   deleteProviderBackup: "delete-provider-backup",
   pollDeletion: "poll-deletion",
   recordDeleteFailure: "record-delete-failure",
+  startRestore: "start-restore",
+  pollRestore: "poll-restore",
+  recordRestoreFailure: "record-restore-failure",
 } as const;
 export type TaskKey = keyof typeof TASKS;
 export type TaskArns = Record<TaskKey, string>;
@@ -238,10 +241,75 @@ export function deleteBackupDefinition(arns: TaskArns) {
   };
 }
 
+/** A restore's poll: the restore, the wait that led to it, what is known of the job's length. */
+const RESTORE_POLL_INPUT = {
+  "restoreId.$": "$.restoreId",
+  "waitSeconds.$": "$.poll.nextWaitSeconds",
+  "expectedSeconds.$": "$.poll.expectedSeconds",
+};
+
+/**
+ * restore-backup: lease on the destination + vendor restore → wait/poll, when the plan
+ * says → RESTORED | RESTORE_FAILED. The same conventions as create-backup: the start
+ * takes the lease (one job per destination), the poll that sees the end settles the
+ * record, retries are classified, and any failure is recorded on the restore.
+ */
+export function restoreBackupDefinition(arns: TaskArns) {
+  const RESTORE_ID = { "restoreId.$": "$.restoreId" };
+  return {
+    Comment: "backup-warden: restore one backup and follow it to RESTORED or RESTORE_FAILED",
+    StartAt: "StartRestore",
+    States: {
+      StartRestore: task(arns.startRestore, {
+        Parameters: RESTORE_ID,
+        ResultPath: "$.poll",
+        Retry: VENDOR_CALL_RETRIES,
+        Catch: CATCH_ALL("RecordRestoreFailure"),
+        Next: "WaitForRestore",
+      }),
+      WaitForRestore: waitFor("PollRestore"),
+      PollRestore: task(arns.pollRestore, {
+        Parameters: RESTORE_POLL_INPUT,
+        ResultPath: "$.poll",
+        Retry: VENDOR_POLL_RETRIES,
+        Catch: CATCH_ALL("RecordRestoreFailure"),
+        Next: "RestoreOutcome",
+      }),
+      RestoreOutcome: {
+        Type: "Choice",
+        Choices: [
+          { Variable: "$.poll.outcome", StringEquals: "RESTORED", Next: "Restored" },
+          { Variable: "$.poll.outcome", StringEquals: "RESTORE_FAILED", Next: "RestoreFailed" },
+        ],
+        Default: "WaitForRestore",
+      },
+      RecordRestoreFailure: task(arns.recordRestoreFailure, {
+        Parameters: { ...RESTORE_ID, "error.$": "$.error" },
+        ResultPath: "$.recorded",
+        Retry: [RECORD_RETRY],
+        Next: "RecordedRestore",
+      }),
+      // A step failed after the restore had already been settled RESTORED: it stays so.
+      RecordedRestore: {
+        Type: "Choice",
+        Choices: [{ Variable: "$.recorded.status", StringEquals: "RESTORED", Next: "Restored" }],
+        Default: "RestoreFailed",
+      },
+      Restored: { Type: "Succeed" },
+      RestoreFailed: {
+        Type: "Fail",
+        Error: "RestoreFailed",
+        Cause: "the restore ended RESTORE_FAILED; see its record",
+      },
+    },
+  };
+}
+
 /** The workflows by name, as the starter and the stacks refer to them. */
 export const WORKFLOWS = {
   "create-backup": createBackupDefinition,
   "delete-backup": deleteBackupDefinition,
+  "restore-backup": restoreBackupDefinition,
 } as const;
 export type WorkflowName = keyof typeof WORKFLOWS;
 

@@ -88,6 +88,8 @@ describe("EventBridge scheduled events", () => {
     await expect(h.invoke("dispatch", tick)).resolves.toEqual({
       policies: 0,
       enqueued: 0,
+      deferred: 0,
+      outOfTime: false,
       failed: [],
     });
     await expect(h.invoke("sweep", tick)).resolves.toMatchObject({ errors: 0 });

@@ -364,6 +364,7 @@ export function synthDeployment(result: SynthResult): Deployment {
       secrets: `${result.app.name}/${result.app.stage}/`,
       validateTarget: String(lambdaFor(result, "validate-target")?.inputs.name),
       reconcile: String(lambdaFor(result, "reconcile")?.inputs.name),
+      previewRestore: String(lambdaFor(result, "preview-restore")?.inputs.name),
       launchQueue: physicalName(result, "aws:sqs/queue:Queue", "LaunchQueueQueue"),
     },
   );

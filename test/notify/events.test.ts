@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../lib/core/errors.ts";
-import { eventFromBackup, scheduleEvent } from "../../lib/notify/event-builders.ts";
+import type { RestoreRecord } from "../../lib/core/restore.ts";
+import {
+  eventFromBackup,
+  eventFromRestore,
+  scheduleEvent,
+} from "../../lib/notify/event-builders.ts";
 import {
   AnyEventDetail,
   type DomainEvent,
@@ -75,7 +80,49 @@ function everyEvent(): DomainEvent[] {
       reason: "the run failed: the create-backup workflow could not be started",
       error: { code: "ServiceUnavailable", class: "ServiceUnavailable", message: "unavailable" },
     }),
+    eventFromRestore("restore.requested", restoreRecord()),
+    eventFromRestore(
+      "restore.restored",
+      restoreRecord({ status: "RESTORED", completedAt: "2026-11-02T03:10:00.000Z" }),
+      {
+        targetName: "Orders (prod)",
+      },
+    ),
+    eventFromRestore(
+      "restore.failed",
+      restoreRecord({
+        status: "RESTORE_FAILED",
+        completedAt: "2026-11-02T03:10:00.000Z",
+        lastError: {
+          code: "TIMEOUT",
+          class: "TIMEOUT",
+          message: "not RESTORED in time",
+          at: "2026-11-02T03:10:00.000Z",
+        },
+      }),
+    ),
   ];
+}
+
+/** A restore of a prod index into a new one, as the table holds it. */
+function restoreRecord(overrides: Partial<RestoreRecord> = {}): RestoreRecord {
+  return {
+    id: "rs_01jd3restore",
+    backupId: "bk_01jd3avail",
+    targetId: "orders-prod",
+    provider: "pinecone",
+    status: "PENDING",
+    destination: { indexName: "orders-copy" },
+    providerResourceId: "orders-copy",
+    createdResource: true,
+    requestedBy: "arn:aws:iam::1:user/ops",
+    createdAt: "2026-11-02T03:00:00.000Z",
+    updatedAt: "2026-11-02T03:00:00.000Z",
+    deadlineAt: "2026-11-02T09:00:00.000Z",
+    history: [],
+    version: 1,
+    ...overrides,
+  };
 }
 
 describe("event catalogue", () => {

@@ -3,6 +3,7 @@
  * to catch. The suite-wide check itself runs after the whole suite (`npm test`); here it
  * is run on calls recorded by this file alone, against the synthesized ci stage.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalFunctions } from "../../functions/local-runtime.ts";
 import { contextOf } from "../../functions/root.ts";
@@ -11,6 +12,7 @@ import { StaticSecretSource } from "../../lib/providers/secrets.ts";
 import { nextRun } from "../../lib/schedule/index.ts";
 import { BackupService } from "../../lib/usecases/backups.ts";
 import { PolicyService } from "../../lib/usecases/policies.ts";
+import { RestoreService } from "../../lib/usecases/restores.ts";
 import { RetentionService } from "../../lib/usecases/retention.ts";
 import { VendorTargetValidator } from "../../lib/usecases/target-validation.ts";
 import { TargetService } from "../../lib/usecases/targets.ts";
@@ -89,6 +91,12 @@ describe("the permission matrix", () => {
         }),
         backups: new BackupService({ ...c.store, workflows: c.workflows, clock: c.clock }),
         policies: new PolicyService({ ...c.store, clock: c.clock, nextRun }),
+        restores: new RestoreService({
+          ...c.store,
+          workflows: c.workflows,
+          previewer: c.restorePreviewer,
+          clock: c.clock,
+        }),
         retention,
         reconciliations: c.reconciliations,
         version: "test",

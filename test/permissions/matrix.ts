@@ -102,10 +102,12 @@ function logicalName(result: SynthResult, resource: string): string {
     bus: "event bus",
     "workflow:create-backup": "create-backup state machine",
     "workflow:delete-backup": "delete-backup state machine",
+    "workflow:restore-backup": "restore-backup state machine",
     providerSecrets: "secrets `<stage>/providers/*`",
     webhookSecrets: "secrets `<stage>/webhooks/*`",
     validateTarget: "validate-target function",
     reconcile: "reconcile function",
+    previewRestore: "preview-restore function",
   };
   const root = Object.entries(roots)
     .sort(([, a], [, b]) => b.length - a.length)

@@ -1,7 +1,7 @@
 import { type LocalFunctions, startLocalFunctions } from "../../functions/local-runtime.ts";
 import type { FunctionName } from "../../functions/manifest.ts";
 import { contextOf } from "../../functions/root.ts";
-import { backupTasks, dispatcher, sweeper } from "../../functions/usecases.ts";
+import { backupTasks, dispatcher, restoreTasks, sweeper } from "../../functions/usecases.ts";
 import type { HttpResponse } from "../../lib/api/http.ts";
 import type { DomainEvent } from "../../lib/notify/events.ts";
 import type { InProcessEventBus } from "../../lib/notify/in-process-bus.ts";
@@ -9,6 +9,7 @@ import { StaticSecretSource } from "../../lib/providers/secrets.ts";
 import type { ScheduleRun } from "../../lib/store/runs.ts";
 import { createStore, type Store } from "../../lib/store/store.ts";
 import type { BackupTasks } from "../../lib/usecases/backup-tasks.ts";
+import type { RestoreTasks } from "../../lib/usecases/restores.ts";
 import { TASKS, type TaskKey } from "../../lib/workflows/definitions.ts";
 import type { Denial } from "../../local/aws/gateway.ts";
 import { apiEvent } from "../../local/events.ts";
@@ -39,8 +40,12 @@ export interface HarnessFunctions extends Store {
   schedule(at?: Date): Promise<ScheduledOutcome[]>;
   sweeper: ReturnType<typeof sweeper>;
   /** Each task method runs as its own function (`pollBackup` as poll-backup, …). */
-  tasks: Pick<BackupTasks, TaskKey>;
+  tasks: Pick<BackupTasks, Exclude<TaskKey, RestoreTaskKey>> & Pick<RestoreTasks, RestoreTaskKey>;
 }
+
+/** The restore-backup workflow's tasks (lib/usecases/restores.ts); the rest are BackupTasks. */
+const RESTORE_TASKS = ["startRestore", "pollRestore", "recordRestoreFailure"] as const;
+type RestoreTaskKey = (typeof RESTORE_TASKS)[number];
 
 /** A run of the schedule, as the table settled it. */
 export interface ScheduledOutcome {
@@ -133,13 +138,19 @@ export async function startHarness(
     events.push(event);
   });
   const store = createStore({ db: table.db, table: table.table, clock });
-  const taskFunction = (key: TaskKey) => backupTasks(contextOf(TASKS[key]));
+  const taskFunction = (key: TaskKey): Record<string, unknown> =>
+    (RESTORE_TASKS as readonly string[]).includes(key)
+      ? (restoreTasks(contextOf(TASKS[key])) as never)
+      : (backupTasks(contextOf(TASKS[key])) as never);
   const tasks = Object.fromEntries(
     (Object.keys(TASKS) as TaskKey[]).map((key) => [
       key,
-      (input: never) => (taskFunction(key)[key] as (i: never) => Promise<unknown>)(input),
+      (input: never) => {
+        const body = taskFunction(key);
+        return (body[key] as (i: never) => Promise<unknown>).call(body, input);
+      },
     ]),
-  ) as unknown as Pick<BackupTasks, TaskKey>;
+  ) as unknown as HarnessFunctions["tasks"];
   const container: HarnessFunctions = {
     ...store,
     get dispatcher() {

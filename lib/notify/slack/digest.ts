@@ -82,7 +82,7 @@ export class DigestTally {
       counter,
       targetId: d.targetId ?? "(all targets)",
       provider: d.provider,
-      policyId: d.policyId,
+      policyId: "policyId" in d ? d.policyId : undefined,
       targetName: d.targetName,
     });
   }

@@ -80,7 +80,60 @@ export function messageFor(event: DomainEvent): SlackMessage | undefined {
         ":fast_forward: Scheduled backup skipped",
         "The slot was skipped on purpose; the next scheduled run starts normally. If this repeats, the blocking backup may be stuck.",
       );
+    case "restore.requested":
+      return undefined;
+    case "restore.restored":
+      return restoreMessage(
+        event,
+        ":recycle: Backup restored",
+        event.detail.overwrites
+          ? "The destination's data was replaced by the backup's. Check the application that uses it."
+          : "The new resource is ready. It is yours to use — and to delete when done: backup-warden never deletes a restored resource it was not asked to.",
+      );
+    case "restore.failed":
+      return restoreMessage(
+        event,
+        ":x: Restore failed",
+        `The restore is over and is not retried (${escapeMrkdwn(event.detail.error.class)}). ${
+          event.detail.overwrites
+            ? "The destination may hold partial data: check it before use."
+            : "Whatever the vendor created for it is left as it is: check the vendor console."
+        } The backup itself is untouched; request the restore again once the cause is fixed.`,
+      );
   }
+}
+
+type RestoreEvent = EventOf<"restore.restored" | "restore.failed">;
+
+function restoreMessage(event: RestoreEvent, title: string, next: string): SlackMessage {
+  const d = event.detail;
+  const target = d.targetName ?? d.targetId;
+  const fields = [
+    field(
+      "Target",
+      d.targetName ? `${escapeMrkdwn(d.targetName)} (${code(d.targetId)})` : code(d.targetId),
+    ),
+    field("Vendor", escapeMrkdwn(vendorLabel(d.provider))),
+    field("Status", code(d.status)),
+    field("Duration", humanDuration(d.durationMs)),
+    field("Backup id", code(d.backupId)),
+    field("Restore id", code(d.restoreId)),
+    field(
+      "Destination",
+      `${d.destinationResourceId ? code(d.destinationResourceId) : "—"}${d.overwrites ? " (overwritten)" : " (new)"}`,
+    ),
+    field("Requested by", escapeMrkdwn(d.requestedBy)),
+  ];
+  const blocks: SlackBlock[] = [header(`${title}: ${target}`), { type: "section", fields }];
+  if ("error" in d) blocks.push(errorSection(d.error));
+  blocks.push(nextSteps(next, d.occurredAt));
+  const error = "error" in d ? ` — ${d.error.class}: ${d.error.message}` : "";
+  return enforceLimits({
+    text: escapeMrkdwn(
+      `${title}: ${target} on ${vendorLabel(d.provider)} (${d.restoreId} of ${d.backupId})${error}`,
+    ),
+    blocks,
+  });
 }
 
 type BackupEvent = EventOf<

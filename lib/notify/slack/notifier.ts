@@ -23,6 +23,11 @@ export const ROUTE_OF = {
   "backup.hold_lifted": "deletions",
   "backup.created": undefined,
   "backup.available": "successes",
+  // A restore writes data somewhere (perhaps over it): its end is always worth the alerts
+  // channel, good or bad; the request itself only counts.
+  "restore.requested": undefined,
+  "restore.restored": "failures",
+  "restore.failed": "failures",
 } as const satisfies Record<EventType, keyof NotificationRouting | undefined>;
 
 /** What routing is looked up by: the policy and target an event or digest row concerns. */

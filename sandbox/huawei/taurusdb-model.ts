@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { epochOf, queryValue, wholeNumber } from "../query.ts";
 import { huaweiBackupShape, huaweiStateSchema } from "./model.ts";
+import { taurusDbInstancesShape } from "./taurusdb-instances-model.ts";
 
 /** A TaurusDB backup as stored (the shared Huawei fields explain how state is kept). */
 const storedBackupSchema = z.object({
@@ -17,8 +18,9 @@ const storedBackupSchema = z.object({
   sizeMb: z.number(),
 });
 
-/** Schema of the TaurusDB simulator's state file. */
-export const taurusDbStateSchema = huaweiStateSchema(storedBackupSchema);
+/** Schema of the TaurusDB simulator's state file: the shared one plus instances and their jobs. */
+export const taurusDbStateSchema =
+  huaweiStateSchema(storedBackupSchema).extend(taurusDbInstancesShape);
 
 /** A backup as stored. */
 export type StoredTaurusBackup = z.infer<typeof storedBackupSchema>;

@@ -11,6 +11,12 @@ import {
   seedFinishedBackups,
 } from "./model.ts";
 import {
+  type FailNextRestoreFault,
+  seededInstance,
+  TaurusDbInstances,
+  type TaurusInstancesState,
+} from "./taurusdb-instances.ts";
+import {
   listedStatus,
   parseTaurusListQuery,
   type StoredTaurusBackup,
@@ -24,6 +30,11 @@ export interface FailNextBackupFault {
   kind: "fail-next-backup";
   reason: string;
 }
+
+export type { FailNextRestoreFault } from "./taurusdb-instances.ts";
+
+/** The TaurusDB simulator's own fault kinds. */
+export type TaurusDbFault = FailNextBackupFault | FailNextRestoreFault;
 
 /**
  * Error codes the simulator answers with. Only the 409 conflict family is documented for
@@ -60,9 +71,13 @@ export const taurusDbSeedSchema = z.strictObject({
 
 /** Everything the TaurusDB behaviour depends on; instances are their ids. */
 export interface TaurusDbServiceOptions
-  extends HuaweiServiceOptions<StoredTaurusBackup, FailNextBackupFault, string> {
+  extends HuaweiServiceOptions<StoredTaurusBackup, TaurusDbFault, string> {
   /** How long a new job stays invisible to `GET …/jobs` (documented delay); default 0. */
   jobVisibleAfterMs: number;
+  /** How long a restore job (to a new instance or over an existing one) runs. */
+  restoreDurationMs: number;
+  /** How many live instances the project may hold before creates fail for quota. */
+  instanceQuota: number;
 }
 
 /**
@@ -71,6 +86,8 @@ export interface TaurusDbServiceOptions
  */
 export class TaurusDbService implements HuaweiBackupService {
   readonly #o: TaurusDbServiceOptions;
+  /** Instances, restores and their jobs (`taurusdb-instances.ts`), on the same state. */
+  readonly instances: TaurusDbInstances;
   /** Creates COMPLETED backups directly in the model (`POST /__sandbox/backups`). */
   readonly seeder: BackupSeeder<typeof taurusDbSeedSchema> = {
     schema: taurusDbSeedSchema,
@@ -79,6 +96,25 @@ export class TaurusDbService implements HuaweiBackupService {
 
   constructor(options: TaurusDbServiceOptions) {
     this.#o = options;
+    // A fresh state, or a state file from before restores: the configured instances exist.
+    const state = options.state as TaurusInstancesState;
+    if (state.instances === undefined) {
+      state.instances = options.instances.map((id) => {
+        state.seq += 1;
+        return seededInstance(id, state.seq, options.now());
+      });
+    }
+    state.instanceJobs ??= [];
+    this.instances = new TaurusDbInstances({
+      state,
+      save: options.save,
+      now: options.now,
+      faults: { take: (kind, target) => options.faults.take(kind, target) },
+      restoreDurationMs: options.restoreDurationMs,
+      deleteDurationMs: options.deleteDurationMs,
+      jobVisibleAfterMs: options.jobVisibleAfterMs,
+      instanceQuota: options.instanceQuota,
+    });
   }
 
   /** `POST /v3/{project_id}/backups/create`; one backup at a time per instance. */
@@ -92,10 +128,18 @@ export class TaurusDbService implements HuaweiBackupService {
     if (typeof description !== "string" || !DESCRIPTION.test(description)) {
       return invalid(DESCRIPTION_RULE);
     }
-    if (!this.#o.instances.includes(input.instance_id)) {
+    if (!this.instances.exists(input.instance_id)) {
       return huaweiError(404, TAURUSDB_CODES.instanceNotFound, "The DB instance does not exist.");
     }
     const now = this.#o.now();
+    if (this.instances.busy(input.instance_id)) {
+      // ASSUMPTION (UNCONFIRMED code): no backup while the instance builds, restores or goes.
+      return huaweiError(
+        409,
+        TAURUSDB_CODES.busy,
+        "Another operation is being performed on the DB instance. Try again later.",
+      );
+    }
     const live = this.#o.state.backups.filter((b) => this.#phase(b, now) !== "GONE");
     if (
       live.some((b) => b.instanceId === input.instance_id && this.#phase(b, now) === "BUILDING")
@@ -203,7 +247,10 @@ export class TaurusDbService implements HuaweiBackupService {
     const now = this.#o.now();
     const backup = this.#o.state.backups.find((b) => b.jobId === id);
     if (backup === undefined || now < backup.createdAt + this.#o.jobVisibleAfterMs) {
-      return huaweiError(404, TAURUSDB_CODES.jobNotFound, "The job does not exist.");
+      return (
+        this.instances.job(id) ??
+        huaweiError(404, TAURUSDB_CODES.jobNotFound, "The job does not exist.")
+      );
     }
     const endAt = backup.createdAt + backup.durationMs;
     const running = now < endAt;
@@ -262,12 +309,15 @@ export class TaurusDbService implements HuaweiBackupService {
 
   /** Everything the simulator knows, with each backup's phase at `now`. */
   dump(now: number): unknown {
-    return huaweiDump(this.#o, now, (backup) => ({ phase: this.#phase(backup, now) }));
+    return {
+      ...(huaweiDump(this.#o, now, (backup) => ({ phase: this.#phase(backup, now) })) as object),
+      ...(this.instances.dump() as object),
+    };
   }
 
   /** A COMPLETED backup made now, without the busy check (the name must still be free). */
   #seed(input: z.output<typeof taurusDbSeedSchema>): SeedResult {
-    if (!this.#o.instances.includes(input.instanceId)) {
+    if (!this.instances.exists(input.instanceId)) {
       return { status: 404, message: `instance ${input.instanceId} not found` };
     }
     const now = this.#o.now();

@@ -6,6 +6,7 @@ import { startPineconeSimulator } from "../../sandbox/pinecone.ts";
 import { startZillizSimulator } from "../../sandbox/zilliz.ts";
 import {
   type ConflictHook,
+  type RestoreHooks,
   registryAdapter,
   simulatorClock,
   type VendorEnv,
@@ -70,8 +71,10 @@ function huaweiEnv(
   clock: VendorParts["clock"],
   instanceId: string,
   failNextBackup: VendorEnv["failNextBackup"],
+  restore?: RestoreHooks,
 ): VendorEnv {
   return vendorEnv({
+    ...(restore ? { restore } : {}),
     sim,
     clock,
     resourceId: instanceId,
@@ -225,18 +228,42 @@ export async function pineconeEnv(): Promise<VendorEnv> {
 /** Huawei TaurusDB on its simulator (row written by the Huawei adapter's engineer). */
 export async function taurusDbEnv(): Promise<VendorEnv> {
   const clock = simulatorClock();
+  const restoreMs = 60_000;
   const sim = await startTaurusDbSimulator({
     now: clock.now,
     // Registry-built adapters sign with the wall clock; the gateway checks skew on it.
     gatewayNow: Date.now,
     jobDurationMs: TIMINGS.backupMs,
     deleteDurationMs: TIMINGS.deleteMs,
+    restoreDurationMs: restoreMs,
   });
+  const instanceId = sim.instances[0]!;
+  // Restores into a new instance shaped like the source (TaurusDB can also restore in place).
+  const restore: RestoreHooks = {
+    destination: () => ({ instanceName: "drill-restored-01" }),
+    overwrites: false,
+    restoreMs,
+    failNextRestore: () => {
+      sim.faults.add({ kind: "fail-next-restore", reason: "insufficient resources in the AZ" });
+      return "insufficient resources in the AZ";
+    },
+    // Names may repeat at TaurusDB; the adapter refuses a taken one (the source's own).
+    unusable: () => ({ destination: { instanceName: "taurus-6d0a4c" }, cls: "CONFLICT" }),
+    notCompleteCls: "CONFLICT",
+    resources: () => sim.instanceIds(),
+  };
   // A second create while one builds is a 409.
-  return huaweiEnv("huawei-taurusdb", sim, clock, sim.instances[0]!, () => {
-    sim.faults.add({ kind: "fail-next-backup", reason: "insufficient OBS quota" });
-    return "insufficient OBS quota";
-  });
+  return huaweiEnv(
+    "huawei-taurusdb",
+    sim,
+    clock,
+    instanceId,
+    () => {
+      sim.faults.add({ kind: "fail-next-backup", reason: "insufficient OBS quota" });
+      return "insufficient OBS quota";
+    },
+    restore,
+  );
 }
 
 /** Huawei DCS on its simulator (row written by the Huawei adapter's engineer). */

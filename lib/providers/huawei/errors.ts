@@ -48,6 +48,10 @@ const TAURUSDB: Record<string, ProviderErrorClass> = {
   ),
   // ASSUMPTION (UNCONFIRMED for TaurusDB): instance not found, from the RDS/DBS family.
   "DBS.200002": "NOT_FOUND",
+  // Restores (§3.7), UNCONFIRMED for TaurusDB: RDS's "instance name already exists" (409;
+  // TaurusDB documents that names may repeat), GaussDB's "Invalid backup ID" (400).
+  "DBS.200022": "CONFLICT",
+  "DBS.280124": "INVALID",
   "DBS.108000": "TRANSIENT",
   "DBS.108002": "TRANSIENT",
 };

@@ -9,10 +9,12 @@ import {
   ourLabel,
   ownerIdOfLabel,
   type VendorBackup,
+  type VendorRestores,
 } from "../port.ts";
 import type { VendorModule } from "../vendor.ts";
 import { HuaweiProvider, type HuaweiProviderOptions, parseVendorTime } from "./base.ts";
 import { regionalHosts } from "./endpoints.ts";
+import { TaurusDbRestores } from "./taurusdb-restores.ts";
 
 /** Page size of the backup list (the API allows 1–100). */
 export const TAURUSDB_PAGE_SIZE = 100;
@@ -94,10 +96,35 @@ export class TaurusDbProvider extends HuaweiProvider implements BackupProvider {
   protected readonly providerName = "huawei-taurusdb";
   protected readonly service = "taurusdb" as const;
   readonly #instanceId: string;
+  /** Secrets of calls in flight (a new instance's root password), scrubbed from vendor text. */
+  readonly #inFlightSecrets = new Set<string>();
+  /** Restores of this target's backups: a new instance, or over an existing one (§3.7). */
+  readonly restores: VendorRestores;
 
   constructor(options: HuaweiProviderOptions & { instanceId: string }) {
     super(options);
     this.#instanceId = options.instanceId;
+    this.restores = new TaurusDbRestores({
+      providerName: this.providerName,
+      projectPath: this.projectPath,
+      instanceId: options.instanceId,
+      region: options.region,
+      send: (request) => this.send(request),
+      vendorText: (text) => this.vendorText(text, 1000),
+      withSecret: async (secret, call) => {
+        this.#inFlightSecrets.add(secret);
+        try {
+          return await call();
+        } finally {
+          this.#inFlightSecrets.delete(secret);
+        }
+      },
+      backupStatus: async (backupId) => (await this.#find(backupId))?.status,
+    });
+  }
+
+  protected override secretValues(): readonly (string | undefined)[] {
+    return [...super.secretValues(), ...this.#inFlightSecrets];
   }
 
   async createBackup({ backupId }: { backupId: string }) {

@@ -47,7 +47,13 @@ export const FUNCTIONS = {
   },
   /** Due markers (re-armed or removed), re-plans, retries, resumes, retired targets, and the outbox's backstop. */
   sweep: {
-    uses: [...TABLE, "events:publish", "start:create-backup", "start:delete-backup"],
+    uses: [
+      ...TABLE,
+      "events:publish",
+      "start:create-backup",
+      "start:delete-backup",
+      "start:restore-backup",
+    ],
   },
   /** A due marker: re-plan or expire (a guarded backup's marker is re-armed). */
   "expiry-stream": {

@@ -204,6 +204,7 @@ const SIMULATORS: Record<string, (slot: VendorSlot, fleet: FleetIds) => Promise<
     const demo = [DEFAULT_TAURUSDB_INSTANCE];
     const sim = await startTaurusDbSimulator({
       ...slot,
+      restoreDurationMs: slot.jobDurationMs,
       instances: [...demo, ...fleet.taurusDbInstances],
     });
     return huaweiVendor(sim, {

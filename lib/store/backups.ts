@@ -50,6 +50,8 @@ export interface BackupQuery {
   createdBefore?: string;
   /** Internal (the sweeper): only backups whose own `expiresAt` is at or before this. */
   expiredBy?: string;
+  /** Internal (the sweeper): only backups a restore has marked. */
+  restoring?: boolean;
   limit?: number;
   cursor?: string;
 }
@@ -350,6 +352,12 @@ export class BackupRepository extends TableRepository {
     for await (const record of this.#every({ status })) await each(record);
   }
 
+  /** Calls `each` for every AVAILABLE backup a restore has marked (the sweeper's check). */
+  async forEachRestoring(each: (record: BackupRecord) => Promise<void>): Promise<void> {
+    for await (const record of this.#every({ status: "AVAILABLE", restoring: true }))
+      await each(record);
+  }
+
   /**
    * Every AVAILABLE backup whose own `expiresAt` has passed: what an expiry marker that
    * fired while a guard held the backup would otherwise leave alone for good.
@@ -381,6 +389,7 @@ export class BackupRepository extends TableRepository {
       names["#status"] = "status";
       values[":status"] = query.status;
     }
+    if (query.restoring) filters.push("attribute_exists(restoringBy)");
     if (query.expiredBy) {
       filters.push("#expiresAt <= :expiredBy");
       names["#expiresAt"] = "expiresAt";

@@ -441,7 +441,13 @@ export class RestoreTasks {
       await this.#afterSettled(record, target);
       return { outcome: record.status as "RESTORED" | "RESTORE_FAILED" };
     }
-    if (record.status !== "RESTORING" || !record.providerJobId || !record.providerResourceId)
+    // A job id may be empty: a restore found again by its resource, whose job the vendor
+    // cannot list (Zilliz), is followed by the resource's own status.
+    if (
+      record.status !== "RESTORING" ||
+      record.providerJobId === undefined ||
+      !record.providerResourceId
+    )
       throw new InvalidTransitionError(record.id, record.status, "RESTORED");
     const restores = await restoresOf(this.#d.providers, target);
     const state = await restores.status({

@@ -1,9 +1,11 @@
 import type { BackupRecord } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
+import { SETTLED_RESTORE } from "../core/restore.ts";
 import type { BackupStatus } from "../core/status.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { ExpiryRepository } from "../store/expiry.ts";
 import type { PolicyRepository } from "../store/policies.ts";
+import type { RestoreRepository } from "../store/restores.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import type { WorkflowName } from "../workflows/definitions.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
@@ -30,6 +32,10 @@ export interface SweepSummary {
   indexedTargets: number;
   /** Domain events published from the outbox (the stream missed them). */
   outboxEvents: number;
+  /** Restores in flight that stopped moving, resumed. */
+  resumedRestores: number;
+  /** Backups still marked as read by a restore that is over (or was never written), freed. */
+  freedMarks: number;
   /** Items that failed (logged); the sweep went on with the rest. */
   errors: number;
 }
@@ -43,6 +49,7 @@ const RESUME: Partial<Record<BackupStatus, WorkflowName>> = {
 
 export interface SweeperDeps {
   backups: BackupRepository;
+  restores: RestoreRepository;
   targets: TargetRepository;
   policies: PolicyRepository;
   expiry: ExpiryRepository;
@@ -67,6 +74,8 @@ export const OUTBOX_BACKSTOP_AFTER_MS = 5 * 60 * 1000;
  * 5. FAILED attempts that left a vendor backup behind cleaned up.
  * 6. Retired targets (deleted with backups=expire) removed once their backups are gone.
  * 7. Domain events the outbox's stream did not publish within minutes, published.
+ * 8. Restores in flight that stopped moving resumed; a backup's restore mark that outlived
+ *    its restore (a crash between the mark and the record) lifted.
  * Everything it starts has a deterministic execution name, so two sweeps do not double up.
  */
 export class Sweeper {
@@ -88,6 +97,8 @@ export class Sweeper {
       retiredTargets: 0,
       indexedTargets: 0,
       outboxEvents: 0,
+      resumedRestores: 0,
+      freedMarks: 0,
       errors: 0,
     };
     // One item's failure (a hold placed meanwhile, a lost race, a vendor hiccup) is
@@ -198,6 +209,28 @@ export class Sweeper {
       }
       targetCursor = page.nextCursor;
     } while (targetCursor);
+    for (const status of ["PENDING", "RESTORING"] as const) {
+      for await (const r of this.#d.restores.inStatus(status))
+        await each(`resume of restore ${r.id}`, async () => {
+          if (now.getTime() - Date.parse(r.updatedAt) < STALE_AFTER_MS) return;
+          await this.#d.workflows.start(
+            "restore-backup",
+            executionName("restore-backup", r.id, `resume${r.version}`),
+            { restoreId: r.id },
+          );
+          summary.resumedRestores++;
+        });
+    }
+    await this.#d.backups.forEachRestoring((r) =>
+      each(`restore mark of ${r.id}`, async () => {
+        const mark = r.restoringBy;
+        if (!mark || now.getTime() - Date.parse(mark.since) < STALE_AFTER_MS) return;
+        const restore = await this.#d.restores.find(mark.restoreId);
+        if (restore && !SETTLED_RESTORE.has(restore.status)) return;
+        await this.#d.backups.unmarkRestoring(r.id, mark.restoreId);
+        summary.freedMarks++;
+      }),
+    );
     const outbox = this.#d.outbox;
     if (outbox) {
       await each("outbox backstop", async () => {

@@ -101,6 +101,7 @@ export async function startHarness(
   const table = await dynaliteTable();
   const sim = await startZillizSimulator({
     jobDurationMs: options.jobDurationMs ?? 300,
+    restoreDurationMs: options.jobDurationMs ?? 300,
     deleteDurationMs: 100,
     clusters: [
       "in01-7b3f9c2e5a1d804",

@@ -10,7 +10,7 @@ import type { RunRepository } from "../store/runs.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import { type FailedRun, recordFailedRun } from "./launch-run.ts";
 import type { NextRun } from "./policies.ts";
-import { targetsOf } from "./policy-targets.ts";
+import { targetIdsOf } from "./policy-targets.ts";
 
 /** A run still CLAIMED this long after its claim was abandoned by a crashed tick. */
 export const REDRIVE_AFTER_MS = 2 * 60 * 1000;
@@ -153,25 +153,28 @@ export class Dispatcher {
       policy.dispatchedThrough?.scheduledAt === scheduledAt
         ? orderOf(policy.dispatchedThrough.targetId)
         : undefined;
-    const targets = (await targetsOf(policy, this.#d.targets))
-      .map((target) => ({ target, order: orderOf(target.id) }))
+    const covered = await targetIdsOf(policy, this.#d.targets);
+    const ids = covered.ids
+      .map((id) => ({ id, order: orderOf(id) }))
       .filter((t) => through === undefined || t.order > through)
       .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
-      .map((t) => t.target);
+      .map((t) => t.id);
     const batchSize = this.#d.batchSize ?? CLAIM_BATCH;
     let deferred = 0;
-    for (let i = 0; i < targets.length; i += batchSize) {
+    for (let i = 0; i < ids.length; i += batchSize) {
       if (pace.short()) {
         // Out of time: the rest of this slot is the next tick's, and the policy stays due.
         // Only a tick that left nothing to another may say how far the slot is sent.
-        const last = targets[i - 1];
+        const last = ids[i - 1];
         if (last && deferred === 0)
-          await this.#d.policies.dispatchedThrough(policy.id, scheduledAt, last.id);
+          await this.#d.policies.dispatchedThrough(policy.id, scheduledAt, last);
         return;
       }
       const started = Date.now();
+      // Each batch's targets are read as its turn comes (a fleet is not read up front).
+      const batch = await covered.resolve(ids.slice(i, i + batchSize));
       const claimed = await pMap(
-        targets.slice(i, i + batchSize),
+        batch,
         async (target) => {
           try {
             const claim = await this.#claim(policy.id, target.id, scheduledAt, now);

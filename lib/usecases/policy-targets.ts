@@ -1,3 +1,4 @@
+import pMap from "p-map";
 import type { Policy } from "../core/policy.ts";
 import type { Target } from "../core/target.ts";
 import type { TargetRepository } from "../store/targets.ts";
@@ -11,12 +12,39 @@ import type { TargetRepository } from "../store/targets.ts";
  * written before it existed), a selector pages through every target as it always did.
  */
 export async function targetsOf(policy: Policy, targets: TargetRepository): Promise<Target[]> {
-  if ("ids" in policy.targets) {
-    const found = await Promise.all(policy.targets.ids.map((id) => targets.find(id)));
-    return found.filter((t): t is Target => t !== undefined && !t.retiredAt);
-  }
+  const covered = await targetIdsOf(policy, targets);
+  return covered.resolve(covered.ids);
+}
+
+/** The targets a policy covers, as ids first: read in full only when their turn comes. */
+export interface CoveredTargets {
+  /** Every id the policy may cover (a stale index entry or a retired target included). */
+  ids: string[];
+  /** Those of `ids` it covers, read in full (at most {@link READ_CONCURRENCY} at a time). */
+  resolve(ids: readonly string[]): Promise<Target[]>;
+}
+
+/** Target reads in flight at once when a policy's targets are resolved. */
+const READ_CONCURRENCY = 16;
+
+/**
+ * The ids a policy covers, cheaply: its listed ids, or the tag index's ids for one of its
+ * selector's tags (a Query, pages of ids) — each target is read only when `resolve` is
+ * asked for it, so a tick through a fleet of 10,000 reads each batch's targets as it
+ * claims them, not all of them before the first claim. Without a complete tag index (or
+ * for `all`), the targets are paged through in full as before, and `resolve` only picks.
+ */
+export async function targetIdsOf(
+  policy: Policy,
+  targets: TargetRepository,
+): Promise<CoveredTargets> {
   const selector = "selector" in policy.targets ? Object.entries(policy.targets.selector) : [];
   const matches = (t: Target) => !t.retiredAt && selector.every(([k, v]) => t.tags[k] === v);
+  const read = async (ids: readonly string[]) =>
+    (await pMap(ids, (id) => targets.find(id), { concurrency: READ_CONCURRENCY })).filter(
+      (t): t is Target => t !== undefined && matches(t),
+    );
+  if ("ids" in policy.targets) return { ids: [...new Set(policy.targets.ids)], resolve: read };
   const [first] = selector;
   if (first && (await targets.tagIndexComplete())) {
     const ids = new Set<string>();
@@ -26,15 +54,17 @@ export async function targetsOf(policy: Policy, targets: TargetRepository): Prom
       for (const id of page.ids) ids.add(id);
       cursor = page.next;
     } while (cursor);
-    const found = await Promise.all([...ids].map((id) => targets.find(id)));
-    return found.filter((t): t is Target => t !== undefined && matches(t));
+    return { ids: [...ids], resolve: read };
   }
-  const matching: Target[] = [];
+  const matching = new Map<string, Target>();
   let cursor: string | undefined;
   do {
     const page = await targets.list({ limit: 100, cursor });
-    matching.push(...page.items.filter(matches));
+    for (const t of page.items.filter(matches)) matching.set(t.id, t);
     cursor = page.nextCursor;
   } while (cursor);
-  return matching;
+  return {
+    ids: [...matching.keys()],
+    resolve: async (ids) => ids.flatMap((id) => matching.get(id) ?? []),
+  };
 }

@@ -113,6 +113,21 @@ describe("applyGuards: holds and explicit expiries", () => {
     expect(guarded.guarded).toEqual([{ id: "held", guard: GUARDS.hold, detail }]);
   });
 
+  it("keeps a backup a restore is reading, and names the restore; the hold is named first", () => {
+    const all = [
+      backup("new", 1),
+      backup("read", 5, { restoringBy: { restoreId: "rs_1" } }),
+      backup("both", 6, { restoringBy: { restoreId: "rs_2" }, hold: { reason: "x", by: "y" } }),
+      backup("free", 7),
+    ];
+    const guarded = applyGuards(removing("read", "both", "free"), all, NOW);
+    expect(guarded.remove).toEqual([{ id: "free" }]);
+    expect(guarded.guarded).toEqual([
+      { id: "read", guard: GUARDS.restoring, detail: "being restored (rs_1)" },
+      { id: "both", guard: GUARDS.hold, detail: "legal hold by y: x" },
+    ]);
+  });
+
   it("keeps a backup until its own expiry, and says until when", () => {
     const expiresAt = "2026-11-24T00:00:00.000Z";
     const all = [backup("new", 1), backup("pinned", 5, { expiresAt })];

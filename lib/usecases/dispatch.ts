@@ -173,9 +173,14 @@ export class Dispatcher {
       const started = Date.now();
       // Each batch's targets are read as its turn comes (a fleet is not read up front).
       const batch = await covered.resolve(ids.slice(i, i + batchSize));
+      // A batch slower than the time left (a loaded table) is cut short too: targets not
+      // yet claimed when time runs out are left, and only the prefix done is noted.
+      const done = batch.map(() => false);
       const claimed = await pMap(
         batch,
-        async (target) => {
+        async (target, j) => {
+          if (pace.short()) return undefined;
+          done[j] = true;
           try {
             const claim = await this.#claim(policy.id, target.id, scheduledAt, now);
             if (claim === "theirs") deferred++;
@@ -191,6 +196,13 @@ export class Dispatcher {
       await this.#d.queue.send(messages);
       report.enqueued.push(...messages);
       pace.took(Date.now() - started);
+      const prefix = done.indexOf(false);
+      if (prefix >= 0) {
+        const last = prefix > 0 ? batch[prefix - 1]?.id : ids[i - 1];
+        if (last && deferred === 0)
+          await this.#d.policies.dispatchedThrough(policy.id, scheduledAt, last);
+        return;
+      }
     }
     report.deferred += deferred;
     // Another tick holds runs of this slot it has not launched: it advances the policy once

@@ -167,7 +167,7 @@ describe("schedule fan-out: claims in batches, launches from the queue", () => {
     await h.call("DELETE", "/v1/policies/fleet");
   });
 
-  it("goes on where a tick that ran short of time stopped, tick after tick, each target once", async () => {
+  it("goes on where a tick that ran short of time stopped (between batches or inside one), each target once", async () => {
     const created = await h.call("POST", "/v1/policies", {
       body: {
         id: "big-slot",
@@ -180,19 +180,26 @@ describe("schedule fan-out: claims in batches, launches from the queue", () => {
     expect(created.status).toBe(201);
     const slot = created.json.nextRunAt as string;
     const start = Date.parse(slot) + 1_000;
-    // Time for two batches per tick: plenty at the policy and its first two batches, then
-    // less than the margin (the Lambda's time left, as the dispatch function reads it).
-    const twoBatches = () => {
+    // The Lambda's time left, as the dispatch function reads it. The tick looks at the time left before each policy, each batch and each claim: plenty
+    // for `looks` of them, then less than the margin.
+    const timeFor = (looks: number) => {
       let checks = 0;
-      return () => (++checks <= 3 ? 60_000 : TICK_MARGIN_MS - 1);
+      return () => (++checks <= looks ? 60_000 : TICK_MARGIN_MS - 1);
     };
+    // 1. Cut inside its second batch, after two claims (policy, batch + 5, batch + 2);
+    // 2. two whole batches (policy, 2 × (batch + 5)); 3. the rest, with time to spare.
+    const ticks = [
+      { looks: 1 + (1 + BATCH) + (1 + 2), sent: BATCH + 2 },
+      { looks: 1 + 2 * (1 + BATCH), sent: 2 * BATCH },
+      { looks: 100, sent: FLEET - 3 * BATCH - 2 },
+    ];
     const policy = async () => (await h.call("GET", "/v1/policies/big-slot")).json;
 
     // A minute apart, as the schedule ticks: well inside the re-drive delay, so a tick that
     // started the slot over would find the last one's claims and only defer them.
     const sent: string[][] = [];
-    for (const [i, size] of [2 * BATCH, 2 * BATCH, FLEET - 4 * BATCH].entries()) {
-      const report = await tick(new Date(start + i * 60_000), twoBatches());
+    for (const [i, { looks, sent: size }] of ticks.entries()) {
+      const report = await tick(new Date(start + i * 60_000), timeFor(looks));
       await h.functions.launches.idle();
       sent.push(report.enqueued.map((m) => m.targetId));
       expect(report.enqueued).toHaveLength(size);

@@ -87,6 +87,21 @@ describe("the README tour, with the warden CLI alone", () => {
     expect(refused.stderr).toContain("legal hold");
     expect((await npx(["unhold", backup])).code).toBe(0);
 
+    const copied = await npx(["restore", backup, "--to", "clusterName=orders-copy,cuSize=1"]);
+    expect(copied.code).toBe(0);
+    expect(copied.stdout).toMatch(new RegExp(`^RESTORED {2}rs_\\w+ {2}backup ${backup}`));
+    const dcs = (await npx(["backup", "create", "demo-huawei-dcs", "--wait", "--quiet"])).stdout;
+    const over = await npx([
+      "restore",
+      dcs.trim(),
+      "--to",
+      "instanceId=3d2b5a8e-7c41-4f0e-9b6a-1e2f3a4b5c6d",
+      "--yes",
+    ]);
+    expect(over.code).toBe(0);
+    expect(over.stderr).toMatch(/OVERWRITES .*3d2b5a8e-7c41-4f0e-9b6a-1e2f3a4b5c6d/);
+    expect(over.stdout).toMatch(/^RESTORED /);
+
     const removed = await npx(["backup", "rm", backup, "--wait"]);
     expect(removed.stdout).toMatch(new RegExp(`^DELETED {2}${backup}`));
     expect((await npx(["backup", "history", backup])).stdout).toMatch(/DELETING[\s\S]*DELETED/);

@@ -107,6 +107,7 @@ describe("offline synth", () => {
         "createBackup",
         "deleteBackup",
         "providerSecretPrefix",
+        "restoreBackup",
         "slackWebhookSecret",
         "table",
         "webhookSecretPrefix",
@@ -396,7 +397,8 @@ describe("alarms", () => {
     const alarms = ofType(ci, "aws:cloudwatch/metricAlarm:MetricAlarm");
     // Five dead-letter queues by depth, the launch queue by the age of its oldest message.
     expect(alarms.filter((a) => a.inputs.namespace === "AWS/SQS")).toHaveLength(6);
-    expect(alarms.filter((a) => a.inputs.namespace === "AWS/States")).toHaveLength(4);
+    // Failed and timed-out executions of the three workflows.
+    expect(alarms.filter((a) => a.inputs.namespace === "AWS/States")).toHaveLength(6);
   });
 
   it("notices a missing alarm and one that notifies no one", () => {
@@ -433,8 +435,11 @@ describe("IAM", () => {
         "delete-provider-backup",
         "poll-backup",
         "poll-deletion",
+        "poll-restore",
+        "preview-restore",
         "reconcile",
         "start-backup",
+        "start-restore",
         "validate-target",
       ].map((f) => `functions/lambda/${f}.ts`),
     );

@@ -106,9 +106,7 @@ export const FUNCTIONS = {
   "preview-restore": { uses: ["table:update", "secrets:providers"] },
   // restore-backup tasks
   /** Takes the destination's lease, asks the vendor, records the job (and finds a lost one). */
-  "start-restore": {
-    uses: ["table:get", "table:put", "table:update", "table:delete", "secrets:providers"],
-  },
+  "start-restore": { uses: ["table:get", "table:put", "table:update", "secrets:providers"] },
   /** The look that sees the end settles the restore, lifts the lease and the backup's mark. */
   "poll-restore": {
     uses: ["table:get", "table:update", "table:delete", "secrets:providers"],

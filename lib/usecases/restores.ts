@@ -457,7 +457,11 @@ export class RestoreTasks {
     });
     const now = this.#d.clock.now();
     if (state.status === "RESTORED") {
-      const { record: restored } = await this.#d.restores.update(
+      // The vendor is done with the backup: it is free again before the record says
+      // RESTORED, so whoever reads RESTORED may delete it at once (a crash in between
+      // leaves a RESTORING record the next look settles).
+      await this.#afterSettled(record, target);
+      await this.#d.restores.update(
         record.id,
         { providerStatus: state.providerStatus, progress: 100, completedAt: now.toISOString() },
         {
@@ -468,7 +472,6 @@ export class RestoreTasks {
           ],
         },
       );
-      await this.#afterSettled(restored, target);
       return { outcome: "RESTORED" };
     }
     if (state.status === "FAILED") {

@@ -41,6 +41,24 @@ describe("restores under faults", () => {
     expect(announced).toHaveLength(1);
   });
 
+  it("settles RESTORE_FAILED through the Catch when the vendor keeps failing the start", async () => {
+    const backupId = await available();
+    h.sim.faults.add({
+      kind: "status",
+      status: 503,
+      times: 50,
+      match: { method: "POST", path: "/v2/clusters/*/backups/*/restoreCluster" },
+    });
+    const accepted = await restoreOf(backupId, "unlucky");
+    await h.starter.idle();
+    h.sim.faults.clear();
+    const failed = (await h.call("GET", `/v1/restores/${accepted.json.id}`)).json;
+    expect(failed.status).toBe("RESTORE_FAILED");
+    expect(failed.lastError.class).toBe("TRANSIENT");
+    expect(failed.providerJobId).toBeUndefined();
+    expect((await h.call("GET", `/v1/backups/${backupId}`)).json.restoringBy).toBeUndefined();
+  });
+
   it("finds the vendor's restore again after a lost answer, and never starts a second one", async () => {
     const backupId = await available();
     const before = h.sim.clusterIds().length;

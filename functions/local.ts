@@ -82,6 +82,9 @@ export const DEMO_POLICY = {
   startWindowMinutes: 5,
   // Successes too, so a newcomer sees every scheduled backup reach Slack (the sink).
   notifications: { successes: "sandbox/slack" },
+  // A restore drill a day: the newest backup restored into a scratch cluster, checked and
+  // torn down; its verifiedAt shows it, and retention keeps the newest verified backup.
+  verify: { every: "24h", maxMinutes: 30 },
 };
 
 /** The secret name of the sandbox's Slack sink webhook. */

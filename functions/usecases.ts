@@ -6,6 +6,7 @@ import { nextRun } from "../lib/schedule/index.ts";
 import { BackupTasks } from "../lib/usecases/backup-tasks.ts";
 import { BackupService } from "../lib/usecases/backups.ts";
 import { Dispatcher } from "../lib/usecases/dispatch.ts";
+import { DrillScheduler } from "../lib/usecases/drills.ts";
 import { RunLauncher } from "../lib/usecases/launch-run.ts";
 import { OutboxPublisher } from "../lib/usecases/outbox.ts";
 import { PolicyService } from "../lib/usecases/policies.ts";
@@ -115,6 +116,7 @@ export const sweeper = /* @__PURE__ */ perContext(
   (c) =>
     new Sweeper({
       ...c.store,
+      drills: new DrillScheduler({ ...c.store, workflows: c.workflows, clock: c.clock }),
       outbox: outboxPublisher(c),
       retention: retention(c),
       workflows: c.workflows,

@@ -96,6 +96,17 @@ export const BackupRecord = z.object({
   /** Explicit expiry requested for this backup, if any. */
   expiresAt: z.iso.datetime().optional(),
   hold: BackupHold.optional(),
+  /** The last restore drill of this backup: restored, checked and torn down, or not. */
+  verification: z
+    .object({
+      at: z.iso.datetime(),
+      restoreId: z.string(),
+      result: z.enum(["PASSED", "FAILED"]),
+      detail: z.string().max(1000),
+    })
+    .optional(),
+  /** When a drill last proved this backup restorable. */
+  verifiedAt: z.iso.datetime().optional(),
   /** A restore reading this backup: while it runs, nothing deletes the backup. */
   restoringBy: z.object({ restoreId: z.string(), since: z.iso.datetime() }).optional(),
   keepReasons: z.array(z.string()).optional(),

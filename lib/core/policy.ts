@@ -73,6 +73,25 @@ export const PolicySpec = z.object({
    */
   keepAtLeast: z.number().int().min(1).max(1000).default(1),
   /**
+   * Restore drills: the newest AVAILABLE backup of each covered target is restored into a
+   * scratch resource the drill creates, checked, and torn down, at most this often
+   * (`every`, a duration such as `7d`), within a time cap and a cost ceiling in
+   * resource-hours. Retention then never removes a target's newest verified backup.
+   */
+  verify: z
+    .object({
+      every: z.string().regex(/^\d+[hd]$/, "a duration in hours or days, such as 24h or 7d"),
+      maxMinutes: z
+        .number()
+        .int()
+        .min(5)
+        .max(24 * 60)
+        .default(120),
+      maxResourceHours: z.number().positive().max(1000).default(4),
+    })
+    .strict()
+    .optional(),
+  /**
    * Tags every backup this policy makes carries (restic-style strings), so the
    * retention's `tags` rule can keep them.
    */

@@ -139,6 +139,21 @@ export const RestoreRecord = z.object({
   requestedBy: z.string().max(300),
   /** The drill this restore is part of. */
   drillId: z.string().optional(),
+  /**
+   * A drill's own facts: the policy that asked for it, its caps, and whether what it
+   * created is torn down yet (a drill only ever deletes the resource it created).
+   */
+  drill: z
+    .object({
+      policyId: z.string(),
+      maxResourceHours: z.number().positive(),
+      /** Size units of the scratch resource (Zilliz CUs; 1 elsewhere), for resource-hours. */
+      units: z.number().positive(),
+      teardown: z.enum(["PENDING", "DONE"]),
+      /** What the check found, once it ran. */
+      checked: z.string().max(1000).optional(),
+    })
+    .optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   startedAt: z.iso.datetime().optional(),

@@ -8,6 +8,8 @@ export interface GuardInput {
   hold?: { reason: string; by: string };
   /** A restore reading it: never removed while it runs. */
   restoringBy?: { restoreId: string };
+  /** The last restore drill's result. */
+  verification?: { result: string };
   /** An explicit expiry: the backup is kept at least until then. */
   expiresAt?: string;
   /** Found at the vendor (unmanaged, orphan): never one of the target's good backups of ours. */
@@ -23,6 +25,7 @@ export const GUARDS = {
   newestAvailable: "newest-available",
   hold: "hold",
   restoring: "restoring",
+  newestVerified: "newest-verified",
   explicitExpiry: "explicit-expiry",
   latestScheduledFailed: "latest-scheduled-failed",
 } as const;
@@ -32,6 +35,8 @@ export type GuardName = (typeof GUARDS)[keyof typeof GUARDS];
 export interface GuardOptions {
   /** The newest this many AVAILABLE backups of ours are never removed; default 1. */
   keepAtLeast?: number;
+  /** The newest AVAILABLE backup a drill proved restorable is never removed (policies with drills). */
+  keepVerified?: boolean;
 }
 
 /** A plan after the guards: what they saved from removal, and why. */
@@ -63,6 +68,7 @@ const newestFirst = (a: GuardInput, b: GuardInput) =>
  * restic-exact; the lifecycle calls this):
  * - never remove a backup on legal hold, nor one a restore is reading;
  * - never remove a backup before its own explicit expiry;
+ * - with drills (`keepVerified`), never remove the newest backup a drill proved restorable;
  * - never remove one of the target's `keepAtLeast` newest AVAILABLE backups (ours), so no
  *   removal leaves the target with fewer good backups than that;
  * - when the target's latest finished scheduled backup FAILED, remove nothing at all until
@@ -86,6 +92,12 @@ export function applyGuards(
     .sort(newestFirst)
     .slice(0, keepAtLeast);
   const protectedIds = new Set(newest.map((b) => b.id));
+  const verified = options.keepVerified
+    ? backups
+        .filter((b) => b.status === "AVAILABLE" && b.verification?.result === "PASSED")
+        .sort(newestFirst)
+        .at(0)?.id
+    : undefined;
   const latestScheduled = backups
     .filter((b) => b.trigger === "schedule" && outcomeOf(b) !== undefined)
     .sort(newestFirst)
@@ -100,7 +112,7 @@ export function applyGuards(
   for (const { id } of plan.remove) {
     const backup = byId.get(id);
     const block = backup
-      ? guardOf(backup, protectedIds, keepAtLeast, now, suspended)
+      ? guardOf(backup, protectedIds, keepAtLeast, now, suspended, verified)
       : suspended === undefined
         ? undefined
         : { guard: GUARDS.latestScheduledFailed, detail: suspended };
@@ -120,6 +132,7 @@ function guardOf(
   keepAtLeast: number,
   now: Date,
   suspended: string | undefined,
+  verified: string | undefined,
 ): { guard: GuardName; detail: string } | undefined {
   if (backup.hold)
     return { guard: GUARDS.hold, detail: `legal hold by ${backup.hold.by}: ${backup.hold.reason}` };
@@ -141,6 +154,11 @@ function guardOf(
         keepAtLeast === 1
           ? "newest available backup of the target"
           : `one of the ${keepAtLeast} newest available backups of the target (keepAtLeast ${keepAtLeast})`,
+    };
+  if (backup.id === verified)
+    return {
+      guard: GUARDS.newestVerified,
+      detail: "newest backup of the target a restore drill proved restorable",
     };
   if (suspended) return { guard: GUARDS.latestScheduledFailed, detail: suspended };
   return undefined;

@@ -251,7 +251,7 @@ export class RestoreService {
     return undefined;
   }
 
-  async #launch(
+  #launch(
     restoreId: string,
     backup: BackupRecord,
     target: Target,
@@ -259,48 +259,80 @@ export class RestoreService {
     overwrites: RestoreOverwrite | undefined,
     caller: string,
   ): Promise<RestoreRecord> {
-    const now = this.#d.clock.now();
-    await this.#d.backups.markRestoring(backup.id, restoreId);
-    let record: RestoreRecord;
-    try {
-      record = await this.#d.restores.create(
-        {
-          id: restoreId,
-          backupId: backup.id,
-          targetId: target.id,
-          provider: target.provider,
-          status: "PENDING",
-          destination,
-          ...(overwrites ? { overwrites } : {}),
-          requestedBy: caller.slice(0, 300),
-          createdAt: now.toISOString(),
-          updatedAt: now.toISOString(),
-          deadlineAt: new Date(
-            now.getTime() + target.completionWindowMinutes * 60_000,
-          ).toISOString(),
-          history: [{ at: now.toISOString(), status: "PENDING", cause: `requested by ${caller}` }],
-          version: 0,
-        },
-        (created) => [eventFromRestore("restore.requested", created, { targetName: target.name })],
-      );
-    } catch (error) {
-      await this.#d.backups.unmarkRestoring(backup.id, restoreId);
-      throw error;
-    }
-    try {
-      await this.#d.workflows.start("restore-backup", executionName("restore-backup", restoreId), {
-        restoreId,
-      });
-    } catch (error) {
-      await settleFailed(this.#d, record, target, {
-        code: "WORKFLOW_START_FAILED",
-        class: "INTERNAL",
-        message: "the restore-backup workflow could not be started",
-      });
-      throw error;
-    }
-    return record;
+    return launchRestore(this.#d, {
+      restoreId,
+      backup,
+      target,
+      destination,
+      ...(overwrites ? { overwrites } : {}),
+      caller,
+    });
   }
+}
+
+/**
+ * Launches one restore: the backup is marked as read by it (so nothing deletes it), the
+ * PENDING record is written with its first event, then the restore-backup workflow is
+ * started. A failure undoes what it can: the mark is lifted, or the record is settled
+ * RESTORE_FAILED — nothing is left half-done. Used by the API and by drills.
+ */
+export async function launchRestore(
+  d: Pick<RestoreServiceDeps, "backups" | "restores" | "leases" | "workflows" | "clock">,
+  request: {
+    restoreId: string;
+    backup: BackupRecord;
+    target: Target;
+    destination: RestoreDestination;
+    overwrites?: RestoreOverwrite;
+    caller: string;
+    drill?: NonNullable<RestoreRecord["drill"]>;
+    /** Default: the target's completion window. */
+    deadlineMinutes?: number;
+  },
+): Promise<RestoreRecord> {
+  const { restoreId, backup, target, destination, overwrites, caller, drill } = request;
+  const now = d.clock.now();
+  await d.backups.markRestoring(backup.id, restoreId);
+  let record: RestoreRecord;
+  try {
+    record = await d.restores.create(
+      {
+        id: restoreId,
+        backupId: backup.id,
+        targetId: target.id,
+        provider: target.provider,
+        status: "PENDING",
+        destination,
+        ...(overwrites ? { overwrites } : {}),
+        ...(drill ? { drill, drillId: restoreId } : {}),
+        requestedBy: caller.slice(0, 300),
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        deadlineAt: new Date(
+          now.getTime() + (request.deadlineMinutes ?? target.completionWindowMinutes) * 60_000,
+        ).toISOString(),
+        history: [{ at: now.toISOString(), status: "PENDING", cause: `requested by ${caller}` }],
+        version: 0,
+      },
+      (created) => [eventFromRestore("restore.requested", created, { targetName: target.name })],
+    );
+  } catch (error) {
+    await d.backups.unmarkRestoring(backup.id, restoreId);
+    throw error;
+  }
+  try {
+    await d.workflows.start("restore-backup", executionName("restore-backup", restoreId), {
+      restoreId,
+    });
+  } catch (error) {
+    await settleFailed(d, record, target, {
+      code: "WORKFLOW_START_FAILED",
+      class: "INTERNAL",
+      message: "the restore-backup workflow could not be started",
+    });
+    throw error;
+  }
+  return record;
 }
 
 /** A destination's canonical text (keys sorted): what a token is bound to. */
@@ -367,7 +399,7 @@ export type RestoreTaskInput<K extends keyof typeof RestoreTaskInputs> = z.infer
 
 export interface RestoreTaskDeps {
   restores: RestoreRepository;
-  backups: Pick<BackupRepository, "get" | "unmarkRestoring">;
+  backups: Pick<BackupRepository, "get" | "patch" | "unmarkRestoring">;
   targets: Pick<TargetRepository, "get">;
   leases: Pick<LeaseRepository, "acquire" | "release">;
   providers: ProviderFactory;
@@ -395,7 +427,12 @@ export class RestoreTasks {
    */
   async startRestore({ restoreId }: RestoreTaskInput<"restore">): Promise<RestorePoll> {
     const { record, target, backup } = await this.#load(restoreId);
-    if (SETTLED_RESTORE.has(record.status)) return { outcome: record.status as "RESTORED" };
+    if (SETTLED_RESTORE.has(record.status))
+      // A drill whose teardown was interrupted (the sweeper started this execution again):
+      // straight to the poll, which tears down.
+      return record.drill?.teardown === "PENDING"
+        ? { outcome: "RUNNING", nextWaitSeconds: 1, expectedSeconds: 0 }
+        : { outcome: record.status as "RESTORED" };
     const ttl = Date.parse(record.deadlineAt) - this.#d.clock.now().getTime() + LEASE_MARGIN_MS;
     await this.#d.leases.acquire(
       destinationKey(target, record),
@@ -436,8 +473,10 @@ export class RestoreTasks {
 
   /** Polls the vendor's job; settles the record when it is done, failed or late. */
   async pollRestore(input: RestoreTaskInput<"poll">): Promise<RestorePoll> {
-    const { record, target } = await this.#load(input.restoreId);
+    const { record, target, backup } = await this.#load(input.restoreId);
     if (SETTLED_RESTORE.has(record.status)) {
+      // A drill is over only once what it created is gone.
+      if (record.drill?.teardown === "PENDING") return this.#tearDown(record, target);
       await this.#afterSettled(record, target);
       return { outcome: record.status as "RESTORED" | "RESTORE_FAILED" };
     }
@@ -450,13 +489,22 @@ export class RestoreTasks {
     )
       throw new InvalidTransitionError(record.id, record.status, "RESTORED");
     const restores = await restoresOf(this.#d.providers, target);
-    const state = await restores.status({
+    const ref = {
       jobId: record.providerJobId,
       resourceId: record.providerResourceId,
       created: record.createdResource ?? false,
-    });
+    };
+    const state = await restores.status(ref);
     const now = this.#d.clock.now();
+    const failed = async (error: { code: string; class: string; message: string }) => {
+      const settled = await settleFailed(this.#d, record, target, error);
+      if (!settled.drill) return { outcome: "RESTORE_FAILED" as const };
+      // A drill that failed is a backup not proven restorable: the backup says so.
+      await this.#recordCheck(backup, record, false, error.message);
+      return this.#tearDown(settled, target);
+    };
     if (state.status === "RESTORED") {
+      if (record.drill) return this.#checkDrill(record, target, backup, restores, ref, state);
       // The vendor is done with the backup: it is free again before the record says
       // RESTORED, so whoever reads RESTORED may delete it at once (a crash in between
       // leaves a RESTORING record the next look settles).
@@ -474,22 +522,25 @@ export class RestoreTasks {
       );
       return { outcome: "RESTORED" };
     }
-    if (state.status === "FAILED") {
-      await settleFailed(this.#d, record, target, {
+    if (state.status === "FAILED")
+      return failed({
         code: "PROVIDER_RESTORE_FAILED",
         class: "FAILED",
         message: state.failureReason ?? `the vendor reports the restore as ${state.providerStatus}`,
       });
-      return { outcome: "RESTORE_FAILED" };
-    }
-    if (now.getTime() > Date.parse(record.deadlineAt)) {
-      await settleFailed(this.#d, record, target, {
+    if (now.getTime() > Date.parse(record.deadlineAt))
+      return failed({
         code: "TIMEOUT",
         class: "TIMEOUT",
-        message: `not RESTORED within the completion window of ${target.completionWindowMinutes} minutes (vendor status ${state.providerStatus})`,
+        message: `not RESTORED within ${Math.round((Date.parse(record.deadlineAt) - Date.parse(record.createdAt)) / 60_000)} minutes (vendor status ${state.providerStatus})`,
       });
-      return { outcome: "RESTORE_FAILED" };
-    }
+    const used = resourceHours(record, now);
+    if (record.drill && used > record.drill.maxResourceHours)
+      return failed({
+        code: "COST_CEILING",
+        class: "COST_CEILING",
+        message: `the drill's scratch resource reached ${used.toFixed(2)} resource-hours, past its ceiling of ${record.drill.maxResourceHours}`,
+      });
     await this.#d.restores.update(
       record.id,
       {
@@ -508,6 +559,115 @@ export class RestoreTasks {
       }),
       expectedSeconds,
     };
+  }
+
+  /**
+   * A drill's check, once the vendor reports its restore complete: the restored resource
+   * exists and is healthy (its size or count beside the backup's, where reported). The
+   * backup records the result (`verification`, and `verifiedAt` when it passed); the
+   * restore settles RESTORED or RESTORE_FAILED (announced); then the teardown begins.
+   */
+  async #checkDrill(
+    record: RestoreRecord,
+    target: Target,
+    backup: BackupRecord,
+    restores: VendorRestores,
+    ref: RestoreRef,
+    state: RestoreState,
+  ): Promise<RestorePoll> {
+    const now = this.#d.clock.now().toISOString();
+    const found = await restores.describe(ref);
+    const size = [
+      found.sizeBytes === undefined ? undefined : `${found.sizeBytes} bytes`,
+      found.recordCount === undefined ? undefined : `${found.recordCount} records`,
+    ]
+      .filter(Boolean)
+      .join(", ");
+    const passed = found.exists && found.healthy;
+    const detail = passed
+      ? `restored into ${ref.resourceId}: ${found.providerStatus}${size ? ` (${size}` : ""}${size && backup.sizeBytes !== undefined ? `; the backup ${backup.sizeBytes} bytes)` : size ? ")" : ""}`
+      : `restored into ${ref.resourceId}, but it is ${found.exists ? `not healthy (${found.providerStatus})` : "not there"}`;
+    await this.#recordCheck(backup, record, passed, detail);
+    await this.#d.leases.release(destinationKey(target, record), record.id);
+    await this.#d.backups.unmarkRestoring(record.backupId, record.id);
+    const drill = { ...record.drill!, checked: detail };
+    const { record: settled } = passed
+      ? await this.#d.restores.update(
+          record.id,
+          { providerStatus: state.providerStatus, progress: 100, completedAt: now, drill },
+          {
+            to: "RESTORED",
+            cause: `drill check passed: ${detail}`.slice(0, 300),
+            events: (next) => [
+              eventFromRestore("restore.restored", next, { targetName: target.name }),
+            ],
+          },
+        )
+      : await this.#d.restores.update(
+          record.id,
+          {
+            providerStatus: state.providerStatus,
+            completedAt: now,
+            drill,
+            lastError: { code: "DRILL_CHECK_FAILED", class: "FAILED", message: detail, at: now },
+          },
+          {
+            to: "RESTORE_FAILED",
+            cause: `drill check failed: ${detail}`.slice(0, 300),
+            events: (next) => [
+              eventFromRestore("restore.failed", next, { targetName: target.name }),
+            ],
+          },
+        );
+    return this.#tearDown(settled, target);
+  }
+
+  /** A drill's result on its backup: `verification`, and `verifiedAt` when it passed. */
+  async #recordCheck(backup: BackupRecord, record: RestoreRecord, passed: boolean, detail: string) {
+    const at = this.#d.clock.now().toISOString();
+    await this.#d.backups
+      .patch(backup.id, "AVAILABLE", {
+        verification: {
+          at,
+          restoreId: record.id,
+          result: passed ? "PASSED" : "FAILED",
+          detail: detail.slice(0, 1000),
+        },
+        ...(passed ? { verifiedAt: at } : {}),
+      })
+      // A backup no longer AVAILABLE (deleted meanwhile, held and expired) has nothing to note.
+      .catch(() => undefined);
+  }
+
+  /**
+   * Tears down what a drill created, and only that: the resource its restore recorded as
+   * created, or else one the vendor holds under the restore's own id (a start whose answer
+   * was lost). Nothing else is ever deleted; the vendor refuses anything not created by
+   * us (`deleteCreated`). Looked at again until the vendor no longer has it.
+   */
+  async #tearDown(record: RestoreRecord, target: Target): Promise<RestorePoll> {
+    const restores = await restoresOf(this.#d.providers, target);
+    let ref: RestoreRef | undefined =
+      record.providerResourceId && record.createdResource
+        ? {
+            jobId: record.providerJobId ?? "",
+            resourceId: record.providerResourceId,
+            created: true,
+          }
+        : undefined;
+    if (!ref) {
+      const found = await restores.find(record.id, record.destination);
+      ref = found?.created ? found : undefined;
+    }
+    if (ref && (await restores.deleteCreated(ref)).status === "DELETING")
+      return { outcome: "RUNNING", nextWaitSeconds: 30, expectedSeconds: 0 };
+    await this.#d.restores.update(
+      record.id,
+      { drill: { ...record.drill!, teardown: "DONE" } },
+      { in: ["RESTORED", "RESTORE_FAILED"] },
+    );
+    await this.#afterSettled(record, target);
+    return { outcome: record.status as "RESTORED" | "RESTORE_FAILED" };
   }
 
   /** The Catch path: RESTORE_FAILED with the reason, the lease and the backup's mark lifted. */
@@ -561,9 +721,9 @@ async function settleFailed(
   record: RestoreRecord,
   target: Target,
   error: { code: string; class: string; message: string },
-): Promise<void> {
+): Promise<RestoreRecord> {
   const at = d.clock.now().toISOString();
-  await d.restores.update(
+  const { record: settled } = await d.restores.update(
     record.id,
     { lastError: { ...error, message: error.message.slice(0, 1000), at }, completedAt: at },
     {
@@ -574,6 +734,14 @@ async function settleFailed(
   );
   await d.leases.release(destinationKey(target, record), record.id);
   await d.backups.unmarkRestoring(record.backupId, record.id);
+  return settled;
+}
+
+/** What a drill's scratch resource has cost so far: hours since it was asked for × its units. */
+function resourceHours(record: RestoreRecord, now: Date): number {
+  if (!record.drill) return 0;
+  const since = Date.parse(record.startedAt ?? record.createdAt);
+  return (Math.max(0, now.getTime() - since) / 3_600_000) * record.drill.units;
 }
 
 function facts(record: RestoreRecord, now: Date, expectedSeconds: number) {

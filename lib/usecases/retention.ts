@@ -70,7 +70,10 @@ export class RetentionService {
       policy.retention,
       { now },
     );
-    const guarded = applyGuards(plan, backups, now, { keepAtLeast: policy.keepAtLeast });
+    const guarded = applyGuards(plan, backups, now, {
+      keepAtLeast: policy.keepAtLeast,
+      keepVerified: policy.verify !== undefined,
+    });
     const createdAt = new Map(backups.map((b) => [b.id, b.createdAt]));
     const at = <T extends { id: string }>(entry: T) => ({
       ...entry,

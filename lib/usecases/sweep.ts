@@ -9,6 +9,7 @@ import type { RestoreRepository } from "../store/restores.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import type { WorkflowName } from "../workflows/definitions.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
+import type { DrillScheduler } from "./drills.ts";
 import type { OutboxPublisher } from "./outbox.ts";
 import type { RetentionService } from "./retention.ts";
 import { isLive } from "./targets.ts";
@@ -36,6 +37,9 @@ export interface SweepSummary {
   resumedRestores: number;
   /** Backups still marked as read by a restore that is over (or was never written), freed. */
   freedMarks: number;
+  /** Restore drills started, and drill teardowns resumed. */
+  drills: number;
+  teardowns: number;
   /** Items that failed (logged); the sweep went on with the rest. */
   errors: number;
 }
@@ -56,6 +60,8 @@ export interface SweeperDeps {
   retention: RetentionService;
   workflows: WorkflowStarter;
   clock: Clock;
+  /** Starts the restore drills that are due (lib/usecases/drills.ts). */
+  drills?: Pick<DrillScheduler, "run">;
   /** The outbox, drained here as the backstop of its stream. */
   outbox?: Pick<OutboxPublisher, "drain">;
   warn?: (message: string, error: unknown) => void;
@@ -99,6 +105,8 @@ export class Sweeper {
       outboxEvents: 0,
       resumedRestores: 0,
       freedMarks: 0,
+      drills: 0,
+      teardowns: 0,
       errors: 0,
     };
     // One item's failure (a hold placed meanwhile, a lost race, a vendor hiccup) is
@@ -221,6 +229,32 @@ export class Sweeper {
           summary.resumedRestores++;
         });
     }
+    // A drill whose teardown stopped (its workflow failed through the Catch, or died) is
+    // started again: its steps tear down what it created, and only that.
+    for (const status of ["RESTORED", "RESTORE_FAILED"] as const) {
+      for await (const r of this.#d.restores.inStatus(status))
+        await each(`teardown of drill ${r.id}`, async () => {
+          if (r.drill?.teardown !== "PENDING") return;
+          if (now.getTime() - Date.parse(r.updatedAt) < STALE_AFTER_MS) return;
+          await this.#d.workflows.start(
+            "restore-backup",
+            executionName("restore-backup", r.id, `teardown${r.version}`),
+            { restoreId: r.id },
+          );
+          summary.teardowns++;
+        });
+    }
+    const drills = this.#d.drills;
+    if (drills)
+      await each("restore drills", async () => {
+        const pass = await drills.run();
+        summary.drills += pass.started;
+        for (const s of pass.skipped)
+          this.#d.warn?.(
+            `policy ${s.policyId} asks for restore drills of ${s.targetId}, which cannot be drilled: ${s.reason}`,
+            undefined,
+          );
+      });
     await this.#d.backups.forEachRestoring((r) =>
       each(`restore mark of ${r.id}`, async () => {
         const mark = r.restoringBy;

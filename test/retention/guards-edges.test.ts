@@ -128,6 +128,23 @@ describe("applyGuards: holds and explicit expiries", () => {
     ]);
   });
 
+  it("with drills, keeps the newest backup a drill proved restorable, and only that one", () => {
+    const passed = { verification: { result: "PASSED" } };
+    const all = [
+      backup("new", 1),
+      backup("failed-drill", 3, { verification: { result: "FAILED" } }),
+      backup("verified", 5, passed),
+      backup("older-verified", 9, passed),
+    ];
+    const plan = removing("failed-drill", "verified", "older-verified");
+    const detail = "newest backup of the target a restore drill proved restorable";
+    const drilled = applyGuards(plan, all, NOW, { keepVerified: true });
+    expect(drilled.remove).toEqual([{ id: "failed-drill" }, { id: "older-verified" }]);
+    expect(drilled.guarded).toEqual([{ id: "verified", guard: GUARDS.newestVerified, detail }]);
+    // Without drills in the policy, verification protects nothing.
+    expect(applyGuards(plan, all, NOW).remove).toHaveLength(3);
+  });
+
   it("keeps a backup until its own expiry, and says until when", () => {
     const expiresAt = "2026-11-24T00:00:00.000Z";
     const all = [backup("new", 1), backup("pinned", 5, { expiresAt })];

@@ -83,6 +83,8 @@ export function messageFor(event: DomainEvent): SlackMessage | undefined {
     case "restore.requested":
       return undefined;
     case "restore.restored":
+      // A drill that passed is what should happen: it shows in the backup's verifiedAt.
+      if (event.detail.drillId) return undefined;
       return restoreMessage(
         event,
         ":recycle: Backup restored",
@@ -91,6 +93,12 @@ export function messageFor(event: DomainEvent): SlackMessage | undefined {
           : "The new resource is ready. It is yours to use — and to delete when done: backup-warden never deletes a restored resource it was not asked to.",
       );
     case "restore.failed":
+      if (event.detail.drillId)
+        return restoreMessage(
+          event,
+          ":rotating_light: Restore drill failed",
+          `This backup could not be proven restorable (${escapeMrkdwn(event.detail.error.class)}): restore it by hand to check, and look at the vendor's restore job. What the drill created is torn down (and only that); the next drill runs at the policy's next interval.`,
+        );
       return restoreMessage(
         event,
         ":x: Restore failed",

@@ -94,6 +94,19 @@ describe("restore: a demo backup back to its vendor", () => {
     expect(restored.providerResourceId).toMatch(/^in\d+-/);
   });
 
+  it("restores a TaurusDB backup into a new instance shaped like the source", async () => {
+    const backupId = await availableBackup("demo-huawei-taurusdb");
+    const accepted = await restore(backupId, { destination: { instanceName: "restored-demo" } });
+    expect(accepted.status).toBe(202);
+    const restored = await until(
+      `/v1/restores/${accepted.json.id}`,
+      (r) => r.status === "RESTORED" || r.status === "RESTORE_FAILED",
+    );
+    expect(restored).toMatchObject({ status: "RESTORED", createdResource: true });
+    // The new instance's root password is random and kept nowhere: not on the record.
+    expect(JSON.stringify(restored)).not.toMatch(/password/i);
+  });
+
   it("restores a DCS backup over its instance only with the preview's token, used once", async () => {
     const backupId = await availableBackup("demo-huawei-dcs");
     const target = (await stack.request("GET", "/v1/targets/demo-huawei-dcs")).json;

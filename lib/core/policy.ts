@@ -88,6 +88,19 @@ export const PolicySpec = z.object({
         .max(24 * 60)
         .default(120),
       maxResourceHours: z.number().positive().max(1000).default(4),
+      /**
+       * A designated scratch resource for backups whose vendor restores only into an
+       * existing one: Zilliz collection backups go into this cluster (its same-named
+       * collections are replaced at every drill; nothing of it is ever deleted).
+       */
+      scratch: z
+        .object({
+          zillizClusterId: z
+            .string()
+            .regex(/^[A-Za-z0-9-]{1,64}$/, "a Zilliz cluster id such as in01-abc123"),
+        })
+        .strict()
+        .optional(),
     })
     .strict()
     .optional(),

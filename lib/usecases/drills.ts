@@ -2,7 +2,7 @@ import type { BackupRecord } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
 import { newId } from "../core/ids.ts";
 import type { Policy } from "../core/policy.ts";
-import type { RestoreDestination } from "../core/restore.ts";
+import type { RestoreDestination, RestoreOverwrite } from "../core/restore.ts";
 import type { Target } from "../core/target.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { LeaseRepository } from "../store/leases.ts";
@@ -25,7 +25,10 @@ export const DRILL_PREFIX = "bwd";
 export function scratchDestination(
   target: Pick<Target, "provider" | "resource">,
   drillId: string,
-): { destination: RestoreDestination; units: number } | { unsupported: string } {
+  scratch: NonNullable<Policy["verify"]>["scratch"] = undefined,
+):
+  | { destination: RestoreDestination; units: number; overwrites?: RestoreOverwrite }
+  | { unsupported: string } {
   const tag = drillId
     .replace(/[^a-z0-9]/gi, "")
     .slice(-10)
@@ -34,12 +37,24 @@ export function scratchDestination(
     case "pinecone":
       return { destination: { indexName: `${DRILL_PREFIX}-${tag}` }, units: 1 };
     case "zilliz":
-      return (target.resource as { scope?: { type?: string } }).scope?.type === "COLLECTION"
-        ? {
-            unsupported:
-              "a Zilliz collection backup restores only into an existing cluster: a drill would write over it",
-          }
-        : { destination: { clusterName: DRILL_PREFIX, cuSize: 1 }, units: 1 };
+      if ((target.resource as { scope?: { type?: string } }).scope?.type !== "COLLECTION")
+        return { destination: { clusterName: DRILL_PREFIX, cuSize: 1 }, units: 1 };
+      // Collections restore only into an existing cluster: the policy's designated one.
+      if (!scratch?.zillizClusterId)
+        return {
+          unsupported:
+            "a Zilliz collection backup restores only into an existing cluster: name a scratch cluster in the policy's verify.scratch.zillizClusterId",
+        };
+      if (scratch.zillizClusterId === (target.resource as { clusterId?: string }).clusterId)
+        return { unsupported: "the designated scratch cluster is the target's own cluster" };
+      return {
+        destination: { clusterId: scratch.zillizClusterId },
+        units: 1,
+        overwrites: {
+          resourceId: scratch.zillizClusterId,
+          summary: `the designated scratch cluster ${scratch.zillizClusterId} (its collections of the backup's names are replaced)`,
+        },
+      };
     case "huawei-taurusdb":
       return { destination: { instanceName: `${DRILL_PREFIX}-${tag}` }, units: 1 };
     case "huawei-dcs":
@@ -110,7 +125,7 @@ export class DrillScheduler {
       const last = lastDrill(backups);
       if (last !== undefined && now.getTime() - last < everyMs(verify.every)) continue;
       const drillId = newId("restore", now.getTime());
-      const scratch = scratchDestination(target, drillId);
+      const scratch = scratchDestination(target, drillId, verify.scratch);
       if ("unsupported" in scratch) {
         pass.skipped.push({
           policyId: policy.id,
@@ -124,6 +139,7 @@ export class DrillScheduler {
         backup: newest,
         target,
         destination: scratch.destination,
+        ...(scratch.overwrites ? { overwrites: scratch.overwrites } : {}),
         caller: `restore drill of policy ${policy.id}`,
         drill: {
           policyId: policy.id,

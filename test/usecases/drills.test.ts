@@ -102,4 +102,51 @@ describe("restore drills", () => {
     expect(drops.map((r) => r.path.split("/")[3])).toContain(scratch[0]);
     for (const c of clusters) expect(drops.map((r) => r.path.split("/")[3])).not.toContain(c);
   });
+
+  it("drills a collection backup into the policy's designated scratch cluster, deleting nothing", async () => {
+    const [own, scratch] = h.sim.clusters as [string, string];
+    await h.zillizTarget("orders-coll", {
+      resource: {
+        clusterId: own,
+        baseUrl: h.sim.url,
+        scope: { type: "COLLECTION", collections: ["medium_articles"] },
+      },
+    });
+    const policy = await h.call("POST", "/v1/policies", {
+      body: {
+        id: "coll-drilled",
+        name: "coll-drilled",
+        schedule: { expression: "rate(1 day)" },
+        targets: { ids: ["orders-coll"] },
+        retention: { last: 10 },
+        verify: { every: "1h", scratch: { zillizClusterId: scratch } },
+      },
+    });
+    expect(policy.status).toBe(201);
+    const clusters = h.sim.clusterIds();
+    const drops = () => h.sim.requests.filter((r) => r.path.endsWith("/drop")).length;
+    const dropsBefore = drops();
+    const created = await h.call("POST", "/v1/targets/orders-coll/backups");
+    await h.starter.idle();
+    const backupId = created.json.id as string;
+    expect((await h.call("GET", `/v1/backups/${backupId}`)).json.status).toBe("AVAILABLE");
+    await h.container.sweeper.sweep();
+    await h.starter.idle();
+    const [drill] = await drillsOf(backupId);
+    expect(drill).toMatchObject({
+      status: "RESTORED",
+      destination: { clusterId: scratch },
+      createdResource: false,
+      overwrites: { resourceId: scratch },
+      drill: { teardown: "DONE" },
+    });
+    expect((await h.call("GET", `/v1/backups/${backupId}`)).json.verifiedAt).toBeDefined();
+    // The scratch cluster holds the restored collection, and nothing was dropped.
+    const restored = h.sim
+      .collectionsOf(scratch)
+      .find((c) => c.collectionName === "medium_articles");
+    expect(restored?.restoredFrom?.backupId).toBeDefined();
+    expect(h.sim.clusterIds()).toEqual(clusters);
+    expect(drops()).toBe(dropsBefore);
+  });
 });

@@ -56,6 +56,11 @@ export interface SandboxOptions {
   /** More resources per vendor beyond the demo ones, for fleets (lib: sandbox/fleet.ts). */
   fleet?: number;
   /**
+   * Pinecone's backups per project (documented: 500 on Standard, 1,000 on Enterprise; the
+   * simulator's default is 500). A fleet of more indexes in one project needs a raised one.
+   */
+  pineconeBackupQuota?: number;
+  /**
    * Requests per second per caller and endpoint each simulator answers before HTTP 429
    * (Zilliz: its documented 20 unless given; the others enforce none unless given, their
    * limits being unpublished). Every refusal is marked in the request log.
@@ -71,6 +76,7 @@ interface VendorSlot {
   stateFile?: string;
   jobDurationMs?: number;
   deleteDurationMs?: number;
+  pineconeBackupQuota?: number;
 }
 
 /** What differs between vendors' sandbox entries; {@link sandboxVendor} builds the rest. */
@@ -186,6 +192,7 @@ const SIMULATORS: Record<string, (slot: VendorSlot, fleet: FleetIds) => Promise<
       backupDurationMs: jobDurationMs,
       // A restore takes about as long as the backup did (the demo's: seconds).
       restoreDurationMs: jobDurationMs,
+      ...(slot.pineconeBackupQuota ? { backupQuota: slot.pineconeBackupQuota } : {}),
       indexes: [...demo, ...fleet.pineconeIndexes],
     });
     const { url, apiKey } = sim;
@@ -257,6 +264,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<{
           stateFile: options.dataDir ? join(options.dataDir, `${name}.json`) : undefined,
           jobDurationMs: options.jobDurationMs,
           deleteDurationMs: options.deleteDurationMs,
+          ...(options.pineconeBackupQuota
+            ? { pineconeBackupQuota: options.pineconeBackupQuota }
+            : {}),
           ...(options.rateLimits?.[name] === undefined
             ? {}
             : { rateLimitPerSecond: options.rateLimits[name] }),

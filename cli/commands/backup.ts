@@ -194,6 +194,13 @@ function details(r: BackupRecord): string {
       ["vendor", vendor || undefined],
       ["expires", r.expiresAt && formatInstant(r.expiresAt)],
       ["hold", r.hold && `${r.hold.reason} (by ${r.hold.by}, ${formatInstant(r.hold.at)})`],
+      ["verified", r.verifiedAt && `${formatInstant(r.verifiedAt)} (a restore drill restored it)`],
+      [
+        "last drill",
+        r.verification &&
+          `${r.verification.result} ${formatInstant(r.verification.at)} (${r.verification.restoreId}): ${r.verification.detail}`,
+      ],
+      ["being restored", r.restoringBy?.restoreId],
       ["kept because", r.keepReasons?.join("; ")],
       [
         "last error",

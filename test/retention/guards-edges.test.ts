@@ -145,6 +145,23 @@ describe("applyGuards: holds and explicit expiries", () => {
     expect(applyGuards(plan, all, NOW).remove).toHaveLength(3);
   });
 
+  it("takes the newest verified backup that is still AVAILABLE, by time, and copes with none", () => {
+    const passed = { verification: { result: "PASSED" } };
+    const all = [
+      backup("new", 1),
+      backup("older", 8, passed),
+      backup("gone", 2, { ...passed, status: "DELETED" }),
+      backup("newer", 4, passed),
+    ];
+    const drilled = applyGuards(removing("older", "newer"), all, NOW, { keepVerified: true });
+    expect(drilled.guarded.map((g) => g.id)).toEqual(["newer"]);
+    expect(drilled.remove).toEqual([{ id: "older" }]);
+    const none = applyGuards(removing("older"), [backup("new", 1), backup("older", 8)], NOW, {
+      keepVerified: true,
+    });
+    expect(none.remove).toEqual([{ id: "older" }]);
+  });
+
   it("keeps a backup until its own expiry, and says until when", () => {
     const expiresAt = "2026-11-24T00:00:00.000Z";
     const all = [backup("new", 1), backup("pinned", 5, { expiresAt })];

@@ -63,6 +63,12 @@ export class LocalWorkflowStarter implements WorkflowStarter {
   /** Task invocations under way: aborting an execution does not stop the Lambda it called. */
   readonly #invocations = new Set<Promise<unknown>>();
   readonly #limit: ReturnType<typeof pLimit>;
+  /**
+   * Bumped by stop() and abandon(): an invocation still queued for a slot when its runtime
+   * stopped never runs (a killed process's queue dies with it; only what was under way
+   * carries on, as documented below).
+   */
+  #generation = 0;
 
   constructor(options: LocalWorkflowOptions) {
     this.#options = options;
@@ -80,8 +86,11 @@ export class LocalWorkflowStarter implements WorkflowStarter {
     for (const [state, key] of Object.entries(taskStates(definition, this.#arns))) {
       const handler = this.#options.handlers[key];
       overrides[state] = (taskInput) => {
+        const generation = this.#generation;
         const invocation = this.#limit(() =>
-          handler(taskInput, lambdaContext(TASKS[key]) as never),
+          generation === this.#generation
+            ? handler(taskInput, lambdaContext(TASKS[key]) as never)
+            : Promise.reject(new Error("the local runtime stopped before this task could run")),
         );
         this.#invocations.add(invocation);
         const forget = () => this.#invocations.delete(invocation);
@@ -144,6 +153,7 @@ export class LocalWorkflowStarter implements WorkflowStarter {
    * stop() resolves. Records stay as they are for recovery.
    */
   async stop(): Promise<void> {
+    this.#generation++;
     const running = [...this.#running.values()];
     for (const r of running) r.abort();
     await Promise.all(running.map((r) => r.done));
@@ -156,6 +166,7 @@ export class LocalWorkflowStarter implements WorkflowStarter {
    * AWS), and executions are gone. Records stay as they are for recovery.
    */
   abandon(): void {
+    this.#generation++;
     for (const r of this.#running.values()) r.abort();
     this.#running.clear();
   }

@@ -161,21 +161,26 @@ export class Dispatcher {
       .map((t) => t.id);
     const batchSize = this.#d.batchSize ?? CLAIM_BATCH;
     let deferred = 0;
+    // How far this tick has sent the slot without a gap: up to the first run another tick
+    // holds (or the first left unclaimed). The cursor moves only that far — never past a
+    // run that may still be stranded — but it does move, so ticks that overlap a minute
+    // apart do not each walk the whole slot again (at 10,000 targets they livelocked).
+    let sentThrough: string | undefined;
+    let gap = false;
+    const note = async () => {
+      if (sentThrough)
+        await this.#d.policies.dispatchedThrough(policy.id, scheduledAt, sentThrough);
+    };
     for (let i = 0; i < ids.length; i += batchSize) {
-      if (pace.short()) {
-        // Out of time: the rest of this slot is the next tick's, and the policy stays due.
-        // Only a tick that left nothing to another may say how far the slot is sent.
-        const last = ids[i - 1];
-        if (last && deferred === 0)
-          await this.#d.policies.dispatchedThrough(policy.id, scheduledAt, last);
-        return;
-      }
+      // Out of time: the rest of this slot is the next tick's, and the policy stays due.
+      if (pace.short()) return note();
       const started = Date.now();
       // Each batch's targets are read as its turn comes (a fleet is not read up front).
       const batch = await covered.resolve(ids.slice(i, i + batchSize));
       // A batch slower than the time left (a loaded table) is cut short too: targets not
       // yet claimed when time runs out are left, and only the prefix done is noted.
       const done = batch.map(() => false);
+      const held = batch.map(() => false);
       const claimed = await pMap(
         batch,
         async (target, j) => {
@@ -183,7 +188,10 @@ export class Dispatcher {
           done[j] = true;
           try {
             const claim = await this.#claim(policy.id, target.id, scheduledAt, now);
-            if (claim === "theirs") deferred++;
+            if (claim === "theirs") {
+              deferred++;
+              held[j] = true;
+            }
             return claim === "theirs" ? undefined : claim;
           } catch (error) {
             await this.#failed(policy, target, error, now, report);
@@ -196,18 +204,16 @@ export class Dispatcher {
       await this.#d.queue.send(messages);
       report.enqueued.push(...messages);
       pace.took(Date.now() - started);
-      const prefix = done.indexOf(false);
-      if (prefix >= 0) {
-        const last = prefix > 0 ? batch[prefix - 1]?.id : ids[i - 1];
-        if (last && deferred === 0)
-          await this.#d.policies.dispatchedThrough(policy.id, scheduledAt, last);
-        return;
+      for (let j = 0; j < batch.length && !gap; j++) {
+        if (!done[j] || held[j]) gap = true;
+        else sentThrough = batch[j]?.id;
       }
+      if (done.includes(false)) return note();
     }
     report.deferred += deferred;
     // Another tick holds runs of this slot it has not launched: it advances the policy once
     // it has sent them, and if it died, the next tick after REDRIVE_AFTER_MS sends them.
-    if (deferred > 0) return;
+    if (deferred > 0) return note();
     // Several occurrences may have passed while nothing ticked: jump to the next future one.
     const after = new Date(Math.max(now.getTime(), Date.parse(scheduledAt)));
     const next = this.#d.nextRun(policy.schedule, after, new Date(policy.createdAt)).toISOString();

@@ -120,7 +120,14 @@ describe("schedule fan-out: claims in batches, launches from the queue", () => {
     expect(new Set(claimedLater).size).toBe(claimedLater.length);
     expect(claimedLater.length).toBe(FLEET - 3 * BATCH);
     expect(second.deferred + twin.deferred).toBeGreaterThanOrEqual(BATCH);
-    expect((await h.call("GET", "/v1/policies/fleet")).json.nextRunAt).toBe(slot);
+    const held = (await h.call("GET", "/v1/policies/fleet")).json;
+    expect(held.nextRunAt).toBe(slot);
+    // They note the slot as sent up to the first run the dead tick holds, and no further:
+    // the next tick starts there, not at the beginning, and not past a stranded run.
+    expect(held.dispatchedThrough).toEqual({
+      scheduledAt: slot,
+      targetId: first.enqueued.at(-1)?.targetId,
+    });
 
     // Past the re-drive delay: the stranded claims are sent with their reserved backup
     // ids, and the policy advances. A tick after that finds nothing to do.

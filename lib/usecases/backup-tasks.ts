@@ -17,19 +17,20 @@ import type { RetentionService } from "./retention.ts";
 /** Every task's input names its backup and, from the ASL, the execution running it. */
 const base = { backupId: z.string().min(1), execution: z.string().max(80).optional() };
 
+/** What every poll step is given besides its record: the wait that led to it, and what the last step knew of the job's length (0: nothing; absent from older runs). Shared with the restore tasks. */
+export const POLL_FIELDS = {
+  waitSeconds: z.number().positive(),
+  expectedSeconds: z.number().min(0).optional(),
+};
+
+/** A Step Functions error as a Catch hands it to the recording step. */
+export const StepError = z.object({ Error: z.string(), Cause: z.string().optional() });
+
 /** Inputs of the workflow tasks, as the ASL `Parameters` build them. */
 export const TaskInputs = {
   backup: z.object(base),
-  poll: z.object({
-    ...base,
-    waitSeconds: z.number().positive(),
-    /** What the last step knew of the job's length (0: nothing); absent from older runs. */
-    expectedSeconds: z.number().min(0).optional(),
-  }),
-  failure: z.object({
-    ...base,
-    error: z.object({ Error: z.string(), Cause: z.string().optional() }),
-  }),
+  poll: z.object({ ...base, ...POLL_FIELDS }),
+  failure: z.object({ ...base, error: StepError }),
   /** A deletion's first step: why the backup is being deleted. */
   deletion: z.object({ ...base, reason: z.string().min(1).max(200) }),
 } as const;

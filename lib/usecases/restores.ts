@@ -30,7 +30,7 @@ import type { RestoreRepository } from "../store/restores.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import { nextPollSeconds } from "../workflows/poll-plan.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
-import { backupErrorOf } from "./backup-tasks.ts";
+import { backupErrorOf, POLL_FIELDS, StepError } from "./backup-tasks.ts";
 import { idempotently } from "./idempotent.ts";
 
 /** How long a preview's confirmation token may be used (issue "6 of 7": ten minutes). */
@@ -383,15 +383,8 @@ const base = { restoreId: z.string().min(1), execution: z.string().max(80).optio
 /** Inputs of the restore-backup tasks, as the ASL `Parameters` build them. */
 export const RestoreTaskInputs = {
   restore: z.object(base),
-  poll: z.object({
-    ...base,
-    waitSeconds: z.number().positive(),
-    expectedSeconds: z.number().min(0).optional(),
-  }),
-  failure: z.object({
-    ...base,
-    error: z.object({ Error: z.string(), Cause: z.string().optional() }),
-  }),
+  poll: z.object({ ...base, ...POLL_FIELDS }),
+  failure: z.object({ ...base, error: StepError }),
 } as const;
 export type RestoreTaskInput<K extends keyof typeof RestoreTaskInputs> = z.infer<
   (typeof RestoreTaskInputs)[K]

@@ -16,6 +16,8 @@ export const EXIT = {
   backupFailed: 5,
   /** `apply --dry-run` found differences (like `terraform plan -detailed-exitcode`). */
   changes: 6,
+  /** `status --check` found a target out of its freshness objective. */
+  breached: 7,
   /** Ctrl-C during a wait; the backup itself carries on. */
   interrupted: 130,
 } as const;

@@ -9,6 +9,7 @@ import { reconcileCommand } from "./commands/reconcile.ts";
 import { restoreCommand } from "./commands/restore.ts";
 import { retentionCommand } from "./commands/retention.ts";
 import { sandboxFaultCommand } from "./commands/sandbox-fault.ts";
+import { statusCommand } from "./commands/status.ts";
 import { targetsCommand } from "./commands/targets.ts";
 import { dev } from "./dev.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -18,6 +19,7 @@ import { sandbox } from "./sandbox.ts";
 
 const COMMANDS: readonly Command[] = [
   healthCommand,
+  statusCommand,
   targetsCommand,
   policiesCommand,
   backupCommand,

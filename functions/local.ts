@@ -72,7 +72,7 @@ const OperatorSettings = Environment.pick(
   >,
 );
 
-/** The sandbox's demo policy: every minute, keeping the last 5 backups of the demo target. */
+/** The sandbox's demo policy: every minute, keeping the last 5 backups of the demo target, fresh within 5 minutes. */
 export const DEMO_POLICY = {
   id: "demo-every-minute",
   name: "Demo: a backup every minute, keep the last 5",
@@ -85,6 +85,9 @@ export const DEMO_POLICY = {
   // A restore drill a day: the newest backup restored into a scratch cluster, checked and
   // torn down; its verifiedAt shows it, and retention keeps the newest verified backup.
   verify: { every: "24h", maxMinutes: 30 },
+  // A freshness objective of 5 minutes: disable the policy (or stop the scheduler) and the
+  // demo target breaches it within minutes — announced on Slack and shown in the console.
+  rpo: "5m",
 };
 
 /** The secret name of the sandbox's Slack sink webhook. */

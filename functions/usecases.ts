@@ -5,6 +5,7 @@ import { SlackSender } from "../lib/notify/slack/sender.ts";
 import { nextRun } from "../lib/schedule/index.ts";
 import { BackupTasks } from "../lib/usecases/backup-tasks.ts";
 import { BackupService } from "../lib/usecases/backups.ts";
+import { ComplianceService } from "../lib/usecases/compliance.ts";
 import { Dispatcher } from "../lib/usecases/dispatch.ts";
 import { DrillScheduler } from "../lib/usecases/drills.ts";
 import { RunLauncher } from "../lib/usecases/launch-run.ts";
@@ -16,6 +17,7 @@ import { RetentionService } from "../lib/usecases/retention.ts";
 import { Sweeper } from "../lib/usecases/sweep.ts";
 import { VendorTargetValidator } from "../lib/usecases/target-validation.ts";
 import { TargetService } from "../lib/usecases/targets.ts";
+import { UsageService } from "../lib/usecases/usage.ts";
 import { appendLogKeys, errorFields, log } from "./log.ts";
 import type { FunctionContext } from "./root.ts";
 
@@ -111,12 +113,19 @@ export const runLauncher = /* @__PURE__ */ perContext(
     }),
 );
 
+/** Every target against its freshness objective (the API's report, the sweeper's monitor). */
+export const compliance = /* @__PURE__ */ perContext(
+  (c) => new ComplianceService({ ...c.store, clock: c.clock }),
+);
+
 /** The safety-net sweep. */
 export const sweeper = /* @__PURE__ */ perContext(
   (c) =>
     new Sweeper({
       ...c.store,
       drills: new DrillScheduler({ ...c.store, workflows: c.workflows, clock: c.clock }),
+      compliance: compliance(c),
+      metrics: c.metrics,
       outbox: outboxPublisher(c),
       retention: retention(c),
       workflows: c.workflows,
@@ -164,6 +173,8 @@ export const api = /* @__PURE__ */ perContext((c) => {
       }),
       retention: retention(c),
       reconciliations: c.reconciliations,
+      compliance: compliance(c),
+      usage: new UsageService({ ...c.store, clock: c.clock }),
       version: c.env.WARDEN_VERSION,
     },
     (error, request) =>
@@ -201,4 +212,9 @@ export const slack = /* @__PURE__ */ perContext((c) => ({
   }),
   digestRows: (period: Parameters<typeof digestRowsFromStore>[1]) =>
     digestRowsFromStore(c.store.backups, period),
+  /** The storage bill, as the digest shows it. */
+  storage: async () => {
+    const usage = await new UsageService({ ...c.store, clock: c.clock }).report();
+    return { ...usage, dayBeforeBytes: usage.series.at(-2)?.totalBytes };
+  },
 }));

@@ -1,13 +1,16 @@
 import type { BackupService } from "../usecases/backups.ts";
+import type { ComplianceService } from "../usecases/compliance.ts";
 import type { PolicyService } from "../usecases/policies.ts";
 import type { Reconciliations } from "../usecases/reconcile-lambda.ts";
 import type { RestoreService } from "../usecases/restores.ts";
 import type { RetentionService } from "../usecases/retention.ts";
 import type { TargetService } from "../usecases/targets.ts";
+import type { UsageService } from "../usecases/usage.ts";
 import { json } from "./http.ts";
 import { buildOpenApi } from "./openapi.ts";
 import type { Route } from "./router.ts";
 import { backupRoutes } from "./routes/backups.ts";
+import { fleetRoutes } from "./routes/fleet.ts";
 import { policyRoutes } from "./routes/policies.ts";
 import { restoreRoutes } from "./routes/restores.ts";
 import { targetRoutes } from "./routes/targets.ts";
@@ -22,6 +25,8 @@ export interface ApiDeps {
   retention: RetentionService;
   /** Reconciling a target at its vendor (in the reconcile function). */
   reconciliations: Reconciliations;
+  compliance: ComplianceService;
+  usage: UsageService;
   version: string;
 }
 
@@ -50,6 +55,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...backupRoutes(deps.backups),
     ...policyRoutes(deps.policies, deps.retention),
     ...restoreRoutes(deps.restores),
+    ...fleetRoutes(deps.compliance, deps.usage),
   ];
   return routes;
 }

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { RetentionPolicySchema } from "../retention/index.ts";
 import { BackupTag } from "./backup.ts";
+import { Duration } from "./duration.ts";
 import { ID_PATTERN } from "./ids.ts";
 import { SecretRef, Tags } from "./target.ts";
 
@@ -80,7 +81,7 @@ export const PolicySpec = z.object({
    */
   verify: z
     .object({
-      every: z.string().regex(/^\d+[hd]$/, "a duration in hours or days, such as 24h or 7d"),
+      every: Duration(["h", "d"]),
       maxMinutes: z
         .number()
         .int()
@@ -116,6 +117,12 @@ export const PolicySpec = z.object({
    */
   includeUnmanaged: z.boolean().default(false),
   notifications: NotificationRouting.default({}),
+  /**
+   * The freshness objective (RPO) of every target it covers that sets none of its own:
+   * the newest AVAILABLE backup younger than this (`26h`). It holds while the policy is
+   * disabled too — a paused schedule is exactly the silent failure it is there to catch.
+   */
+  rpo: Duration().optional(),
   enabled: z.boolean().default(true),
 });
 

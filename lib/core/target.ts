@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { Duration } from "./duration.ts";
 import { ID_PATTERN } from "./ids.ts";
 import { PROVIDER_NAMES, type ProviderName, VENDORS } from "./vendors.ts";
 
@@ -57,6 +58,12 @@ const targetCommon = {
     .min(5)
     .max(7 * 24 * 60)
     .default(360),
+  /**
+   * The freshness objective (RPO): the newest AVAILABLE backup must be younger than this
+   * (`26h`, `30m`), whatever covers the target; breaches are announced once, and once
+   * more on recovery (lib/usecases/compliance.ts). Absent: its policies' tightest `rpo`.
+   */
+  rpo: Duration().optional(),
 };
 
 /** One vendor's target shape: the common fields, its name, its resource. */

@@ -10,15 +10,7 @@ import {
 } from "./events.ts";
 
 /** The `backup.*` detail-types. */
-export type BackupEventType = Exclude<
-  EventType,
-  | "schedule.skipped"
-  | "schedule.missed"
-  | "schedule.failed"
-  | "restore.requested"
-  | "restore.restored"
-  | "restore.failed"
->;
+export type BackupEventType = Extract<EventType, `backup.${string}`>;
 
 /** What a `backup.*` event needs beyond the record, by detail-type. */
 export interface BackupEventExtra {
@@ -144,6 +136,26 @@ export function eventFromRestore<
     completedAt: record.completedAt,
     durationMs: span,
     ...(type === "restore.failed" ? { error: errorOf(record.lastError) } : {}),
+  };
+  return { type, detail: DETAIL_SCHEMAS[type].parse(detail) } as EventOf<T>;
+}
+
+/** Facts of a `freshness.*` event (lib/usecases/compliance.ts builds them). */
+export type FreshnessFacts = Omit<EventOf<"freshness.breached">["detail"], "version" | "eventId">;
+
+/**
+ * Builds `freshness.breached` or `freshness.recovered` for one target. Its id is the
+ * target's and the time the state changed, so a repeated announcement is one message.
+ */
+export function freshnessEvent<T extends "freshness.breached" | "freshness.recovered">(
+  type: T,
+  facts: FreshnessFacts & (T extends "freshness.recovered" ? { breachedSince: string } : object),
+): EventOf<T> {
+  const detail = {
+    ...facts,
+    version: 1,
+    eventId: `${type}:${facts.targetId}:${facts.since}`,
+    targetName: clip(facts.targetName, 200),
   };
   return { type, detail: DETAIL_SCHEMAS[type].parse(detail) } as EventOf<T>;
 }

@@ -37,6 +37,8 @@ export const EventType = {
   restoreRequested: "restore.requested",
   restoreRestored: "restore.restored",
   restoreFailed: "restore.failed",
+  freshnessBreached: "freshness.breached",
+  freshnessRecovered: "freshness.recovered",
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
@@ -205,6 +207,42 @@ export const RestoreRestoredV1 = z.object(restoreFields);
 /** Detail of `restore.failed`: the restore failed for good. */
 export const RestoreFailedV1 = z.object({ ...restoreFields, error: EventError });
 
+/**
+ * Fields of `freshness.*` details: a target's newest AVAILABLE backup against its
+ * freshness objective (RPO), found by the sweeper whether or not anything ran.
+ */
+const freshnessFields = {
+  ...common,
+  targetId: z.string(),
+  targetName: z.string().max(200).optional(),
+  provider: z.string(),
+  /** The objective, as written (`26h`), and in seconds. */
+  objective: z.string().max(20),
+  objectiveSeconds: z.number().int().positive(),
+  /** Where the objective comes from: the target's own, or the policy named. */
+  objectiveFrom: z.string().max(200),
+  /** The policy whose routing the message follows (the objective's, or the first covering). */
+  policyId: z.string().optional(),
+  /** Every policy covering the target (none: unprotected). */
+  policyIds: z.array(z.string()).max(100),
+  /** The newest AVAILABLE backup, when there is one. */
+  newestBackupId: z.string().optional(),
+  newestBackupAt: iso.optional(),
+  /** Its age when this was found (absent: no AVAILABLE backup at all). */
+  ageSeconds: z.number().int().nonnegative().optional(),
+  /** When the target went out of its objective (a breach), or came back (a recovery). */
+  since: iso,
+};
+
+/** Detail of `freshness.breached`: the newest good backup is older than the objective. */
+export const FreshnessBreachedV1 = z.object(freshnessFields);
+/** Detail of `freshness.recovered`: a good backup younger than the objective exists again. */
+export const FreshnessRecoveredV1 = z.object({
+  ...freshnessFields,
+  /** When the breach began: how long the target was out of its objective. */
+  breachedSince: iso,
+});
+
 /** Detail schema by detail-type. */
 export const DETAIL_SCHEMAS = {
   "backup.created": BackupCreatedV1,
@@ -222,6 +260,8 @@ export const DETAIL_SCHEMAS = {
   "restore.requested": RestoreRequestedV1,
   "restore.restored": RestoreRestoredV1,
   "restore.failed": RestoreFailedV1,
+  "freshness.breached": FreshnessBreachedV1,
+  "freshness.recovered": FreshnessRecoveredV1,
 } as const satisfies Record<EventType, z.ZodType>;
 
 const member = <T extends EventType>(type: T) =>
@@ -244,6 +284,8 @@ export const DomainEvent = z.discriminatedUnion("type", [
   member("restore.requested"),
   member("restore.restored"),
   member("restore.failed"),
+  member("freshness.breached"),
+  member("freshness.recovered"),
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 
@@ -271,6 +313,8 @@ export const AnyEventDetail = z.union([
   RestoreRequestedV1.loose(),
   RestoreRestoredV1.loose(),
   RestoreFailedV1.loose(),
+  FreshnessBreachedV1.loose(),
+  FreshnessRecoveredV1.loose(),
 ]);
 
 /** An event as EventBridge delivers it to a target (only the fields we read). */

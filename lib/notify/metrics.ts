@@ -21,6 +21,10 @@ export const MetricName = {
   notifySkipped: "SlackNotificationSkipped",
   eventRejected: "DomainEventRejected",
   subscriberFailed: "EventSubscriberFailed",
+  /** Per sweep: targets whose newest good backup is older than their objective (alarm ≥ 1). */
+  freshnessBreached: "FreshnessBreachedTargets",
+  /** Per sweep: targets no policy covers. */
+  unprotectedTargets: "UnprotectedTargets",
 } as const;
 
 /** In-memory counters; `get("X", { type: "backup.failed" })` reads one series. */

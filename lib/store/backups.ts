@@ -352,6 +352,11 @@ export class BackupRepository extends TableRepository {
     for await (const record of this.#every({ status })) await each(record);
   }
 
+  /** Calls `each` for every record, tombstones included, newest first (the bill). */
+  async forEachRecord(each: (record: BackupRecord) => Promise<void>): Promise<void> {
+    for await (const record of this.#every({})) await each(record);
+  }
+
   /** Calls `each` for every AVAILABLE backup a restore has marked (the sweeper's check). */
   async forEachRestoring(each: (record: BackupRecord) => Promise<void>): Promise<void> {
     for await (const record of this.#every({ status: "AVAILABLE", restoring: true }))

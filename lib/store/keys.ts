@@ -17,6 +17,7 @@
  * | target tag  | TARGETTAG#tid#key=value| TARGETTAG   | TAG#key=value / createdAt#tid|                        |                        |
  * | meta        | META#tag-index         | META        |                             |                         |                        |
  * | rate budget | RATE#vendor|host|acct  | RATE        |                             |                         |                        |
+ * | freshness   | FRESHNESS              | TARGET#tid  |                             |                         |                        |
  *
  * Any item written with domain events (a backup, a run) is also in gsi4 (the outbox:
  * `OUTBOX` / `at#pk`) until they are published (lib/store/outbox.ts).
@@ -86,6 +87,11 @@ export const Keys = {
     pk: `RATE#${vendor}|${host}|${account}`,
     sk: "RATE",
   }),
+  /**
+   * A target's announced freshness state (lib/store/freshness.ts), all in one partition:
+   * the sweeper reads every state with one Query; they change rarely.
+   */
+  freshness: (targetId: string) => ({ pk: "FRESHNESS", sk: `TARGET#${targetId}` }),
   idempotency: (scope: string, key: string) => ({
     pk: `IDEMPOTENCY#${scope}#${key}`,
     sk: "IDEMPOTENCY",

@@ -3,6 +3,7 @@ import { BackupRepository } from "./backups.ts";
 import type { TableClient } from "./client.ts";
 import { DeliveryRepository } from "./deliveries.ts";
 import { ExpiryRepository } from "./expiry.ts";
+import { FreshnessRepository } from "./freshness.ts";
 import { IdempotencyRepository } from "./idempotency.ts";
 import { LeaseRepository } from "./leases.ts";
 import { OutboxRepository } from "./outbox.ts";
@@ -23,6 +24,7 @@ export interface Store {
   outbox: OutboxRepository;
   deliveries: DeliveryRepository;
   restores: RestoreRepository;
+  freshness: FreshnessRepository;
 }
 
 /**
@@ -43,5 +45,6 @@ export function createStore(options: { db: TableClient; table: string; clock: Cl
     deliveries: new DeliveryRepository({ db, table, clock }),
     expiry: new ExpiryRepository({ db, table }),
     restores: new RestoreRepository({ db, table, clock }),
+    freshness: new FreshnessRepository({ db, table, clock }),
   };
 }

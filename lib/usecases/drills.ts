@@ -1,5 +1,6 @@
 import type { BackupRecord } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
+import { durationMs } from "../core/duration.ts";
 import { newId } from "../core/ids.ts";
 import type { Policy } from "../core/policy.ts";
 import type { RestoreDestination, RestoreOverwrite } from "../core/restore.ts";
@@ -65,12 +66,6 @@ export function scratchDestination(
   }
 }
 
-/** A duration of `verify.every` (`24h`, `7d`) in milliseconds. */
-export function everyMs(every: string): number {
-  const n = Number(every.slice(0, -1));
-  return n * (every.endsWith("d") ? 86_400_000 : 3_600_000);
-}
-
 export interface DrillSchedulerDeps {
   policies: PolicyRepository;
   targets: TargetRepository;
@@ -123,7 +118,7 @@ export class DrillScheduler {
       const newest = backups[0];
       if (!newest || backups.some((b) => b.restoringBy)) continue;
       const last = lastDrill(backups);
-      if (last !== undefined && now.getTime() - last < everyMs(verify.every)) continue;
+      if (last !== undefined && now.getTime() - last < durationMs(verify.every)) continue;
       const drillId = newId("restore", now.getTime());
       const scratch = scratchDestination(target, drillId, verify.scratch);
       if ("unsupported" in scratch) {

@@ -16,6 +16,18 @@ export async function targetsOf(policy: Policy, targets: TargetRepository): Prom
   return covered.resolve(covered.ids);
 }
 
+/**
+ * Whether a policy covers a target (disabled policies too): listed by id, matching every
+ * tag of its selector, or `all`. Retired targets (being deleted) are covered by none.
+ */
+export function covers(policy: Policy, target: Target): boolean {
+  if (target.retiredAt) return false;
+  const t = policy.targets;
+  if ("ids" in t) return t.ids.includes(target.id);
+  if ("selector" in t) return Object.entries(t.selector).every(([k, v]) => target.tags[k] === v);
+  return true;
+}
+
 /** The targets a policy covers, as ids first: read in full only when their turn comes. */
 export interface CoveredTargets {
   /** Every id the policy may cover (a stale index entry or a retired target included). */

@@ -2,6 +2,7 @@ import type { BackupRecord } from "../core/backup.ts";
 import type { Clock } from "../core/clock.ts";
 import { SETTLED_RESTORE } from "../core/restore.ts";
 import type { BackupStatus } from "../core/status.ts";
+import { MetricName, type Metrics } from "../notify/metrics.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { ExpiryRepository } from "../store/expiry.ts";
 import type { PolicyRepository } from "../store/policies.ts";
@@ -9,6 +10,7 @@ import type { RestoreRepository } from "../store/restores.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import type { WorkflowName } from "../workflows/definitions.ts";
 import { executionName, type WorkflowStarter } from "../workflows/starter.ts";
+import type { ComplianceService } from "./compliance.ts";
 import type { DrillScheduler } from "./drills.ts";
 import type { OutboxPublisher } from "./outbox.ts";
 import type { RetentionService } from "./retention.ts";
@@ -40,6 +42,12 @@ export interface SweepSummary {
   /** Restore drills started, and drill teardowns resumed. */
   drills: number;
   teardowns: number;
+  /** Freshness: targets out of their objective now, breaches and recoveries announced. */
+  breachedTargets: number;
+  breaches: number;
+  recoveries: number;
+  /** Targets no policy covers. */
+  unprotectedTargets: number;
   /** Items that failed (logged); the sweep went on with the rest. */
   errors: number;
 }
@@ -62,6 +70,10 @@ export interface SweeperDeps {
   clock: Clock;
   /** Starts the restore drills that are due (lib/usecases/drills.ts). */
   drills?: Pick<DrillScheduler, "run">;
+  /** The freshness monitor (lib/usecases/compliance.ts). */
+  compliance?: Pick<ComplianceService, "watch">;
+  /** Gauges of the freshness monitor (FreshnessBreached, UnprotectedTargets). */
+  metrics?: Metrics;
   /** The outbox, drained here as the backstop of its stream. */
   outbox?: Pick<OutboxPublisher, "drain">;
   warn?: (message: string, error: unknown) => void;
@@ -82,6 +94,8 @@ export const OUTBOX_BACKSTOP_AFTER_MS = 5 * 60 * 1000;
  * 7. Domain events the outbox's stream did not publish within minutes, published.
  * 8. Restores in flight that stopped moving resumed; a backup's restore mark that outlived
  *    its restore (a crash between the mark and the record) lifted.
+ * 9. Every target's freshness against its objective: breaches and recoveries announced
+ *    once, whether or not anything ran (lib/usecases/compliance.ts).
  * Everything it starts has a deterministic execution name, so two sweeps do not double up.
  */
 export class Sweeper {
@@ -107,6 +121,10 @@ export class Sweeper {
       freedMarks: 0,
       drills: 0,
       teardowns: 0,
+      breachedTargets: 0,
+      breaches: 0,
+      recoveries: 0,
+      unprotectedTargets: 0,
       errors: 0,
     };
     // One item's failure (a hold placed meanwhile, a lost race, a vendor hiccup) is
@@ -265,6 +283,18 @@ export class Sweeper {
         summary.freedMarks++;
       }),
     );
+    const compliance = this.#d.compliance;
+    if (compliance)
+      await each("freshness", async () => {
+        const watched = await compliance.watch();
+        summary.breachedTargets = watched.breached;
+        summary.breaches = watched.breaches;
+        summary.recoveries = watched.recoveries;
+        summary.unprotectedTargets = watched.unprotected;
+        this.#d.metrics?.count(MetricName.freshnessBreached, {}, watched.breached);
+        this.#d.metrics?.count(MetricName.unprotectedTargets, {}, watched.unprotected);
+      });
+    // Last, so that what the steps above announced is published within this sweep too.
     const outbox = this.#d.outbox;
     if (outbox) {
       await each("outbox backstop", async () => {

@@ -49,6 +49,25 @@ describe("buildDigest", () => {
     ]);
   });
 
+  it("shows the storage bill: the total, its change over the day, per vendor and per target", () => {
+    const message = buildDigest([row("alpha", { created: 1 })], period, {
+      totalBytes: 3 * 1024 ** 3,
+      dayBeforeBytes: 2 * 1024 ** 3,
+      byVendor: { zilliz: 2 * 1024 ** 3, pinecone: 1024 ** 3 },
+      byTarget: { alpha: 512 * 1024 ** 2 },
+    });
+
+    expect(message.text).toContain("3.00 GiB stored");
+    const fields = message.blocks.flatMap((b) =>
+      b.type === "section" && b.fields ? b.fields.map((f) => f.text) : [],
+    );
+    expect(fields).toContain("*Stored*\n3.00 GiB (+1.00 GiB in a day)");
+    expect(fields).toContain("*By vendor*\nZilliz Cloud 2.00 GiB · Pinecone 1.00 GiB");
+    expect(sectionTexts(message).join("\n")).toContain(
+      "`alpha` (Zilliz Cloud) — created 1 · failed 0 · deleted 0 · missed 0 · 512 MiB stored",
+    );
+  });
+
   it("says so when nothing happened", () => {
     const message = buildDigest([], period);
 

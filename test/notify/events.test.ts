@@ -4,6 +4,7 @@ import type { RestoreRecord } from "../../lib/core/restore.ts";
 import {
   eventFromBackup,
   eventFromRestore,
+  freshnessEvent,
   scheduleEvent,
 } from "../../lib/notify/event-builders.ts";
 import {
@@ -101,8 +102,32 @@ function everyEvent(): DomainEvent[] {
         },
       }),
     ),
+    freshnessEvent("freshness.breached", FRESHNESS_FACTS),
+    freshnessEvent("freshness.recovered", {
+      ...FRESHNESS_FACTS,
+      since: "2026-11-03T02:45:00.000Z",
+      ageSeconds: 600,
+      breachedSince: "2026-11-03T02:30:00.000Z",
+    }),
   ];
 }
+
+/** A target out of its 26-hour objective: nothing backed it up for 27 hours. */
+const FRESHNESS_FACTS = {
+  occurredAt: "2026-11-03T02:30:00.000Z",
+  targetId: "orders-prod",
+  targetName: "Orders (prod)",
+  provider: "zilliz",
+  objective: "26h",
+  objectiveSeconds: 93_600,
+  objectiveFrom: "policy:nightly",
+  policyId: "nightly",
+  policyIds: ["nightly"],
+  newestBackupId: "bk_01jd3avail",
+  newestBackupAt: "2026-11-01T23:30:00.000Z",
+  ageSeconds: 97_200,
+  since: "2026-11-03T02:30:00.000Z",
+};
 
 /** A restore of a prod index into a new one, as the table holds it. */
 function restoreRecord(overrides: Partial<RestoreRecord> = {}): RestoreRecord {

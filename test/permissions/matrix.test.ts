@@ -11,11 +11,13 @@ import { createApiDispatcher } from "../../lib/api/index.ts";
 import { StaticSecretSource } from "../../lib/providers/secrets.ts";
 import { nextRun } from "../../lib/schedule/index.ts";
 import { BackupService } from "../../lib/usecases/backups.ts";
+import { ComplianceService } from "../../lib/usecases/compliance.ts";
 import { PolicyService } from "../../lib/usecases/policies.ts";
 import { RestoreService } from "../../lib/usecases/restores.ts";
 import { RetentionService } from "../../lib/usecases/retention.ts";
 import { VendorTargetValidator } from "../../lib/usecases/target-validation.ts";
 import { TargetService } from "../../lib/usecases/targets.ts";
+import { UsageService } from "../../lib/usecases/usage.ts";
 import type { RecordedCall } from "../../local/aws/recorder.ts";
 import { startZillizSimulator, type ZillizSimulator } from "../../sandbox/zilliz.ts";
 import type { SynthResult } from "../infra/synth.ts";
@@ -99,6 +101,8 @@ describe("the permission matrix", () => {
         }),
         retention,
         reconciliations: c.reconciliations,
+        compliance: new ComplianceService({ ...c.store, clock: c.clock }),
+        usage: new UsageService({ ...c.store, clock: c.clock }),
         version: "test",
       });
       const response = await api({

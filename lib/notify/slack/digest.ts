@@ -1,6 +1,6 @@
 import type { BackupRecord } from "../../core/backup.ts";
 import type { DomainEvent, EventType } from "../events.ts";
-import { code, escapeMrkdwn, humanTime, vendorLabel } from "./format.ts";
+import { code, escapeMrkdwn, humanBytes, humanTime, vendorLabel } from "./format.ts";
 import { enforceLimits, SLACK_LIMITS, type SlackBlock, type SlackMessage } from "./limits.ts";
 import { field, header } from "./messages.ts";
 
@@ -127,7 +127,20 @@ const LINES_PER_SECTION = 12;
  * many targets there are, the message stays within Slack's limits: surplus targets are
  * summarised in a last line instead of being cut off silently.
  */
-export function buildDigest(rows: readonly DigestRow[], period: DigestPeriod): SlackMessage {
+/** The storage bill's part of the digest (lib/usecases/usage.ts). */
+export interface DigestStorage {
+  totalBytes: number;
+  byVendor: Record<string, number>;
+  byTarget: Record<string, number>;
+  /** What was held a day before (the series' day before today). */
+  dayBeforeBytes?: number;
+}
+
+export function buildDigest(
+  rows: readonly DigestRow[],
+  period: DigestPeriod,
+  storage?: DigestStorage,
+): SlackMessage {
   const totals = { created: 0, failed: 0, deleted: 0, missed: 0 };
   for (const row of rows) for (const k of COUNTS) totals[k] += row[k];
   const trouble = totals.failed + totals.missed;
@@ -146,6 +159,7 @@ export function buildDigest(rows: readonly DigestRow[], period: DigestPeriod): S
         field("Missed", String(totals.missed)),
       ],
     },
+    ...(storage ? [storageSection(storage)] : []),
     {
       type: "context",
       elements: [
@@ -161,7 +175,7 @@ export function buildDigest(rows: readonly DigestRow[], period: DigestPeriod): S
   const shown = sorted.slice(0, room * LINES_PER_SECTION);
   if (shown.length > 0) blocks.push({ type: "divider" });
   for (let i = 0; i < shown.length; i += LINES_PER_SECTION) {
-    const lines = shown.slice(i, i + LINES_PER_SECTION).map(line);
+    const lines = shown.slice(i, i + LINES_PER_SECTION).map((r) => line(r, storage));
     blocks.push({ type: "section", text: { type: "mrkdwn", text: lines.join("\n") } });
   }
   if (sorted.length > shown.length) {
@@ -176,7 +190,8 @@ export function buildDigest(rows: readonly DigestRow[], period: DigestPeriod): S
       text: { type: "mrkdwn", text: "No backup activity in this period." },
     });
   }
-  const text = `Backup digest ${period.from.slice(0, 10)}: ${totals.created} created, ${totals.failed} failed, ${totals.deleted} deleted, ${totals.missed} missed`;
+  const stored = storage ? `, ${humanBytes(storage.totalBytes)} stored` : "";
+  const text = `Backup digest ${period.from.slice(0, 10)}: ${totals.created} created, ${totals.failed} failed, ${totals.deleted} deleted, ${totals.missed} missed${stored}`;
   return enforceLimits({ text, blocks });
 }
 
@@ -184,9 +199,29 @@ function label(row: DigestRow): string {
   return row.targetName ?? row.targetId;
 }
 
-function line(row: DigestRow): string {
+/** Storage now, its change over the day, and per vendor. */
+function storageSection(storage: DigestStorage): SlackBlock {
+  const change =
+    storage.dayBeforeBytes === undefined
+      ? ""
+      : ` (${storage.totalBytes >= storage.dayBeforeBytes ? "+" : "−"}${humanBytes(Math.abs(storage.totalBytes - storage.dayBeforeBytes))} in a day)`;
+  const vendors = Object.entries(storage.byVendor)
+    .sort(([, a], [, b]) => b - a)
+    .map(([v, bytes]) => `${escapeMrkdwn(vendorLabel(v))} ${humanBytes(bytes)}`)
+    .join(" · ");
+  return {
+    type: "section",
+    fields: [
+      field("Stored", `${humanBytes(storage.totalBytes)}${change}`),
+      field("By vendor", vendors || "—"),
+    ],
+  };
+}
+
+function line(row: DigestRow, storage?: DigestStorage): string {
   const mark = row.failed + row.missed > 0 ? ":red_circle:" : ":large_green_circle:";
   const name = row.targetName ? `${escapeMrkdwn(row.targetName.slice(0, 80))} ` : "";
-  const counts = `created ${row.created} · failed ${row.failed} · deleted ${row.deleted} · missed ${row.missed}`;
+  const held = storage?.byTarget[row.targetId];
+  const counts = `created ${row.created} · failed ${row.failed} · deleted ${row.deleted} · missed ${row.missed}${held === undefined ? "" : ` · ${humanBytes(held)} stored`}`;
   return `${mark} ${name}${code(row.targetId.slice(0, 80))} (${escapeMrkdwn(vendorLabel(row.provider))}) — ${counts}`;
 }

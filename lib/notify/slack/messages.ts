@@ -108,6 +108,22 @@ export function messageFor(event: DomainEvent): SlackMessage | undefined {
             : "Whatever the vendor created for it is left as it is: check the vendor console."
         } The backup itself is untouched; request the restore again once the cause is fixed.`,
       );
+    case "freshness.breached":
+      return freshnessMessage(
+        event,
+        ":rotating_light: Backups stopped: freshness objective breached",
+        event.detail.policyIds.length === 0
+          ? "No policy covers this target any more, so nothing backs it up: add it to a policy (or give it one), or delete the target if it is gone. This is said once; the recovery is announced too."
+          : "The newest good backup is older than the objective. Check that the covering policies are enabled, that their runs start (schedule.* alerts, the dispatcher's logs) and that the vendor takes backups; take one now with `warden backup <target>`. This is said once; the recovery is announced too.",
+      );
+    case "freshness.recovered":
+      return freshnessMessage(
+        event,
+        ":large_green_circle: Freshness objective met again",
+        event.detail.objective === "none"
+          ? `The target no longer has a freshness objective (it was out of it since ${slackTime(event.detail.breachedSince)}), so it is no longer watched for freshness.`
+          : `A good backup younger than the objective exists again; the target was out of it since ${slackTime(event.detail.breachedSince)}. Nothing to do.`,
+      );
   }
 }
 
@@ -184,6 +200,42 @@ function backupMessage(event: BackupEvent, title: string, next: string): SlackMe
   return enforceLimits({
     text: escapeMrkdwn(`${title}: ${target} on ${vendor} (${d.backupId})${error}`),
     blocks,
+  });
+}
+
+type FreshnessEvent = EventOf<"freshness.breached" | "freshness.recovered">;
+
+function freshnessMessage(event: FreshnessEvent, title: string, next: string): SlackMessage {
+  const d = event.detail;
+  const target = d.targetName ?? d.targetId;
+  const age =
+    d.ageSeconds === undefined ? "no good backup at all" : humanDuration(d.ageSeconds * 1000);
+  const fields = [
+    field(
+      "Target",
+      d.targetName ? `${escapeMrkdwn(d.targetName)} (${code(d.targetId)})` : code(d.targetId),
+    ),
+    field("Vendor", escapeMrkdwn(vendorLabel(d.provider))),
+    field("Objective", `${code(d.objective)} (${escapeMrkdwn(d.objectiveFrom)})`),
+    field(
+      "Newest good backup",
+      d.newestBackupAt ? `${slackTime(d.newestBackupAt)}, ${age} old` : age,
+    ),
+    field(
+      "Covering policies",
+      d.policyIds.length ? d.policyIds.map((p) => code(p)).join(", ") : "none (unprotected)",
+    ),
+  ];
+  if (d.newestBackupId) fields.push(field("Backup id", code(d.newestBackupId)));
+  return enforceLimits({
+    text: escapeMrkdwn(
+      `${title}: ${target} on ${vendorLabel(d.provider)} (objective ${d.objective}, ${age})`,
+    ),
+    blocks: [
+      header(`${title}: ${target}`),
+      { type: "section", fields },
+      nextSteps(next, d.occurredAt),
+    ],
   });
 }
 

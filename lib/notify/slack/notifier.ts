@@ -4,7 +4,7 @@ import type { NotificationRouting } from "../../core/policy.ts";
 import { readSecret, type SecretSource } from "../../providers/secrets.ts";
 import { type DomainEvent, type EventType, parseDomainEvent } from "../events.ts";
 import { MetricName, type Metrics, noMetrics } from "../metrics.ts";
-import { buildDigest, type DigestPeriod, type DigestRow } from "./digest.ts";
+import { buildDigest, type DigestPeriod, type DigestRow, type DigestStorage } from "./digest.ts";
 import type { SlackMessage } from "./limits.ts";
 import { messageFor } from "./messages.ts";
 import type { WebhookSender } from "./sender.ts";
@@ -28,6 +28,9 @@ export const ROUTE_OF = {
   "restore.requested": undefined,
   "restore.restored": "failures",
   "restore.failed": "failures",
+  // Backups that quietly stopped: the failure operators fear most, and its end.
+  "freshness.breached": "failures",
+  "freshness.recovered": "failures",
 } as const satisfies Record<EventType, keyof NotificationRouting | undefined>;
 
 /** What routing is looked up by: the policy and target an event or digest row concerns. */
@@ -217,7 +220,11 @@ export class SlackNotifier {
    *
    * @returns one outcome per webhook (or `unrouted` when none is configured)
    */
-  async sendDigest(rows: readonly DigestRow[], period: DigestPeriod): Promise<NotifyOutcome[]> {
+  async sendDigest(
+    rows: readonly DigestRow[],
+    period: DigestPeriod,
+    storage?: DigestStorage,
+  ): Promise<NotifyOutcome[]> {
     const byRef = new Map<string | undefined, DigestRow[]>();
     for (const row of rows) {
       const ref = await this.#webhookRef("digest", row).catch(() => this.#o.defaultWebhookRef);
@@ -227,7 +234,7 @@ export class SlackNotifier {
     const outcomes: NotifyOutcome[] = [];
     for (const [ref, group] of byRef) {
       const fields = { type: "digest", rows: group.length };
-      outcomes.push(await this.#send(ref, buildDigest(group, period), fields));
+      outcomes.push(await this.#send(ref, buildDigest(group, period, storage), fields));
     }
     return outcomes;
   }

@@ -4,7 +4,7 @@ import { EXIT } from "./errors.ts";
 
 /**
  * `warden dev` (= `npm start`): the whole system on this machine until Ctrl-C.
- * Prints where the API is, the token and a ready-to-paste curl line.
+ * Prints the console's sign-in link, where the API is, the token and a ready-to-paste curl line.
  */
 export async function dev(): Promise<number> {
   // Whatever this process writes (the table's LevelDB files too) is for its user alone.
@@ -22,6 +22,7 @@ export async function dev(): Promise<number> {
   const lines = [
     "",
     "backup-warden is running locally",
+    `  Console   ${runtime.consoleLink()}   (a one-time sign-in link; or sign in at ${runtime.url}/ with the token)`,
     `  API       ${api}`,
     `  Token     ${runtime.token}   (also in ${runtime.tokenFile})`,
     `  Try       curl -s -H "Authorization: Bearer $(cat ${runtime.tokenFile})" ${api}/targets`,

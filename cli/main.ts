@@ -2,6 +2,7 @@ import { applyCommand } from "./commands/apply.ts";
 import { backupCommand } from "./commands/backup.ts";
 import { backupsCommand } from "./commands/backups.ts";
 import type { Command } from "./commands/command.ts";
+import { consoleCommand } from "./commands/console.ts";
 import { healthCommand } from "./commands/health.ts";
 import { holdCommand, unholdCommand } from "./commands/hold.ts";
 import { policiesCommand } from "./commands/policies.ts";
@@ -30,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   reconcileCommand,
   restoreCommand,
   applyCommand,
+  consoleCommand,
 ];
 
 /** Other spellings people type. */

@@ -3,6 +3,8 @@ import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { stringify as stringifyYaml } from "yaml";
 import * as z from "zod";
+import { ApiClient } from "../cli/client.ts";
+import { createConsole } from "../console/server.ts";
 import { systemClock } from "../lib/core/clock.ts";
 import { ChainedSecretSource, StaticSecretSource } from "../lib/providers/secrets.ts";
 import { createTableClient } from "../lib/store/client.ts";
@@ -96,6 +98,8 @@ const SANDBOX_SLACK_SECRET = "sandbox/slack";
 /** A running local stack. */
 export interface LocalRuntime {
   url: string;
+  /** A one-time sign-in link to the console (valid 15 minutes, once). */
+  consoleLink(): string;
   token: string;
   tokenFile: string;
   sandbox: Record<string, Record<string, unknown>>;
@@ -262,12 +266,31 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
     // A fast demo policy so a newcomer sees scheduled backups (and expiry) within minutes.
     if (sandbox && settings.WARDEN_DEMO_POLICY === "1") await ensure("/v1/policies", DEMO_POLICY);
 
+    // The console is a client of this very API (over loopback, with the token), so it
+    // shows the API's data and is held to the API's rules.
+    let apiUrl = "";
+    const consoleApi = new ApiClient(
+      {
+        get apiUrl() {
+          return apiUrl;
+        },
+        auth: { kind: "token", token },
+      },
+      fetch,
+    );
+    const operatorConsole = createConsole({
+      api: consoleApi,
+      token,
+      log: (m, f) => log("error", m, f),
+    });
     const http = await startLocalHttpServer({
       host: settings.WARDEN_HOST,
       port: settings.WARDEN_PORT,
       token,
       handler: (event) => functions.invoke("api", event) as never,
+      console: operatorConsole.listener,
     });
+    apiUrl = `${http.url}/v1`;
     closers.push(
       () =>
         new Promise<void>((done) => {
@@ -318,6 +341,7 @@ export async function startLocal(env: NodeJS.ProcessEnv = process.env): Promise<
     const fleet = sandbox ? writeFleetFile(dataDir, sandbox.vendors) : undefined;
     return {
       url: http.url,
+      consoleLink: () => `${http.url}${operatorConsole.loginPath()}`,
       token,
       tokenFile,
       ...(fleet ? { fleet } : {}),

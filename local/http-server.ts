@@ -21,6 +21,11 @@ export interface LocalHttpServerOptions {
   handler: ApiGatewayHandler;
   /** Paths answered without authentication (health). */
   publicPaths?: string[];
+  /**
+   * Everything outside `/v1/`: the operator console (console/server.ts), which does its
+   * own authentication (sessions for people, the same bearer token for scripts).
+   */
+  console?: (req: IncomingMessage, res: ServerResponse) => unknown;
 }
 
 function send(
@@ -60,7 +65,7 @@ function toEvent(req: IncomingMessage, body: string) {
 
 /**
  * The HTTP API on loopback: bearer-token auth in front (API Gateway's job on AWS), then
- * the very Lambda handler that serves the API on AWS.
+ * the very Lambda handler that serves the API on AWS; every other path is the console's.
  */
 export async function startLocalHttpServer(
   options: LocalHttpServerOptions,
@@ -69,6 +74,10 @@ export async function startLocalHttpServer(
   const server = createServer(async (req, res) => {
     try {
       const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (options.console && path !== "/v1" && !path.startsWith("/v1/")) {
+        await options.console(req, res);
+        return;
+      }
       const { text, tooLarge } = await readBody(req);
       if (!publicPaths.has(path) && !bearerMatches(req.headers.authorization, options.token)) {
         const r = problem(401, "Unauthorized", "missing or invalid bearer token");

@@ -81,12 +81,12 @@ async function measure(n: number): Promise<FleetResult> {
     webhookSecrets: new StaticSecretSource(),
     env: {
       WARDEN_ALLOW_LOOPBACK_PROVIDERS: "1",
+      // The budget per vendor account; a start waits for its slot at most the deployed
+      // default (5 s). A longer wait holds a Lambda asleep: at 10 requests/s over four
+      // vendors, 40 s of it kept 1,600 invocations waiting, past the 256 the local runtime
+      // runs at once (and a good part of an AWS account's 1,000).
       WARDEN_RATE_LIMITS: JSON.stringify(
-        Object.fromEntries(
-          // A start may wait 40 s for its slot: well inside its task's 60 s timeout (a
-          // longer wait timed the task out while its body went on, and the backup FAILED).
-          PROVIDER_NAMES.map((p) => [p, { requestsPerSecond: BUDGET_RPS, maxWaitMs: 40_000 }]),
-        ),
+        Object.fromEntries(PROVIDER_NAMES.map((p) => [p, { requestsPerSecond: BUDGET_RPS }])),
       ),
     },
     // Nothing polls while this measures: the first look is an hour away.
@@ -175,16 +175,56 @@ async function measure(n: number): Promise<FleetResult> {
     launchedSeconds = (Date.now() - t0) / 1000;
   })();
   let last = 0;
+  let seen = 0;
+  let lastChange = Date.now();
+  let diagnosed = 0;
   while (Date.now() - t0 < TIMEOUT_MS) {
     const count = started().length;
     if (count >= n) break;
+    if (count !== seen) {
+      seen = count;
+      lastChange = Date.now();
+    }
     if (count - last >= n / 10) {
       process.stderr.write(
         `  ${n}: ${count} started after ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
       );
       last = count;
     }
+    // Nothing started for two minutes: say where the rest stand (every two minutes).
+    if (Date.now() - lastChange > 120_000 && Date.now() - diagnosed > 120_000) {
+      diagnosed = Date.now();
+      process.stderr.write(`  ${n}: stalled at ${count} — ${await whereTheyStand()}\n`);
+    }
     await new Promise((r) => setTimeout(r, 200));
+  }
+  /** Per vendor started, runs and records by status, the queue and the workflows. */
+  async function whereTheyStand(): Promise<string> {
+    const perVendor = Object.entries(Object.groupBy(started(), (b) => b.vendor)).map(
+      ([v, list]) => `${v} ${list?.length ?? 0}`,
+    );
+    const runs = await store.runs.list("fleet", 100_000);
+    const runStatus = Object.entries(Object.groupBy(runs, (r) => r.status)).map(
+      ([s, list]) => `${s} ${list?.length ?? 0}`,
+    );
+    const records: Record<string, number> = {};
+    let cursor: string | undefined;
+    do {
+      const page = await store.backups.list({ policyId: "fleet", limit: 100, cursor });
+      for (const b of page.items) records[b.status] = (records[b.status] ?? 0) + 1;
+      cursor = page.nextCursor;
+    } while (cursor);
+    const q = functions.launches;
+    return [
+      `started: ${perVendor.join(", ")}`,
+      `runs: ${runStatus.join(", ")}`,
+      `records: ${Object.entries(records)
+        .map(([s, c]) => `${s} ${c}`)
+        .join(", ")}`,
+      `queue: sent ${q.stats.sent}, deliveries ${q.stats.deliveries}, redeliveries ${q.stats.redeliveries}, dead ${q.deadLetters.length}`,
+      `workflows running ${functions.starter.running}`,
+      `ticking ${Number.isNaN(tickSeconds) ? `(tick ${ticks})` : `done at ${tickSeconds.toFixed(0)} s`}`,
+    ].join("; ");
   }
   const backups = started();
   const complete = backups.length >= n;

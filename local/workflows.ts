@@ -14,10 +14,18 @@ import { lambdaContext } from "./lambda-context.ts";
 /**
  * Task invocations running at once in this process, as Lambda's concurrency limit bounds
  * them on AWS (its default per account is 1,000; here all share one thread, so fewer).
- * Queued invocations start their clock when they run, as throttled ones are retried on
- * Lambda: a fleet's starts no longer all run at once and time out together.
  */
 export const LOCAL_TASK_CONCURRENCY = 256;
+
+/**
+ * How long an invocation waits for one of those slots before it fails as Lambda fails a
+ * call past its concurrency, `Lambda.TooManyRequestsException` (which every task retries).
+ * Without it, a queued invocation spent its task's `TimeoutSeconds` in line — the state's
+ * clock runs from the state's start — and ended `States.Timeout` while its body later ran
+ * anyway: the 10,000-target bench lost 9,462 records to that, 8,052 of them with a vendor
+ * backup made after the record was FAILED.
+ */
+export const LOCAL_SLOT_WAIT_MS = 10_000;
 
 /** A Lambda-style handler: (event, context) → result. */
 export type LocalTaskHandler = (event: unknown, context: never) => Promise<unknown>;
@@ -45,6 +53,8 @@ export interface LocalWorkflowOptions {
   waitOverrideMs?: number;
   /** Replace every Retry pause (ms): instant tests. */
   retryOverrideMs?: number;
+  /** How long an invocation waits for a slot (default {@link LOCAL_SLOT_WAIT_MS}). */
+  slotWaitMs?: number;
   /** Task invocations running at once (default {@link LOCAL_TASK_CONCURRENCY}). */
   taskConcurrency?: number;
   onOutcome?: (outcome: ExecutionOutcome) => void;
@@ -87,11 +97,29 @@ export class LocalWorkflowStarter implements WorkflowStarter {
       const handler = this.#options.handlers[key];
       overrides[state] = (taskInput) => {
         const generation = this.#generation;
-        const invocation = this.#limit(() =>
-          generation === this.#generation
-            ? handler(taskInput, lambdaContext(TASKS[key]) as never)
-            : Promise.reject(new Error("the local runtime stopped before this task could run")),
-        );
+        let refused = false;
+        let timer: NodeJS.Timeout | undefined;
+        const slotWaitMs = this.#options.slotWaitMs ?? LOCAL_SLOT_WAIT_MS;
+        const invocation = Promise.race([
+          this.#limit(() => {
+            clearTimeout(timer);
+            // Refused while in line: it never runs, and gives its slot back at once.
+            if (refused) return Promise.resolve();
+            return generation === this.#generation
+              ? handler(taskInput, lambdaContext(TASKS[key]) as never)
+              : Promise.reject(new Error("the local runtime stopped before this task could run"));
+          }),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              refused = true;
+              const error = new Error(
+                `no free task slot in ${slotWaitMs} ms (${this.#limit.concurrency} busy): rate exceeded`,
+              );
+              error.name = "Lambda.TooManyRequestsException";
+              reject(error);
+            }, slotWaitMs);
+          }),
+        ]);
         this.#invocations.add(invocation);
         const forget = () => this.#invocations.delete(invocation);
         invocation.then(forget, forget);

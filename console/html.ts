@@ -1,4 +1,5 @@
 import { html } from "hono/html";
+import { formatBytes } from "../cli/output.ts";
 
 /*
  * The console's markup. Every value goes through hono's `html` tagged template, which
@@ -90,15 +91,7 @@ export function age(seconds: number): string {
 
 /** 1536 → "1.5 KiB"; undefined → "—". */
 export function bytes(n: number | undefined): string {
-  if (n === undefined) return "—";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
+  return n === undefined ? "—" : formatBytes(n);
 }
 
 /** A status as a badge: its word is always written out, the colour only repeats it. */

@@ -1,7 +1,10 @@
 import { html } from "hono/html";
+import type * as z from "zod";
+import { retentionSummary } from "../cli/commands/policies.ts";
+import type { RetentionPlanOut } from "../lib/api/schemas.ts";
 import type { BackupRecord } from "../lib/core/backup.ts";
 import type { TargetCompliance, UsageReport } from "../lib/core/compliance.ts";
-import type { Policy } from "../lib/core/policy.ts";
+import { describeTargets, type Policy } from "../lib/core/policy.ts";
 import type { RestoreRecord } from "../lib/core/restore.ts";
 import type { Target } from "../lib/core/target.ts";
 import { age, badge, bytes, csrfField, linkTo, type Markup, table, when } from "./html.ts";
@@ -225,35 +228,16 @@ export function policiesPage(policies: Policy[]): Markup {
     policies.map((p) => [
       linkTo("policies", p.id, p.name),
       html`${p.schedule.expression}`,
-      html`${
-        "ids" in p.targets
-          ? p.targets.ids.join(", ")
-          : "selector" in p.targets
-            ? Object.entries(p.targets.selector)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(", ")
-            : "all"
-      }`,
-      html`${JSON.stringify(p.retention)}`,
+      html`${describeTargets(p.targets)}`,
+      html`${retentionSummary(p.retention)}`,
       html`${p.rpo ?? "—"}`,
       html`${p.enabled ? "yes" : "no"}`,
     ]),
   );
 }
 
-/** What a policy's retention would keep (with why) and remove now, guards applied. */
-export interface RetentionPlanView {
-  at: string;
-  targets: Array<{
-    targetId: string;
-    keep: Array<{ id: string; createdAt: string; reasons: string[] }>;
-    remove: Array<{ id: string; createdAt: string }>;
-    guarded: Array<{ id: string; guard: string; detail: string }>;
-    suspended?: string | undefined;
-  }>;
-}
-
-export function policyPage(p: Policy, plan: RetentionPlanView): Markup {
+/** A policy, and what its retention would keep (with why) and remove now, guards applied. */
+export function policyPage(p: Policy, plan: z.infer<typeof RetentionPlanOut>): Markup {
   return html`<dl class="facts">
   <dt>Schedule</dt><dd>${p.schedule.expression} (${p.schedule.timeZone})</dd>
   <dt>Retention</dt><dd><code>${JSON.stringify(p.retention)}</code>, at least ${p.keepAtLeast} kept</dd>

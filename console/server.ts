@@ -6,6 +6,7 @@ import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import * as z from "zod";
 import { CliError } from "../cli/errors.ts";
+import { RetentionPlanOut } from "../lib/api/schemas.ts";
 import { BackupRecord } from "../lib/core/backup.ts";
 import { TargetCompliance, UsageReport } from "../lib/core/compliance.ts";
 import { Policy } from "../lib/core/policy.ts";
@@ -21,7 +22,6 @@ import {
   overview,
   policiesPage,
   policyPage,
-  type RetentionPlanView,
   restorePreviewPage,
   targetPage,
 } from "./pages.ts";
@@ -51,21 +51,6 @@ const FAILURE_DAYS = 7;
 
 const Page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() });
-
-const PlanView = z.object({
-  at: z.string(),
-  targets: z.array(
-    z.object({
-      targetId: z.string(),
-      keep: z.array(
-        z.object({ id: z.string(), createdAt: z.string(), reasons: z.array(z.string()) }),
-      ),
-      remove: z.array(z.object({ id: z.string(), createdAt: z.string() })),
-      guarded: z.array(z.object({ id: z.string(), guard: z.string(), detail: z.string() })),
-      suspended: z.string().optional(),
-    }),
-  ),
-});
 
 const Preview = z.object({
   restoresInto: z.enum(["new", "existing"]),
@@ -371,12 +356,12 @@ export function createConsole(options: ConsoleOptions) {
     const id = encodeURIComponent(c.req.param("id"));
     const [policy, plan] = await Promise.all([
       get(Policy, `/policies/${id}`),
-      get(PlanView, `/policies/${id}/retention-plan`),
+      get(RetentionPlanOut, `/policies/${id}/retention-plan`),
     ]);
     return render(c, {
       title: policy.name,
       nav: "policies",
-      body: policyPage(policy, plan as RetentionPlanView),
+      body: policyPage(policy, plan),
     });
   });
 

@@ -1,4 +1,4 @@
-import { CreatePolicyInput, Policy } from "../../lib/core/policy.ts";
+import { CreatePolicyInput, describeTargets, Policy } from "../../lib/core/policy.ts";
 import { expectPositionals } from "../args.ts";
 import { type EntityCli, entityCommand } from "../entities.ts";
 import { EXIT } from "../errors.ts";
@@ -37,13 +37,7 @@ function policyTable(policies: Policy[]): string {
     policies.map((p) => [
       p.id,
       `${p.schedule.expression} ${p.schedule.timeZone}`,
-      "ids" in p.targets
-        ? p.targets.ids.join(",")
-        : "selector" in p.targets
-          ? Object.entries(p.targets.selector)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(",")
-          : "(all)",
+      describeTargets(p.targets),
       retentionSummary(p.retention),
       p.enabled ? formatInstant(p.nextRunAt) : "paused",
     ]),

@@ -23,3 +23,22 @@ export const TargetOut = Target;
 export const BackupOut = BackupRecord;
 export const PolicyOut = Policy;
 export const Health = z.object({ status: z.literal("ok"), version: z.string() });
+
+/** `GET /v1/policies/{id}/retention-plan`: per target, kept (with reasons), removed, guarded. */
+export const RetentionPlanOut = z.object({
+  policyId: z.string(),
+  at: z.string(),
+  removeAfter: z.string(),
+  targets: z.array(
+    z.object({
+      targetId: z.string(),
+      keep: z.array(
+        z.object({ id: z.string(), createdAt: z.string(), reasons: z.array(z.string()) }),
+      ),
+      remove: z.array(z.object({ id: z.string(), createdAt: z.string() })),
+      guarded: z.array(z.object({ id: z.string(), guard: z.string(), detail: z.string() })),
+      /** Present when the target's retention is suspended as a whole (nothing is removed). */
+      suspended: z.string().optional(),
+    }),
+  ),
+});

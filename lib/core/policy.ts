@@ -42,6 +42,16 @@ export const PolicyTargets = z.union([
 ]);
 export type PolicyTargets = z.infer<typeof PolicyTargets>;
 
+/** What a policy covers, in a few words: `a,b`, `env=prod,team=x` or `(all)`. */
+export function describeTargets(targets: PolicyTargets): string {
+  if ("ids" in targets) return targets.ids.join(",");
+  if ("selector" in targets)
+    return Object.entries(targets.selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+  return "(all)";
+}
+
 /** Where a policy's notifications go, by kind of event (secret names of Slack webhooks). */
 export const NotificationRouting = z
   .object({

@@ -42,6 +42,11 @@ describe("the README tour, with the warden CLI alone", () => {
     expect(plan.code).toBe(6);
     expect((await npx(["apply", "-f", "examples/warden.yaml", "--yes"])).code).toBe(0);
     expect((await npx(["policies"])).stdout).toMatch(/orders-hourly +0 \* \* \* \* UTC +orders/);
+    // Every target against its freshness objective: orders has had no backup yet, but is
+    // given its objective's time for a first one.
+    const status = await npx(["status"]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^orders +zilliz +fresh +2h \(policy:orders-hourly\) +none /m);
 
     const created = await npx([
       "backup",

@@ -1,30 +1,11 @@
-import * as z from "zod";
 import { CreatePolicyInput, UpdatePolicyInput } from "../../core/policy.ts";
 import type { PolicyService } from "../../usecases/policies.ts";
 import type { RetentionService } from "../../usecases/retention.ts";
 import { json } from "../http.ts";
 import { pathId } from "../params.ts";
 import type { Route } from "../router.ts";
-import { PolicyOut } from "../schemas.ts";
+import { PolicyOut, RetentionPlanOut } from "../schemas.ts";
 import { entityRoutes } from "./entity.ts";
-
-const PlanOut = z.object({
-  policyId: z.string(),
-  at: z.string(),
-  removeAfter: z.string(),
-  targets: z.array(
-    z.object({
-      targetId: z.string(),
-      keep: z.array(
-        z.object({ id: z.string(), createdAt: z.string(), reasons: z.array(z.string()) }),
-      ),
-      remove: z.array(z.object({ id: z.string(), createdAt: z.string() })),
-      guarded: z.array(z.object({ id: z.string(), guard: z.string(), detail: z.string() })),
-      /** Present when the target's retention is suspended as a whole (nothing is removed). */
-      suspended: z.string().optional(),
-    }),
-  ),
-});
 
 /** `/v1/policies` */
 export function policyRoutes(policies: PolicyService, retention: RetentionService): Route[] {
@@ -72,7 +53,7 @@ export function policyRoutes(policies: PolicyService, retention: RetentionServic
         responses: {
           200: {
             description: "Per target: kept (with reasons), removed, guarded",
-            schema: PlanOut,
+            schema: RetentionPlanOut,
           },
         },
         errors: { 404: "No such policy" },

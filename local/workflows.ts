@@ -55,6 +55,8 @@ export interface LocalWorkflowOptions {
   retryOverrideMs?: number;
   /** How long an invocation waits for a slot (default {@link LOCAL_SLOT_WAIT_MS}). */
   slotWaitMs?: number;
+  /** Told of each invocation refused for want of a slot (its execution retries it). */
+  onTaskRefused?: (execution: string, task: TaskKey) => void;
   /** Task invocations running at once (default {@link LOCAL_TASK_CONCURRENCY}). */
   taskConcurrency?: number;
   onOutcome?: (outcome: ExecutionOutcome) => void;
@@ -116,6 +118,7 @@ export class LocalWorkflowStarter implements WorkflowStarter {
                 `no free task slot in ${slotWaitMs} ms (${this.#limit.concurrency} busy): rate exceeded`,
               );
               error.name = "Lambda.TooManyRequestsException";
+              this.#options.onTaskRefused?.(name, key);
               reject(error);
             }, slotWaitMs);
           }),

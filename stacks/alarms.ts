@@ -89,3 +89,12 @@ alarm("SlackNotificationFailedAlarm", "Slack notifications could not be delivere
   metricName: MetricName.notifyFailed,
   dimensions: { service: SERVICE_NAME },
 });
+
+// Backups that quietly stopped: the sweeper counts the targets out of their freshness
+// objective on every pass (lib/usecases/compliance.ts); Slack hears of each breach once,
+// and this keeps alarming while any remains.
+alarm("FreshnessBreachedAlarm", "targets out of their freshness objective (RPO)", {
+  namespace: METRICS_NAMESPACE,
+  metricName: MetricName.freshnessBreached,
+  dimensions: { service: SERVICE_NAME },
+});

@@ -399,6 +399,15 @@ describe("alarms", () => {
     expect(alarms.filter((a) => a.inputs.namespace === "AWS/SQS")).toHaveLength(6);
     // Failed and timed-out executions of the three workflows.
     expect(alarms.filter((a) => a.inputs.namespace === "AWS/States")).toHaveLength(6);
+    // Targets out of their freshness objective, on the series the sweeper's EMF lines write.
+    expect(
+      alarms.find((a) => a.inputs.metricName === MetricName.freshnessBreached)?.inputs,
+    ).toMatchObject({
+      namespace: METRICS_NAMESPACE,
+      dimensions: { service: SERVICE_NAME },
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+    });
   });
 
   it("notices a missing alarm and one that notifies no one", () => {

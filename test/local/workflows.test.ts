@@ -40,29 +40,43 @@ describe("the local state machines under load", () => {
   it("refuses an invocation that finds no free slot as Lambda does, and never runs it later", async () => {
     const calls: string[] = [];
     const errors: string[] = [];
-    const slow: LocalTaskHandler = async (event) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const holding: LocalTaskHandler = async (event) => {
       calls.push((event as { backupId: string }).backupId);
-      await new Promise((r) => setTimeout(r, 150));
+      await held;
       return { acquired: true };
     };
-    const handlers = Object.fromEntries(Object.keys(TASKS).map((key) => [key, slow])) as Record<
+    const handlers = Object.fromEntries(Object.keys(TASKS).map((key) => [key, holding])) as Record<
       TaskKey,
       LocalTaskHandler
     >;
+    let refused!: () => void;
+    const wasRefused = new Promise<void>((resolve) => {
+      refused = resolve;
+    });
     const starter = new LocalWorkflowStarter({
       handlers,
       taskConcurrency: 1,
       slotWaitMs: 30,
       // The retry after the refusal comes long after this test has looked.
       retryOverrideMs: 60_000,
+      onTaskRefused: (execution) => {
+        if (execution === "bk_second") refused();
+      },
       onOutcome: (o) => errors.push(o.error ?? ""),
     });
     await starter.start("create-backup", "bk_first", { backupId: "bk_first" });
+    while (calls.length === 0) await new Promise((r) => setTimeout(r, 5));
     await starter.start("create-backup", "bk_second", { backupId: "bk_second" });
-    await new Promise((r) => setTimeout(r, 400));
-    // The second found the only slot busy for 30 ms: refused (and to be retried by its
-    // Retry, Lambda.TooManyRequestsException being one of Lambda's own errors), not run
-    // once the slot freed at 150 ms, and not timed out.
+    // The second finds the only slot held: refused (to be retried by its Retry,
+    // Lambda.TooManyRequestsException being one of Lambda's own errors) ...
+    await wasRefused;
+    release();
+    await new Promise((r) => setTimeout(r, 200));
+    // ... and not run once the slot is free, nor timed out.
     expect(calls).toEqual(["bk_first"]);
     await starter.stop();
     expect(errors.filter((e) => e.includes("Timeout"))).toEqual([]);

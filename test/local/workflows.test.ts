@@ -82,3 +82,44 @@ describe("the local state machines under load", () => {
     expect(errors.filter((e) => e.includes("Timeout"))).toEqual([]);
   });
 });
+
+describe("a task refused for want of a slot", () => {
+  it("is retried by its state's Retry and runs, instead of failing the backup", async () => {
+    const calls: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handlers = Object.fromEntries(
+      Object.keys(TASKS).map((key) => [
+        key,
+        (async (event) => {
+          calls.push(`${key}:${(event as { backupId: string }).backupId}`);
+          if (key === "startBackup") await held;
+          return { acquired: true };
+        }) as LocalTaskHandler,
+      ]),
+    ) as Record<TaskKey, LocalTaskHandler>;
+    let refusals = 0;
+    const starter = new LocalWorkflowStarter({
+      handlers,
+      taskConcurrency: 1,
+      slotWaitMs: 30,
+      retryOverrideMs: 20,
+      onTaskRefused: () => {
+        refusals++;
+        // The slot frees after the second one was turned away once.
+        if (refusals === 1) release();
+      },
+    });
+    await starter.start("create-backup", "bk_first", { backupId: "bk_first" });
+    while (calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await starter.start("create-backup", "bk_second", { backupId: "bk_second" });
+    for (let i = 0; i < 100 && !calls.includes("startBackup:bk_second"); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await starter.stop();
+    expect(refusals).toBeGreaterThanOrEqual(1);
+    expect(calls).toContain("startBackup:bk_second");
+    expect(calls.filter((c) => c.startsWith("recordFailure:"))).toEqual([]);
+  });
+});

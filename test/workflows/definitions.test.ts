@@ -32,10 +32,13 @@ describe("workflow definitions", () => {
       >;
     };
     const start = create.States.StartProviderBackup!;
-    // Throttling first, on its own long ladder (a fleet waits its turn for the budget).
-    const [throttle] = start.Retry ?? [];
+    // Throttling first, each on its own long ladder: Lambda out of concurrency (the task
+    // never ran), then the vendor's budget (a fleet waits its turn).
+    const [lambda, throttle] = start.Retry ?? [];
+    expect(lambda?.ErrorEquals).toEqual(["Lambda.TooManyRequestsException"]);
     expect(throttle?.ErrorEquals).toEqual(["ProviderThrottled"]);
     expect(throttle?.JitterStrategy).toBe("FULL");
+    expect(lambda?.JitterStrategy).toBe("FULL");
     const vendorRetry = start.Retry?.find((r) => r.ErrorEquals.includes("ProviderTransient"));
     expect(vendorRetry?.JitterStrategy).toBe("FULL");
     expect(start.Catch?.[0]?.Next).toBe("RecordFailure");

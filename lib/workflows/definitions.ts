@@ -104,6 +104,12 @@ const RECORD_RETRY = {
   MaxAttempts: 5,
   JitterStrategy: "FULL",
 };
+/**
+ * Recording an outcome: Lambda's refusals on the long ladder first — a record left
+ * PENDING because its failure could not be written waits for the sweeper (the fleet bench
+ * left 450 so) — then anything else a few times.
+ */
+const RECORD_RETRIES = [LAMBDA_THROTTLE_RETRY, RECORD_RETRY];
 /** A vendor call that starts work (create, delete): busy resources are waited out too. */
 const VENDOR_CALL_RETRIES = [
   LAMBDA_THROTTLE_RETRY,
@@ -194,7 +200,7 @@ export function createBackupDefinition(arns: TaskArns) {
       RecordFailure: task(arns.recordFailure, {
         Parameters: FAILURE_INPUT,
         ResultPath: "$.recorded",
-        Retry: [RECORD_RETRY],
+        Retry: RECORD_RETRIES,
         Next: "RecordedOutcome",
       }),
       // A step failed after the backup had already been settled AVAILABLE: it stays so,
@@ -248,7 +254,7 @@ export function deleteBackupDefinition(arns: TaskArns) {
       RecordDeleteFailure: task(arns.recordDeleteFailure, {
         Parameters: FAILURE_INPUT,
         ResultPath: null,
-        Retry: [RECORD_RETRY],
+        Retry: RECORD_RETRIES,
         Next: "DeleteFailed",
       }),
       Deleted: { Type: "Succeed" },
@@ -306,7 +312,7 @@ export function restoreBackupDefinition(arns: TaskArns) {
       RecordRestoreFailure: task(arns.recordRestoreFailure, {
         Parameters: { ...RESTORE_ID, "error.$": "$.error" },
         ResultPath: "$.recorded",
-        Retry: [RECORD_RETRY],
+        Retry: RECORD_RETRIES,
         Next: "RecordedRestore",
       }),
       // A step failed after the restore had already been settled RESTORED: it stays so.

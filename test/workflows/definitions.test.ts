@@ -42,6 +42,12 @@ describe("workflow definitions", () => {
     const vendorRetry = start.Retry?.find((r) => r.ErrorEquals.includes("ProviderTransient"));
     expect(vendorRetry?.JitterStrategy).toBe("FULL");
     expect(start.Catch?.[0]?.Next).toBe("RecordFailure");
+    // Recording the failure waits Lambda's refusals out too, then retries anything.
+    const record = create.States.RecordFailure!;
+    expect(record.Retry?.map((r) => r.ErrorEquals)).toEqual([
+      ["Lambda.TooManyRequestsException"],
+      ["States.ALL"],
+    ]);
   });
 
   it("has no Pass state: every state a poll passes through does work or decides", () => {

@@ -110,6 +110,9 @@ export class TableRateBudget implements RateBudget {
   readonly #seen = new Map<string, Frontier>();
   /** The reservation under way per item, in this process. */
   readonly #locks = new Map<string, Promise<unknown>>();
+  /** Callers waiting in this process's line per item, and how long a reservation takes. */
+  readonly #inLine = new Map<string, number>();
+  readonly #reserveMs = new Map<string, number>();
 
   constructor(options: TableRateBudgetOptions) {
     this.#db = options.db;
@@ -120,13 +123,36 @@ export class TableRateBudget implements RateBudget {
   async take(scope: RateScope): Promise<void> {
     const k = key(scope);
     const queuedAt = this.#clock.now();
+    // A line already longer than the wait allowed refuses at once: waiting in it only to be
+    // refused would hold an invocation (and, locally, one of the runtime's task slots) for
+    // nothing. One process runs one invocation at a time on Lambda, so this is the local
+    // runtime's case, and a container's serving many callers.
+    const ahead = this.#inLine.get(k.pk) ?? 0;
+    const expectedMs = Math.round(ahead * (this.#reserveMs.get(k.pk) ?? 0));
+    if (expectedMs > scope.settings.maxWaitMs)
+      throw new ProviderError({
+        cls: "THROTTLED",
+        provider: scope.vendor,
+        retryAfterMs: expectedMs,
+        message: `${scope.vendor}: ${ahead} requests ahead in line for the fleet's rate budget (about ${expectedMs} ms), past the ${scope.settings.maxWaitMs} ms a request may wait`,
+      });
     for (;;) {
       // One reservation at a time per item in this process: concurrent callers of one
       // container would otherwise all race the same conditional write, and all but one
       // retry — quadratic in the callers, on one hot item. Waiting in that line counts
       // toward `maxWaitMs` too: a caller whose turn comes too late is THROTTLED without a
       // write (its step retries later), rather than held until its invocation times out.
-      const { slot, lengthMs } = await this.#serial(k.pk, () => {
+      this.#inLine.set(k.pk, (this.#inLine.get(k.pk) ?? 0) + 1);
+      let left = false;
+      const leave = () => {
+        if (left) return;
+        left = true;
+        const n = (this.#inLine.get(k.pk) ?? 1) - 1;
+        if (n > 0) this.#inLine.set(k.pk, n);
+        else this.#inLine.delete(k.pk);
+      };
+      const { slot, lengthMs } = await this.#serial(k.pk, async () => {
+        leave();
         const queuedMs = this.#clock.now() - queuedAt;
         if (queuedMs > scope.settings.maxWaitMs)
           throw new ProviderError({
@@ -135,8 +161,14 @@ export class TableRateBudget implements RateBudget {
             retryAfterMs: queuedMs,
             message: `${scope.vendor}: ${queuedMs} ms in line for the fleet's rate budget, past the ${scope.settings.maxWaitMs} ms a request may wait`,
           });
-        return this.#reserve(k, scope);
-      });
+        const began = this.#clock.now();
+        const reserved = await this.#reserve(k, scope);
+        // A moving average of how long a turn takes, for the line's estimate above.
+        const took = this.#clock.now() - began;
+        const before = this.#reserveMs.get(k.pk);
+        this.#reserveMs.set(k.pk, before === undefined ? took : 0.8 * before + 0.2 * took);
+        return reserved;
+      }).finally(leave);
       const at = this.#clock.now();
       if (slot > at) await this.#clock.sleep(slot - at);
       // A slot is good only in its window: one that took past it to get (a slow write)

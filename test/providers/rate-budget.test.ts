@@ -199,6 +199,34 @@ describe("TableRateBudget", () => {
     expect(writes).toBe(2);
   });
 
+  it("refuses at once, without waiting or writing, a caller whose line is already too long", async () => {
+    const clock = sleepingClock(T0 + 100);
+    let writes = 0;
+    const slow = new Proxy(t.db, {
+      get(target, prop) {
+        if (prop !== "update") return Reflect.get(target, prop);
+        return async (input: Parameters<typeof target.update>[0]) => {
+          writes++;
+          clock.advance(200);
+          return target.update(input);
+        };
+      },
+    });
+    const b = new TableRateBudget({ db: slow, table: t.table, clock });
+    const s = scope(100, 300);
+    // One turn alone: a reservation takes 200 ms here (all within one window).
+    await b.take(s);
+    const calls = [b.take(s), b.take(s), b.take(s)];
+    // The third has two ahead (about 400 ms, past 300): refused before the second is served.
+    const third = await calls[2]!.catch((e: unknown) => e as ProviderError);
+    expect(writes).toBeLessThanOrEqual(2);
+    expect(third).toBeInstanceOf(ProviderError);
+    expect((third as ProviderError).cls).toBe("THROTTLED");
+    expect((third as ProviderError).message).toMatch(/2 requests ahead in line/);
+    await Promise.all(calls.slice(0, 2));
+    expect(writes).toBe(3);
+  });
+
   it("counts below 1 request/s in longer windows: 0.5/s is one request per 2 s", async () => {
     const clock = sleepingClock(T0);
     const b = budget(clock);

@@ -52,6 +52,22 @@ function scope(requestsPerSecond: number, maxWaitMs = 10_000): RateScope {
   };
 }
 
+/** The suite's table, each of whose updates takes `ms` on `clock`; `writes` counts them. */
+function slowWrites(clock: { advance(ms: number): void }, ms: number) {
+  const counted = { writes: 0, db: t.db };
+  counted.db = new Proxy(t.db, {
+    get(target, prop) {
+      if (prop !== "update") return Reflect.get(target, prop);
+      return async (input: Parameters<typeof target.update>[0]) => {
+        counted.writes++;
+        clock.advance(ms);
+        return target.update(input);
+      };
+    },
+  });
+  return counted;
+}
+
 const budget = (clock: RateLimitClock) => new TableRateBudget({ db: t.db, table: t.table, clock });
 
 /** Takes until the window refuses (maxWaitMs 0 makes a full window throw at once). */
@@ -176,18 +192,8 @@ describe("TableRateBudget", () => {
   it("fails a caller THROTTLED, with no write, once its wait in this process's line passes maxWaitMs", async () => {
     const clock = sleepingClock(T0 + 100);
     // Each reservation's write takes 300 ms: the third caller in line waits 600 ms.
-    let writes = 0;
-    const slow = new Proxy(t.db, {
-      get(target, prop) {
-        if (prop !== "update") return Reflect.get(target, prop);
-        return async (input: Parameters<typeof target.update>[0]) => {
-          writes++;
-          clock.advance(300);
-          return target.update(input);
-        };
-      },
-    });
-    const b = new TableRateBudget({ db: slow, table: t.table, clock });
+    const slow = slowWrites(clock, 300);
+    const b = new TableRateBudget({ db: slow.db, table: t.table, clock });
     const s = scope(100, 500);
     const [first, second, third] = await Promise.allSettled([b.take(s), b.take(s), b.take(s)]);
     expect([first.status, second.status]).toEqual(["fulfilled", "fulfilled"]);
@@ -196,35 +202,25 @@ describe("TableRateBudget", () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.cls).toBe("THROTTLED");
     expect(error.message).toMatch(/600 ms in line/);
-    expect(writes).toBe(2);
+    expect(slow.writes).toBe(2);
   });
 
   it("refuses at once, without waiting or writing, a caller whose line is already too long", async () => {
     const clock = sleepingClock(T0 + 100);
-    let writes = 0;
-    const slow = new Proxy(t.db, {
-      get(target, prop) {
-        if (prop !== "update") return Reflect.get(target, prop);
-        return async (input: Parameters<typeof target.update>[0]) => {
-          writes++;
-          clock.advance(200);
-          return target.update(input);
-        };
-      },
-    });
-    const b = new TableRateBudget({ db: slow, table: t.table, clock });
+    const slow = slowWrites(clock, 200);
+    const b = new TableRateBudget({ db: slow.db, table: t.table, clock });
     const s = scope(100, 300);
     // One turn alone: a reservation takes 200 ms here (all within one window).
     await b.take(s);
     const calls = [b.take(s), b.take(s), b.take(s)];
     // The third has two ahead (about 400 ms, past 300): refused before the second is served.
     const third = await calls[2]!.catch((e: unknown) => e as ProviderError);
-    expect(writes).toBeLessThanOrEqual(2);
+    expect(slow.writes).toBeLessThanOrEqual(2);
     expect(third).toBeInstanceOf(ProviderError);
     expect((third as ProviderError).cls).toBe("THROTTLED");
     expect((third as ProviderError).message).toMatch(/2 requests ahead in line/);
     await Promise.all(calls.slice(0, 2));
-    expect(writes).toBe(3);
+    expect(slow.writes).toBe(3);
   });
 
   it("counts below 1 request/s in longer windows: 0.5/s is one request per 2 s", async () => {

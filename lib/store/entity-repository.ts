@@ -77,6 +77,18 @@ export class EntityRepository<T extends { id: string }> extends TableRepository 
     return value;
   }
 
+  /** All of them, every page (for entities there are few of: policies). */
+  async all(): Promise<T[]> {
+    const all: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ limit: 100, cursor });
+      all.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all;
+  }
+
   /** All of them, newest first, a page at a time. */
   list(options: { limit?: number; cursor?: string } = {}): Promise<Page<T>> {
     return queryPage(

@@ -12,9 +12,7 @@ import type { Page } from "../store/page.ts";
 import type { PolicyRepository } from "../store/policies.ts";
 import type { TargetRepository } from "../store/targets.ts";
 import { covers } from "./policy-targets.ts";
-
-/** Statuses whose vendor backup still exists (what is stored, and billed). */
-const STORED = new Set(["AVAILABLE", "EXPIRING", "DELETING", "DELETE_FAILED"]);
+import { STORED_STATUSES } from "./usage.ts";
 
 /** The newest AVAILABLE backup that counts for freshness: ours or the vendor's, never an orphan. */
 function isGood(r: BackupRecord): boolean {
@@ -31,7 +29,7 @@ function summarize(records: readonly BackupRecord[]) {
     verified,
     last,
     storedBytes: records.reduce(
-      (sum, r) => sum + (STORED.has(r.status) ? (r.sizeBytes ?? 0) : 0),
+      (sum, r) => sum + (STORED_STATUSES.has(r.status) ? (r.sizeBytes ?? 0) : 0),
       0,
     ),
   };
@@ -125,18 +123,6 @@ export interface ComplianceDeps {
 /** Targets whose records are read at once. */
 const READ_CONCURRENCY = 8;
 
-/** Every policy, all pages (there are few; each target is matched against all of them). */
-async function allPolicies(policies: PolicyRepository): Promise<Policy[]> {
-  const all: Policy[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await policies.list({ limit: 100, cursor });
-    all.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return all;
-}
-
 /**
  * The compliance report: every target against its freshness objective, a page of targets
  * at a time (`GET /v1/compliance`).
@@ -154,7 +140,7 @@ export class ComplianceService {
   ): Promise<Page<TargetCompliance>> {
     const [page, policies, states] = await Promise.all([
       this.#d.targets.list({ limit: query.limit ?? 100, cursor: query.cursor }),
-      allPolicies(this.#d.policies),
+      this.#d.policies.all(),
       this.#d.freshness.states(),
     ]);
     const now = this.#d.clock.now();
@@ -203,10 +189,7 @@ export class ComplianceService {
     unprotected: number;
   }> {
     const { freshness } = this.#d;
-    const [policies, states] = await Promise.all([
-      allPolicies(this.#d.policies),
-      freshness.states(),
-    ]);
+    const [policies, states] = await Promise.all([this.#d.policies.all(), freshness.states()]);
     const now = this.#d.clock.now();
     const at = now.toISOString();
     const counts = { breached: 0, breaches: 0, recoveries: 0, unprotected: 0 };

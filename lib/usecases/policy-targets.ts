@@ -51,7 +51,7 @@ export async function targetIdsOf(
   targets: TargetRepository,
 ): Promise<CoveredTargets> {
   const selector = "selector" in policy.targets ? Object.entries(policy.targets.selector) : [];
-  const matches = (t: Target) => !t.retiredAt && selector.every(([k, v]) => t.tags[k] === v);
+  const matches = (t: Target) => covers(policy, t);
   const read = async (ids: readonly string[]) =>
     (await pMap(ids, (id) => targets.find(id), { concurrency: READ_CONCURRENCY })).filter(
       (t): t is Target => t !== undefined && matches(t),

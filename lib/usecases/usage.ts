@@ -6,8 +6,13 @@ import type { BackupRepository } from "../store/backups.ts";
 /** The policy key of backups no policy made. */
 export const NO_POLICY = "(none)";
 
-/** Statuses whose vendor backup exists now. */
-const HELD = new Set(["AVAILABLE", "EXPIRING", "DELETING", "DELETE_FAILED"]);
+/** Statuses whose vendor backup exists now: what the vendor stores, and bills. */
+export const STORED_STATUSES: ReadonlySet<string> = new Set([
+  "AVAILABLE",
+  "EXPIRING",
+  "DELETING",
+  "DELETE_FAILED",
+]);
 
 /**
  * When the vendor held the backup: from the time it became AVAILABLE until it was
@@ -16,7 +21,7 @@ const HELD = new Set(["AVAILABLE", "EXPIRING", "DELETING", "DELETE_FAILED"]);
  */
 function heldSpan(r: BackupRecord): { from: number; until?: number } | undefined {
   const from = Date.parse(r.completedAt ?? r.createdAt);
-  if (HELD.has(r.status)) return { from };
+  if (STORED_STATUSES.has(r.status)) return { from };
   if (r.status === "DELETED" && r.completedAt) {
     const end = r.deletedAt ?? r.vanishedAt ?? r.updatedAt;
     return { from, until: Date.parse(end) };

@@ -44,6 +44,8 @@ interface FleetResult {
   duplicates: number;
   /** Records that ended FAILED (a start that could not be made, even retried). */
   failed: number;
+  /** Their `lastError` codes, counted ("ProviderThrottled 12, …"). */
+  failedBy: string;
   refused: number;
   budgetShare: number;
   launchedSeconds: number;
@@ -187,7 +189,7 @@ async function measure(n: number): Promise<FleetResult> {
     }
     if (count - last >= n / 10) {
       process.stderr.write(
-        `  ${n}: ${count} started after ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
+        `  ${n}: ${count} started after ${((Date.now() - t0) / 1000).toFixed(0)} s — ${await whereTheyStand()}\n`,
       );
       last = count;
     }
@@ -208,10 +210,14 @@ async function measure(n: number): Promise<FleetResult> {
       ([s, list]) => `${s} ${list?.length ?? 0}`,
     );
     const records: Record<string, number> = {};
+    const causes = new Map<string, number>();
     let cursor: string | undefined;
     do {
       const page = await store.backups.list({ policyId: "fleet", limit: 100, cursor });
-      for (const b of page.items) records[b.status] = (records[b.status] ?? 0) + 1;
+      for (const b of page.items) {
+        records[b.status] = (records[b.status] ?? 0) + 1;
+        if (b.status === "FAILED") countCause(causes, b.lastError?.code);
+      }
       cursor = page.nextCursor;
     } while (cursor);
     const q = functions.launches;
@@ -220,7 +226,7 @@ async function measure(n: number): Promise<FleetResult> {
       `runs: ${runStatus.join(", ")}`,
       `records: ${Object.entries(records)
         .map(([s, c]) => `${s} ${c}`)
-        .join(", ")}`,
+        .join(", ")}${causes.size ? ` (FAILED: ${describeCauses(causes)})` : ""}`,
       `queue: sent ${q.stats.sent}, deliveries ${q.stats.deliveries}, redeliveries ${q.stats.redeliveries}, dead ${q.deadLetters.length}`,
       `workflows running ${functions.starter.running}`,
       `ticking ${Number.isNaN(tickSeconds) ? `(tick ${ticks})` : `done at ${tickSeconds.toFixed(0)} s`}`,
@@ -234,13 +240,17 @@ async function measure(n: number): Promise<FleetResult> {
   const perResource = Map.groupBy(backups, (b) => `${b.vendor}/${b.resourceId}`);
   let duplicates = [...perResource.values()].reduce((sum, list) => sum + list.length - 1, 0);
   const records = new Map<string, number>();
+  const failedBy = new Map<string, number>();
   let failed = 0;
   let cursor: string | undefined;
   do {
     const page = await store.backups.list({ policyId: "fleet", limit: 100, cursor });
     for (const b of page.items) {
       records.set(b.targetId, (records.get(b.targetId) ?? 0) + 1);
-      if (b.status === "FAILED") failed++;
+      if (b.status === "FAILED") {
+        failed++;
+        countCause(failedBy, b.lastError?.code);
+      }
     }
     cursor = page.nextCursor;
   } while (cursor);
@@ -260,6 +270,7 @@ async function measure(n: number): Promise<FleetResult> {
     seconds,
     duplicates,
     failed,
+    failedBy: describeCauses(failedBy),
     refused,
     budgetShare,
     launchedSeconds,
@@ -267,6 +278,18 @@ async function measure(n: number): Promise<FleetResult> {
     ticks,
     failedTicks,
   };
+}
+
+function countCause(causes: Map<string, number>, code: string | undefined): void {
+  const key = code ?? "(no lastError)";
+  causes.set(key, (causes.get(key) ?? 0) + 1);
+}
+
+function describeCauses(causes: Map<string, number>): string {
+  return [...causes]
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, count]) => `${code} ${count}`)
+    .join(", ");
 }
 
 /** The vendor's id of the resource a fleet target names. */
@@ -283,7 +306,7 @@ console.log(
 );
 for (const r of results)
   console.log(
-    `  ${String(r.targets).padStart(6)} targets: ${r.ticks} tick${r.ticks === 1 ? "" : "s"}${r.failedTicks ? ` (${r.failedTicks} failed)` : ""} claimed all in ${r.tickSeconds.toFixed(1)} s, all launched ${r.launchedSeconds.toFixed(1)} s, all started ${r.seconds.toFixed(1)} s (${(r.targets / r.seconds).toFixed(1)} starts/s), ${r.failed} FAILED`,
+    `  ${String(r.targets).padStart(6)} targets: ${r.ticks} tick${r.ticks === 1 ? "" : "s"}${r.failedTicks ? ` (${r.failedTicks} failed)` : ""} claimed all in ${r.tickSeconds.toFixed(1)} s, all launched ${r.launchedSeconds.toFixed(1)} s, all started ${r.seconds.toFixed(1)} s (${(r.targets / r.seconds).toFixed(1)} starts/s), ${r.failed} FAILED${r.failed ? ` (${r.failedBy})` : ""}`,
   );
 if (results.length === 2) {
   const [small, big] = results as [FleetResult, FleetResult];

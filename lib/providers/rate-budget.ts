@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { ProviderError } from "../core/provider-error.ts";
 import type { RateLimitSettings } from "../core/vendors.ts";
 import type { TableClient } from "../store/client.ts";
@@ -31,6 +32,78 @@ export interface RateBudget {
    * every caller of the account.
    */
   shrink(scope: RateScope, retryAfterMs?: number): Promise<void>;
+}
+
+/**
+ * A reserved slot, handed back with a {@link BudgetDeferral}: the budget item it counts in
+ * (its key, never a credential: the account is a fingerprint) and the start of its window.
+ * A `slotMs` of 0 is no reservation (the caller was refused before it could reserve).
+ */
+export interface Turn {
+  key: string;
+  slotMs: number;
+}
+
+/**
+ * How far ahead a caller that may be deferred ({@link inTurn}) reserves its slot. At 10
+ * requests/s that is 9,000 starts on one account; past it, plain THROTTLED (the step's
+ * retry waits).
+ */
+export const DEFER_HORIZON_MS = 15 * 60_000;
+
+/**
+ * A deferred caller is told to come back this long before its slot, and sleeps the rest
+ * inside its invocation: a Wait state and a Lambda invocation are late by up to a second or
+ * so, and a caller that misses its slot's window loses it.
+ */
+export const TURN_EARLY_MS = 2_000;
+
+/**
+ * THROTTLED by the fleet's budget itself: nothing was sent (the vendor did not refuse
+ * anything). `retryAfterMs` is when the budget may have room.
+ */
+export class BudgetRefusal extends ProviderError {
+  constructor(init: { provider: string; message: string; retryAfterMs: number }) {
+    super({ cls: "THROTTLED", ...init });
+  }
+}
+
+/**
+ * THROTTLED, with a slot reserved for later: the caller (a backup's start) is to come back
+ * at `turn.slotMs` and make its request then, in the slot it already holds, instead of
+ * sleeping inside its invocation or retrying blind. Thrown only inside {@link inTurn}.
+ */
+export class BudgetDeferral extends BudgetRefusal {
+  readonly turn: Turn;
+
+  constructor(init: { provider: string; message: string; retryAfterMs: number; turn: Turn }) {
+    const { turn, ...rest } = init;
+    super(rest);
+    this.turn = turn;
+  }
+}
+
+/** What a deferrable call knows: the turn it came back with, until its first request uses it. */
+interface TurnContext {
+  turn: Turn | undefined;
+}
+
+const turns = new AsyncLocalStorage<TurnContext>();
+
+/**
+ * Runs `fn` (the vendor requests of one step) as a caller that may be **deferred**: a
+ * request the budget cannot admit within `maxWaitMs` reserves a slot ahead anyway (up to
+ * {@link DEFER_HORIZON_MS}) and fails with a {@link BudgetDeferral} naming it; the step
+ * comes back then with that `turn`, and its first request of that budget uses the slot
+ * (sleeping at most to its window) instead of taking another. Every slot reserved is used
+ * by the start that reserved it, so a backlog goes out at the budget's full rate, in the
+ * order it was reserved, and no invocation sleeps through the line.
+ *
+ * Per invocation, not per process: the local runtime serves many at once (AsyncLocalStorage,
+ * Node's own carrier of per-call context through every await).
+ */
+export function inTurn<T>(turn: Turn | undefined, fn: () => Promise<T>): Promise<T> {
+  return turns.run({ turn }, fn);
 }
 
 /** A 429 halves the budget for at least this long (longer when `Retry-After` says so). */
@@ -108,11 +181,10 @@ export class TableRateBudget implements RateBudget {
   readonly #clock: RateLimitClock;
   /** This process's last view of each item. */
   readonly #seen = new Map<string, Frontier>();
-  /** The reservation under way per item, in this process. */
-  readonly #locks = new Map<string, Promise<unknown>>();
-  /** Callers waiting in this process's line per item, and how long a reservation takes. */
-  readonly #inLine = new Map<string, number>();
-  readonly #reserveMs = new Map<string, number>();
+  /** Callers of this process waiting for a reservation, per item. */
+  readonly #lines = new Map<string, Waiter[]>();
+  /** Items whose line is being served (one server per item and process). */
+  readonly #serving = new Set<string>();
 
   constructor(options: TableRateBudgetOptions) {
     this.#db = options.db;
@@ -122,54 +194,30 @@ export class TableRateBudget implements RateBudget {
 
   async take(scope: RateScope): Promise<void> {
     const k = key(scope);
-    const queuedAt = this.#clock.now();
-    // A line already longer than the wait allowed refuses at once: waiting in it only to be
-    // refused would hold an invocation (and, locally, one of the runtime's task slots) for
-    // nothing. One process runs one invocation at a time on Lambda, so this is the local
-    // runtime's case, and a container's serving many callers.
-    const ahead = this.#inLine.get(k.pk) ?? 0;
-    const expectedMs = Math.round(ahead * (this.#reserveMs.get(k.pk) ?? 0));
-    if (expectedMs > scope.settings.maxWaitMs)
-      throw new ProviderError({
-        cls: "THROTTLED",
-        provider: scope.vendor,
-        retryAfterMs: expectedMs,
-        message: `${scope.vendor}: ${ahead} requests ahead in line for the fleet's rate budget (about ${expectedMs} ms), past the ${scope.settings.maxWaitMs} ms a request may wait`,
-      });
+    const context = turns.getStore();
+    if (context?.turn?.key === k.pk) {
+      // The slot this caller reserved when it was deferred: its own, whatever the item
+      // says now — if it came in time. A turn whose window has passed counted and went
+      // unused; the caller takes a slot anew.
+      const { slotMs } = context.turn;
+      context.turn = undefined;
+      const { lengthMs } = rateWindow(scope.settings, slotMs);
+      const now = this.#clock.now();
+      if (slotMs > 0 && now < slotMs + lengthMs) {
+        if (slotMs - now > scope.settings.maxWaitMs)
+          // Back too early (a clock far off): wait again for the same slot.
+          throw this.#deferral(scope, { key: k.pk, slotMs });
+        if (slotMs > now) await this.#clock.sleep(slotMs - now);
+        return;
+      }
+    }
+    const defer = context !== undefined;
     for (;;) {
-      // One reservation at a time per item in this process: concurrent callers of one
-      // container would otherwise all race the same conditional write, and all but one
-      // retry — quadratic in the callers, on one hot item. Waiting in that line counts
-      // toward `maxWaitMs` too: a caller whose turn comes too late is THROTTLED without a
-      // write (its step retries later), rather than held until its invocation times out.
-      this.#inLine.set(k.pk, (this.#inLine.get(k.pk) ?? 0) + 1);
-      let left = false;
-      const leave = () => {
-        if (left) return;
-        left = true;
-        const n = (this.#inLine.get(k.pk) ?? 1) - 1;
-        if (n > 0) this.#inLine.set(k.pk, n);
-        else this.#inLine.delete(k.pk);
-      };
-      const { slot, lengthMs } = await this.#serial(k.pk, async () => {
-        leave();
-        const queuedMs = this.#clock.now() - queuedAt;
-        if (queuedMs > scope.settings.maxWaitMs)
-          throw new ProviderError({
-            cls: "THROTTLED",
-            provider: scope.vendor,
-            retryAfterMs: queuedMs,
-            message: `${scope.vendor}: ${queuedMs} ms in line for the fleet's rate budget, past the ${scope.settings.maxWaitMs} ms a request may wait`,
-          });
-        const began = this.#clock.now();
-        const reserved = await this.#reserve(k, scope);
-        // A moving average of how long a turn takes, for the line's estimate above.
-        const took = this.#clock.now() - began;
-        const before = this.#reserveMs.get(k.pk);
-        this.#reserveMs.set(k.pk, before === undefined ? took : 0.8 * before + 0.2 * took);
-        return reserved;
-      }).finally(leave);
+      const { slot, lengthMs } = await this.#inLine(k, scope, defer);
       const at = this.#clock.now();
+      // Reserved beyond the wait allowed (a deferrable caller): come back for it.
+      if (defer && slot - at > scope.settings.maxWaitMs)
+        throw this.#deferral(scope, { key: k.pk, slotMs: slot });
       if (slot > at) await this.#clock.sleep(slot - at);
       // A slot is good only in its window: one that took past it to get (a slow write)
       // would reach the vendor in the next window uncounted, so it is dropped.
@@ -177,50 +225,128 @@ export class TableRateBudget implements RateBudget {
     }
   }
 
-  /** A slot: the start of the window it is in (now, or ahead). */
-  async #reserve(k: RateKey, scope: RateScope): Promise<{ slot: number; lengthMs: number }> {
-    for (let attempt = 0; ; attempt++) {
-      const now = this.#clock.now();
-      const window = rateWindow(scope.settings, now);
-      const seen = this.#seen.get(k.pk);
-      let slot: number | undefined;
-      if (!seen || seen.startMs < window.startMs) {
-        slot = await this.#open(k, window);
-      } else if (seen.count < (seen.penaltyUntilMs > now ? window.reduced : window.limit)) {
-        slot = await this.#count(k, seen.startMs, window, now);
-      } else {
-        const next = seen.startMs + window.lengthMs;
-        const waitMs = next - now;
-        if (waitMs > scope.settings.maxWaitMs) {
-          throw new ProviderError({
-            cls: "THROTTLED",
-            provider: scope.vendor,
-            retryAfterMs: waitMs,
-            message: `${scope.vendor}: the fleet's rate budget of ${window.limit} requests per window is taken for the next ${waitMs} ms`,
-          });
+  /**
+   * THROTTLED, come back for the slot reserved at `turn.slotMs` — a little before it (at
+   * most half the wait allowed, so the caller is then within it and sleeps the rest).
+   */
+  #deferral(scope: RateScope, turn: Turn): BudgetDeferral {
+    const early = Math.min(TURN_EARLY_MS, scope.settings.maxWaitMs / 2);
+    const retryAfterMs = Math.max(0, Math.round(turn.slotMs - this.#clock.now() - early));
+    return new BudgetDeferral({
+      provider: scope.vendor,
+      retryAfterMs,
+      turn,
+      message: `${scope.vendor}: the fleet's rate budget is taken until ${new Date(turn.slotMs).toISOString()}; a slot is reserved then`,
+    });
+  }
+
+  /**
+   * Joins this process's line for the item and resolves with the caller's slot. One
+   * caller at a time would race the others' conditional writes on one hot item (all but
+   * one retrying: quadratic in the callers), and one write per caller in turn bounds the
+   * process to one reservation per write's latency — locally, where one process serves
+   * every invocation and a write under load takes a second, four starts a second. So the
+   * line is served in batches: one write reserves a slot for every caller waiting, as many
+   * as the window has room for (`ADD admitted :n`). On Lambda a container serves one
+   * invocation, and its line holds one caller.
+   */
+  #inLine(k: RateKey, scope: RateScope, defer: boolean): Promise<Reservation> {
+    return new Promise<Reservation>((resolve, reject) => {
+      const line = this.#lines.get(k.pk) ?? [];
+      line.push({ defer, queuedAt: this.#clock.now(), resolve, reject });
+      this.#lines.set(k.pk, line);
+      if (!this.#serving.has(k.pk)) void this.#serve(k, scope);
+    });
+  }
+
+  async #serve(k: RateKey, scope: RateScope): Promise<void> {
+    this.#serving.add(k.pk);
+    try {
+      for (;;) {
+        const batch = this.#lines.get(k.pk) ?? [];
+        this.#lines.delete(k.pk);
+        if (batch.length === 0) return;
+        // Waiting in line counts toward `maxWaitMs`: a caller whose turn comes too late is
+        // THROTTLED without a write (its step retries later), not held until it times out.
+        const now = this.#clock.now();
+        const waiting: Waiter[] = [];
+        for (const w of batch) {
+          const queuedMs = now - w.queuedAt;
+          if (w.defer || queuedMs <= scope.settings.maxWaitMs) waiting.push(w);
+          else
+            w.reject(
+              new BudgetRefusal({
+                provider: scope.vendor,
+                retryAfterMs: queuedMs,
+                message: `${scope.vendor}: ${queuedMs} ms in line for the fleet's rate budget, past the ${scope.settings.maxWaitMs} ms a request may wait`,
+              }),
+            );
         }
-        slot = await this.#advance(k, seen.startMs, next, window);
+        await this.#reserveFor(k, scope, waiting).catch((error: unknown) => {
+          for (const w of waiting) w.reject(error);
+        });
       }
-      if (slot !== undefined) return { slot, lengthMs: window.lengthMs };
-      // Another container moved the item: look, and try the write that fits now.
-      if (attempt > 50) throw new Error("the rate budget item kept changing under us");
-      await this.#refresh(k);
+    } finally {
+      this.#serving.delete(k.pk);
     }
   }
 
-  /** Runs `fn` after every earlier call for `id` in this process has settled. */
-  #serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(id) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#locks.set(id, tail);
-    void tail.then(() => {
-      if (this.#locks.get(id) === tail) this.#locks.delete(id);
-    });
-    return run;
+  /**
+   * Slots for `waiting`, in order, a write per window: the frontier window while it has
+   * room, then the next ones — up to `maxWaitMs` ahead for a caller who must go soon (past
+   * it, THROTTLED at once with nothing used up), {@link DEFER_HORIZON_MS} for one that may
+   * be deferred. Settles every waiter (a waiter settled twice keeps its first answer).
+   */
+  async #reserveFor(k: RateKey, scope: RateScope, waiting: Waiter[]): Promise<void> {
+    let left = waiting;
+    for (let attempt = 0; left.length > 0; ) {
+      const now = this.#clock.now();
+      const window = rateWindow(scope.settings, now);
+      const seen = this.#seen.get(k.pk);
+      const penalty = (seen?.penaltyUntilMs ?? 0) > now;
+      const cap = penalty ? window.reduced : window.limit;
+      let start: number;
+      let room: number;
+      let write: (n: number) => Promise<number | undefined>;
+      if (!seen || seen.startMs < window.startMs) {
+        start = window.startMs;
+        room = cap;
+        write = (n) => this.#open(k, window, n, now);
+      } else if (seen.count < cap) {
+        start = seen.startMs;
+        room = cap - seen.count;
+        write = (n) => this.#count(k, seen.startMs, window, now, n);
+      } else {
+        start = seen.startMs + window.lengthMs;
+        room = cap;
+        write = (n) => this.#advance(k, seen.startMs, start, window, now, n);
+      }
+      const waitMs = start - now;
+      // Past a waiter's horizon now, past it for every later window too.
+      left = left.filter((w) => {
+        const horizon = w.defer ? DEFER_HORIZON_MS : scope.settings.maxWaitMs;
+        if (waitMs <= horizon) return true;
+        w.reject(
+          new BudgetRefusal({
+            provider: scope.vendor,
+            retryAfterMs: waitMs,
+            message: `${scope.vendor}: the fleet's rate budget of ${window.limit} requests per window is taken for the next ${waitMs} ms`,
+          }),
+        );
+        return false;
+      });
+      if (left.length === 0) return;
+      const n = Math.min(room, left.length);
+      const slot = await write(n);
+      if (slot === undefined) {
+        // Another container moved the item: look, and try the write that fits now.
+        if (++attempt > 50) throw new Error("the rate budget item kept changing under us");
+        await this.#refresh(k);
+        continue;
+      }
+      for (const w of left.slice(0, n)) w.resolve({ slot, lengthMs: window.lengthMs });
+      left = left.slice(n);
+    }
   }
 
   async shrink(scope: RateScope, retryAfterMs?: number): Promise<void> {
@@ -248,59 +374,69 @@ export class TableRateBudget implements RateBudget {
     this.#seen.delete(key(scope).pk);
   }
 
-  /** The frontier is in the past (or absent): this window, at 1. */
-  #open(k: RateKey, window: ReturnType<typeof rateWindow>): Promise<number | undefined> {
+  /** The frontier is in the past (or absent): this window, at `n`. */
+  #open(
+    k: RateKey,
+    window: ReturnType<typeof rateWindow>,
+    n: number,
+    now: number,
+  ): Promise<number | undefined> {
     return this.#write(k, window.startMs, {
-      UpdateExpression:
-        "SET windowStartMs = :start, admitted = :one, entity = :entity, #ttl = :ttl",
-      ConditionExpression: "attribute_not_exists(windowStartMs) OR windowStartMs < :start",
+      UpdateExpression: "SET windowStartMs = :start, admitted = :n, entity = :entity, #ttl = :ttl",
+      ConditionExpression: `(attribute_not_exists(windowStartMs) OR windowStartMs < :start)${unpenalized(n, window)}`,
       ExpressionAttributeNames: { "#ttl": "ttl" },
       ExpressionAttributeValues: {
         ":start": window.startMs,
-        ":one": 1,
+        ":n": n,
         ":entity": RATE_BUDGET_ENTITY,
         ":ttl": Math.ceil((window.startMs + window.lengthMs) / 1000) + IDLE_TTL_SECONDS,
+        ...(n > window.reduced ? { ":now": now } : {}),
       },
     });
   }
 
-  /** One more slot in the frontier window (now or ahead), if it has room. */
+  /** `n` more slots in the frontier window (now or ahead), if it has room for them. */
   #count(
     k: RateKey,
     frontier: number,
     window: ReturnType<typeof rateWindow>,
     now: number,
+    n: number,
   ): Promise<number | undefined> {
     return this.#write(k, frontier, {
-      UpdateExpression: "ADD admitted :one",
+      UpdateExpression: "ADD admitted :n",
+      // Room for n: at most limit − n given — half the limit while a penalty runs.
       ConditionExpression:
-        "windowStartMs = :start AND (admitted < :reduced OR (admitted < :limit AND (attribute_not_exists(penaltyUntilMs) OR penaltyUntilMs <= :now)))",
+        "windowStartMs = :start AND (admitted <= :reducedMax OR (admitted <= :limitMax AND (attribute_not_exists(penaltyUntilMs) OR penaltyUntilMs <= :now)))",
       ExpressionAttributeValues: {
-        ":one": 1,
+        ":n": n,
         ":start": frontier,
-        ":limit": window.limit,
-        ":reduced": window.reduced,
+        ":limitMax": window.limit - n,
+        ":reducedMax": window.reduced - n,
         ":now": now,
       },
     });
   }
 
-  /** The frontier window is full: the next one, at 1. */
+  /** The frontier window is full: the next one, at `n`. */
   #advance(
     k: RateKey,
     frontier: number,
     next: number,
     window: ReturnType<typeof rateWindow>,
+    now: number,
+    n: number,
   ): Promise<number | undefined> {
     return this.#write(k, next, {
-      UpdateExpression: "SET windowStartMs = :next, admitted = :one, #ttl = :ttl",
-      ConditionExpression: "windowStartMs = :start",
+      UpdateExpression: "SET windowStartMs = :next, admitted = :n, #ttl = :ttl",
+      ConditionExpression: `windowStartMs = :start${unpenalized(n, window)}`,
       ExpressionAttributeNames: { "#ttl": "ttl" },
       ExpressionAttributeValues: {
         ":start": frontier,
         ":next": next,
-        ":one": 1,
+        ":n": n,
         ":ttl": Math.ceil((next + window.lengthMs) / 1000) + IDLE_TTL_SECONDS,
+        ...(n > window.reduced ? { ":now": now } : {}),
       },
     });
   }
@@ -351,6 +487,31 @@ export class TableRateBudget implements RateBudget {
 }
 
 type RateKey = ReturnType<typeof Keys.rateBudget>;
+
+/** A slot: the start of its window, and the window's length. */
+interface Reservation {
+  slot: number;
+  lengthMs: number;
+}
+
+/** A caller in a process's line for an item. */
+interface Waiter {
+  /** May be deferred ({@link inTurn}): reserves up to {@link DEFER_HORIZON_MS} ahead. */
+  defer: boolean;
+  queuedAt: number;
+  resolve(reservation: Reservation): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * More slots than half the limit in one write must not be given while a penalty another
+ * container set runs (its condition, which `:now` completes).
+ */
+function unpenalized(n: number, window: ReturnType<typeof rateWindow>): string {
+  return n > window.reduced
+    ? " AND (attribute_not_exists(penaltyUntilMs) OR penaltyUntilMs <= :now)"
+    : "";
+}
 
 function key(scope: RateScope): RateKey {
   return Keys.rateBudget(scope.vendor, scope.host, scope.account);

@@ -6,6 +6,7 @@ import { ProviderError, providerErrorClassOfName } from "../core/provider-error.
 import { resourceKey, type Target } from "../core/target.ts";
 import { eventFromBackup } from "../notify/event-builders.ts";
 import type { BackupProvider, BackupRef, BackupState } from "../providers/port.ts";
+import { BudgetDeferral, BudgetRefusal, inTurn, type Turn } from "../providers/rate-budget.ts";
 import type { ProviderFactory } from "../providers/registry.ts";
 import type { BackupRepository } from "../store/backups.ts";
 import type { ExpiryRepository } from "../store/expiry.ts";
@@ -29,6 +30,11 @@ export const StepError = z.object({ Error: z.string(), Cause: z.string().optiona
 /** Inputs of the workflow tasks, as the ASL `Parameters` build them. */
 export const TaskInputs = {
   backup: z.object(base),
+  /** A backup's start; coming back after a deferral, with the budget slot it reserved. */
+  start: z.object({
+    ...base,
+    turn: z.object({ key: z.string().min(1).max(400), slotMs: z.number().int().min(0) }).optional(),
+  }),
   poll: z.object({ ...base, ...POLL_FIELDS }),
   failure: z.object({ ...base, error: StepError }),
   /** A deletion's first step: why the backup is being deleted. */
@@ -43,6 +49,13 @@ export type TaskInput<K extends keyof typeof TaskInputs> = z.infer<(typeof TaskI
 export type PollOutcome =
   | { outcome: "AVAILABLE" | "FAILED" }
   | { outcome: "RUNNING"; nextWaitSeconds: number; expectedSeconds: number };
+/**
+ * What the start tells the state machine when the fleet's rate budget deferred it: come back
+ * at `retryAt` (a little before the reserved slot) with `turn`, and ask the vendor then.
+ */
+export type StartOutcome =
+  | (PollOutcome & { providerBackupId: string })
+  | { outcome: "DEFERRED"; retryAt: string; turn: Turn };
 export type DeletionOutcome =
   | { gone: true }
   | { gone: false; nextWaitSeconds: number; expectedSeconds: number };
@@ -146,9 +159,7 @@ export class BackupTasks {
    * have reached the vendor, a backup it is already creating is adopted instead of starting
    * a second one. Lease and start are one step so a backup costs one state transition less.
    */
-  async startBackup({
-    backupId,
-  }: TaskInput<"backup">): Promise<PollOutcome & { providerBackupId: string }> {
+  async startBackup({ backupId, turn }: TaskInput<"start">): Promise<StartOutcome> {
     const { record, target } = await this.#load(backupId);
     if (record.status !== "PENDING" && record.status !== "CREATING") {
       throw new InvalidTransitionError(backupId, record.status, "CREATING");
@@ -161,26 +172,16 @@ export class BackupTasks {
     if (record.status !== "PENDING")
       throw new InvalidTransitionError(backupId, record.status, "CREATING");
     const provider = await this.#deps.providers(target);
-    const now = this.#deps.clock.now().toISOString();
-    let ref: BackupRef | undefined;
-    let providerStatus = "REQUESTED";
-    if (record.startedAt) {
-      // A previous attempt asked the vendor and we never heard back: look before asking
-      // again, and adopt what it made, whatever its state.
-      ref = await this.#adopt(provider, target, record.id, new Date(record.startedAt));
-      if (ref) providerStatus = "ADOPTED";
-    } else {
-      await this.#deps.backups.patch(backupId, "PENDING", { startedAt: now });
+    let asked: { ref: BackupRef; providerStatus: string };
+    try {
+      asked = await inTurn(turn, () => this.#askVendor(record, target, provider));
+    } catch (error) {
+      if (!(error instanceof BudgetDeferral)) throw error;
+      const deferred = this.#deferred(record, error);
+      if (!deferred) throw error;
+      return deferred;
     }
-    if (!ref) {
-      ({ ref } = await provider.createBackup({ backupId }));
-      if (!(await this.#claim(target, ref, backupId)))
-        // Another record already owns what the vendor answered with: never two records of
-        // one vendor backup. The step fails and the record says why.
-        throw new ConflictError(
-          `the vendor answered with backup ${ref.backupId}, which record ${await this.#claimant(target, ref)} already claims`,
-        );
-    }
+    const { ref, providerStatus } = asked;
     const vendorIds = {
       providerBackupId: ref.backupId,
       providerResourceId: ref.resourceId,
@@ -205,6 +206,63 @@ export class BackupTasks {
     };
   }
 
+  /**
+   * Asks the vendor to start the backup — or, when an earlier attempt may have asked it
+   * already (`startedAt`), first looks for what that attempt made and adopts it, whatever
+   * its state.
+   */
+  async #askVendor(
+    record: BackupRecord,
+    target: Target,
+    provider: BackupProvider,
+  ): Promise<{ ref: BackupRef; providerStatus: string }> {
+    const backupId = record.id;
+    if (record.startedAt) {
+      const adopted = await this.#adopt(provider, target, backupId, new Date(record.startedAt));
+      if (adopted) return { ref: adopted, providerStatus: "ADOPTED" };
+    } else {
+      await this.#deps.backups.patch(backupId, "PENDING", {
+        startedAt: this.#deps.clock.now().toISOString(),
+      });
+    }
+    let ref: BackupRef;
+    try {
+      ({ ref } = await provider.createBackup({ backupId }));
+    } catch (error) {
+      // Deferred by the budget before the request was sent: the vendor was never asked,
+      // so the start that comes back asks it without looking for an earlier attempt's
+      // backup (a look would spend the slot it comes back with, and defer it again).
+      if (error instanceof BudgetDeferral)
+        await this.#deps.backups.patch(backupId, "PENDING", { startedAt: null });
+      throw error;
+    }
+    if (!(await this.#claim(target, ref, backupId)))
+      // Another record already owns what the vendor answered with: never two records of
+      // one vendor backup. The step fails and the record says why.
+      throw new ConflictError(
+        `the vendor answered with backup ${ref.backupId}, which record ${await this.#claimant(target, ref)} already claims`,
+      );
+    return { ref, providerStatus: "REQUESTED" };
+  }
+
+  /**
+   * When a deferred start is to come back, as the budget said (a little before the slot it
+   * reserved). Undefined when that is past the backup's completion window: the refusal
+   * stands, and the step's retries and Catch take it.
+   */
+  #deferred(record: BackupRecord, deferral: BudgetDeferral): StartOutcome | undefined {
+    const waitMs = deferral.retryAfterMs ?? 0;
+    if (this.#deps.clock.now().getTime() + waitMs >= Date.parse(record.deadlineAt))
+      return undefined;
+    // On the wall clock, not the injected one: the Wait state that reads it runs on the
+    // wall clock, as the budget's windows do (a test's clock may be hours ahead).
+    return {
+      outcome: "DEFERRED",
+      retryAt: new Date(Date.now() + waitMs).toISOString(),
+      turn: deferral.turn,
+    };
+  }
+
   /** Polls the vendor; settles the record when the backup is AVAILABLE, FAILED or late. */
   async pollBackup(input: TaskInput<"poll">): Promise<PollOutcome> {
     const { backupId, waitSeconds } = input;
@@ -218,7 +276,19 @@ export class BackupTasks {
       throw new InvalidTransitionError(backupId, record.status, "AVAILABLE");
     }
     const provider = await this.#deps.providers(target);
-    const state = await provider.getBackupStatus(refOf(record));
+    let state: BackupState;
+    try {
+      state = await provider.getBackupStatus(refOf(record));
+    } catch (error) {
+      // The fleet's budget has no room for a look now (a backlog of starts holds its
+      // slots): nothing was asked, so look again once it may have room, with no retry spent.
+      if (!(error instanceof BudgetRefusal)) throw error;
+      return {
+        outcome: "RUNNING",
+        nextWaitSeconds: Math.max(1, Math.ceil((error.retryAfterMs ?? 0) / 1000), waitSeconds),
+        expectedSeconds: input.expectedSeconds ?? 0,
+      };
+    }
     const now = this.#deps.clock.now();
     if (state.status === "AVAILABLE") {
       const { record: available } = await this.#deps.backups.settle(

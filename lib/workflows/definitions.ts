@@ -168,19 +168,30 @@ const waitFor = (next: string) => ({
  * create-backup: lease + vendor create → wait/poll, when the plan says → AVAILABLE | FAILED.
  * Every state entered is a billed transition, so a step does all it can: the start takes
  * the lease, the poll that sees the end settles the record.
+ *
+ * A start the fleet's rate budget cannot admit now is deferred (lib/providers/rate-budget.ts
+ * `inTurn`): it reserves a slot ahead and answers DEFERRED with when to come back and the
+ * slot (`$.poll.turn`); `WaitForTurn` waits until then (a Wait state costs nothing while it
+ * waits) and `StartInTurn` asks the vendor in that slot. A backlog of thousands goes out at
+ * the budget's full rate with no invocation sleeping through it, and no retry ladder to
+ * exhaust.
  */
 export function createBackupDefinition(arns: TaskArns) {
+  const start = (Parameters: Record<string, string>) =>
+    task(arns.startBackup, {
+      Parameters,
+      ResultPath: "$.poll",
+      Retry: VENDOR_CALL_RETRIES,
+      Catch: CATCH_ALL("RecordFailure"),
+      Next: "BackupOutcome",
+    });
   return {
     Comment: "backup-warden: create one backup and follow it to AVAILABLE or FAILED",
     StartAt: "StartProviderBackup",
     States: {
-      StartProviderBackup: task(arns.startBackup, {
-        Parameters: BACKUP_ID,
-        ResultPath: "$.poll",
-        Retry: VENDOR_CALL_RETRIES,
-        Catch: CATCH_ALL("RecordFailure"),
-        Next: "WaitForBackup",
-      }),
+      StartProviderBackup: start(BACKUP_ID),
+      WaitForTurn: { Type: "Wait", TimestampPath: "$.poll.retryAt", Next: "StartInTurn" },
+      StartInTurn: start({ ...BACKUP_ID, "turn.$": "$.poll.turn" }),
       WaitForBackup: waitFor("PollBackup"),
       PollBackup: task(arns.pollBackup, {
         Parameters: POLL_INPUT,
@@ -194,6 +205,7 @@ export function createBackupDefinition(arns: TaskArns) {
         Choices: [
           { Variable: "$.poll.outcome", StringEquals: "AVAILABLE", Next: "BackupAvailable" },
           { Variable: "$.poll.outcome", StringEquals: "FAILED", Next: "BackupFailed" },
+          { Variable: "$.poll.outcome", StringEquals: "DEFERRED", Next: "WaitForTurn" },
         ],
         Default: "WaitForBackup",
       },

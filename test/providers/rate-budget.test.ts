@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ProviderError } from "../../lib/core/provider-error.ts";
 import {
+  BudgetDeferral,
+  inTurn,
   PENALTY_MIN_MS,
   type RateScope,
   TableRateBudget,
@@ -60,8 +62,9 @@ function slowWrites(clock: { advance(ms: number): void }, ms: number) {
       if (prop !== "update") return Reflect.get(target, prop);
       return async (input: Parameters<typeof target.update>[0]) => {
         counted.writes++;
+        const result = await target.update(input);
         clock.advance(ms);
-        return target.update(input);
+        return result;
       };
     },
   });
@@ -191,36 +194,108 @@ describe("TableRateBudget", () => {
 
   it("fails a caller THROTTLED, with no write, once its wait in this process's line passes maxWaitMs", async () => {
     const clock = sleepingClock(T0 + 100);
-    // Each reservation's write takes 300 ms: the third caller in line waits 600 ms.
-    const slow = slowWrites(clock, 300);
+    // The first caller's reservation takes 600 ms: the two who queued behind it waited that long.
+    const slow = slowWrites(clock, 600);
     const b = new TableRateBudget({ db: slow.db, table: t.table, clock });
     const s = scope(100, 500);
     const [first, second, third] = await Promise.allSettled([b.take(s), b.take(s), b.take(s)]);
-    expect([first.status, second.status]).toEqual(["fulfilled", "fulfilled"]);
-    expect(third.status).toBe("rejected");
-    const error = (third as PromiseRejectedResult).reason;
-    expect(error).toBeInstanceOf(ProviderError);
-    expect(error.cls).toBe("THROTTLED");
-    expect(error.message).toMatch(/600 ms in line/);
-    expect(slow.writes).toBe(2);
+    expect(first.status).toBe("fulfilled");
+    for (const late of [second, third]) {
+      expect(late.status).toBe("rejected");
+      const error = (late as PromiseRejectedResult).reason;
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error.cls).toBe("THROTTLED");
+      expect(error.message).toMatch(/600 ms in line/);
+    }
+    expect(slow.writes).toBe(1);
   });
 
-  it("refuses at once, without waiting or writing, a caller whose line is already too long", async () => {
-    const clock = sleepingClock(T0 + 100);
-    const slow = slowWrites(clock, 200);
+  it("serves a process's line in batches: one write reserves a slot for every caller waiting, a window at a time", async () => {
+    const clock = steppedClock(T0 + 100);
+    const slow = slowWrites({ advance: () => undefined }, 0);
     const b = new TableRateBudget({ db: slow.db, table: t.table, clock });
-    const s = scope(100, 300);
-    // One turn alone: a reservation takes 200 ms here (all within one window).
+    const s = scope(5, 5_000);
+    const admittedAt: number[] = [];
+    const callers = Array.from({ length: 11 }, () =>
+      b.take(s).then(() => admittedAt.push(clock.now())),
+    );
+    for (let second = 1; admittedAt.length < 11; second++) {
+      await vi.waitFor(() => expect(admittedAt.length + clock.sleeping()).toBe(11), {
+        timeout: 10_000,
+      });
+      if (admittedAt.length === 11) break;
+      clock.advanceTo(T0 + second * 1000);
+      expect(second).toBeLessThan(5);
+    }
+    await Promise.all(callers);
+    // The first found the line empty and was served alone; the ten behind it were one
+    // batch: four more in this window, five in the next, one in the one after.
+    expect(slow.writes).toBe(4);
+    const perSecond = Object.groupBy(admittedAt, (at) => String(Math.floor(at / 1000)));
+    expect(Object.values(perSecond).map((v) => v?.length)).toEqual([5, 5, 1]);
+  });
+
+  it("defers a caller inside inTurn with a slot reserved ahead, which it alone uses when it comes back", async () => {
+    const clock = sleepingClock(T0 + 200);
+    const slow = slowWrites(clock, 0);
+    const b = new TableRateBudget({ db: slow.db, table: t.table, clock });
+    const s = scope(2, 500);
     await b.take(s);
-    const calls = [b.take(s), b.take(s), b.take(s)];
-    // The third has two ahead (about 400 ms, past 300): refused before the second is served.
-    const third = await calls[2]!.catch((e: unknown) => e as ProviderError);
-    expect(slow.writes).toBeLessThanOrEqual(2);
-    expect(third).toBeInstanceOf(ProviderError);
-    expect((third as ProviderError).cls).toBe("THROTTLED");
-    expect((third as ProviderError).message).toMatch(/2 requests ahead in line/);
-    await Promise.all(calls.slice(0, 2));
-    expect(slow.writes).toBe(3);
+    await b.take(s);
+    // The window is full and the next opens past maxWaitMs: reserved there, not slept for.
+    const first = await rejectionOf(
+      inTurn(undefined, () => b.take(s)),
+      BudgetDeferral,
+    );
+    const second = await rejectionOf(
+      inTurn(undefined, () => b.take(s)),
+      BudgetDeferral,
+    );
+    const third = await rejectionOf(
+      inTurn(undefined, () => b.take(s)),
+      BudgetDeferral,
+    );
+    expect(first.cls).toBe("THROTTLED");
+    expect([first.turn.slotMs, second.turn.slotMs, third.turn.slotMs]).toEqual([
+      T0 + 1000,
+      T0 + 1000,
+      T0 + 2000,
+    ]);
+    // Told to come back a little early (half its 500 ms wait), to sleep the rest.
+    expect(first.retryAfterMs).toBe(550);
+    expect(clock.sleeps).toEqual([]);
+    // Those reservations hold: a caller that must go soon finds no room within its wait.
+    expect((await rejectionOf(b.take(s), ProviderError)).cls).toBe("THROTTLED");
+
+    // Back a little early: it sleeps to its slot and goes, with no write.
+    clock.advance(600);
+    const writes = slow.writes;
+    await inTurn(first.turn, () => b.take(s));
+    expect(slow.writes).toBe(writes);
+    expect(clock.sleeps).toEqual([200]);
+    // Its turn is used once: the next request of the same step takes a slot anew (deferred).
+    await inTurn(second.turn, async () => {
+      await b.take(s);
+      const again = await rejectionOf(b.take(s), BudgetDeferral);
+      expect(again.turn.slotMs).toBe(T0 + 2000);
+    });
+  });
+
+  it("takes a slot anew for a turn that came back after its window", async () => {
+    const clock = sleepingClock(T0 + 200);
+    const b = budget(clock);
+    const s = scope(1, 500);
+    await b.take(s);
+    const deferred = await rejectionOf(
+      inTurn(undefined, () => b.take(s)),
+      BudgetDeferral,
+    );
+    expect(deferred.turn.slotMs).toBe(T0 + 1000);
+    clock.advance(1_900); // T0 + 2100: its window has passed
+    await inTurn(deferred.turn, () => b.take(s));
+    expect(clock.sleeps).toEqual([]);
+    // It counted in its own window now: this one is full.
+    expect(await admittedNow(b, s)).toBe(0);
   });
 
   it("counts below 1 request/s in longer windows: 0.5/s is one request per 2 s", async () => {

@@ -95,6 +95,8 @@ export async function startHarness(
     fleet?: number;
     /** Overrides of the launch queue's settings (a short visibility timeout). */
     launchQueue?: { visibilityTimeoutMs?: number; maxConcurrency?: number };
+    /** More function environment (e.g. `WARDEN_RATE_LIMITS`). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Harness> {
   const sink = options.slack ? await startSlackSink() : undefined;
@@ -125,6 +127,7 @@ export async function startHarness(
       WARDEN_ALLOW_LOOPBACK_PROVIDERS: "1",
       WARDEN_PROVIDER_TIMEOUT_MS: "2000",
       ...(sink ? { WARDEN_SLACK_WEBHOOK_SECRET: "sandbox/slack" } : {}),
+      ...options.env,
     },
     workflows: { waitOverrideMs: 20, retryOverrideMs: 5, onOutcome: (o) => outcomes.push(o) },
     // A failed launch is delivered again soon, not after SQS's 30 s.

@@ -24,7 +24,8 @@ export interface RateBudget {
    * Waits for a slot.
    *
    * @throws ProviderError THROTTLED (with `retryAfterMs`) when the wait would exceed the
-   *   scope's `maxWaitMs`; nothing is used up then.
+   *   scope's `maxWaitMs`; nothing is used up then — or, inside {@link inTurn}, a
+   *   {@link BudgetDeferral} holding the slot it reserved further ahead.
    */
   take(scope: RateScope): Promise<void>;
   /**
@@ -37,7 +38,6 @@ export interface RateBudget {
 /**
  * A reserved slot, handed back with a {@link BudgetDeferral}: the budget item it counts in
  * (its key, never a credential: the account is a fingerprint) and the start of its window.
- * A `slotMs` of 0 is no reservation (the caller was refused before it could reserve).
  */
 export interface Turn {
   key: string;
@@ -155,16 +155,18 @@ interface Frontier {
  * number. One item per scope (`RATE#vendor|host|account`) holds the *frontier*: the latest
  * window anyone holds a slot in (`windowStartMs`) and how many slots it has given
  * (`admitted`), and the end of a penalty, if any. A caller **reserves** a slot and sleeps
- * until its window opens — one conditional `UpdateItem` per request, never a retry loop
- * against a full window (a thousand waiters each re-trying every second would be a hot
- * key on AWS and swamp any table):
+ * until its window opens — one conditional `UpdateItem` per request (or for all of a
+ * process's callers waiting at once, as many as the window has room for), never a retry
+ * loop against a full window (a thousand waiters each re-trying every second would be a
+ * hot key on AWS and swamp any table):
  *
- * - *open*: the frontier is in the past (or absent): this window, at 1 — go now;
- * - *count*: `ADD admitted 1` if the frontier window has room — half the limit while a
- *   penalty runs, which the condition reads, so a 429 seen by one container slows all of
- *   them at their next request, with no extra read;
- * - *advance*: the frontier window is full: the next window, at 1 — if it opens within
- *   `maxWaitMs`; past that, THROTTLED at once, with nothing used up.
+ * - *open*: the frontier is in the past (or absent): this window, at n — go now;
+ * - *count*: `ADD admitted :n` if the frontier window has room for n — half the limit
+ *   while a penalty runs, which the condition reads, so a 429 seen by one container slows
+ *   all of them at their next request, with no extra read;
+ * - *advance*: the frontier window is full: the next window, at n — if it opens within
+ *   `maxWaitMs` (for a deferrable caller, {@link DEFER_HORIZON_MS}); past that,
+ *   THROTTLED at once, with nothing used up.
  *
  * The process tries the write its last view of the item (from the write's `ALL_NEW`)
  * suggests; a condition that fails means another container moved the item, and one

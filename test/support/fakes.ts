@@ -40,7 +40,7 @@ export class MemoryBackups implements TaskBackups {
   async patch(id: string, status: BackupStatus, patch: Partial<BackupRecord>) {
     const record = await this.get(id);
     if (record.status !== status) throw new InvalidTransitionError(id, record.status, status);
-    return this.#write({ ...record, ...withoutNulls(patch) });
+    return this.#write(patched(record, patch));
   }
 
   async transition(
@@ -61,7 +61,7 @@ export class MemoryBackups implements TaskBackups {
       ((to === "EXPIRING" || to === "DELETING") && record.hold)
     )
       throw new InvalidTransitionError(id, record.status, to);
-    const next = this.#write({ ...record, ...withoutNulls(patch), status: to });
+    const next = this.#write({ ...patched(record, patch), status: to });
     this.outbox.push(...(options.events?.(next) ?? []));
     return next;
   }
@@ -115,8 +115,14 @@ export class MemoryBackups implements TaskBackups {
   }
 }
 
-function withoutNulls<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null)) as Partial<T>;
+/** The record with `patch` applied as the store applies it: a null removes the field. */
+function patched(record: BackupRecord, patch: Partial<BackupRecord>): BackupRecord {
+  const next: Record<string, unknown> = { ...record };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete next[key];
+    else if (value !== undefined) next[key] = value;
+  }
+  return next as unknown as BackupRecord;
 }
 
 /** Targets in memory. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BackupRecord } from "../../lib/core/backup.ts";
 import { LeaseHeldError } from "../../lib/core/errors.ts";
 import type { BackupProvider, VendorBackup } from "../../lib/providers/port.ts";
+import { BudgetDeferral, BudgetRefusal } from "../../lib/providers/rate-budget.ts";
 import { type BackupTaskDeps, BackupTasks } from "../../lib/usecases/backup-tasks.ts";
 import { manualClock } from "../support/clocks.ts";
 import { fakeProvider, MemoryBackups, memoryTargets, recordingLeases } from "../support/fakes.ts";
@@ -220,9 +221,69 @@ describe("startBackup", () => {
     expect((error as Error).message).toContain("bk_imported");
     expect((await backups.get("bk_1")).providerBackupId).toBeUndefined();
   });
+
+  it("answers DEFERRED with the budget's slot when the fleet's budget defers the create, and forgets it ever asked", async () => {
+    const turn = { key: "RATE#zilliz|api.cloud.zilliz.com|acct", slotMs: Date.now() + 60_000 };
+    const vendor = fakeProvider({
+      create: async () => {
+        throw new BudgetDeferral({
+          provider: "zilliz",
+          message: "deferred",
+          retryAfterMs: 58_000,
+          turn,
+        });
+      },
+    });
+    const { tasks, backups, leaseCalls } = tasksWith([record()], vendor.provider);
+
+    const before = Date.now();
+    const outcome = await tasks.startBackup({ backupId: "bk_1" });
+    expect(outcome).toMatchObject({ outcome: "DEFERRED", turn });
+    // Back when the budget said, on the wall clock the Wait state runs on.
+    const back = Date.parse((outcome as { retryAt: string }).retryAt) - before;
+    expect(back).toBeGreaterThanOrEqual(58_000);
+    expect(back).toBeLessThan(59_000);
+    // The lease is kept for the start that comes back; the vendor was never asked, so that
+    // start asks it without looking for an earlier attempt's backup.
+    expect(leaseCalls).toHaveLength(1);
+    const pending = await backups.get("bk_1");
+    expect(pending.status).toBe("PENDING");
+    expect(pending.startedAt).toBeUndefined();
+  });
+
+  it("lets a deferral past the completion window stand as THROTTLED, for the step's retries and Catch", async () => {
+    const deferral = new BudgetDeferral({
+      provider: "zilliz",
+      message: "deferred",
+      retryAfterMs: 6 * 60 * 60_000,
+      turn: { key: "RATE#zilliz|h|a", slotMs: Date.now() + 6 * 60 * 60_000 },
+    });
+    const vendor = fakeProvider({
+      create: async () => {
+        throw deferral;
+      },
+    });
+    const { tasks } = tasksWith([record()], vendor.provider);
+    await expect(tasks.startBackup({ backupId: "bk_1" })).rejects.toBe(deferral);
+  });
 });
 
 describe("pollBackup", () => {
+  it("puts a look off, with no retry spent, when the fleet's budget has no room for it", async () => {
+    const vendor = fakeProvider({
+      status: async () => {
+        throw new BudgetRefusal({ provider: "zilliz", message: "taken", retryAfterMs: 42_300 });
+      },
+    });
+    const { tasks, backups } = tasksWith([creating()], vendor.provider);
+    await expect(tasks.pollBackup({ backupId: "bk_1", waitSeconds: 15 })).resolves.toEqual({
+      outcome: "RUNNING",
+      nextWaitSeconds: 43,
+      expectedSeconds: 0,
+    });
+    expect((await backups.get("bk_1")).status).toBe("CREATING");
+  });
+
   it("looks again when the vendor's progress says the job will be done", async () => {
     const vendor = fakeProvider({
       status: async () => ({ status: "RUNNING", providerStatus: "IN_PROGRESS", progress: 40 }),

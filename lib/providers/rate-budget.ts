@@ -52,11 +52,13 @@ export interface Turn {
 export const DEFER_HORIZON_MS = 15 * 60_000;
 
 /**
- * A deferred caller is told to come back this long before its slot, and sleeps the rest
- * inside its invocation: a Wait state and a Lambda invocation are late by up to a second or
- * so, and a caller that misses its slot's window loses it.
+ * A deferred caller is told to come back this long before its slot (at most four fifths of
+ * the wait a request is allowed), and sleeps the rest inside its invocation: a Wait state,
+ * the invocation and the step's reads before its request are late by a second or more
+ * under load, and a caller that misses its slot's window loses it. Two seconds early lost
+ * most turns of the 10,000-target bench at 5 requests/s (a fifth of the slots used).
  */
-export const TURN_EARLY_MS = 2_000;
+export const TURN_EARLY_MS = 4_000;
 
 /**
  * THROTTLED by the fleet's budget itself: nothing was sent (the vendor did not refuse
@@ -228,11 +230,11 @@ export class TableRateBudget implements RateBudget {
   }
 
   /**
-   * THROTTLED, come back for the slot reserved at `turn.slotMs` — a little before it (at
-   * most half the wait allowed, so the caller is then within it and sleeps the rest).
+   * THROTTLED, come back for the slot reserved at `turn.slotMs` — a little before it
+   * ({@link TURN_EARLY_MS}, within the wait allowed, so the caller sleeps the rest).
    */
   #deferral(scope: RateScope, turn: Turn): BudgetDeferral {
-    const early = Math.min(TURN_EARLY_MS, scope.settings.maxWaitMs / 2);
+    const early = Math.min(TURN_EARLY_MS, scope.settings.maxWaitMs * 0.8);
     const retryAfterMs = Math.max(0, Math.round(turn.slotMs - this.#clock.now() - early));
     return new BudgetDeferral({
       provider: scope.vendor,

@@ -164,9 +164,18 @@ export class BackupTasks {
     if (record.status !== "PENDING" && record.status !== "CREATING") {
       throw new InvalidTransitionError(backupId, record.status, "CREATING");
     }
-    // Re-taking our own lease is harmless (a retried step), and never shortens it.
-    const ttl = Date.parse(record.deadlineAt) - this.#deps.clock.now().getTime() + LEASE_MARGIN_MS;
-    await this.#deps.leases.acquire(resourceKey(target), backupId, Math.max(ttl, LEASE_MARGIN_MS));
+    // Re-taking our own lease is harmless (a retried step), and never shortens it. A start
+    // back for its turn took it before it was deferred (for the whole completion window),
+    // and goes straight to the vendor: its slot's window is a second long.
+    if (!turn) {
+      const ttl =
+        Date.parse(record.deadlineAt) - this.#deps.clock.now().getTime() + LEASE_MARGIN_MS;
+      await this.#deps.leases.acquire(
+        resourceKey(target),
+        backupId,
+        Math.max(ttl, LEASE_MARGIN_MS),
+      );
+    }
     if (record.status === "CREATING" && record.providerBackupId)
       return { providerBackupId: record.providerBackupId, ...(await this.#firstLook(record)) };
     if (record.status !== "PENDING")

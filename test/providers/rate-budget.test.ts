@@ -261,14 +261,14 @@ describe("TableRateBudget", () => {
       T0 + 1000,
       T0 + 2000,
     ]);
-    // Told to come back a little early (half its 500 ms wait), to sleep the rest.
-    expect(first.retryAfterMs).toBe(550);
+    // Told to come back a little early (four fifths of its 500 ms wait), to sleep the rest.
+    expect(first.retryAfterMs).toBe(400);
     expect(clock.sleeps).toEqual([]);
     // Those reservations hold: a caller that must go soon finds no room within its wait.
     expect((await rejectionOf(b.take(s), ProviderError)).cls).toBe("THROTTLED");
 
     // Back a little early: it sleeps to its slot and goes, with no write.
-    clock.advance(600);
+    clock.advance(600); // T0 + 800
     const writes = slow.writes;
     await inTurn(first.turn, () => b.take(s));
     expect(slow.writes).toBe(writes);

@@ -16,11 +16,13 @@
 // Absolute times vary by machine (two cores here, with every stand-in in one process);
 // ratios are what to compare. `BENCH_FLEET=1000` runs one size only.
 
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import pMap from "p-map";
 import { startLocalFunctions } from "../functions/local-runtime.ts";
 import { systemClock } from "../lib/core/clock.ts";
 import type { Target } from "../lib/core/target.ts";
 import { PROVIDER_NAMES } from "../lib/core/vendors.ts";
+import { turnOutcomes } from "../lib/providers/rate-budget.ts";
 import { StaticSecretSource } from "../lib/providers/secrets.ts";
 import { createTableClient } from "../lib/store/client.ts";
 import { createStore } from "../lib/store/store.ts";
@@ -54,6 +56,8 @@ interface FleetResult {
   ticks: number;
   /** Of those, ticks that failed (past their timeout) and were followed by the next. */
   failedTicks: number;
+  /** Deferred starts that came back in their slot's window, and those too late for it. */
+  turns: { kept: number; late: number };
 }
 
 async function measure(n: number): Promise<FleetResult> {
@@ -150,6 +154,10 @@ async function measure(n: number): Promise<FleetResult> {
 
   // The schedule's ticks, a minute apart as EventBridge's: a slot too large for one tick's
   // 60 s (the local runtime's Lambda timeout) is finished by the next ones.
+  // How late this one thread runs what is due (every function, dynalite, the simulators).
+  const lag = monitorEventLoopDelay({ resolution: 20 });
+  lag.enable();
+  const turnsBefore = { ...turnOutcomes };
   const t0 = Date.now();
   let ticks = 0;
   let tickSeconds = Number.NaN;
@@ -221,7 +229,7 @@ async function measure(n: number): Promise<FleetResult> {
       cursor = page.nextCursor;
     } while (cursor);
     const q = functions.launches;
-    return [
+    const stand = [
       `started: ${perVendor.join(", ")}`,
       `runs: ${runStatus.join(", ")}`,
       `records: ${Object.entries(records)
@@ -229,8 +237,12 @@ async function measure(n: number): Promise<FleetResult> {
         .join(", ")}${causes.size ? ` (FAILED: ${describeCauses(causes)})` : ""}`,
       `queue: sent ${q.stats.sent}, deliveries ${q.stats.deliveries}, redeliveries ${q.stats.redeliveries}, dead ${q.deadLetters.length}`,
       `workflows running ${functions.starter.running}`,
+      `turns kept ${turnOutcomes.kept}, late ${turnOutcomes.late}${turnOutcomes.late ? ` (by ${(turnOutcomes.lateMs / turnOutcomes.late / 1000).toFixed(1)} s on average)` : ""}, early ${turnOutcomes.early}`,
+      `event loop delay p50 ${(lag.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms since the last line`,
       `ticking ${Number.isNaN(tickSeconds) ? `(tick ${ticks})` : `done at ${tickSeconds.toFixed(0)} s`}`,
-    ].join("; ");
+    ];
+    lag.reset();
+    return stand.join("; ");
   }
   const backups = started();
   const complete = backups.length >= n;
@@ -261,6 +273,11 @@ async function measure(n: number): Promise<FleetResult> {
   );
   const budget = BUDGET_RPS * PROVIDER_NAMES.length;
   const budgetShare = (backups.length / seconds / budget) * 100;
+  lag.disable();
+  const turns = {
+    kept: turnOutcomes.kept - turnsBefore.kept,
+    late: turnOutcomes.late - turnsBefore.late,
+  };
   await functions.close();
   await sandbox.close();
   await dynamo.close();
@@ -277,6 +294,7 @@ async function measure(n: number): Promise<FleetResult> {
     tickSeconds,
     ticks,
     failedTicks,
+    turns,
   };
 }
 
@@ -306,7 +324,7 @@ console.log(
 );
 for (const r of results)
   console.log(
-    `  ${String(r.targets).padStart(6)} targets: ${r.ticks} tick${r.ticks === 1 ? "" : "s"}${r.failedTicks ? ` (${r.failedTicks} failed)` : ""} claimed all in ${r.tickSeconds.toFixed(1)} s, all launched ${r.launchedSeconds.toFixed(1)} s, all started ${r.seconds.toFixed(1)} s (${(r.targets / r.seconds).toFixed(1)} starts/s), ${r.failed} FAILED${r.failed ? ` (${r.failedBy})` : ""}`,
+    `  ${String(r.targets).padStart(6)} targets: ${r.ticks} tick${r.ticks === 1 ? "" : "s"}${r.failedTicks ? ` (${r.failedTicks} failed)` : ""} claimed all in ${r.tickSeconds.toFixed(1)} s, all launched ${r.launchedSeconds.toFixed(1)} s, all started ${r.seconds.toFixed(1)} s (${(r.targets / r.seconds).toFixed(1)} starts/s), ${r.failed} FAILED${r.failed ? ` (${r.failedBy})` : ""}; deferred starts back in their slot ${r.turns.kept}, too late for it ${r.turns.late}`,
   );
 if (results.length === 2) {
   const [small, big] = results as [FleetResult, FleetResult];

@@ -93,6 +93,13 @@ interface TurnContext {
 const turns = new AsyncLocalStorage<TurnContext>();
 
 /**
+ * What became of the turns callers in this process came back with: kept (in time), late
+ * (past their window: the slot went unused) and early, and how late the late ones were in
+ * all. The fleet bench prints them; nothing else reads them.
+ */
+export const turnOutcomes = { kept: 0, late: 0, early: 0, lateMs: 0 };
+
+/**
  * Runs `fn` (the vendor requests of one step) as a caller that may be **deferred**: a
  * request the budget cannot admit within `maxWaitMs` reserves a slot ahead anyway (up to
  * {@link DEFER_HORIZON_MS}) and fails with a {@link BudgetDeferral} naming it; the step
@@ -208,12 +215,17 @@ export class TableRateBudget implements RateBudget {
       const { lengthMs } = rateWindow(scope.settings, slotMs);
       const now = this.#clock.now();
       if (slotMs > 0 && now < slotMs + lengthMs) {
-        if (slotMs - now > scope.settings.maxWaitMs)
+        if (slotMs - now > scope.settings.maxWaitMs) {
           // Back too early (a clock far off): wait again for the same slot.
+          turnOutcomes.early++;
           throw this.#deferral(scope, { key: k.pk, slotMs });
+        }
+        turnOutcomes.kept++;
         if (slotMs > now) await this.#clock.sleep(slotMs - now);
         return;
       }
+      turnOutcomes.late++;
+      turnOutcomes.lateMs += now - slotMs;
     }
     const defer = context !== undefined;
     for (;;) {

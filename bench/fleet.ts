@@ -236,7 +236,7 @@ async function measure(n: number): Promise<FleetResult> {
         .map(([s, c]) => `${s} ${c}`)
         .join(", ")}${causes.size ? ` (FAILED: ${describeCauses(causes)})` : ""}`,
       `queue: sent ${q.stats.sent}, deliveries ${q.stats.deliveries}, redeliveries ${q.stats.redeliveries}, dead ${q.deadLetters.length}`,
-      `workflows running ${functions.starter.running}`,
+      `workflows running ${functions.starter.running} (tasks: ${functions.starter.tasks.active} in a slot, ${functions.starter.tasks.waiting} waiting for one)`,
       `turns kept ${turnOutcomes.kept}, late ${turnOutcomes.late}${turnOutcomes.late ? ` (by ${(turnOutcomes.lateMs / turnOutcomes.late / 1000).toFixed(1)} s on average)` : ""}, early ${turnOutcomes.early}`,
       `event loop delay p50 ${(lag.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms since the last line`,
       `ticking ${Number.isNaN(tickSeconds) ? `(tick ${ticks})` : `done at ${tickSeconds.toFixed(0)} s`}`,

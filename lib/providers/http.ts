@@ -1,5 +1,5 @@
 import { ProviderError, type ProviderErrorClass } from "../core/provider-error.ts";
-import type { RateBudget, RateScope } from "./rate-budget.ts";
+import type { RateBudget, RateScope, Turn } from "./rate-budget.ts";
 import {
   bucketFor,
   credentialFingerprint,
@@ -180,6 +180,12 @@ export abstract class HttpProvider {
       }
     }
     return this.check({ status: raw.status, headers: raw.headers, body: parsed }, request);
+  }
+
+  /** The port's `reserveTurn`: a slot of the fleet's budget, reserved ahead (lib/providers/rate-budget.ts). */
+  async reserveTurn(): Promise<{ turn: Turn; retryAfterMs: number } | undefined> {
+    if (!this.#budget) return undefined;
+    return this.#budget.reserve(this.#limiterOf().scope);
   }
 
   /** Resolved on first use: `providerName` is a subclass field, unset during construction. */

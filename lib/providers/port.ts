@@ -1,4 +1,5 @@
 import type { Target } from "../core/target.ts";
+import type { Turn } from "./rate-budget.ts";
 
 /** Vendor status mapped onto one vocabulary (docs/providers.md §6.2). */
 export type CommonStatus = "PENDING" | "RUNNING" | "AVAILABLE" | "FAILED" | "DELETING" | "DELETED";
@@ -40,6 +41,13 @@ export interface BackupProvider {
    * backups (e.g. DCS refuses single-node instances). Optional.
    */
   validateTarget?(): Promise<void>;
+  /**
+   * Reserves the account's next request slot in the fleet's rate budget, up to 15 minutes
+   * ahead, without waiting for it: the turn, and how long to wait before coming back for
+   * it (0: go now — a request made `inTurn` with it uses the slot, lib/providers/rate-budget.ts). Absent, or
+   * undefined, where there is no shared budget (a per-process bucket).
+   */
+  reserveTurn?(): Promise<{ turn: Turn; retryAfterMs: number } | undefined>;
   /** Starts a backup of the target's resource; `backupId` is ours, for naming. */
   createBackup(request: { backupId: string }): Promise<{ ref: BackupRef; state: BackupState }>;
   /** The authoritative state; a backup the vendor no longer knows is DELETED. */

@@ -29,6 +29,14 @@ export interface RateBudget {
    */
   take(scope: RateScope): Promise<void>;
   /**
+   * Reserves a slot without waiting for it — up to {@link DEFER_HORIZON_MS} ahead — and
+   * says how long to wait before coming back for it (0: it is close enough to take now, in
+   * {@link inTurn}). A start reserves first, so a start that must wait writes nothing else.
+   *
+   * @throws ProviderError THROTTLED past the horizon; nothing is used up then.
+   */
+  reserve(scope: RateScope): Promise<{ turn: Turn; retryAfterMs: number }>;
+  /**
    * The vendor refused a request for rate (HTTP 429): the budget is halved for a while, for
    * every caller of the account.
    */
@@ -241,13 +249,25 @@ export class TableRateBudget implements RateBudget {
     }
   }
 
+  async reserve(scope: RateScope): Promise<{ turn: Turn; retryAfterMs: number }> {
+    const k = key(scope);
+    const { slot } = await this.#inLine(k, scope, true);
+    const turn = { key: k.pk, slotMs: slot };
+    return { turn, retryAfterMs: this.#comeBackInMs(scope, turn) };
+  }
+
+  /** How long before coming back for `turn`: 0 when it is within the early margin now. */
+  #comeBackInMs(scope: RateScope, turn: Turn): number {
+    const early = Math.min(TURN_EARLY_MS, scope.settings.maxWaitMs * 0.8);
+    return Math.max(0, Math.round(turn.slotMs - this.#clock.now() - early));
+  }
+
   /**
    * THROTTLED, come back for the slot reserved at `turn.slotMs` — a little before it
    * ({@link TURN_EARLY_MS}, within the wait allowed, so the caller sleeps the rest).
    */
   #deferral(scope: RateScope, turn: Turn): BudgetDeferral {
-    const early = Math.min(TURN_EARLY_MS, scope.settings.maxWaitMs * 0.8);
-    const retryAfterMs = Math.max(0, Math.round(turn.slotMs - this.#clock.now() - early));
+    const retryAfterMs = this.#comeBackInMs(scope, turn);
     return new BudgetDeferral({
       provider: scope.vendor,
       retryAfterMs,

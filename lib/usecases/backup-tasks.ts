@@ -181,12 +181,23 @@ export class BackupTasks {
     if (record.status !== "PENDING")
       throw new InvalidTransitionError(backupId, record.status, "CREATING");
     const provider = await this.#deps.providers(target);
+    // A first ask reserves its turn in the fleet's budget before it writes anything: one
+    // that must wait for it is deferred having written only that (and the lease).
+    let ownTurn = turn;
+    if (!ownTurn && !record.startedAt && provider.reserveTurn) {
+      const reserved = await provider.reserveTurn();
+      if (reserved && reserved.retryAfterMs > 0) {
+        const deferred = this.#deferred(record, reserved.turn, reserved.retryAfterMs);
+        if (deferred) return deferred;
+      }
+      ownTurn = reserved?.turn;
+    }
     let asked: { ref: BackupRef; providerStatus: string };
     try {
-      asked = await inTurn(turn, () => this.#askVendor(record, target, provider));
+      asked = await inTurn(ownTurn, () => this.#askVendor(record, target, provider));
     } catch (error) {
       if (!(error instanceof BudgetDeferral)) throw error;
-      const deferred = this.#deferred(record, error);
+      const deferred = this.#deferred(record, error.turn, error.retryAfterMs ?? 0);
       if (!deferred) throw error;
       return deferred;
     }
@@ -259,8 +270,7 @@ export class BackupTasks {
    * reserved). Undefined when that is past the backup's completion window: the refusal
    * stands, and the step's retries and Catch take it.
    */
-  #deferred(record: BackupRecord, deferral: BudgetDeferral): StartOutcome | undefined {
-    const waitMs = deferral.retryAfterMs ?? 0;
+  #deferred(record: BackupRecord, turn: Turn, waitMs: number): StartOutcome | undefined {
     if (this.#deps.clock.now().getTime() + waitMs >= Date.parse(record.deadlineAt))
       return undefined;
     // On the wall clock, not the injected one: the Wait state that reads it runs on the
@@ -268,7 +278,7 @@ export class BackupTasks {
     return {
       outcome: "DEFERRED",
       retryAt: new Date(Date.now() + waitMs).toISOString(),
-      turn: deferral.turn,
+      turn,
     };
   }
 

@@ -281,6 +281,24 @@ describe("TableRateBudget", () => {
     });
   });
 
+  it("reserves a turn without waiting for it, and says when to come back", async () => {
+    const clock = sleepingClock(T0 + 200);
+    const b = budget(clock);
+    const s = scope(1, 5_000);
+    // This window's slot: go now.
+    expect(await b.reserve(s)).toMatchObject({ turn: { slotMs: T0 }, retryAfterMs: 0 });
+    // Six windows on: come back four seconds before it.
+    for (let i = 1; i < 6; i++) await b.reserve(s);
+    const later = await b.reserve(s);
+    expect(later.turn.slotMs).toBe(T0 + 6_000);
+    expect(later.retryAfterMs).toBe(6_000 - 200 - 4_000);
+    expect(clock.sleeps).toEqual([]);
+    // Coming back in time, the turn is the caller's own.
+    clock.advance(later.retryAfterMs);
+    await inTurn(later.turn, () => b.take(s));
+    expect(clock.now()).toBe(T0 + 6_000);
+  });
+
   it("takes a slot anew for a turn that came back after its window", async () => {
     const clock = sleepingClock(T0 + 200);
     const b = budget(clock);

@@ -9,6 +9,7 @@ import type {
   BackupState,
   VendorBackup,
 } from "../../lib/providers/port.ts";
+import type { Turn } from "../../lib/providers/rate-budget.ts";
 import type { BackupTaskDeps } from "../../lib/usecases/backup-tasks.ts";
 
 /*
@@ -160,11 +161,22 @@ export function fakeProvider(answers: {
   delete?: (ref: BackupRef) => Promise<{ status: "DELETED" | "DELETING" }>;
   listed?: VendorBackup[];
   labelsBackups?: boolean;
+  /** The fleet budget's answer to a reservation (absent: the provider has no budget). */
+  reserve?: () => Promise<{ turn: Turn; retryAfterMs: number }>;
 }) {
   const calls: string[] = [];
+  const reserve = answers.reserve;
   const provider: BackupProvider = {
     name: "zilliz",
     labelsBackups: answers.labelsBackups ?? false,
+    ...(reserve
+      ? {
+          reserveTurn: async () => {
+            calls.push("reserveTurn");
+            return reserve();
+          },
+        }
+      : {}),
     createBackup: async ({ backupId }) => {
       calls.push(`create ${backupId}`);
       if (!answers.create) throw new Error("createBackup not expected");

@@ -251,6 +251,34 @@ describe("startBackup", () => {
     expect(pending.startedAt).toBeUndefined();
   });
 
+  it("reserves its turn before it writes anything: a start that must wait for it is deferred having written nothing but the lease", async () => {
+    const turn = { key: "RATE#zilliz|api.cloud.zilliz.com|acct", slotMs: Date.now() + 30_000 };
+    const vendor = fakeProvider({ reserve: async () => ({ turn, retryAfterMs: 26_000 }) });
+    const { tasks, backups, leaseCalls } = tasksWith([record()], vendor.provider);
+
+    const outcome = await tasks.startBackup({ backupId: "bk_1" });
+    expect(outcome).toMatchObject({ outcome: "DEFERRED", turn });
+    expect(vendor.calls).toEqual(["reserveTurn"]);
+    expect(leaseCalls).toHaveLength(1);
+    const pending = await backups.get("bk_1");
+    expect(pending.version).toBe(1);
+    expect(pending.startedAt).toBeUndefined();
+  });
+
+  it("asks the vendor at once, in the turn it reserved, when that turn is now", async () => {
+    const turn = { key: "RATE#zilliz|api.cloud.zilliz.com|acct", slotMs: Date.now() };
+    const vendor = fakeProvider({
+      reserve: async () => ({ turn, retryAfterMs: 0 }),
+      create: async () => ({ ref, state: { status: "RUNNING", providerStatus: "IN_PROGRESS" } }),
+    });
+    const { tasks, backups } = tasksWith([record()], vendor.provider);
+    await expect(tasks.startBackup({ backupId: "bk_1" })).resolves.toMatchObject({
+      outcome: "RUNNING",
+    });
+    expect(vendor.calls).toEqual(["reserveTurn", "create bk_1"]);
+    expect((await backups.get("bk_1")).status).toBe("CREATING");
+  });
+
   it("lets a deferral past the completion window stand as THROTTLED, for the step's retries and Catch", async () => {
     const deferral = new BudgetDeferral({
       provider: "zilliz",

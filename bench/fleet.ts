@@ -28,6 +28,7 @@ import { createTableClient } from "../lib/store/client.ts";
 import { createStore } from "../lib/store/store.ts";
 import { ensureTable, LOCAL_AWS, startDynalite } from "../local/dynamo.ts";
 import { apiEvent, scheduledEvent } from "../local/events.ts";
+import { LAMBDA_ACCOUNT_CONCURRENCY } from "../local/workflows.ts";
 import { startSandbox } from "../sandbox/index.ts";
 
 process.env.WARDEN_QUIET ??= "1";
@@ -95,8 +96,11 @@ async function measure(n: number): Promise<FleetResult> {
         Object.fromEntries(PROVIDER_NAMES.map((p) => [p, { requestsPerSecond: BUDGET_RPS }])),
       ),
     },
-    // Nothing polls while this measures: the first look is an hour away.
-    workflows: { waitOverrideMs: 3_600_000 },
+    // Nothing polls while this measures: the first look is an hour away. Task invocations
+    // at once as Lambda's default account concurrency, as a deployed fleet has them (not
+    // the laptop default of 256: the starts back for their budget slot sleep up to four
+    // seconds each, and at 256 they queued for slots until thousands missed their slot).
+    workflows: { waitOverrideMs: 3_600_000, taskConcurrency: LAMBDA_ACCOUNT_CONCURRENCY },
     // Nor is the outbox measured: its local stream emulation re-reads every pending event
     // after every write (local/stream.ts), which a thousand launches at once make quadratic.
     streamOutbox: false,

@@ -76,6 +76,8 @@ export interface LocalFunctionsOptions {
   workflows?: {
     waitOverrideMs?: number;
     retryOverrideMs?: number;
+    /** Task invocations at once (default `LOCAL_TASK_CONCURRENCY`, local/workflows.ts). */
+    taskConcurrency?: number;
     onOutcome?: (outcome: ExecutionOutcome) => void;
   };
   /** Overrides of {@link LAUNCH_QUEUE} (tests: a short visibility timeout). */

@@ -158,6 +158,8 @@ export class BackupTasks {
    * start the backup and records its ids (PENDING → CREATING). If an earlier attempt may
    * have reached the vendor, a backup it is already creating is adopted instead of starting
    * a second one. Lease and start are one step so a backup costs one state transition less.
+   * A start the fleet's rate budget cannot admit now answers DEFERRED with the slot it
+   * reserved ahead, and comes back for it with `turn` (the workflow's WaitForTurn).
    */
   async startBackup({ backupId, turn }: TaskInput<"start">): Promise<StartOutcome> {
     const { record, target } = await this.#load(backupId);

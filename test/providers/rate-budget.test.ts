@@ -71,6 +71,30 @@ function slowWrites(clock: { advance(ms: number): void }, ms: number) {
   return counted;
 }
 
+/**
+ * Starts every take at once on a stepped clock and, each time every caller is admitted or
+ * asleep, opens the next second (at most `maxSeconds`): how many were admitted in each.
+ */
+async function admittedPerSecond(
+  clock: ReturnType<typeof steppedClock>,
+  takes: ReadonlyArray<() => Promise<void>>,
+  maxSeconds: number,
+): Promise<number[]> {
+  const admittedAt: number[] = [];
+  const callers = takes.map((take) => take().then(() => admittedAt.push(clock.now())));
+  for (let second = 1; admittedAt.length < takes.length; second++) {
+    await vi.waitFor(() => expect(admittedAt.length + clock.sleeping()).toBe(takes.length), {
+      timeout: 10_000,
+    });
+    if (admittedAt.length === takes.length) break;
+    clock.advanceTo(T0 + second * 1000);
+    expect(second).toBeLessThan(maxSeconds);
+  }
+  await Promise.all(callers);
+  const perSecond = Object.groupBy(admittedAt, (at) => String(Math.floor(at / 1000)));
+  return Object.values(perSecond).map((v) => v?.length ?? 0);
+}
+
 const budget = (clock: RateLimitClock) => new TableRateBudget({ db: t.db, table: t.table, clock });
 
 /** Takes until the window refuses (maxWaitMs 0 makes a full window throw at once). */
@@ -100,25 +124,10 @@ describe("TableRateBudget", () => {
     const clock = steppedClock(T0 + 300);
     const [a, b] = [budget(clock), budget(clock)];
     const s = scope(5);
-    const admittedAt: number[] = [];
-    const callers = Array.from({ length: 40 }, (_, i) =>
-      (i % 2 ? a : b).take(s).then(() => admittedAt.push(clock.now())),
-    );
+    const takes = Array.from({ length: 40 }, (_, i) => () => (i % 2 ? a : b).take(s));
 
-    // Act: let every caller settle (admitted or asleep), then open the next second.
-    for (let second = 1; admittedAt.length < 40; second++) {
-      await vi.waitFor(() => expect(admittedAt.length + clock.sleeping()).toBe(40), {
-        timeout: 10_000,
-      });
-      if (admittedAt.length === 40) break;
-      clock.advanceTo(T0 + second * 1000);
-      expect(second).toBeLessThan(20);
-    }
-    await Promise.all(callers);
-
-    // Assess: 5 in each second, none over — the budget was used, never exceeded.
-    const perSecond = Object.groupBy(admittedAt, (at) => String(Math.floor(at / 1000)));
-    expect(Object.values(perSecond).map((v) => v?.length)).toEqual(Array(8).fill(5));
+    // Act and assess: 5 in each second, none over — the budget was used, never exceeded.
+    expect(await admittedPerSecond(clock, takes, 20)).toEqual(Array(8).fill(5));
   });
 
   it("reserves a slot with one write per request: waiters sleep to their window, they never poll the item", async () => {
@@ -215,24 +224,15 @@ describe("TableRateBudget", () => {
     const slow = slowWrites({ advance: () => undefined }, 0);
     const b = new TableRateBudget({ db: slow.db, table: t.table, clock });
     const s = scope(5, 5_000);
-    const admittedAt: number[] = [];
-    const callers = Array.from({ length: 11 }, () =>
-      b.take(s).then(() => admittedAt.push(clock.now())),
+    const perSecond = await admittedPerSecond(
+      clock,
+      Array.from({ length: 11 }, () => () => b.take(s)),
+      5,
     );
-    for (let second = 1; admittedAt.length < 11; second++) {
-      await vi.waitFor(() => expect(admittedAt.length + clock.sleeping()).toBe(11), {
-        timeout: 10_000,
-      });
-      if (admittedAt.length === 11) break;
-      clock.advanceTo(T0 + second * 1000);
-      expect(second).toBeLessThan(5);
-    }
-    await Promise.all(callers);
     // The first found the line empty and was served alone; the ten behind it were one
     // batch: four more in this window, five in the next, one in the one after.
     expect(slow.writes).toBe(4);
-    const perSecond = Object.groupBy(admittedAt, (at) => String(Math.floor(at / 1000)));
-    expect(Object.values(perSecond).map((v) => v?.length)).toEqual([5, 5, 1]);
+    expect(perSecond).toEqual([5, 5, 1]);
   });
 
   it("defers a caller inside inTurn with a slot reserved ahead, which it alone uses when it comes back", async () => {
